@@ -1,0 +1,66 @@
+"""The one exception type for bad input, and the place it names.
+
+Bad input that makes the work impossible raises :class:`BcfInputError`. It always carries a
+:class:`Location` and a message that says the rule and what arrived, so the command line and
+the Excel adapters can show one clear line and never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is: any of a sheet and cell, a field, and the item (scheme ID, district...)."""
+
+    sheet: str | None = None
+    cell: str | None = None
+    field: str | None = None
+    item: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.sheet and self.cell:
+            parts.append(f"'{self.sheet}'!{self.cell}")
+        elif self.sheet:
+            parts.append(f"'{self.sheet}'")
+        elif self.cell:
+            parts.append(self.cell)
+        if self.item:
+            parts.append(f"[{self.item}]")
+        if self.field:
+            parts.append(self.field)
+        return " ".join(parts) if parts else "plan"
+
+
+def describe(value: object) -> str:
+    """Show a value the way a finance officer would recognise it in a message."""
+    if value is None:
+        return "a blank"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'"{shown}"'
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return f"{value!r} (a {type(value).__name__})"
+
+
+class BcfError(Exception):
+    """Base of every error bcf-xl reports to a user."""
+
+
+class BcfInputError(BcfError, ValueError):
+    """Input that breaks a rule: carries the place, the rule and what arrived."""
+
+    def __init__(self, where: Location | str, rule: str, got: object = ..., *, show_got: bool = True) -> None:
+        self.location = where if isinstance(where, Location) else Location(field=where)
+        self.rule = rule
+        self.got = got
+        text = f"{self.location}: {rule}"
+        if show_got and got is not ...:
+            text += f" (got {describe(got)})"
+        super().__init__(text)

@@ -1,0 +1,419 @@
+"""The plan: frozen records and enums for everything a BCF plan holds.
+
+Records validate themselves on construction and raise :class:`BcfInputError` naming the field.
+Amounts per plan year are tuples aligned with :attr:`Plan.years`; the plan checks the lengths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.money import ZERO, total
+
+_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class AreaKind(StrEnum):
+    """Unitary councils receive the DFG themselves; two-tier counties pass it to districts."""
+
+    UNITARY = "Unitary"
+    TWO_TIER = "Two-tier"
+
+
+class PartnerKind(StrEnum):
+    COUNCIL = "Council"
+    ICB = "ICB"
+
+
+class SourceKind(StrEnum):
+    """Funding sources, domain.md section 2."""
+
+    NHS_MINIMUM = "NHS minimum contribution"
+    DFG = "Disabled Facilities Grant"
+    IBCF = "iBCF / Local Authority Better Care Grant"
+    WINTER_PRESSURES = "Winter Pressures grant"
+    DISCHARGE_ICB = "Discharge funding (ICB)"
+    DISCHARGE_LA = "Discharge funding (LA)"
+    ADDITIONAL = "Additional contribution"
+
+    @property
+    def is_capital(self) -> bool:
+        """DFG is capital money and is kept apart from revenue."""
+        return self is SourceKind.DFG
+
+
+class Commissioner(StrEnum):
+    LOCAL_AUTHORITY = "Local Authority"
+    ICB = "ICB"
+    JOINT = "Joint"
+
+
+class AreaOfSpend(StrEnum):
+    SOCIAL_CARE = "Social Care"
+    COMMUNITY_HEALTH = "Community Health"
+    MENTAL_HEALTH = "Mental Health"
+    PRIMARY_CARE = "Primary Care"
+    ACUTE = "Acute"
+    OTHER = "Other"
+
+
+class SchemeStatus(StrEnum):
+    NEW = "New"
+    EXISTING = "Existing"
+
+
+class Polarity(StrEnum):
+    LOWER_IS_BETTER = "Lower is better"
+    HIGHER_IS_BETTER = "Higher is better"
+    NONE = "Not set"
+
+
+class MetricUnit(StrEnum):
+    """How a metric's values read: a count rated per population, a percentage, or a plain number."""
+
+    RATE = "Rate per population"
+    PERCENT = "Percentage"
+    NUMBER = "Number"
+
+
+class RagRule(StrEnum):
+    BASELINE = "Against baseline"
+    TOLERANCE = "Against tolerance"
+
+
+def check_year(year: str, where: Location | str = "plan years") -> str:
+    """A plan year reads like ``2025-26``: a start year and the next year's last two digits."""
+    match = _YEAR.match(year) if isinstance(year, str) else None
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise BcfInputError(where, "a plan year must read like 2025-26", year)
+    return year
+
+
+def _text(value: str, where: Location, *, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise BcfInputError(where, "must be text", value)
+    if required and not value.strip():
+        raise BcfInputError(where, "is required", value)
+    return value
+
+
+def _amounts(values: tuple[Decimal | None, ...], where: Location, *, optional: bool = False) -> None:
+    if not isinstance(values, tuple):
+        raise BcfInputError(where, "must be a tuple of amounts, one per plan year", values)
+    for value in values:
+        if value is None and optional:
+            continue
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise BcfInputError(where, "each amount must be a Decimal", value)
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """A party to the Section 75 agreement: the council or an ICB."""
+
+    partner_id: str
+    name: str
+    kind: PartnerKind
+
+    def __post_init__(self) -> None:
+        _text(self.partner_id, Location(field="Partner ID"))
+        _text(self.name, Location(field="Partner name", item=self.partner_id))
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    """A district council in a two-tier area, with its DFG allocation from the grant letter per year."""
+
+    district_id: str
+    name: str
+    dfg_allocation: tuple[Decimal, ...]
+
+    def __post_init__(self) -> None:
+        _text(self.district_id, Location(field="District ID"))
+        _text(self.name, Location(field="District name", item=self.district_id))
+        _amounts(self.dfg_allocation, Location(field="DFG allocation", item=self.district_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """The Health and Wellbeing Board area."""
+
+    name: str
+    kind: AreaKind
+    districts: tuple[District, ...] = ()
+
+    def __post_init__(self) -> None:
+        _text(self.name, Location(field="Area name"))
+        if self.kind is AreaKind.UNITARY and self.districts:
+            raise BcfInputError(Location(field="Districts"), "a unitary area has no districts", len(self.districts))
+        if self.kind is AreaKind.TWO_TIER and not self.districts:
+            raise BcfInputError(Location(field="Districts"), "a two-tier area needs its districts", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class FundingSource:
+    """Money into the BCF: a kind of source, who pays it, and the amount per plan year."""
+
+    source_id: str
+    kind: SourceKind
+    contributor: str
+    amounts: tuple[Decimal, ...]
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        _text(self.source_id, Location(field="Source ID"))
+        _amounts(self.amounts, Location(field="Income", item=self.source_id))
+        if self.kind is SourceKind.ADDITIONAL and not self.description.strip():
+            raise BcfInputError(
+                Location(field="Description", item=self.source_id),
+                "an additional contribution must be described",
+                self.description,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """A Section 75 pooled fund and the partner that hosts it."""
+
+    pool_id: str
+    name: str
+    host: str
+    is_risk_pool: bool = False
+
+    def __post_init__(self) -> None:
+        _text(self.pool_id, Location(field="Pool ID"))
+        _text(self.name, Location(field="Pool name", item=self.pool_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """One line of the expenditure plan (domain.md section 5), with its theme and pool.
+
+    ``nhs_share`` is the NHS fraction of a jointly commissioned scheme (0.6 for 60% NHS, 40%
+    LA); it is ignored for single commissioners. ``outturn`` holds actual expenditure per plan
+    year once known. ``prior_year_budget`` plus ``additional_investment`` rolls forward to the
+    first plan year's amount.
+    """
+
+    scheme_id: str
+    name: str
+    description: str
+    scheme_type: str
+    sub_type: str
+    area_of_spend: AreaOfSpend
+    commissioner: Commissioner
+    provider: str
+    source: str
+    amounts: tuple[Decimal, ...]
+    status: SchemeStatus
+    theme: str
+    pool: str
+    nhs_share: Decimal | None = None
+    prior_year_budget: Decimal | None = None
+    additional_investment: Decimal | None = None
+    outturn: tuple[Decimal | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        item = self.scheme_id
+        _text(self.scheme_id, Location(field="Scheme ID"))
+        _text(self.name, Location(field="Scheme Name", item=item))
+        _text(self.description, Location(field="Description", item=item), required=False)
+        _text(self.scheme_type, Location(field="Scheme Type", item=item))
+        _text(self.sub_type, Location(field="Sub Type", item=item), required=False)
+        _text(self.provider, Location(field="Provider", item=item))
+        _text(self.theme, Location(field="Theme", item=item))
+        _amounts(self.amounts, Location(field="Planned expenditure", item=item))
+        _amounts(self.outturn, Location(field="Outturn", item=item), optional=True)
+        if self.commissioner is Commissioner.JOINT:
+            share = self.nhs_share
+            if share is None or not ZERO <= share <= 1:
+                raise BcfInputError(
+                    Location(field="NHS share", item=item),
+                    "a joint scheme needs its NHS share as a fraction from 0 to 1",
+                    share,
+                )
+
+    @property
+    def la_share(self) -> Decimal:
+        """The local-authority fraction of a joint scheme: 1 - NHS share."""
+        return 1 - (self.nhs_share or ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A national or local metric with its polarity and how it is rated.
+
+    For a RATE metric the values are counts (e.g. admissions) and the rate is count /
+    population x ``per``; for PERCENT and NUMBER the values are read as they are. ``actual``
+    is the latest outturn, ``forecast`` the year-end forecast used for the progress words.
+    """
+
+    metric_id: str
+    name: str
+    polarity: Polarity
+    unit: MetricUnit
+    baseline: Decimal | None
+    target: Decimal | None
+    actual: Decimal | None = None
+    forecast: Decimal | None = None
+    population: int | None = None
+    per: int = 100_000
+    population_source: str = ""
+    rag_rule: RagRule = RagRule.BASELINE
+    tolerance: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        item = self.metric_id
+        _text(self.metric_id, Location(field="Metric ID"))
+        _text(self.name, Location(field="Metric name", item=item))
+        if self.unit is MetricUnit.RATE and (self.population is None or self.population <= 0):
+            raise BcfInputError(
+                Location(field="Population", item=item), "a rate needs a population above 0", self.population
+            )
+        if self.per <= 0:
+            raise BcfInputError(Location(field="Per", item=item), "must be above 0", self.per)
+        if self.rag_rule is RagRule.TOLERANCE and (self.tolerance is None or self.tolerance < 0):
+            raise BcfInputError(
+                Location(field="Tolerance", item=item),
+                "the tolerance rule needs a tolerance of 0 or more (0.05 for 5%)",
+                self.tolerance,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """DFG a district agreed the county may keep for other social-care capital projects."""
+
+    district_id: str
+    amount: Decimal
+    agreement_reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DfgYear:
+    """The DFG of one plan year: the grant letter total, in-year top-ups and agreed retentions."""
+
+    received: Decimal
+    top_ups: tuple[Decimal, ...] = ()
+    retentions: tuple[Retention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AscMinimum:
+    """The NHS contribution to adult social care: last year's figure and any agreed figures per year."""
+
+    prior_year: Decimal
+    agreed: tuple[Decimal | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RiskShareTerms:
+    """The Section 75 risk-share terms: agreed partner percentages override pro rata (both FDs agreed)."""
+
+    override: tuple[tuple[str, Decimal], ...] = ()
+    risk_pool_balance: Decimal = ZERO
+    uncommitted: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceFund:
+    """A performance fund held back and released against a reduction in non-elective admissions."""
+
+    fund: Decimal
+    target_reduction: Decimal
+    achieved_by_quarter: tuple[Decimal, Decimal, Decimal, Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A whole BCF plan for one HWB area over one or two plan years."""
+
+    area: Area
+    years: tuple[str, ...]
+    partners: tuple[Partner, ...]
+    sources: tuple[FundingSource, ...]
+    pools: tuple[Pool, ...]
+    schemes: tuple[Scheme, ...]
+    metrics: tuple[Metric, ...] = ()
+    asc_minimum: AscMinimum | None = None
+    ooh_minimum: tuple[Decimal, ...] = ()
+    dfg: tuple[DfgYear, ...] = ()
+    risk_terms: RiskShareTerms = field(default_factory=RiskShareTerms)
+    performance_fund: PerformanceFund | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.years) <= 2:
+            raise BcfInputError(Location(field="Plan years"), "a plan covers one or two years", len(self.years))
+        for year in self.years:
+            check_year(year)
+        if len(self.years) == 2 and int(self.years[1][:4]) != int(self.years[0][:4]) + 1:
+            raise BcfInputError(Location(field="Plan years"), "the two plan years must follow each other", self.years)
+        n = len(self.years)
+        for source in self.sources:
+            _per_year(source.amounts, n, Location(field="Income", item=source.source_id))
+        for scheme in self.schemes:
+            _per_year(scheme.amounts, n, Location(field="Planned expenditure", item=scheme.scheme_id))
+            if scheme.outturn:
+                _per_year(scheme.outturn, n, Location(field="Outturn", item=scheme.scheme_id))
+        for district in self.area.districts:
+            _per_year(district.dfg_allocation, n, Location(field="DFG allocation", item=district.district_id))
+        if self.dfg:
+            _per_year(self.dfg, n, Location(field="DFG"))
+        if self.ooh_minimum:
+            _per_year(self.ooh_minimum, n, Location(field="NHS out-of-hospital minimum"))
+        if self.asc_minimum and self.asc_minimum.agreed:
+            _per_year(self.asc_minimum.agreed, n, Location(field="Agreed ASC minimum"))
+        _unique([p.partner_id for p in self.partners], "Partner ID")
+        _unique([s.source_id for s in self.sources], "Source ID")
+        _unique([p.pool_id for p in self.pools], "Pool ID")
+        _unique([d.district_id for d in self.area.districts], "District ID")
+        _unique([m.metric_id for m in self.metrics], "Metric ID")
+
+    def partner(self, partner_id: str) -> Partner | None:
+        return next((p for p in self.partners if p.partner_id == partner_id), None)
+
+    def source(self, source_id: str) -> FundingSource | None:
+        return next((s for s in self.sources if s.source_id == source_id), None)
+
+    def pool(self, pool_id: str) -> Pool | None:
+        return next((p for p in self.pools if p.pool_id == pool_id), None)
+
+    @property
+    def council(self) -> Partner | None:
+        return next((p for p in self.partners if p.kind is PartnerKind.COUNCIL), None)
+
+    @property
+    def icbs(self) -> tuple[Partner, ...]:
+        return tuple(p for p in self.partners if p.kind is PartnerKind.ICB)
+
+    def year_index(self, year: str) -> int:
+        """The position of a plan year in the amount tuples."""
+        try:
+            return self.years.index(year)
+        except ValueError:
+            raise BcfInputError(Location(field="year"), f"must be one of {', '.join(self.years)}", year) from None
+
+    def income(self, year: str) -> Decimal:
+        index = self.year_index(year)
+        return total([s.amounts[index] for s in self.sources])
+
+    def expenditure(self, year: str) -> Decimal:
+        index = self.year_index(year)
+        return total([s.amounts[index] for s in self.schemes])
+
+
+def _per_year(values: tuple[object, ...], n: int, where: Location) -> None:
+    if len(values) != n:
+        raise BcfInputError(where, f"needs one value per plan year ({n})", len(values))
+
+
+def _unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise BcfInputError(Location(field=what, item=ident), "must be unique", ident)
+        seen.add(ident)

@@ -1,0 +1,197 @@
+"""Money as Decimal: reading what cells hold, half-up rounding, and exact allocation.
+
+Every amount in the engine is a :class:`~decimal.Decimal` in pounds. Rounding happens only at
+the named points below and always half-up, as Excel's ROUND does (Python's ``round`` and
+Decimal's default context round half to even: ``round(2.675, 2) == 2.67``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+from bcf_xl.errors import BcfInputError, Location
+
+ZERO = Decimal("0")
+PENNY = Decimal("0.01")
+THOUSAND = Decimal("1000")
+
+_CURRENCY_TEXT = re.compile(r"^[+-]?\d[\d,]*(\.\d*)?$|^[+-]?\.\d+$")
+
+
+def to_decimal(value: object, where: Location | str = "value", *, blank: Decimal | None = None) -> Decimal:
+    """Read a cell value as a Decimal, or raise naming the place.
+
+    Accepts what spreadsheet cells hold: ``int``; ``float`` (read through ``repr``, so 0.1 is
+    0.1 and not 0.1000000000000000055...); ``Decimal``; and text such as ``"£1,234.50"``,
+    ``"-£5"``, ``"(1,234.50)"`` (accounting negative) or ``" 12 "``. A blank (``None`` or
+    empty text) gives ``blank`` when one is supplied and is an error otherwise. Booleans,
+    NaN, infinities and other text are errors.
+
+    Args:
+        value: what the cell holds.
+        where: the place to name in an error.
+        blank: what a blank cell means, or None if a blank is not allowed.
+    """
+    amount = parse_amount(value, where)
+    if amount is None:
+        if blank is None:
+            raise BcfInputError(where, "a number is required", value)
+        return blank
+    return amount
+
+
+def parse_amount(value: object, where: Location | str = "value") -> Decimal | None:
+    """Read a cell value as a Decimal, giving None for a blank cell.
+
+    See :func:`to_decimal` for what is accepted.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise BcfInputError(where, "must be a number, not TRUE/FALSE", value)
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise BcfInputError(where, "must be a finite number", value)
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        result_or_blank = _parse_text(value, where)
+        if result_or_blank is None:
+            return None
+        result = result_or_blank
+    else:
+        raise BcfInputError(where, "must be a number", value)
+    if not result.is_finite():
+        raise BcfInputError(where, "must be a finite number", value)
+    return result + ZERO  # normalises -0 to 0
+
+
+def _parse_text(text: str, where: Location | str) -> Decimal | None:
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    negative = False
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        negative = True
+        cleaned = cleaned[1:-1].strip()
+    if cleaned.startswith("-"):
+        negative = not negative
+        cleaned = cleaned[1:].strip()
+    elif cleaned.startswith("+"):
+        cleaned = cleaned[1:].strip()
+    cleaned = cleaned.removeprefix("£").replace(" ", "")
+    if not _CURRENCY_TEXT.match(cleaned) or _bad_grouping(cleaned):
+        raise BcfInputError(where, "must be a number such as 1234.50 or £1,234.50", text)
+    try:
+        result = Decimal(cleaned.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only valid numbers
+        raise BcfInputError(where, "must be a number such as 1234.50 or £1,234.50", text) from exc
+    return -result if negative else result
+
+
+def _bad_grouping(text: str) -> bool:
+    """True when thousands separators are misplaced, as in "1,23" or "12,3456"."""
+    whole = text.split(".")[0].lstrip("+-")
+    if "," not in whole:
+        return False
+    groups = whole.split(",")
+    return not (1 <= len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:]))
+
+
+def to_pence(amount: Decimal) -> Decimal:
+    """Round pounds half-up to the penny: 2.675 becomes 2.68, -2.675 becomes -2.68."""
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def to_thousands(amount: Decimal, places: int = 0) -> Decimal:
+    """Express pounds in £000, rounded half-up to ``places`` decimals: 1,234,500 is 1,235."""
+    if places < 0:
+        raise BcfInputError("places", "must be 0 or more", places)
+    return (amount / THOUSAND).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def is_pence(amount: Decimal) -> bool:
+    """True when the amount is a whole number of pence."""
+    return amount == amount.quantize(PENNY, rounding=ROUND_FLOOR)
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal], where: Location | str = "weights") -> tuple[Decimal, ...]:
+    """Split a total by weights, exactly to the penny, by the largest remainder.
+
+    Each part first gets its exact share rounded down to the penny; the pennies left over go
+    one each to the parts with the largest remainders, ties to the earlier part. The parts
+    always sum exactly to ``total``. A negative total is split as its size and the parts
+    negated, so a refund mirrors a payment. A zero weight always gets zero.
+
+    Args:
+        total: a whole number of pence (round it first with :func:`to_pence`).
+        weights: one non-negative weight per part, not all zero (amounts, shares or fractions).
+        where: the place to name in an error.
+
+    Raises:
+        BcfInputError: a total in fractions of a penny, no weights, a negative weight, or all zero.
+
+    >>> allocate(Decimal("100"), [Decimal(1), Decimal(1), Decimal(1)])
+    (Decimal('33.34'), Decimal('33.33'), Decimal('33.33'))
+    """
+    if not is_pence(total):
+        raise BcfInputError("total", "must be a whole number of pence to be split exactly", total)
+    if not weights:
+        raise BcfInputError(where, "at least one weight is needed", [])
+    exact_weights = [Fraction(w) for w in weights]
+    for index, weight in enumerate(exact_weights):
+        if weight < 0:
+            raise BcfInputError(where, f"weight {index + 1} must not be negative", weights[index])
+    weight_sum = sum(exact_weights, Fraction(0))
+    if weight_sum == 0:
+        raise BcfInputError(where, "weights must not all be zero", ZERO)
+
+    pennies = int((abs(total) * 100).to_integral_value())
+    shares = [pennies * weight / weight_sum for weight in exact_weights]
+    floors = [math.floor(share) for share in shares]
+    left_over = pennies - sum(floors)
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+    for index in by_remainder[:left_over]:
+        floors[index] += 1
+    sign = -1 if total < 0 else 1
+    return tuple((Decimal(sign * part) / 100).quantize(PENNY) for part in floors)
+
+
+def quarters(annual: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """Split an annual amount into four quarterly invoices that sum exactly to it.
+
+    Quarters 1 to 3 are a quarter of the annual amount rounded half-up to the penny; the fourth
+    absorbs the rounding, as invoices raised in arrears settle the year at the last quarter.
+
+    >>> quarters(Decimal("1000.01"))
+    (Decimal('250.00'), Decimal('250.00'), Decimal('250.00'), Decimal('250.01'))
+    """
+    annual = to_pence(annual)
+    quarter = to_pence(annual / 4)
+    return quarter, quarter, quarter, annual - 3 * quarter
+
+
+def total(amounts: Sequence[Decimal]) -> Decimal:
+    """Exact sum of amounts (Decimal addition never loses a penny)."""
+    return sum(amounts, ZERO)
+
+
+def format_pounds(amount: Decimal) -> str:
+    """Show pounds with pence and thousands separators: -£1,234.50."""
+    rounded = to_pence(amount)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}£{abs(rounded):,.2f}"
+
+
+def format_thousands(amount: Decimal) -> str:
+    """Show pounds as £000 rounded half-up: -£1,235k for -1,234,500."""
+    rounded = to_thousands(amount)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}£{abs(rounded):,.0f}k"

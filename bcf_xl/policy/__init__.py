@@ -1,0 +1,175 @@
+"""National parameters as data: uplift rates by year, numeric bounds and closed vocabularies.
+
+The figures live in ``national.toml`` beside this module, each with its source. When a new
+framework year arrives a user supplies an override file of the same shape; its entries replace
+the shipped ones of the same name (:func:`load_policy`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.model import check_year
+from bcf_xl.money import to_decimal
+
+_SHIPPED = "national.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Uplift:
+    """The NHS minimum uplift of one framework year, with where the figure comes from."""
+
+    year: str
+    rate: Decimal
+    checked: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """The numeric range an input cell accepts."""
+
+    name: str
+    low: Decimal
+    high: Decimal
+    source: str
+
+    def contains(self, value: Decimal) -> bool:
+        return self.low <= value <= self.high
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """National parameters, loaded from data files."""
+
+    uplifts: Mapping[str, Uplift]
+    bounds: Mapping[str, Bound]
+    vocabularies: Mapping[str, tuple[str, ...]]
+    scheme_types: Mapping[str, tuple[str, ...]]
+    progress_words: Mapping[str, str]
+    origin: str
+
+    def uplift(self, year: str) -> Uplift:
+        """The uplift of a year, or an error saying which years are known."""
+        try:
+            return self.uplifts[year]
+        except KeyError:
+            known = ", ".join(sorted(self.uplifts))
+            raise BcfInputError(
+                Location(field="uplift", item=year),
+                f"no uplift rate is known for this year (known: {known}); supply one in a policy file",
+                year,
+            ) from None
+
+    def bound(self, name: str) -> Bound:
+        return self.bounds[name]
+
+
+def load_policy(override: Path | None = None) -> Policy:
+    """Load the shipped national parameters, with an optional override file on top.
+
+    Args:
+        override: a TOML file shaped like ``national.toml``; each table entry it names replaces
+            the shipped one (so a file with one ``[uplift]`` line adds or corrects one year).
+
+    Raises:
+        BcfInputError: the override file is missing, not TOML, or holds a value of the wrong kind.
+    """
+    shipped_text = resources.files(__package__).joinpath(_SHIPPED).read_text(encoding="utf-8")
+    data = tomllib.loads(shipped_text)
+    origin = "shipped national parameters"
+    if override is not None:
+        data = _merge(data, _read_override(override))
+        origin = f"shipped national parameters with {override.name}"
+    return _build(data, origin, str(override) if override else _SHIPPED)
+
+
+def _read_override(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BcfInputError(Location(field=str(path)), "the policy file cannot be read", exc.strerror) from None
+    except UnicodeDecodeError:
+        raise BcfInputError(Location(field=str(path)), "the policy file must be UTF-8 text", "binary data") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BcfInputError(Location(field=str(path)), "the policy file must be valid TOML", str(exc)) from None
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _build(data: dict[str, Any], origin: str, file_name: str) -> Policy:
+    def where(*names: str) -> Location:
+        return Location(sheet=file_name, field=".".join(names))
+
+    uplifts: dict[str, Uplift] = {}
+    for year, entry in _table(data, "uplift", where("uplift")).items():
+        check_year(year, where("uplift", year))
+        entry = _entry(entry, where("uplift", year))
+        uplifts[year] = Uplift(
+            year=year,
+            rate=to_decimal(entry.get("rate"), where("uplift", year, "rate")),
+            checked=bool(entry.get("checked", False)),
+            source=str(entry.get("source", "")),
+        )
+    bounds: dict[str, Bound] = {}
+    for name, entry in _table(data, "bounds", where("bounds")).items():
+        entry = _entry(entry, where("bounds", name))
+        low = to_decimal(entry.get("min"), where("bounds", name, "min"))
+        high = to_decimal(entry.get("max"), where("bounds", name, "max"))
+        if low > high:
+            raise BcfInputError(where("bounds", name), "min must not exceed max", f"{low} > {high}")
+        bounds[name] = Bound(name, low, high, str(entry.get("source", "")))
+    vocab_table = _table(data, "vocabulary", where("vocabulary"))
+    vocabularies = {
+        name: _words(words, where("vocabulary", name)) for name, words in vocab_table.items() if name != "scheme_types"
+    }
+    scheme_types = {
+        name: _words(subs, where("vocabulary", "scheme_types", name))
+        for name, subs in _table(vocab_table, "scheme_types", where("vocabulary", "scheme_types")).items()
+    }
+    progress = {key: str(value) for key, value in _table(data, "metric_progress", where("metric_progress")).items()}
+    return Policy(
+        uplifts=MappingProxyType(uplifts),
+        bounds=MappingProxyType(bounds),
+        vocabularies=MappingProxyType(vocabularies),
+        scheme_types=MappingProxyType(scheme_types),
+        progress_words=MappingProxyType(progress),
+        origin=origin,
+    )
+
+
+def _table(data: dict[str, Any], key: str, where: Location) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise BcfInputError(where, "must be a table", value)
+    return value
+
+
+def _entry(value: object, where: Location) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BcfInputError(where, 'must be a table such as { rate = "0.039", source = "..." }', value)
+    return value
+
+
+def _words(value: object, where: Location) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
+        raise BcfInputError(where, "must be a list of text", value)
+    return tuple(value)
