@@ -44,6 +44,8 @@ def describe(value: object) -> str:
         return f'"{shown}"'
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, int | float | Decimal):
         return str(value)
     return f"{value!r} (a {type(value).__name__})"

@@ -1,0 +1,391 @@
+"""The ``bcf_*`` cell functions: what a worksheet cell passes in, and what it gets back.
+
+Each function here takes the values a spreadsheet hands a function (floats, ``None`` for a
+blank, text, ``True``/``False``, Excel error text such as ``"#REF!"``, and ranges as a scalar, a
+flat list or a list of rows), coerces them, calls the engine and returns a cell value: a float,
+a text, or a list of one-item rows that spills down. Bad input never raises: the cell shows a
+short text starting ``#BCF!`` that names the argument, the rule and what arrived.
+
+These very functions are what the Excel add-in exposes (``udfs/bcf_udfs.py`` wraps them for
+xlwings) and what the headless recalculation registers in its formula engine, so a workbook
+computes the same with or without Excel. The catalogue (:data:`CATALOGUE`) carries the help
+text shown in Excel's function wizard and by ``bcf-xl functions``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.metrics import progress, rag, rate
+from bcf_xl.model import Polarity
+from bcf_xl.money import allocate, parse_amount, quarters, to_pence, total
+from bcf_xl.policy import Bound, load_policy
+from bcf_xl.uplift import shortfall, uplift
+
+CellValue = float | str | bool | None
+Result = float | str | list[list[float]]
+
+ERROR_PREFIX = "#BCF!"
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a cell function, with the help Excel's function wizard shows."""
+
+    name: str
+    help: str
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CellFunction:
+    """A catalogued cell function: its Excel name, the callable, its help and whether it spills."""
+
+    name: str
+    function: Callable[..., Result]
+    summary: str
+    args: tuple[Arg, ...]
+    spills: bool
+
+    @property
+    def signature(self) -> str:
+        """The call as Excel's help shows it: ``bcf_uplift(amount, rate, [years])``."""
+        parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
+        return f"{self.name}({', '.join(parts)})"
+
+
+CATALOGUE: dict[str, CellFunction] = {}
+
+F = TypeVar("F", bound=Callable[..., Result])
+
+
+def cell_function(*args: Arg, spills: bool = False) -> Callable[[F], F]:
+    """Catalogue a cell function and make it return ``#BCF!`` text instead of raising."""
+
+    def register(function: F) -> F:
+        name = function.__name__
+        params = list(inspect.signature(function).parameters)
+        if params != [a.name for a in args]:
+            raise TypeError(f"{name}: help is given for {[a.name for a in args]}, parameters are {params}")
+
+        @functools.wraps(function)
+        def safe(*values: Any, **named: Any) -> Result:
+            try:
+                return function(*values, **named)
+            except BcfInputError as exc:
+                return f"{ERROR_PREFIX} {exc}"
+            except Exception as exc:  # a cell shows one line, never a traceback
+                return f"{ERROR_PREFIX} internal error in {name} ({type(exc).__name__}: {exc})"
+
+        summary = (function.__doc__ or "").strip().splitlines()[0]
+        CATALOGUE[name] = CellFunction(name, safe, summary, args, spills)
+        return safe  # type: ignore[return-value]
+
+    return register
+
+
+# --- coercion of what cells pass -------------------------------------------------------------------
+
+
+def _check_excel_error(value: object, where: str) -> None:
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
+        raise BcfInputError(where, f"the input holds the Excel error {value.strip().upper()}", show_got=False)
+
+
+def number(value: object, where: str, *, default: Decimal | None = None) -> Decimal:
+    """A required number argument: a blank gives ``default`` or is an error."""
+    _check_excel_error(value, where)
+    if isinstance(value, list):
+        flat = _flatten(value)
+        if len(flat) != 1:
+            raise BcfInputError(where, "must be a single cell, not a range", f"{len(flat)} cells")
+        value = flat[0]
+        _check_excel_error(value, where)
+    amount = parse_amount(value, where)
+    if amount is None:
+        if default is None:
+            raise BcfInputError(where, "a number is required", value)
+        return default
+    return amount
+
+
+def optional_number(value: object, where: str) -> Decimal | None:
+    """An optional number argument: a blank or an omitted argument gives None."""
+    _check_excel_error(value, where)
+    if isinstance(value, list):
+        return number(value, where) if _flatten(value) != [None] else None
+    return parse_amount(value, where)
+
+
+def flag(value: object, where: str, *, default: bool) -> bool:
+    """A TRUE/FALSE argument: also 1/0 and the text TRUE/FALSE; a blank gives the default."""
+    _check_excel_error(value, where)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
+        return value.strip().upper() == "TRUE"
+    raise BcfInputError(where, "must be TRUE or FALSE", value)
+
+
+def whole(value: object, where: str, *, low: int, high: int | None = None, default: int | None = None) -> int:
+    """A whole-number argument within bounds (1 to 4 for a quarter, 0 or more for years)."""
+    amount = number(value, where, default=None if default is None else Decimal(default))
+    if amount != amount.to_integral_value():
+        raise BcfInputError(where, "must be a whole number", value)
+    result = int(amount)
+    if result < low or (high is not None and result > high):
+        rule = f"must be from {low} to {high}" if high is not None else f"must be {low} or more"
+        raise BcfInputError(where, rule, value)
+    return result
+
+
+def _flatten(value: object) -> list[object]:
+    if isinstance(value, list | tuple):
+        out: list[object] = []
+        for item in value:
+            out.extend(_flatten(item) if isinstance(item, list | tuple) else [item])
+        return out
+    return [value]
+
+
+def _shape(value: object) -> tuple[int, int]:
+    """Rows x columns of a range as xlwings passes it: scalar 1x1, flat list 1 row or column, list of rows."""
+    if not isinstance(value, list | tuple):
+        return 1, 1
+    if value and all(isinstance(row, list | tuple) for row in value):
+        return len(value), len(value[0]) if value else 0
+    return len(value), 1
+
+
+def cells(value: object) -> list[object]:
+    """A range argument as a flat list of cell values, row by row."""
+    return _flatten(value)
+
+
+def numbers(value: object, where: str, *, blank: Decimal | None) -> list[Decimal | None]:
+    """Every cell of a range as a number; a blank gives ``blank`` (None keeps it blank)."""
+    result: list[Decimal | None] = []
+    for index, item in enumerate(cells(value), start=1):
+        place = f"{where} cell {index}"
+        _check_excel_error(item, place)
+        amount = parse_amount(item, place)
+        result.append(blank if amount is None else amount)
+    return result
+
+
+def _category(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip().casefold()
+
+
+@functools.cache
+def _rate_bound() -> Bound:
+    return load_policy().bound("uplift_rate")
+
+
+def _money(amount: Decimal) -> float:
+    return float(amount)
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+
+@cell_function(
+    Arg("amount", "The starting amount in pounds, e.g. last year's ASC minimum"),
+    Arg("rate", "The yearly uplift as a fraction: 0.0566 for 5.66% (566 or 5.66 is refused)"),
+    Arg("years", "Whole years to compound over; 1 if omitted", optional=True),
+)
+def bcf_uplift(amount: CellValue, rate: CellValue, years: CellValue = None) -> Result:
+    """Uplift an amount by a yearly rate compounded over whole years, rounded half-up to the penny."""
+    start = number(amount, "amount")
+    yearly = number(rate, "rate")
+    bound = _rate_bound()
+    if not bound.contains(yearly):
+        raise BcfInputError(
+            "rate", f"must be a fraction from {bound.low} to {bound.high}, such as 0.0566 for 5.66%", rate
+        )
+    return _money(uplift(start, yearly, whole(years, "years", low=0, default=1)))
+
+
+@cell_function(
+    Arg("amounts", "The amounts to add; blank cells are ignored as SUM ignores them"),
+    Arg("categories", "Optional: a range the same shape as amounts, e.g. the theme of each scheme", optional=True),
+    Arg("category", "Optional: add only rows whose category matches this (trimmed, any case)", optional=True),
+)
+def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) -> Result:
+    """Add amounts exactly to the penny, optionally only where a category matches."""
+    values = numbers(amounts, "amounts", blank=None)
+    if categories is None or (_flatten(categories) == [None] and category is None):
+        return _money(total([v for v in values if v is not None]))
+    if _shape(categories) != _shape(amounts):
+        rows, cols = _shape(amounts)
+        raise BcfInputError(
+            "categories",
+            f"must be the same shape as amounts ({rows}x{cols})",
+            "x".join(map(str, _shape(categories))),
+            show_got=True,
+        )
+    if category is None:
+        raise BcfInputError("category", "is required when categories are given", category)
+    _check_excel_error(category, "category")
+    wanted = _category(category)
+    labels = cells(categories)
+    for index, label in enumerate(labels, start=1):
+        _check_excel_error(label, f"categories cell {index}")
+    chosen = [v for v, label in zip(values, labels, strict=True) if v is not None and _category(label) == wanted]
+    return _money(total(chosen))
+
+
+def _spill(parts: Sequence[Decimal]) -> list[list[float]]:
+    return [[_money(part)] for part in parts]
+
+
+@cell_function(
+    Arg("total", "The amount to split, e.g. the DFG received; rounded half-up to the penny first"),
+    Arg("weights", "One weight per recipient: prior allocations or fractions; a blank counts as 0"),
+    spills=True,
+)
+def bcf_passport(total: CellValue, weights: Any) -> Result:
+    """Split a total by weights exactly to the penny (largest remainder); spills one amount per weight."""
+    whole_total = to_pence(number(total, "total"))
+    shares = [w if w is not None else Decimal(0) for w in numbers(weights, "weights", blank=Decimal(0))]
+    return _spill(allocate(whole_total, shares, Location(field="weights")))
+
+
+@cell_function(
+    Arg("amount", "The over- (positive) or underspend (negative) to share; rounded half-up to the penny first"),
+    Arg("contributions", "Each partner's contribution; a blank counts as 0"),
+    spills=True,
+)
+def bcf_share(amount: CellValue, contributions: Any) -> Result:
+    """Share an over- or underspend pro rata to contributions, exactly to the penny; spills one share each."""
+    whole_amount = to_pence(number(amount, "amount"))
+    weights = [w if w is not None else Decimal(0) for w in numbers(contributions, "contributions", blank=Decimal(0))]
+    return _spill(allocate(whole_amount, weights, Location(field="contributions")))
+
+
+@cell_function(
+    Arg("annual", "The annual amount invoiced quarterly in arrears"),
+    Arg("quarter", "The quarter, 1 to 4"),
+)
+def bcf_quarter(annual: CellValue, quarter: CellValue) -> Result:
+    """A quarter's invoice: a quarter of the year to the penny, the fourth absorbing the rounding."""
+    year = number(annual, "annual")
+    return _money(quarters(year)[whole(quarter, "quarter", low=1, high=4) - 1])
+
+
+@cell_function(
+    Arg("planned", "The planned spend"),
+    Arg("required", "The required minimum spend"),
+)
+def bcf_shortfall(planned: CellValue, required: CellValue) -> Result:
+    """How far planned spend falls short of a required minimum: max(0, required - planned)."""
+    return _money(shortfall(number(planned, "planned"), number(required, "required")))
+
+
+@cell_function(
+    Arg("count", "The count, e.g. emergency admissions"),
+    Arg("population", "The population it is rated against, above 0 (e.g. ONS 65+ estimate)"),
+    Arg("per", "The rate base; 100000 if omitted", optional=True),
+)
+def bcf_rate(count: CellValue, population: CellValue, per: CellValue = None) -> Result:
+    """A rate per population: count / population x per (per 100,000 if omitted)."""
+    base = number(per, "per", default=Decimal(100_000))
+    return float(rate(number(count, "count"), number(population, "population"), base))
+
+
+def _polarity(higher_is_better: CellValue) -> Polarity:
+    higher = flag(higher_is_better, "higher_is_better", default=False)
+    return Polarity.HIGHER_IS_BETTER if higher else Polarity.LOWER_IS_BETTER
+
+
+@cell_function(
+    Arg("actual", "The actual value; a blank gives No data"),
+    Arg("target", "The target value"),
+    Arg(
+        "baseline", "Optional: the baseline (e.g. last year); beating it without meeting target is Amber", optional=True
+    ),
+    Arg("higher_is_better", "TRUE when higher is better; FALSE (the default) when lower is better", optional=True),
+    Arg(
+        "tolerance",
+        "Optional: missing the target by no more than tolerance x target is Amber (0.05 for 5%)",
+        optional=True,
+    ),
+)
+def bcf_rag(
+    actual: CellValue,
+    target: CellValue,
+    baseline: CellValue = None,
+    higher_is_better: CellValue = None,
+    tolerance: CellValue = None,
+) -> Result:
+    """RAG rating: Green if the target is met, Amber if better than baseline or within tolerance, else Red."""
+    polarity = _polarity(higher_is_better)
+    limit = optional_number(tolerance, "tolerance")
+    return rag(
+        optional_number(actual, "actual"),
+        number(target, "target"),
+        polarity,
+        baseline=optional_number(baseline, "baseline"),
+        tolerance=limit,
+    ).value
+
+
+@cell_function(
+    Arg("forecast", "The year-end forecast; a blank gives Data not available"),
+    Arg("target", "The target value; a blank gives Data not available"),
+    Arg("higher_is_better", "TRUE when higher is better; FALSE (the default) when lower is better", optional=True),
+)
+def bcf_progress(forecast: CellValue, target: CellValue, higher_is_better: CellValue = None) -> Result:
+    """National progress words: On track, Not on track or Data not available."""
+    polarity = _polarity(higher_is_better)
+    return progress(optional_number(forecast, "forecast"), optional_number(target, "target"), polarity).value
+
+
+def is_error(value: object) -> bool:
+    """True for a ``#BCF!`` message a cell function returned."""
+    return isinstance(value, str) and value.startswith(ERROR_PREFIX)
+
+
+def catalogue_text() -> str:
+    """The catalogue as ``bcf-xl functions`` prints it: signature, summary and argument help."""
+    lines: list[str] = []
+    for function in CATALOGUE.values():
+        lines.append(function.signature + ("  (spills down)" if function.spills else ""))
+        lines.append(f"    {function.summary}")
+        for arg in function.args:
+            lines.append(f"      {arg.name}: {arg.help}")
+        lines.append("")
+    return "\n".join(lines)
