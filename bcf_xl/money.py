@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 from bcf_xl.errors import BcfInputError, Location
@@ -19,7 +19,7 @@ ZERO = Decimal("0")
 PENNY = Decimal("0.01")
 THOUSAND = Decimal("1000")
 
-_CURRENCY_TEXT = re.compile(r"^[+-]?\d[\d,]*(\.\d*)?$|^[+-]?\.\d+$")
+_CURRENCY_TEXT = re.compile(r"^\d[\d,]*(\.\d*)?$|^\.\d+$")
 
 
 def to_decimal(value: object, where: Location | str = "value", *, blank: Decimal | None = None) -> Decimal:
@@ -77,16 +77,18 @@ def _parse_text(text: str, where: Location | str) -> Decimal | None:
     cleaned = text.strip()
     if not cleaned:
         return None
-    negative = False
+    negative, signed = False, False
     if cleaned.startswith("(") and cleaned.endswith(")"):
-        negative = True
+        negative, signed = True, True
         cleaned = cleaned[1:-1].strip()
-    if cleaned.startswith("-"):
-        negative = not negative
+    elif cleaned[0] in "+-":
+        negative, signed = cleaned[0] == "-", True
         cleaned = cleaned[1:].strip()
-    elif cleaned.startswith("+"):
-        cleaned = cleaned[1:].strip()
-    cleaned = cleaned.removeprefix("£").replace(" ", "")
+    cleaned = cleaned.removeprefix("£").strip()
+    if not signed and cleaned[:1] in ("+", "-"):  # "£-5", as some currency formats show it
+        negative = cleaned[0] == "-"
+        cleaned = cleaned[1:]
+    cleaned = cleaned.replace(" ", "")
     if not _CURRENCY_TEXT.match(cleaned) or _bad_grouping(cleaned):
         raise BcfInputError(where, "must be a number such as 1234.50 or £1,234.50", text)
     try:
@@ -167,14 +169,16 @@ def allocate(total: Decimal, weights: Sequence[Decimal], where: Location | str =
 def quarters(annual: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """Split an annual amount into four quarterly invoices that sum exactly to it.
 
-    Quarters 1 to 3 are a quarter of the annual amount rounded half-up to the penny; the fourth
-    absorbs the rounding, as invoices raised in arrears settle the year at the last quarter.
+    The annual amount is first rounded half-up to the penny. Quarters 1 to 3 are a quarter of it
+    cut to the penny (towards zero); the fourth absorbs the 0 to 3 pence left, as invoices raised
+    in arrears settle the year at the last quarter. So no quarter is ever of the other sign, and
+    the fourth is never smaller than the others.
 
-    >>> quarters(Decimal("1000.01"))
-    (Decimal('250.00'), Decimal('250.00'), Decimal('250.00'), Decimal('250.01'))
+    >>> quarters(Decimal("1000.03"))
+    (Decimal('250.00'), Decimal('250.00'), Decimal('250.00'), Decimal('250.03'))
     """
     annual = to_pence(annual)
-    quarter = to_pence(annual / 4)
+    quarter = (annual / 4).quantize(PENNY, rounding=ROUND_DOWN)
     return quarter, quarter, quarter, annual - 3 * quarter
 
 

@@ -1,0 +1,293 @@
+"""bcf_xl.metrics: rates, proportions, RAG ratings by baseline and tolerance, progress words, assess()."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bcf_xl.errors import BcfInputError
+from bcf_xl.metrics import Progress, Rag, assess, progress, proportion, rag, rate
+from bcf_xl.model import Metric, MetricUnit, Polarity, RagRule
+
+D = Decimal
+LOWER = Polarity.LOWER_IS_BETTER
+HIGHER = Polarity.HIGHER_IS_BETTER
+
+
+@pytest.mark.parametrize(
+    ("count", "population", "per", "expected"),
+    [
+        ("450", "180000", "100000", "250"),
+        ("0", "180000", "100000", "0"),
+        ("45", "18000", "1000", "2.5"),
+        ("1116", "180000", "100000", "620"),
+        ("1", "3", "100000", "33333.33333333333333333333333"),
+    ],
+)
+def test_rate_is_count_over_population_times_per(count: str, population: str, per: str, expected: str) -> None:
+    """rate = count / population x per: 450 admissions in 180,000 people is 250 per 100,000."""
+    assert rate(D(count), D(population), D(per)) == D(expected)
+
+
+def test_rate_defaults_to_per_100000() -> None:
+    """Without ``per`` the rate is per 100,000 population."""
+    assert rate(D(450), D(180000)) == D(250)
+
+
+@pytest.mark.parametrize(
+    ("count", "population", "per", "message"),
+    [
+        ("-1", "180000", "100000", r"^count: must not be negative \(got -1\)$"),
+        ("450", "0", "100000", r"^population: must be above 0 \(got 0\)$"),
+        ("450", "-180000", "100000", r"^population: must be above 0 \(got -180000\)$"),
+        ("450", "180000", "0", r"^per: must be above 0 \(got 0\)$"),
+    ],
+)
+def test_rate_rejects_impossible_inputs(count: str, population: str, per: str, message: str) -> None:
+    """A negative count, or a population or 'per' of zero or less, raises naming the field."""
+    with pytest.raises(BcfInputError, match=message):
+        rate(D(count), D(population), D(per))
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [("82", "100", "0.82"), ("0", "5", "0"), ("7", "7", "1"), ("3", "8", "0.375")],
+)
+def test_proportion_is_a_fraction(numerator: str, denominator: str, expected: str) -> None:
+    """A percentage is numerator / denominator as a fraction (82 of 100 is 0.82) for a % cell format."""
+    assert proportion(D(numerator), D(denominator)) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "message"),
+    [("-1", "100", r"^numerator: must not be negative"), ("1", "0", r"^denominator: must be above 0")],
+)
+def test_proportion_rejects_impossible_inputs(numerator: str, denominator: str, message: str) -> None:
+    """A negative numerator or a denominator of zero or less raises naming the field."""
+    with pytest.raises(BcfInputError, match=message):
+        proportion(D(numerator), D(denominator))
+
+
+# --- RAG -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "polarity", "baseline", "tolerance", "expected"),
+    [
+        # domain.md section 6: 620 against 600, lower is better, baseline 650 -> Amber by rule 1.
+        ("620", "600", LOWER, "650", None, Rag.AMBER),
+        # ... and with a 2% tolerance and no baseline -> Red (620 is 3.3% worse than 600).
+        ("620", "600", LOWER, None, "0.02", Rag.RED),
+        # A 5% tolerance allows a miss of 30: Amber.
+        ("620", "600", LOWER, None, "0.05", Rag.AMBER),
+        # Met exactly or beaten: Green, whichever the polarity.
+        ("600", "600", LOWER, "650", None, Rag.GREEN),
+        ("580", "600", LOWER, None, None, Rag.GREEN),
+        ("0.85", "0.85", HIGHER, None, None, Rag.GREEN),
+        ("0.9", "0.85", HIGHER, None, None, Rag.GREEN),
+        # Amber needs strictly better than the baseline: equal is no improvement, Red.
+        ("620", "600", LOWER, "620", None, Rag.RED),
+        ("620", "600", LOWER, "619", None, Rag.RED),
+        ("0.80", "0.85", HIGHER, "0.78", None, Rag.AMBER),
+        ("0.80", "0.85", HIGHER, "0.80", None, Rag.RED),
+        # Tolerance boundary: a miss of exactly tolerance x target is Amber, a penny more is Red.
+        ("612", "600", LOWER, None, "0.02", Rag.AMBER),
+        ("612.01", "600", LOWER, None, "0.02", Rag.RED),
+        ("0.8075", "0.85", HIGHER, None, "0.05", Rag.AMBER),
+        ("0.8074", "0.85", HIGHER, None, "0.05", Rag.RED),
+        # A zero tolerance allows no miss at all.
+        ("600.01", "600", LOWER, None, "0", Rag.RED),
+        # Missed with neither rule available: Red.
+        ("601", "600", LOWER, None, None, Rag.RED),
+        # Either rule can give Amber when both are given.
+        ("620", "600", LOWER, "610", "0.05", Rag.AMBER),
+        ("620", "600", LOWER, "650", "0.01", Rag.AMBER),
+        ("640", "600", LOWER, "630", "0.05", Rag.RED),
+    ],
+)
+def test_rag(
+    actual: str, target: str, polarity: Polarity, baseline: str | None, tolerance: str | None, expected: Rag
+) -> None:
+    """Green when met or beaten; Amber when strictly better than baseline or within tolerance x target; else Red."""
+    result = rag(
+        D(actual),
+        D(target),
+        polarity,
+        baseline=None if baseline is None else D(baseline),
+        tolerance=None if tolerance is None else D(tolerance),
+    )
+    assert result is expected
+
+
+def test_rag_without_actual_is_no_data() -> None:
+    """No actual value means 'No data', whatever the target and baseline."""
+    assert rag(None, D(600), LOWER, baseline=D(650)) is Rag.NO_DATA
+    assert rag(None, D("0.85"), HIGHER, tolerance=D("0.05")) is Rag.NO_DATA
+
+
+@pytest.mark.parametrize("actual", [D(620), None])
+def test_rag_without_polarity_raises(actual: Decimal | None) -> None:
+    """A metric without polarity cannot be rated: rag raises naming 'polarity', even with no actual."""
+    with pytest.raises(
+        BcfInputError, match=r"^polarity: a metric without polarity cannot be rated \(got \"Not set\"\)$"
+    ):
+        rag(actual, D(600), Polarity.NONE, baseline=D(650))
+
+
+def test_rag_rejects_negative_tolerance() -> None:
+    """A negative tolerance is refused, naming 'tolerance'."""
+    with pytest.raises(BcfInputError, match=r"^tolerance: must be 0 or more"):
+        rag(D(620), D(600), LOWER, tolerance=D("-0.02"))
+
+
+@pytest.mark.parametrize(
+    ("forecast", "target", "polarity", "expected"),
+    [
+        ("590", "600", LOWER, Progress.ON_TRACK),
+        ("600", "600", LOWER, Progress.ON_TRACK),
+        ("611", "600", LOWER, Progress.NOT_ON_TRACK),
+        ("0.86", "0.85", HIGHER, Progress.ON_TRACK),
+        ("0.84", "0.85", HIGHER, Progress.NOT_ON_TRACK),
+        (None, "600", LOWER, Progress.NO_DATA),
+        ("590", None, LOWER, Progress.NO_DATA),
+        ("590", "600", Polarity.NONE, Progress.NO_DATA),
+    ],
+)
+def test_progress_words(forecast: str | None, target: str | None, polarity: Polarity, expected: Progress) -> None:
+    """On track when the forecast meets or beats the target; data not available without forecast, target or polarity."""
+    result = progress(None if forecast is None else D(forecast), None if target is None else D(target), polarity)
+    assert result is expected
+
+
+def test_progress_words_read_as_the_national_return() -> None:
+    """The progress values are the words shown in the quarterly return."""
+    assert [p.value for p in Progress] == ["On track", "Not on track", "Data not available"]
+
+
+# --- assess() ------------------------------------------------------------------------------------
+
+
+def _metric(**changes: object) -> Metric:
+    base: dict[str, object] = {
+        "metric_id": "ADM65",
+        "name": "Permanent admissions 65+ to care homes",
+        "polarity": LOWER,
+        "unit": MetricUnit.RATE,
+        "baseline": D(1170),
+        "target": D(1080),
+        "actual": D(1116),
+        "forecast": D(1062),
+        "population": 180000,
+    }
+    base.update(changes)
+    return Metric(**base)  # type: ignore[arg-type]
+
+
+def test_assess_rate_metric_converts_counts_to_rates() -> None:
+    """A RATE metric's counts become rates per 100,000 before rating: 1170/1080/1116/1062 in 180,000."""
+    result = assess(_metric())
+    assert (result.baseline, result.target, result.actual, result.forecast) == (D(650), D(600), D(620), D(590))
+    assert result.rag is Rag.AMBER
+    assert result.progress is Progress.ON_TRACK
+    assert (result.metric_id, result.name, result.unit) == (
+        "ADM65",
+        "Permanent admissions 65+ to care homes",
+        MetricUnit.RATE,
+    )
+
+
+def test_assess_rate_metric_uses_its_own_per() -> None:
+    """'per' changes the scale: 25 falls in 50,000 people is 0.5 per 1,000, against a target of 0.4."""
+    result = assess(
+        _metric(population=50000, per=1000, baseline=D(30), target=D(20), actual=D(25), forecast=D(25), tolerance=None)
+    )
+    assert (result.baseline, result.target, result.actual) == (D("0.6"), D("0.4"), D("0.5"))
+    assert result.rag is Rag.AMBER
+    assert result.progress is Progress.NOT_ON_TRACK
+
+
+def test_assess_rate_metric_tolerance_rule_on_rates() -> None:
+    """The domain example by the tolerance rule: 620 per 100k against 600 with 2% tolerance is Red."""
+    result = assess(_metric(rag_rule=RagRule.TOLERANCE, tolerance=D("0.02")))
+    assert result.rag is Rag.RED
+
+
+def test_assess_rate_metric_tolerance_compares_rates_not_counts() -> None:
+    """Tolerance x target applies to the rate: 1101.6 in 180,000 is 612 per 100k, exactly 2% over 600: Amber."""
+    result = assess(_metric(rag_rule=RagRule.TOLERANCE, tolerance=D("0.02"), actual=D("1101.6")))
+    assert result.actual == D(612)
+    assert result.rag is Rag.AMBER
+
+
+def test_assess_percent_metric_reads_values_as_they_are() -> None:
+    """A PERCENT metric is rated on its fractions directly: 0.82 against 0.85 with 5% tolerance is Amber."""
+    metric = Metric(
+        "REAB91",
+        "Still at home 91 days after reablement",
+        HIGHER,
+        MetricUnit.PERCENT,
+        baseline=D("0.83"),
+        target=D("0.85"),
+        actual=D("0.82"),
+        forecast=D("0.86"),
+        rag_rule=RagRule.TOLERANCE,
+        tolerance=D("0.05"),
+    )
+    result = assess(metric)
+    assert (result.baseline, result.target, result.actual, result.forecast) == (
+        D("0.83"),
+        D("0.85"),
+        D("0.82"),
+        D("0.86"),
+    )
+    assert result.rag is Rag.AMBER
+    assert result.progress is Progress.ON_TRACK
+
+
+def test_assess_percent_metric_baseline_rule_worse_than_baseline_is_red() -> None:
+    """By the baseline rule 0.82 against target 0.85 and baseline 0.83 is no improvement: Red."""
+    metric = Metric(
+        "REAB91", "Reablement", HIGHER, MetricUnit.PERCENT, baseline=D("0.83"), target=D("0.85"), actual=D("0.82")
+    )
+    result = assess(metric)
+    assert result.rag is Rag.RED
+    assert result.progress is Progress.NO_DATA
+
+
+def test_assess_number_metric_without_polarity_is_not_rated() -> None:
+    """A metric without polarity is 'Not rated' by assess (it does not raise) and has no progress words."""
+    metric = Metric("SAT", "Patient satisfaction", Polarity.NONE, MetricUnit.NUMBER, D(70), D(75), D(80), D(80))
+    result = assess(metric)
+    assert result.rag is Rag.NOT_RATED
+    assert result.progress is Progress.NO_DATA
+    assert result.actual == D(80)
+
+
+def test_assess_metric_without_target_is_not_rated() -> None:
+    """Without a target there is nothing to rate against: 'Not rated', progress 'Data not available'."""
+    result = assess(_metric(target=None))
+    assert result.rag is Rag.NOT_RATED
+    assert result.progress is Progress.NO_DATA
+    assert result.actual == D(620)
+
+
+def test_assess_metric_without_actual_is_no_data() -> None:
+    """A rated metric without an actual yet is 'No data'; its forecast still gives progress words."""
+    result = assess(_metric(actual=None))
+    assert result.actual is None
+    assert result.rag is Rag.NO_DATA
+    assert result.progress is Progress.ON_TRACK
+
+
+def test_assess_negative_count_names_the_metric() -> None:
+    """A negative count in a RATE metric raises naming the metric ID and the count."""
+    with pytest.raises(BcfInputError, match=r"^\[ADM65\] count: must not be negative \(got -5\)$"):
+        assess(_metric(actual=D(-5)))
+
+
+@pytest.mark.parametrize("population", [None, 0, -1])
+def test_rate_metric_needs_a_population(population: int | None) -> None:
+    """A RATE metric without a population above 0 cannot even be recorded."""
+    with pytest.raises(BcfInputError, match=r"^\[ADM65\] Population: a rate needs a population above 0"):
+        _metric(population=population)
