@@ -123,7 +123,7 @@ def number(value: object, where: str, *, default: Decimal | None = None) -> Deci
     if isinstance(value, list):
         flat = _flatten(value)
         if len(flat) != 1:
-            raise BcfInputError(where, "must be a single cell, not a range", f"{len(flat)} cells")
+            raise BcfInputError(where, f"must be a single cell, not a range of {len(flat)} cells", show_got=False)
         value = flat[0]
         _check_excel_error(value, where)
     amount = parse_amount(value, where)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bcf_xl import __version__
+from bcf_xl.cells import catalogue_text
 from bcf_xl.checks import errors
 from bcf_xl.errors import BcfError
 from bcf_xl.policy import load_policy
@@ -47,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a TOML file of national parameters (uplift rates, bounds, lists) that replaces the shipped entries",
     )
     demo.set_defaults(run=_demo)
+
+    functions = commands.add_parser(
+        "functions",
+        help="list the bcf_* Excel functions with their arguments and help",
+        description="Print the catalogue of bcf_* cell functions, as Excel's function wizard shows them.",
+    )
+    functions.set_defaults(run=_functions)
     return parser
 
 
@@ -55,6 +63,11 @@ def _demo(args: argparse.Namespace) -> int:
     report = compute(sample_plan(), policy)
     sys.stdout.write(render(report, thousands=args.thousands))
     return EXIT_PLAN_ERRORS if errors(report.findings) else EXIT_OK
+
+
+def _functions(args: argparse.Namespace) -> int:
+    sys.stdout.write(catalogue_text())
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,6 +46,12 @@ def describe(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        if not value:
+            return "nothing"
+        return "a range of 1 cell" if len(value) == 1 else f"a range of {len(value)} cells"
     if isinstance(value, int | float | Decimal):
         return str(value)
     return f"{value!r} (a {type(value).__name__})"

@@ -118,7 +118,7 @@ def test_to_decimal_blank_without_default_is_an_error_naming_the_place() -> None
         ("--5", "must be a number such as 1234.50 or £1,234.50", '"--5"'),
         ("(-5)", "must be a number such as 1234.50 or £1,234.50", '"(-5)"'),
         ("-£-5", "must be a number such as 1234.50 or £1,234.50", '"-£-5"'),
-        ([1], "must be a number", "[1] (a list)"),
+        ([1], "must be a number", "a range of 1 cell"),
     ],
 )
 def test_bad_cell_values_are_rejected_naming_place_rule_and_value(value: object, rule: str, shown: str) -> None:

@@ -1,0 +1,318 @@
+"""The bcf_* cell functions, called with exactly the values Excel passes through xlwings.
+
+Numbers arrive as floats, blanks as None, text as str, TRUE/FALSE as bool, Excel errors as their
+text (err_to_str), a one-cell range as a scalar, a row or column as a flat list, a block as a list
+of rows. Bad input gives a one-line #BCF! text naming the argument and what arrived.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from bcf_xl import cells
+from bcf_xl.cells import (
+    CATALOGUE,
+    bcf_passport,
+    bcf_progress,
+    bcf_quarter,
+    bcf_rag,
+    bcf_rate,
+    bcf_share,
+    bcf_shortfall,
+    bcf_total,
+    bcf_uplift,
+    catalogue_text,
+    is_error,
+)
+
+# --- the examples the catalogue promises --------------------------------------------------------
+
+
+def test_issue_examples() -> None:
+    """The worked examples of the function catalogue hold."""
+    assert bcf_uplift(10000000.0, 0.0566) == 10566000.0
+    assert bcf_passport(100.0, [1.0, 1.0, 1.0]) == [[33.34], [33.33], [33.33]]
+    assert bcf_rag(620.0, 600.0, 650.0) == "Amber"
+    assert bcf_rag(620.0, 600.0, None, False, 0.02) == "Red"
+    assert bcf_rag(0.9, 0.85, None, True) == "Green"
+    assert bcf_quarter(1000.0, 4.0) == 250.0
+
+
+# --- bcf_uplift ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((10000000.0, 0.0566, 2.0), 11164035.6),  # 10,000,000 x 1.0566^2 = 11,164,035.60
+        ((11250000.0, 0.0566, None), 11886750.0),  # years omitted: 1
+        (("£1,000.00", "0.039", 1.0), 1039.0),  # text numbers as officers paste them
+        ((100.0, 0.1, 0.0), 100.0),
+        ((0.1, 0.0, 1.0), 0.1),  # 0.1 stays 0.1 (read through repr)
+        ((2.675, 0.0, 1.0), 2.68),  # half-up, not banker's rounding
+        ((-500.0, 0.05, 1.0), -525.0),
+    ],
+)
+def test_uplift(args: tuple[object, ...], expected: float) -> None:
+    """amount x (1 + rate)^years, half-up to the penny."""
+    assert bcf_uplift(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((100.0, 566.0), "#BCF! rate: must be a fraction from -0.5 to 0.5, such as 0.0566 for 5.66% (got 566)"),
+        ((100.0, 5.66), "#BCF! rate: must be a fraction from -0.5 to 0.5, such as 0.0566 for 5.66% (got 5.66)"),
+        (("ten", 0.05), '#BCF! amount: must be a number such as 1234.50 or £1,234.50 (got "ten")'),
+        ((None, 0.05), "#BCF! amount: a number is required (got a blank)"),
+        (("#REF!", 0.05), "#BCF! amount: the input holds the Excel error #REF!"),
+        ((100.0, "#N/A"), "#BCF! rate: the input holds the Excel error #N/A"),
+        ((100.0, 0.05, 1.5), "#BCF! years: must be a whole number (got 1.5)"),
+        ((100.0, 0.05, -1.0), "#BCF! years: must be 0 or more (got -1)"),
+        ((100.0, True), "#BCF! rate: must be a number, not TRUE/FALSE (got TRUE)"),
+        (([1.0, 2.0], 0.05), "#BCF! amount: must be a single cell, not a range of 2 cells"),
+    ],
+)
+def test_uplift_bad_input(args: tuple[object, ...], message: str) -> None:
+    """Bad input shows one line naming the argument, the rule and what arrived; a rate of 566 is refused."""
+    assert bcf_uplift(*args) == message
+
+
+# --- bcf_total ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((0.1,), 0.1),  # a one-cell range arrives as a scalar
+        (([0.1, 0.2, None, 0.3],), 0.6),  # exact: float addition would give 0.6000000000000001
+        (([[1.5, None], [2.25, 3.0]],), 6.75),  # a block arrives as a list of rows
+        (([None, None],), 0.0),
+        ((["£1,000.50", 2.0],), 1002.5),
+        (([10.0, 20.0, 30.0], ["Carers", " carers ", "Mental Health"], "CARERS"), 30.0),
+        (([[10.0], [20.0], [30.0]], [["Carers"], [None], ["Mental Health"]], "mental health"), 30.0),
+        (([10.0, 20.0], [2023.0, "2024"], 2024.0), 20.0),  # number categories compare as written
+        (([10.0, 20.0], ["A", "B"], "C"), 0.0),
+    ],
+)
+def test_total(args: tuple[object, ...], expected: float) -> None:
+    """Exact sum with blanks ignored; with categories only the trimmed, case-insensitive matches."""
+    assert bcf_total(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([1.0, "abc", 3.0],), '#BCF! amounts cell 2: must be a number such as 1234.50 or £1,234.50 (got "abc")'),
+        (([1.0, "#DIV/0!"],), "#BCF! amounts cell 2: the input holds the Excel error #DIV/0!"),
+        (([1.0, 2.0], ["a", "b", "c"], "a"), '#BCF! categories: must be the same shape as amounts (2x1) (got "3x1")'),
+        (([[1.0, 2.0]], [["a"], ["b"]], "a"), '#BCF! categories: must be the same shape as amounts (1x2) (got "2x1")'),
+        (([1.0, 2.0], ["a", "b"]), "#BCF! category: is required when categories are given (got a blank)"),
+        (([1.0, 2.0], ["a", "#REF!"], "a"), "#BCF! categories cell 2: the input holds the Excel error #REF!"),
+        (([1.0, True],), "#BCF! amounts cell 2: must be a number, not TRUE/FALSE (got TRUE)"),
+    ],
+)
+def test_total_bad_input(args: tuple[object, ...], message: str) -> None:
+    """Text or an Excel error where a number belongs, and mismatched shapes, are named, never summed silently."""
+    assert bcf_total(*args) == message
+
+
+# --- bcf_passport and bcf_share -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((100000.0, [0.4, 0.3, 0.2, 0.1]), [[40000.0], [30000.0], [20000.0], [10000.0]]),
+        ((10000.0, [1134000.0, 966000.0, 840000.0]), [[3857.14], [3285.72], [2857.14]]),
+        ((100.0, [[1.0, 1.0, 1.0]]), [[33.34], [33.33], [33.33]]),  # a row of weights still spills down
+        ((0.05, [1.0, None, 1.0]), [[0.03], [0.0], [0.02]]),  # a blank weight gets nothing
+        ((100.005, [1.0, 1.0]), [[50.01], [50.0]]),  # total rounded half-up to 100.01 first
+        ((7.0, 1.0), [[7.0]]),
+    ],
+)
+def test_passport(args: tuple[object, ...], expected: list[list[float]]) -> None:
+    """One amount per weight, largest remainder, summing exactly to the total."""
+    assert bcf_passport(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((100.0, [0.0, 0.0]), "#BCF! weights: weights must not all be zero (got 0)"),
+        ((100.0, [1.0, -1.0]), "#BCF! weights: weight 2 must not be negative (got -1)"),
+        ((100.0, [1.0, "x"]), '#BCF! weights cell 2: must be a number such as 1234.50 or £1,234.50 (got "x")'),
+        (("#REF!", [1.0]), "#BCF! total: the input holds the Excel error #REF!"),
+    ],
+)
+def test_passport_bad_input(args: tuple[object, ...], message: str) -> None:
+    """Weights that cannot split a total are refused with the weight named."""
+    assert bcf_passport(*args) == message
+
+
+def test_share_sums_exactly_including_underspend() -> None:
+    """Shares are pro rata to contributions and sum exactly to the amount, negative included."""
+    assert bcf_share(293900.0, [12060000.0, 1400000.0, 21865123.45]) == [[100337.48], [11647.8], [181914.72]]
+    assert bcf_share(-100.0, [2.0, 1.0]) == [[-66.67], [-33.33]]
+    assert bcf_share(100.0, []) == "#BCF! contributions: at least one weight is needed (got nothing)"
+
+
+# --- bcf_quarter, bcf_shortfall, bcf_rate --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("annual", "expected"),
+    [(1000.0, [250.0] * 4), (1000.03, [250.0, 250.0, 250.0, 250.03]), (13571475.0, [3392868.75] * 4)],
+)
+def test_quarter(annual: float, expected: list[float]) -> None:
+    """Quarters 1-3 are equal to the penny, the fourth absorbs the rounding; the four sum to the year."""
+    assert [bcf_quarter(annual, float(q)) for q in (1, 2, 3, 4)] == expected
+
+
+@pytest.mark.parametrize(
+    ("quarter", "message"),
+    [
+        (5.0, "#BCF! quarter: must be from 1 to 4 (got 5)"),
+        (0.0, "#BCF! quarter: must be from 1 to 4 (got 0)"),
+        (2.5, "#BCF! quarter: must be a whole number (got 2.5)"),
+        (None, "#BCF! quarter: a number is required (got a blank)"),
+    ],
+)
+def test_quarter_bad_input(quarter: object, message: str) -> None:
+    """A quarter outside 1-4 is refused."""
+    assert bcf_quarter(1000.0, quarter) == message
+
+
+def test_shortfall() -> None:
+    """max(0, required - planned) to the penny."""
+    assert bcf_shortfall(13065000.0, 11886750.0) == 0.0
+    assert bcf_shortfall(100.0, 250.555) == 150.56
+    assert bcf_shortfall(None, 1.0) == "#BCF! planned: a number is required (got a blank)"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [((450.0, 180000.0), 250.0), ((5010.0, 812400.0), 616.6912850812408), ((9.0, 1000.0, 1000.0), 9.0)],
+)
+def test_rate(args: tuple[object, ...], expected: float) -> None:
+    """count / population x per, per 100,000 when omitted."""
+    assert bcf_rate(*args) == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((1.0, -5.0), "#BCF! population: must be above 0 (got -5)"),
+        ((1.0, 0.0), "#BCF! population: must be above 0 (got 0)"),
+        ((-1.0, 5.0), "#BCF! count: must not be negative (got -1)"),
+        (("x", 5.0), '#BCF! count: must be a number such as 1234.50 or £1,234.50 (got "x")'),
+    ],
+)
+def test_rate_bad_input(args: tuple[object, ...], message: str) -> None:
+    """A negative or zero population, or a negative count, is refused."""
+    assert bcf_rate(*args) == message
+
+
+# --- bcf_rag and bcf_progress -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((600.0, 600.0), "Green"),  # target met exactly
+        ((650.0, 600.0, 650.0), "Red"),  # equal to the baseline is no improvement
+        ((612.0, 600.0, None, None, 0.02), "Amber"),  # 12 is exactly 2% of 600
+        ((None, 600.0, 650.0), "No data"),
+        (("", 600.0, 650.0), "No data"),
+        ((0.84, 0.85, 0.8, True), "Amber"),
+        ((0.84, 0.85, 0.8, "TRUE"), "Amber"),
+        ((0.84, 0.85, 0.8, 1.0), "Amber"),
+        ((0.79, 0.85, 0.8, True), "Red"),
+        ((620.0, 600.0, 610.0, False, 0.05), "Amber"),  # worse than baseline but within 5%
+    ],
+)
+def test_rag(args: tuple[object, ...], expected: str) -> None:
+    """Green meets target; Amber beats the baseline or is within tolerance; else Red; blank actual is No data."""
+    assert bcf_rag(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((620.0, None), "#BCF! target: a number is required (got a blank)"),
+        ((620.0, 600.0, "#REF!"), "#BCF! baseline: the input holds the Excel error #REF!"),
+        (("#N/A", 600.0), "#BCF! actual: the input holds the Excel error #N/A"),
+        ((620.0, 600.0, None, "maybe"), '#BCF! higher_is_better: must be TRUE or FALSE (got "maybe")'),
+        ((620.0, 600.0, None, False, -0.1), "#BCF! tolerance: must be 0 or more (0.05 for 5%) (got -0.1)"),
+    ],
+)
+def test_rag_bad_input(args: tuple[object, ...], message: str) -> None:
+    """An Excel error is never mistaken for a blank: #N/A in actual is an error, not No data."""
+    assert bcf_rag(*args) == message
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((4980.0, 4950.0), "Not on track"),
+        ((4950.0, 4950.0), "On track"),
+        ((0.845, 0.84, True), "On track"),
+        ((None, 0.84, True), "Data not available"),
+        ((0.8, None, True), "Data not available"),
+        (("#N/A", 0.84), "#BCF! forecast: the input holds the Excel error #N/A"),
+    ],
+)
+def test_progress(args: tuple[object, ...], expected: str) -> None:
+    """The national words for a forecast against its target."""
+    assert bcf_progress(*args) == expected
+
+
+# --- behaviour common to all --------------------------------------------------------------------
+
+
+def test_internal_fault_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected fault in the engine shows one #BCF! line, not a traceback."""
+
+    def explode(*_: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(cells, "shortfall", explode)
+    assert bcf_shortfall(1.0, 2.0) == "#BCF! internal error in bcf_shortfall (ZeroDivisionError: boom)"
+
+
+def test_catalogue_lists_every_function_with_help() -> None:
+    """Every function is catalogued with a wizard summary under 255 characters and help for every argument."""
+    assert list(CATALOGUE) == [
+        "bcf_uplift",
+        "bcf_total",
+        "bcf_passport",
+        "bcf_share",
+        "bcf_quarter",
+        "bcf_shortfall",
+        "bcf_rate",
+        "bcf_rag",
+        "bcf_progress",
+    ]
+    for spec in CATALOGUE.values():
+        assert 20 < len(spec.summary) <= 255
+        assert [a.name for a in spec.args] == list(inspect.signature(spec.function).parameters)
+        assert all(len(a.help) > 10 for a in spec.args)
+    assert CATALOGUE["bcf_rag"].signature == "bcf_rag(actual, target, [baseline], [higher_is_better], [tolerance])"
+    assert [name for name, spec in CATALOGUE.items() if spec.spills] == ["bcf_passport", "bcf_share"]
+
+
+def test_catalogue_text_is_generated_from_the_functions() -> None:
+    """bcf-xl functions prints each signature, its summary and each argument's help."""
+    text = catalogue_text()
+    assert "bcf_uplift(amount, rate, [years])\n    Uplift an amount by a yearly rate" in text
+    assert "      rate: The yearly uplift as a fraction: 0.0566 for 5.66% (566 or 5.66 is refused)" in text
+    assert "bcf_passport(total, weights)  (spills down)" in text
+
+
+def test_is_error() -> None:
+    """#BCF! messages are recognised; ordinary text and numbers are not."""
+    assert is_error(bcf_uplift("x", 0.1))
+    assert not is_error("Amber")
+    assert not is_error(1.0)
