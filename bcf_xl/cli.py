@@ -55,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the catalogue of bcf_* cell functions, as Excel's function wizard shows them.",
     )
     functions.set_defaults(run=_functions)
+
+    recalc = commands.add_parser(
+        "recalc",
+        help="evaluate every formula of a workbook without Excel and write a copy with values",
+        description="Evaluate every formula of WORKBOOK headlessly, native Excel functions and the bcf_* "
+        "functions alike (the same implementations the Excel add-in uses), and write a copy in which every "
+        "formula is replaced by its value. A formula that cannot be evaluated is reported with its sheet "
+        "and cell, as is every cell that evaluates to an error. WORKBOOK is never modified.",
+    )
+    recalc.add_argument("workbook", type=Path, metavar="WORKBOOK", help="the .xlsx or .xlsm workbook to evaluate")
+    recalc.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx", help="the copy to write")
+    recalc.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    recalc.set_defaults(run=_recalc)
     return parser
 
 
@@ -68,6 +81,17 @@ def _demo(args: argparse.Namespace) -> int:
 def _functions(args: argparse.Namespace) -> int:
     sys.stdout.write(catalogue_text())
     return EXIT_OK
+
+
+def _recalc(args: argparse.Namespace) -> int:
+    from bcf_xl.recalc import recalculate, write_values  # loads the formula engine: only when asked
+
+    result = recalculate(args.workbook)
+    write_values(result, args.output, overwrite=args.force)
+    print(f"Evaluated {result.formula_count} formula cells of {args.workbook.name}; wrote {args.output}")
+    for finding in result.findings:
+        print(f"  {finding}")
+    return EXIT_PLAN_ERRORS if result.failed else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

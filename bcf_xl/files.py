@@ -1,0 +1,102 @@
+"""Reading workbook files that may be hostile, and writing outputs atomically.
+
+Every workbook a user hands bcf-xl is untrusted: it may be huge, truncated, encrypted, a zip
+bomb or not a workbook at all. :func:`check_workbook_file` looks at the container before any
+spreadsheet library parses it and refuses with one clear message. :func:`write_atomically`
+writes an output through a temporary file in the same folder and renames it into place, so a
+failure leaves no half-written file and an existing file is replaced only when asked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from bcf_xl.errors import BcfInputError, Location
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+MAX_MEMBERS = 20_000
+MAX_RATIO = 200  # a part may unpack to at most 200 times its packed size (once it is over 1 MB)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def check_workbook_file(path: Path) -> None:
+    """Refuse a file that is not a sound, reasonably sized .xlsx/.xlsm workbook.
+
+    Raises:
+        BcfInputError: naming the file and what is wrong with it.
+    """
+    where = Location(sheet=path.name)
+    if not path.exists():
+        raise BcfInputError(where, "no such file", str(path))
+    if not path.is_file():
+        raise BcfInputError(where, "is not a file", str(path))
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise BcfInputError(
+            where, f"is larger than the {MAX_FILE_BYTES // 2**20} MB a BCF workbook can be", f"{size / 2**20:.1f} MB"
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == _OLE_SIGNATURE:
+        raise BcfInputError(
+            where,
+            "is password-protected or an old .xls file: save it in Excel as an unprotected .xlsx or .xlsm workbook",
+            show_got=False,
+        )
+    if not head.startswith(b"PK"):
+        raise BcfInputError(where, "is not an Excel workbook (.xlsx or .xlsm)", show_got=False)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise BcfInputError(
+            where, "is damaged or truncated: it cannot be opened as a workbook", show_got=False
+        ) from None
+    if len(members) > MAX_MEMBERS:
+        raise BcfInputError(where, f"holds more than {MAX_MEMBERS} parts", len(members))
+    unpacked = 0
+    for member in members:
+        unpacked += member.file_size
+        if member.file_size > 2**20 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise BcfInputError(where, "unpacks far beyond its size (a zip bomb?)", member.filename)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise BcfInputError(
+            where, f"unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB", f"{unpacked / 2**20:.0f} MB"
+        )
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise BcfInputError(where, "is a zip file but not an Excel workbook (no xl/workbook.xml)", show_got=False)
+
+
+def write_atomically(target: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> None:
+    """Write ``target`` through a temporary file beside it, renaming it into place only when complete.
+
+    Args:
+        target: the file to produce.
+        write: writes the complete output to the path it is given.
+        overwrite: replace an existing ``target``; otherwise an existing file is an error.
+
+    Raises:
+        BcfInputError: the target exists (and ``overwrite`` is false) or its folder does not.
+    """
+    where = Location(sheet=target.name)
+    if target.exists() and not overwrite:
+        raise BcfInputError(where, "already exists; choose another name or ask to replace it (--force)", show_got=False)
+    if not target.parent.is_dir():
+        raise BcfInputError(where, "the folder to write it in does not exist", str(target.parent))
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,63 @@
+"""LibreOffice as a real spreadsheet client in tests: open a workbook headlessly and read what it computed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+INSTALL_HINT = "LibreOffice is needed by this test: run ./setup.sh or apt-get install libreoffice-calc-nogui"
+
+
+def soffice() -> str:
+    """The soffice program; a test that needs it fails (never skips) when it is missing."""
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program is None:
+        pytest.fail(INSTALL_HINT)
+    return program
+
+
+def convert(source: Path, out_dir: Path, target: str = "xlsx") -> Path:
+    """Have LibreOffice open ``source`` and save it as ``target`` (it computes uncached formulas on load).
+
+    soffice exits 0 even when it failed to load a file, so the output file is checked for.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bcf-lo-profile-") as profile:
+        result = subprocess.run(
+            [
+                soffice(),
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{profile}",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(out_dir),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    produced = out_dir / f"{source.stem}.{target.split(':')[0]}"
+    if not produced.exists():
+        pytest.fail(f"LibreOffice did not convert {source.name}: {result.stdout} {result.stderr}")
+    return produced
+
+
+def computed_values(source: Path, out_dir: Path) -> dict[tuple[str, str], object]:
+    """Every non-empty cell's value as LibreOffice computed it: {(sheet, cell): value}."""
+    book = openpyxl.load_workbook(convert(source, out_dir), data_only=True)
+    return {
+        (sheet.title, cell.coordinate): cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
