@@ -34,13 +34,15 @@ def check_workbook_file(path: Path) -> None:
     """
     where = Location(sheet=path.name)
     if not path.exists():
-        raise BcfInputError(where, "no such file", str(path))
+        raise BcfInputError(where, f"no such file: {path}", show_got=False)
     if not path.is_file():
-        raise BcfInputError(where, "is not a file", str(path))
+        raise BcfInputError(where, f"is not a file: {path}", show_got=False)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise BcfInputError(
-            where, f"is larger than the {MAX_FILE_BYTES // 2**20} MB a BCF workbook can be", f"{size / 2**20:.1f} MB"
+            where,
+            f"is {size / 2**20:.1f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB a BCF workbook can be",
+            show_got=False,
         )
     with path.open("rb") as handle:
         head = handle.read(8)
@@ -60,7 +62,7 @@ def check_workbook_file(path: Path) -> None:
             where, "is damaged or truncated: it cannot be opened as a workbook", show_got=False
         ) from None
     if len(members) > MAX_MEMBERS:
-        raise BcfInputError(where, f"holds more than {MAX_MEMBERS} parts", len(members))
+        raise BcfInputError(where, f"holds {len(members)} parts, more than the {MAX_MEMBERS} allowed", show_got=False)
     unpacked = 0
     for member in members:
         unpacked += member.file_size
@@ -68,7 +70,9 @@ def check_workbook_file(path: Path) -> None:
             raise BcfInputError(where, "unpacks far beyond its size (a zip bomb?)", member.filename)
     if unpacked > MAX_UNPACKED_BYTES:
         raise BcfInputError(
-            where, f"unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB", f"{unpacked / 2**20:.0f} MB"
+            where,
+            f"unpacks to {unpacked / 2**20:.0f} MB, more than the {MAX_UNPACKED_BYTES // 2**20} MB allowed",
+            show_got=False,
         )
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
@@ -90,7 +94,7 @@ def write_atomically(target: Path, write: Callable[[Path], None], *, overwrite: 
     if target.exists() and not overwrite:
         raise BcfInputError(where, "already exists; choose another name or ask to replace it (--force)", show_got=False)
     if not target.parent.is_dir():
-        raise BcfInputError(where, "the folder to write it in does not exist", str(target.parent))
+        raise BcfInputError(where, f"the folder to write it in does not exist: {target.parent}", show_got=False)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
     os.close(handle)
     try:
