@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -195,6 +196,12 @@ def numbers(value: object, where: str, *, blank: Decimal | None) -> list[Decimal
     """Every cell of a range as a number; a blank gives ``blank`` (None keeps it blank)."""
     result: list[Decimal | None] = []
     for index, item in enumerate(cells(value), start=1):
+        if type(item) is float and math.isfinite(item):  # the common case, read as parse_amount does
+            result.append(Decimal(repr(item)) + 0)
+            continue
+        if item is None:
+            result.append(blank)
+            continue
         place = f"{where} cell {index}"
         _check_excel_error(item, place)
         amount = parse_amount(item, place)

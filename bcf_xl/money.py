@@ -11,7 +11,6 @@ import math
 import re
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
-from fractions import Fraction
 
 from bcf_xl.errors import BcfInputError, Location
 
@@ -147,19 +146,21 @@ def allocate(total: Decimal, weights: Sequence[Decimal], where: Location | str =
         raise BcfInputError("total", "must be a whole number of pence to be split exactly", total)
     if not weights:
         raise BcfInputError(where, "at least one weight is needed", [])
-    exact_weights = [Fraction(w) for w in weights]
-    for index, weight in enumerate(exact_weights):
-        if weight < 0:
-            raise BcfInputError(where, f"weight {index + 1} must not be negative", weights[index])
-    weight_sum = sum(exact_weights, Fraction(0))
+    for index, weight in enumerate(weights):
+        if not weight.is_finite() or weight < 0:
+            raise BcfInputError(where, f"weight {index + 1} must not be negative", weight)
+    # Exact integer arithmetic: every weight as an integer count of its smallest decimal place.
+    exponent = min(int(w.as_tuple().exponent) for w in weights)
+    scaled = [int(w.scaleb(-exponent)) for w in weights]
+    weight_sum = sum(scaled)
     if weight_sum == 0:
         raise BcfInputError(where, "weights must not all be zero", ZERO)
 
     pennies = int((abs(total) * 100).to_integral_value())
-    shares = [pennies * weight / weight_sum for weight in exact_weights]
-    floors = [math.floor(share) for share in shares]
+    parts, remainders = zip(*(divmod(pennies * weight, weight_sum) for weight in scaled), strict=True)
+    floors = list(parts)
     left_over = pennies - sum(floors)
-    by_remainder = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+    by_remainder = sorted(range(len(floors)), key=lambda i: (-remainders[i], i))
     for index in by_remainder[:left_over]:
         floors[index] += 1
     sign = -1 if total < 0 else 1

@@ -284,7 +284,14 @@ def _plain(value: object) -> object:
 
 
 def write_values(result: Recalculation, target: Path, *, overwrite: bool = False) -> None:
-    """Write a copy of the source workbook with every formula replaced by its computed value."""
+    """Write a copy of the source workbook with every formula replaced by its computed value.
+
+    The copy holds no macros, so it is always an .xlsx file.
+    """
+    if target.suffix.lower() != ".xlsx":
+        raise BcfInputError(
+            Location(sheet=target.name), "the copy with values must be an .xlsx file", target.suffix or "no extension"
+        )
     book = _open(result.source)
     for (sheet, cell), value in result.values.items():
         book[sheet][cell].value = value

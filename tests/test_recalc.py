@@ -184,6 +184,13 @@ def test_cli_recalc(workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert cli.main(["recalc", str(workbook), "-o", str(out), "--force"]) == 0
 
 
+def test_values_copy_must_be_xlsx(workbook: Path, tmp_path: Path) -> None:
+    """A values copy holds no macros: asking for .xlsm is refused rather than writing a mislabelled file."""
+    with pytest.raises(BcfInputError, match=r"'values.xlsm': the copy with values must be an .xlsx file"):
+        write_values(recalculate(workbook), tmp_path / "values.xlsm")
+    assert not (tmp_path / "values.xlsm").exists()
+
+
 def test_failed_write_leaves_nothing(workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """If saving fails half-way, neither the output nor a temporary file is left behind."""
     result = recalculate(workbook)
