@@ -8,7 +8,7 @@ from decimal import Decimal
 from bcf_xl.checks import Severity
 from bcf_xl.metrics import MetricResult
 from bcf_xl.model import MetricUnit, Plan
-from bcf_xl.money import ZERO, format_pounds, format_thousands
+from bcf_xl.money import ZERO, format_pounds, format_thousands, to_thousands
 from bcf_xl.pooling import Dimension, TotalLine
 from bcf_xl.report import PlanReport
 
@@ -43,7 +43,7 @@ def _partner(plan: Plan, partner_id: str) -> str:
     return _label(plan, Dimension.PARTNER, partner_id)
 
 
-def _by_year(report: PlanReport, dimension: Dimension, money: Money) -> list[str]:
+def _by_year(report: PlanReport, dimension: Dimension, money: Money, thousands: bool) -> list[str]:
     plan = report.plan
     columns = [report.totals_for(dimension, year) for year in plan.years]
     keys: list[str] = []
@@ -52,7 +52,17 @@ def _by_year(report: PlanReport, dimension: Dimension, money: Money) -> list[str
     lookup = [{line.key: line.amount for line in lines} for lines in columns]
     rows = [(_label(plan, dimension, key), *(money(col.get(key, ZERO)) for col in lookup)) for key in keys]
     rows.append(("Total", *(money(_sum(lines)) for lines in columns)))
+    if thousands:
+        # Lines rounded to £000 one by one need not add up to the rounded total: show by how much.
+        differences = [rounding_difference([line.amount for line in lines]) for lines in columns]
+        if any(differences):
+            rows.append(("Rounding difference (lines - total)", *(f"£{d:,.0f}k" for d in differences)))
     return _table(rows, (dimension.value.capitalize(), *plan.years))
+
+
+def rounding_difference(amounts: list[Decimal]) -> Decimal:
+    """Sum of the amounts each rounded to £000, less their total rounded to £000 (in £000)."""
+    return sum((to_thousands(a) for a in amounts), ZERO) - to_thousands(sum(amounts, ZERO))
 
 
 def _sum(lines: tuple[TotalLine, ...]) -> Decimal:
@@ -79,7 +89,7 @@ def render(report: PlanReport, thousands: bool = False) -> str:
 
     for dimension in (Dimension.POOL, Dimension.THEME, Dimension.COMMISSIONER, Dimension.PARTNER):
         out += ["", f"Pooled totals by {dimension.value}"]
-        out += _by_year(report, dimension, money)
+        out += _by_year(report, dimension, money, thousands)
 
     out += ["", "Minimum spends from the NHS contribution"]
     rows = [

@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
 from bcf_xl import cli
+from bcf_xl.summary import rounding_difference
 
 
 def test_demo_prints_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,6 +40,16 @@ def test_demo_in_thousands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "£61,410k" in out and "£65,881k" in out
     assert "Amounts in £000" in out
     assert "£61,410,123.45" not in out
+    # NHS 24,533,525.00 -> 24,534k and LA 36,876,598.45 -> 36,877k add to 61,411k against a 61,410k total.
+    assert "  NHS                                  £24,534k  £27,160k" in out
+    assert "  Rounding difference (lines - total)       £1k       £1k" in out
+
+
+def test_rounding_difference() -> None:
+    """Lines rounded to £000 one by one can overshoot the rounded total: 1,500 + 1,500 shows as 2k + 2k = 4k vs 3k."""
+    assert rounding_difference([D("1500"), D("1500")]) == 1
+    assert rounding_difference([D("1400"), D("1400")]) == -1
+    assert rounding_difference([D("1000"), D("2000")]) == 0
 
 
 def test_bad_policy_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
