@@ -135,7 +135,7 @@ def known_references(plan: Plan, policy: Policy) -> Iterator[Finding]:
                 Location(SCHEMES, field="Source of Funding", item=scheme.scheme_id),
                 f"source of funding must be one of {', '.join(sorted(sources))} (got {scheme.source!r})",
             )
-        if scheme.pool not in pools:
+        if (scheme.pool or pools) and scheme.pool not in pools:
             yield _error(
                 "BCF02",
                 Location(SCHEMES, field="Pool", item=scheme.scheme_id),

@@ -191,8 +191,10 @@ class Pool:
 
 @dataclass(frozen=True, slots=True)
 class Scheme:
-    """One line of the expenditure plan (domain.md section 5), with its theme and pool.
+    """One line of the expenditure plan (domain.md section 5), with its local theme and pool.
 
+    Theme and pool are the area's own grouping; a plan read back from an NHS England submission,
+    which does not hold them, has them blank.
     ``nhs_share`` is the NHS fraction of a jointly commissioned scheme (0.6 for 60% NHS, 40%
     LA); it is ignored for single commissioners. ``outturn`` holds actual expenditure per plan
     year once known. ``prior_year_budget`` plus ``additional_investment`` rolls forward to the
@@ -225,7 +227,8 @@ class Scheme:
         _text(self.scheme_type, Location(field="Scheme Type", item=item))
         _text(self.sub_type, Location(field="Sub Type", item=item), required=False)
         _text(self.provider, Location(field="Provider", item=item))
-        _text(self.theme, Location(field="Theme", item=item))
+        _text(self.theme, Location(field="Theme", item=item), required=False)
+        _text(self.pool, Location(field="Pool", item=item), required=False)
         _amounts(self.amounts, Location(field="Planned expenditure", item=item))
         _amounts(self.outturn, Location(field="Outturn", item=item), optional=True)
         if self.commissioner is Commissioner.JOINT:
@@ -320,6 +323,27 @@ class RiskShareTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class Contacts:
+    """Who completed the plan and who signed it off for the Health and Wellbeing Board."""
+
+    completed_by: str = ""
+    job_title: str = ""
+    email: str = ""
+    telephone: str = ""
+    signed_off_by: str = ""
+    sign_off_date: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionAnswer:
+    """The plan's answer to a national condition: met (True) or not, with its explanation."""
+
+    code: str
+    met: bool | None
+    explanation: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PerformanceFund:
     """A performance fund held back and released against a reduction in non-elective admissions."""
 
@@ -344,6 +368,8 @@ class Plan:
     dfg: tuple[DfgYear, ...] = ()
     risk_terms: RiskShareTerms = field(default_factory=RiskShareTerms)
     performance_fund: PerformanceFund | None = None
+    contacts: Contacts = field(default_factory=Contacts)
+    conditions: tuple[ConditionAnswer, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.years) <= 2:

@@ -18,6 +18,8 @@ from bcf_xl.model import (
     AreaOfSpend,
     AscMinimum,
     Commissioner,
+    ConditionAnswer,
+    Contacts,
     DfgYear,
     District,
     FundingSource,
@@ -856,9 +858,17 @@ _INCOME = {
     "ADDICB": ("995000.00", "1018000.00"),
 }
 
+# Answers to the national conditions, by the codes the submission templates use.
+_CONDITIONS = (
+    ("NC1", "Plan agreed by the council and both ICBs; signed off by the HWB on 27 June 2023."),
+    ("NC2", "Schemes S001-S019 and S041 keep people well, safe and independent at home."),
+    ("NC3", "Discharge schemes S010, S018 and S028-S035 give the right care at the right time."),
+    ("NC4", "The ASC and out-of-hospital minimums are met in both years (see the Summary)."),
+)
+
 METRICS = (
     Metric(
-        "M1",
+        "AVOID",
         "Avoidable admissions per 100,000 population",
         Polarity.LOWER_IS_BETTER,
         MetricUnit.RATE,
@@ -870,7 +880,7 @@ METRICS = (
         population_source="ONS mid-2022 estimates, all ages",
     ),
     Metric(
-        "M2",
+        "FALLS",
         "Emergency admissions due to falls, 65+, per 100,000",
         Polarity.LOWER_IS_BETTER,
         MetricUnit.RATE,
@@ -884,7 +894,7 @@ METRICS = (
         tolerance=D("0.02"),
     ),
     Metric(
-        "M3",
+        "HOME",
         "Discharge to usual place of residence",
         Polarity.HIGHER_IS_BETTER,
         MetricUnit.PERCENT,
@@ -894,7 +904,7 @@ METRICS = (
         forecast=D("0.935"),
     ),
     Metric(
-        "M4",
+        "RESID",
         "Permanent admissions of people 65+ to care homes, per 100,000",
         Polarity.LOWER_IS_BETTER,
         MetricUnit.RATE,
@@ -906,7 +916,7 @@ METRICS = (
         population_source="ONS mid-2022 estimates, 65+",
     ),
     Metric(
-        "M5",
+        "REABLE",
         "Older people still at home 91 days after discharge into reablement",
         Polarity.HIGHER_IS_BETTER,
         MetricUnit.PERCENT,
@@ -918,7 +928,7 @@ METRICS = (
         tolerance=D("0.05"),
     ),
     Metric(
-        "M6",
+        "SATIS",
         "Patient satisfaction with joined-up care (local)",
         Polarity.HIGHER_IS_BETTER,
         MetricUnit.PERCENT,
@@ -1006,6 +1016,15 @@ def sample_plan() -> Plan:
             DfgYear(received=D("4350000.00")),
         ),
         risk_terms=RiskShareTerms(risk_pool_balance=D("800000"), uncommitted=D("250000")),
+        contacts=Contacts(
+            completed_by="Priya Raman",
+            job_title="BCF Finance Lead, Northmoor County Council",
+            email="bcf.finance@northmoor.example.gov.uk",
+            telephone="01632 960 514",
+            signed_off_by="Cllr Jane Hollis, Chair of Northmoor Health and Wellbeing Board",
+            sign_off_date="2023-06-27",
+        ),
+        conditions=tuple(ConditionAnswer(code, True, text) for code, text in _CONDITIONS),
         performance_fund=PerformanceFund(
             fund=D("1180000"),
             target_reduction=D("0.021"),

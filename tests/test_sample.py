@@ -46,12 +46,12 @@ def test_sample_ratings_cover_green_amber_red(plan: Plan, policy: Policy) -> Non
     """The metrics rate Green, Amber, Red and No data, by both rules."""
     ratings = {m.metric_id: m.rag for m in compute(plan, policy).metrics}
     assert ratings == {
-        "M1": Rag.AMBER,
-        "M2": Rag.RED,
-        "M3": Rag.GREEN,
-        "M4": Rag.RED,
-        "M5": Rag.NO_DATA,
-        "M6": Rag.AMBER,
+        "AVOID": Rag.AMBER,
+        "FALLS": Rag.RED,
+        "HOME": Rag.GREEN,
+        "RESID": Rag.RED,
+        "REABLE": Rag.NO_DATA,
+        "SATIS": Rag.AMBER,
     }
 
 
