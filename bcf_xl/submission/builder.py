@@ -1,0 +1,592 @@
+"""Build the NHS England planning template for a plan, with openpyxl.
+
+Yellow unlocked cells are inputs, grey locked cells are pre-populated, every other cell is locked
+and each sheet protected without a password. Dropdown lists live on a hidden Lists sheet inside
+the workbook. Summary and checklist use native Excel formulas only. User text is always written
+as text, never as a formula, whatever it starts with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule, Rule
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bcf_xl import __version__
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import write_atomically
+from bcf_xl.minimums import asc_minimum
+from bcf_xl.model import MetricUnit, Plan
+from bcf_xl.policy import Policy
+from bcf_xl.submission import checklist
+from bcf_xl.submission.definition import TemplateYear
+from bcf_xl.submission.layout import (
+    CHECKLIST,
+    CONDITION_HEADER_ROW,
+    COVER,
+    COVER_FIELDS,
+    COVER_FIRST_ROW,
+    EXPENDITURE,
+    GENERATOR_CELL,
+    GUIDANCE,
+    INCOME,
+    INCOME_HEADER_ROW,
+    LISTS,
+    METRIC_HEADER_ROW,
+    METRICS,
+    PARTNER_HEADER_ROW,
+    REQUIREMENTS,
+    SCHEME_HEADER_ROW,
+    SCHEME_ROWS_NAME,
+    SUMMARY,
+    SUMMARY_LABELS,
+    TEMPLATE_YEAR_CELL,
+    Layout,
+    col,
+    scheme_rows_for,
+)
+from bcf_xl.submission.totals import kind_formula, nhs_formula, summary_formulas
+
+YELLOW = PatternFill("solid", fgColor="FFFF99")
+GREY = PatternFill("solid", fgColor="D9D9D9")
+HEADER = PatternFill("solid", fgColor="1F4E79")
+GREEN = PatternFill("solid", fgColor="C6EFCE")
+RED = PatternFill("solid", fgColor="FFC7CE")
+POUNDS = '"£"#,##0.00'
+PERCENT = "0.0%"
+RATE = "#,##0.0"
+UNLOCKED = Protection(locked=False)
+
+
+def lists_for(policy: Policy, year: TemplateYear) -> dict[str, tuple[str, ...]]:
+    """The dropdown vocabularies of the Lists sheet, by name."""
+    sub_types = sorted({sub for subs in policy.scheme_types.values() for sub in subs})
+    return {
+        "income": year.labels,
+        "partner_kinds": ("Council", "ICB"),
+        "area_kinds": ("Unitary", "Two-tier"),
+        "scheme_types": tuple(policy.scheme_types),
+        "sub_types": tuple(sub_types),
+        "area_of_spend": policy.vocabularies["area_of_spend"],
+        "commissioner": policy.vocabularies["commissioner"],
+        "provider": policy.vocabularies["provider"],
+        "status": policy.vocabularies["status"],
+        "yes_no": ("Yes", "No"),
+    }
+
+
+def list_ranges(lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {
+        name: f"{LISTS}!${col(i)}$2:${col(i)}${1 + len(words)}"
+        for i, (name, words) in enumerate(lists.items(), start=1)
+    }
+
+
+def _write_text(sheet: Worksheet, ref: str, value: str) -> None:
+    """Write user text as text: a scheme called '=HYPERLINK(...)' must stay words, not become a formula."""
+    cell = sheet[ref]
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _input(sheet: Worksheet, ref: str, value: object = None, number_format: str | None = None) -> None:
+    cell = sheet[ref]
+    if isinstance(value, str):
+        _write_text(sheet, ref, value)
+    elif isinstance(value, Decimal):
+        cell.value = float(value)
+    elif value is not None:
+        cell.value = value
+    cell.fill = YELLOW
+    cell.protection = UNLOCKED
+    if number_format:
+        cell.number_format = number_format
+
+
+def _grey(sheet: Worksheet, ref: str, value: object, number_format: str | None = None) -> None:
+    cell = sheet[ref]
+    if isinstance(value, str) and not value.startswith("="):
+        _write_text(sheet, ref, value)
+    else:
+        cell.value = float(value) if isinstance(value, Decimal) else value
+    cell.fill = GREY
+    if number_format:
+        cell.number_format = number_format
+
+
+def _headers(sheet: Worksheet, row: int, headers: Iterable[str], first_column: int = 1) -> None:
+    for index, text in enumerate(headers, start=first_column):
+        cell = sheet.cell(row, index)
+        _write_text(sheet, cell.coordinate, text)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _title(sheet: Worksheet, text: str) -> None:
+    _write_text(sheet, "A1", text)
+    sheet["A1"].font = Font(bold=True, size=14)
+
+
+def _finish(sheet: Worksheet, widths: Mapping[str, float], freeze: str | None, last_column: int, last_row: int) -> None:
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = width
+    if freeze:
+        sheet.freeze_panes = freeze
+    sheet.protection.sheet = True  # no password: officers can unprotect, as with NHS England's templates
+    sheet.print_area = f"A1:{col(last_column)}{last_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
+def _dropdown(sheet: Worksheet, source: str, cells: str, prompt: str) -> None:
+    validation = DataValidation(
+        type="list",
+        formula1=f"={source}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Choose from the list",
+        error=prompt,
+    )
+    validation.add(cells)
+    sheet.add_data_validation(validation)
+
+
+def _bounded(sheet: Worksheet, cells: str, low: str, high: str, what: str) -> None:
+    validation = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1=low,
+        formula2=high,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Out of range",
+        error=what,
+    )
+    validation.add(cells)
+    sheet.add_data_validation(validation)
+
+
+def build(plan: Plan, year: TemplateYear, policy: Policy) -> Workbook:
+    """The filled template of ``year`` for ``plan``.
+
+    Raises:
+        BcfInputError: the plan's years are not the template's, or the plan holds something the
+            template has no place for (a funding source of a kind the year has no line for, more
+            partners, income lines or districts than the template has rows for).
+    """
+    if plan.years != year.plan_years:
+        raise BcfInputError(
+            Location(field="Plan years"),
+            f"the {year.name} template is for {', '.join(year.plan_years)}",
+            ", ".join(plan.years),
+        )
+    layout = Layout(year, scheme_rows_for(len(plan.schemes)))
+    _fits(plan, layout)
+    lists = lists_for(policy, year)
+    ranges = list_ranges(lists)
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    for name in (GUIDANCE, COVER, CHECKLIST, SUMMARY, INCOME, EXPENDITURE, METRICS, REQUIREMENTS, LISTS):
+        book.create_sheet(name)
+    _lists(book[LISTS], lists)
+    _guidance(book[GUIDANCE], year)
+    _cover(book[COVER], plan, layout, ranges)
+    _income(book[INCOME], plan, layout, ranges, policy)
+    _expenditure(book[EXPENDITURE], plan, layout, ranges)
+    _metrics(book[METRICS], plan, layout)
+    _requirements(book[REQUIREMENTS], plan, layout, ranges)
+    _summary(book[SUMMARY], layout)
+    _checklist(book[CHECKLIST], checklist.items(layout, lists, ranges))
+    rows = layout.scheme_rows_range
+    book.defined_names[SCHEME_ROWS_NAME] = DefinedName(
+        SCHEME_ROWS_NAME, attr_text=f"{EXPENDITURE}!$A${rows[0]}:${col(len(layout.scheme_columns))}${rows[-1]}"
+    )
+    book.active = book.sheetnames.index(CHECKLIST)
+    book.calculation.fullCalcOnLoad = True
+    return book
+
+
+def _fits(plan: Plan, layout: Layout) -> None:
+    for what, count, room in (
+        ("partners", len(plan.partners), len(layout.partner_rows)),
+        ("income lines", len(plan.sources), len(layout.income_rows)),
+        ("districts", len(plan.area.districts), len(layout.district_rows)),
+    ):
+        if count > room:
+            raise BcfInputError(Location(field=what), f"the template has room for {room}", count)
+    for source in plan.sources:
+        layout.year.label(source.kind)
+
+
+def write(plan: Plan, year: TemplateYear, policy: Policy, target: Path, *, overwrite: bool = False) -> None:
+    """Build the template and write it atomically to ``target`` (.xlsx)."""
+    if target.suffix.lower() != ".xlsx":
+        raise BcfInputError(
+            Location(sheet=target.name), "the submission must be an .xlsx file", target.suffix or "no extension"
+        )
+    book = build(plan, year, policy)
+    write_atomically(target, lambda temporary: book.save(temporary), overwrite=overwrite)
+
+
+# --- the sheets --------------------------------------------------------------------------------------
+
+
+def _lists(sheet: Worksheet, lists: dict[str, tuple[str, ...]]) -> None:
+    for index, (name, words) in enumerate(lists.items(), start=1):
+        _write_text(sheet, f"{col(index)}1", name)
+        for row, word in enumerate(words, start=2):
+            _write_text(sheet, f"{col(index)}{row}", word)
+    sheet.sheet_state = "hidden"
+    sheet.protection.sheet = True
+
+
+def _guidance(sheet: Worksheet, year: TemplateYear) -> None:
+    _title(sheet, year.title)
+    lines = [
+        "How to complete this template",
+        "Yellow cells are inputs. Grey cells are pre-populated. All other cells are calculated and locked.",
+        "Sheets are protected without a password so that formulas are not overwritten by accident.",
+        "Dropdowns offer the national lists; numbers must be between £0 and £1,000,000,000.",
+        "The Checklist tab shows a red 'No' for each required item still incomplete and a green 'Yes' once it is "
+        "complete. The template is ready to submit when its title reads 'Complete Template'.",
+        "Amounts are in pounds and pence; joint schemes give the NHS share as a percentage.",
+        "",
+        f"This template was regenerated from the plan by bcf-xl {__version__}. It follows the structure of NHS "
+        "England's planning template; where details could not be confirmed:",
+        *[f"  - {note}" for note in year.unconfirmed],
+    ]
+    for row, text in enumerate(lines, start=3):
+        _write_text(sheet, f"A{row}", text)
+        sheet[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet["A3"].font = Font(bold=True)
+    _finish(sheet, {"A": 120}, None, 1, 2 + len(lines))
+
+
+def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
+    _title(sheet, f"{layout.year.title}: Cover")
+    contacts = plan.contacts
+    values = {
+        "area": plan.area.name,
+        "area_kind": plan.area.kind.value,
+        "completed_by": contacts.completed_by,
+        "job_title": contacts.job_title,
+        "email": contacts.email,
+        "telephone": contacts.telephone,
+        "signed_off_by": contacts.signed_off_by,
+        "sign_off_date": contacts.sign_off_date,
+    }
+    for offset, (key, label) in enumerate(COVER_FIELDS):
+        _write_text(sheet, f"B{COVER_FIRST_ROW + offset}", label)
+        _input(sheet, layout.cover_cell(key), values[key] or None)
+    _dropdown(sheet, ranges["area_kinds"], layout.cover_cell("area_kind"), "Choose Unitary or Two-tier")
+    _write_text(sheet, f"B{TEMPLATE_YEAR_CELL[1:]}", "Template")
+    _grey(sheet, TEMPLATE_YEAR_CELL, layout.year.name)
+    _write_text(sheet, f"B{GENERATOR_CELL[1:]}", "Generated by")
+    _grey(sheet, GENERATOR_CELL, f"bcf-xl {__version__}")
+    _headers(sheet, PARTNER_HEADER_ROW, ("Partner ID", "Partner", "Type (Council or ICB)"), first_column=2)
+    for row, partner in zip(layout.partner_rows, (*plan.partners, *([None] * len(layout.partner_rows))), strict=False):
+        _input(sheet, f"B{row}", partner.partner_id if partner else None)
+        _input(sheet, f"C{row}", partner.name if partner else None)
+        _input(sheet, f"D{row}", partner.kind.value if partner else None)
+    rows = layout.partner_rows
+    _dropdown(sheet, ranges["partner_kinds"], f"D{rows[0]}:D{rows[-1]}", "Choose Council or ICB")
+    _finish(sheet, {"A": 3, "B": 48, "C": 60, "D": 22}, None, 4, rows[-1])
+
+
+def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], policy: Policy) -> None:
+    _title(sheet, f"{layout.year.title}: Income")
+    years = layout.years
+    _headers(
+        sheet,
+        INCOME_HEADER_ROW,
+        ("Ref", "Funding source", "Contributor (Partner ID)", "Description", *(f"Income {y} (£)" for y in years)),
+    )
+    rows = layout.income_rows
+    for row, source in zip(rows, (*plan.sources, *([None] * len(rows))), strict=False):
+        _input(sheet, f"A{row}", source.source_id if source else None)
+        _input(sheet, f"B{row}", layout.year.label(source.kind) if source else None)
+        _input(sheet, f"C{row}", source.contributor if source else None)
+        _input(sheet, f"D{row}", (source.description or None) if source else None)
+        for index in range(len(years)):
+            _input(sheet, f"{layout.income_amount_col(index)}{row}", source.amounts[index] if source else None, POUNDS)
+    last_amount = layout.income_amount_col(len(years) - 1)
+    _dropdown(sheet, ranges["income"], f"B{rows[0]}:B{rows[-1]}", "Choose a funding source from the list")
+    _dropdown(
+        sheet,
+        layout.partner_range("B").replace("$B", f"{COVER}!$B", 1),
+        f"C{rows[0]}:C{rows[-1]}",
+        "Choose a Partner ID from the Cover",
+    )
+    _bounded(sheet, f"E{rows[0]}:{last_amount}{rows[-1]}", "0", "1000000000", "Between £0 and £1,000,000,000")
+
+    base = layout.minimums_row
+    _headers(sheet, base, ("Minimum requirements (pre-populated)", "", "", "", *(f"{y} (£)" for y in years)))
+    _write_text(sheet, f"A{base + 1}", "NHS contribution to adult social care in the year before the plan")
+    _write_text(sheet, f"A{base + 2}", "Minimum NHS contribution to adult social care")
+    _write_text(sheet, f"A{base + 3}", "Minimum NHS-commissioned out-of-hospital spend")
+    minimums = asc_minimum(plan, policy)
+    _grey(sheet, layout.asc_prior_cell, plan.asc_minimum.prior_year if plan.asc_minimum else None, POUNDS)
+    for index in range(len(years)):
+        _grey(sheet, layout.asc_minimum_cell(index), minimums[index].required if minimums else None, POUNDS)
+        _grey(sheet, layout.ooh_minimum_cell(index), plan.ooh_minimum[index] if plan.ooh_minimum else None, POUNDS)
+
+    dfg = layout.dfg_row
+    _headers(sheet, dfg, ("Disabled Facilities Grant", "", "", "", *(f"{y} (£)" for y in years)))
+    _write_text(sheet, f"A{dfg + 1}", "DFG received (grant letter)")
+    _write_text(sheet, f"A{dfg + 2}", "In-year top-up")
+    for index in range(len(years)):
+        year_dfg = plan.dfg[index] if plan.dfg else None
+        _input(sheet, layout.dfg_received_cell(index), year_dfg.received if year_dfg else None, POUNDS)
+        _input(sheet, layout.dfg_top_up_cell(index), sum(year_dfg.top_ups, Decimal(0)) if year_dfg else None, POUNDS)
+    district_headers = ["District ID", "District council (two-tier areas)"]
+    for y in years:
+        district_headers += [f"Allocation {y} (£)", f"Retained by agreement {y} (£)", f"Agreement reference {y}"]
+    _headers(sheet, layout.district_header_row, district_headers)
+    districts = plan.area.districts
+    for row, district in zip(layout.district_rows, (*districts, *([None] * len(layout.district_rows))), strict=False):
+        _input(sheet, f"A{row}", district.district_id if district else None)
+        _input(sheet, f"B{row}", district.name if district else None)
+        for index in range(len(years)):
+            kept = (
+                [r for r in plan.dfg[index].retentions if r.district_id == district.district_id]
+                if district and plan.dfg
+                else []
+            )
+            _input(
+                sheet,
+                f"{layout.district_col('allocation', index)}{row}",
+                district.dfg_allocation[index] if district else None,
+                POUNDS,
+            )
+            _input(
+                sheet,
+                f"{layout.district_col('retained', index)}{row}",
+                sum((r.amount for r in kept), Decimal(0)) if kept else None,
+                POUNDS,
+            )
+            _input(
+                sheet,
+                f"{layout.district_col('reference', index)}{row}",
+                "; ".join(r.agreement_reference for r in kept) if kept else None,
+            )
+    last_column = 2 + 3 * len(years)
+    _finish(
+        sheet,
+        {"A": 34, "B": 40, "C": 24, "D": 40, **{col(5 + i): 20 for i in range(last_column)}},
+        f"A{INCOME_HEADER_ROW + 1}",
+        max(last_column, 4 + len(years)),
+        layout.district_rows[-1],
+    )
+
+
+def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
+    _title(sheet, f"{layout.year.title}: Expenditure")
+    cols = layout.scheme_columns
+    _headers(sheet, SCHEME_HEADER_ROW, layout.scheme_headers.values())
+    rows = layout.scheme_rows_range
+    schemes = (*plan.schemes, *([None] * len(rows)))
+    for row, scheme in zip(rows, schemes, strict=False):
+        values: dict[str, object] = {}
+        if scheme:
+            values = {
+                "scheme_id": scheme.scheme_id,
+                "name": scheme.name,
+                "description": scheme.description or None,
+                "scheme_type": scheme.scheme_type,
+                "sub_type": scheme.sub_type or None,
+                "area_of_spend": scheme.area_of_spend.value,
+                "commissioner": scheme.commissioner.value,
+                "nhs_share": scheme.nhs_share,
+                "provider": scheme.provider,
+                "source": scheme.source,
+                "status": scheme.status.value,
+                "prior_year_budget": scheme.prior_year_budget,
+                "additional_investment": scheme.additional_investment,
+            }
+            values |= {f"amount:{year}": amount for year, amount in zip(layout.years, scheme.amounts, strict=True)}
+        for key, letter in cols.items():
+            ref = f"{letter}{row}"
+            if key == "kind":
+                _grey(sheet, ref, kind_formula(layout, row))
+            elif key.startswith("nhs:"):
+                _grey(sheet, ref, nhs_formula(layout, row, key.removeprefix("nhs:")), POUNDS)
+            else:
+                money = key.startswith("amount:") or key in ("prior_year_budget", "additional_investment")
+                _input(sheet, ref, values.get(key), POUNDS if money else PERCENT if key == "nhs_share" else None)
+    first, last = rows[0], rows[-1]
+    for key, name in (
+        ("scheme_type", "scheme_types"),
+        ("sub_type", "sub_types"),
+        ("area_of_spend", "area_of_spend"),
+        ("commissioner", "commissioner"),
+        ("provider", "provider"),
+        ("status", "status"),
+    ):
+        _dropdown(sheet, ranges[name], f"{cols[key]}{first}:{cols[key]}{last}", "Choose from the national list")
+    income = layout.income_rows
+    _dropdown(
+        sheet,
+        f"{INCOME}!$A${income[0]}:$A${income[-1]}",
+        f"{cols['source']}{first}:{cols['source']}{last}",
+        "Choose an income Ref from the Income tab",
+    )
+    _bounded(sheet, f"{cols['nhs_share']}{first}:{cols['nhs_share']}{last}", "0", "1", "Between 0% and 100%")
+    for year in layout.years:
+        letter = cols[f"amount:{year}"]
+        _bounded(sheet, f"{letter}{first}:{letter}{last}", "0", "1000000000", "Between £0 and £1,000,000,000")
+    widths = dict.fromkeys(cols.values(), 18)
+    widths |= {
+        cols["name"]: 36,
+        cols["description"]: 48,
+        cols["scheme_type"]: 34,
+        cols["sub_type"]: 34,
+        cols["provider"]: 26,
+    }
+    _finish(sheet, widths, f"C{first}", len(cols), last)
+
+
+def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
+    _title(sheet, f"{layout.year.title}: Metrics")
+    columns = layout.METRIC_COLUMNS
+    _headers(sheet, METRIC_HEADER_ROW, layout.METRIC_HEADERS.values())
+    by_code = {metric.metric_id: metric for metric in plan.metrics}
+    for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
+        ours = by_code.get(national.code)
+        _grey(sheet, f"{columns['code']}{row}", national.code)
+        _grey(sheet, f"{columns['name']}{row}", national.name)
+        unit = {
+            MetricUnit.RATE: f"Count; rated per {national.per:,}",
+            MetricUnit.PERCENT: "Percentage",
+            MetricUnit.NUMBER: "Number",
+        }[national.unit]
+        _grey(sheet, f"{columns['unit']}{row}", unit)
+        _grey(sheet, f"{columns['polarity']}{row}", national.polarity.value)
+        value_format = PERCENT if national.unit is MetricUnit.PERCENT else RATE
+        _input(sheet, f"{columns['population']}{row}", ours.population if ours else None, "#,##0")
+        _input(sheet, f"{columns['population_source']}{row}", (ours.population_source or None) if ours else None)
+        _input(sheet, f"{columns['baseline']}{row}", ours.baseline if ours else None, value_format)
+        _input(sheet, f"{columns['target']}{row}", ours.target if ours else None, value_format)
+        for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
+            value, population = f"{columns[source]}{row}", f"{columns['population']}{row}"
+            formula = (
+                f'=IF(AND(ISNUMBER({value}),N({population})>0),{value}/{population}*{national.per},"")'
+                if national.unit is MetricUnit.RATE
+                else f'=IF(ISNUMBER({value}),{value},"")'
+            )
+            _grey(sheet, f"{columns[rated]}{row}", formula, value_format)
+        sheet[f"{columns['name']}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+    _finish(
+        sheet,
+        {"A": 10, "B": 60, "C": 24, "D": 18, "E": 14, "F": 34, "G": 14, "H": 14, "I": 16, "J": 16},
+        None,
+        10,
+        layout.metric_rows[-1],
+    )
+
+
+def _requirements(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
+    _title(sheet, f"{layout.year.title}: Planning Requirements")
+    columns = layout.CONDITION_COLUMNS
+    _headers(
+        sheet,
+        CONDITION_HEADER_ROW,
+        ("Code", "National condition", layout.year.condition_heading, "Explanation (required if No)"),
+    )
+    answers = {answer.code: answer for answer in plan.conditions}
+    for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
+        answer = answers.get(condition.code)
+        _grey(sheet, f"{columns['code']}{row}", condition.code)
+        _grey(sheet, f"{columns['text']}{row}", condition.text)
+        sheet[f"{columns['text']}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        met = None if answer is None or answer.met is None else ("Yes" if answer.met else "No")
+        _input(sheet, f"{columns['met']}{row}", met)
+        _input(sheet, f"{columns['explanation']}{row}", (answer.explanation or None) if answer else None)
+        sheet[f"{columns['explanation']}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+    rows = layout.condition_rows
+    _dropdown(sheet, ranges["yes_no"], f"{columns['met']}{rows[0]}:{columns['met']}{rows[-1]}", "Choose Yes or No")
+    _finish(sheet, {"A": 8, "B": 70, "C": 22, "D": 60}, None, 4, rows[-1])
+
+
+def _summary(sheet: Worksheet, layout: Layout) -> None:
+    _title(sheet, f"{layout.year.title}: Summary")
+    _headers(sheet, 3, ("", *(f"{y} (£)" for y in layout.years)))
+    formulas = summary_formulas(layout)
+    for key, row in layout.summary_rows.items():
+        label = SUMMARY_LABELS.get(key) or key.split(":", 1)[1]
+        prefix = "Income: " if key.startswith("income:") else "Expenditure: " if key.startswith("spend:") else ""
+        _write_text(sheet, f"A{row}", prefix + label)
+        if key in ("income", "spend", "balance"):
+            sheet[f"A{row}"].font = Font(bold=True)
+        for index, formula in enumerate(formulas[key]):
+            sheet[f"{layout.summary_col(index)}{row}"] = formula
+            sheet[f"{layout.summary_col(index)}{row}"].number_format = POUNDS
+    last = max(layout.summary_rows.values())
+    _finish(
+        sheet,
+        {"A": 60, **{layout.summary_col(i): 20 for i in range(len(layout.years))}},
+        None,
+        1 + len(layout.years),
+        last,
+    )
+
+
+def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> None:
+    first_row = 4
+    _headers(sheet, first_row - 1, ("Sheet", "Required item", "Cell", "Complete?"))
+    row = first_row
+    checker_cells: list[str] = []
+    by_sheet: dict[str, list[checklist.Item]] = {}
+    for item in items:
+        by_sheet.setdefault(item.sheet, []).append(item)
+    for sheet_name, sheet_items in by_sheet.items():
+        start = row
+        for item in sheet_items:
+            _write_text(sheet, f"A{row}", sheet_name)
+            _write_text(sheet, f"B{row}", item.description)
+            sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            _write_text(sheet, f"C{row}", item.link.replace("'", ""))
+            sheet[f"C{row}"].hyperlink = Hyperlink(ref=f"C{row}", location=_quoted(item.link))
+            sheet[f"C{row}"].font = Font(color="0563C1", underline="single")
+            sheet[f"D{row}"] = f'=IF({item.formula},"Yes","No")'
+            checker_cells.append(f"D{row}")
+            row += 1
+        _write_text(sheet, f"B{row}", f"{sheet_name} sheet completed")
+        sheet[f"B{row}"].font = Font(bold=True)
+        sheet[f"D{row}"] = f'=IF(COUNTIF(D{start}:D{row - 1},"No")=0,"Yes","No")'
+        row += 2
+    last = row - 2
+    sheet["A1"] = f'=IF(COUNTIF(D{first_row}:D{last},"No")=0,"Complete Template","Incomplete Template")'
+    sheet["A1"].font = Font(bold=True, size=16)
+    _highlight(sheet, f"D{first_row}:D{last}", "Yes", GREEN)
+    _highlight(sheet, f"D{first_row}:D{last}", "No", RED)
+    _highlight(sheet, "A1", "Complete Template", GREEN)
+    _highlight(sheet, "A1", "Incomplete Template", RED)
+    _finish(sheet, {"A": 22, "B": 80, "C": 26, "D": 12}, f"A{first_row}", 4, last)
+
+
+def _highlight(sheet: Worksheet, cells: str, text: str, fill: PatternFill) -> None:
+    """Fill cells that show exactly ``text`` (conditional formatting)."""
+    rule: Rule = CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill)  # type: ignore[no-untyped-call]
+    sheet.conditional_formatting.add(cells, rule)
+
+
+def _quoted(link: str) -> str:
+    """A sheet!cell link with the sheet quoted, as Excel's hyperlink locations need it."""
+    sheet, cell = link.rsplit("!", 1)
+    return f"'{sheet.strip(chr(39))}'!{cell}"
+
+
+CHECKLIST_TITLE_CELL = "A1"

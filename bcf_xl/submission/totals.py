@@ -1,0 +1,125 @@
+"""The Summary tab's totals: the native Excel formulas the template computes them with, and the
+same arithmetic in Python over a filled template's cells (used by the checklist's Python side).
+
+Summary and checks use native Excel functions only: NHS England's copy of Excel has no add-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from bcf_xl.model import AreaOfSpend, SourceKind
+from bcf_xl.submission.layout import COVER, EXPENDITURE, INCOME, Layout
+
+Values = Mapping[tuple[str, str], object]
+
+
+def kind_formula(layout: Layout, row: int) -> str:
+    """Expenditure's grey 'Funding source' cell: the Income label of the scheme's source ref."""
+    source = f"{layout.scheme_columns['source']}{row}"
+    rows = layout.income_rows
+    return f'=IFERROR(VLOOKUP({source},{INCOME}!$A${rows[0]}:$B${rows[-1]},2,FALSE),"")'
+
+
+def nhs_formula(layout: Layout, row: int, year: str) -> str:
+    """Expenditure's grey 'NHS commissioned' cell: all of an ICB scheme, the NHS share of a joint one."""
+    cols = layout.scheme_columns
+    amount, share, who = f"{cols[f'amount:{year}']}{row}", f"{cols['nhs_share']}{row}", f"{cols['commissioner']}{row}"
+    return f'=IF({who}="ICB",N({amount}),IF({who}="Joint",ROUND(N({amount})*N({share}),2),0))'
+
+
+def summary_formulas(layout: Layout) -> dict[str, list[str]]:
+    """Every Summary line's formula per plan year, keyed as in :attr:`Layout.summary_rows`."""
+    income_rows = layout.income_rows
+    labels = f"{INCOME}!$B${income_rows[0]}:$B${income_rows[-1]}"
+    nhs_label = layout.year.label(SourceKind.NHS_MINIMUM)
+    kinds, areas = layout.scheme_range("kind"), layout.scheme_range("area_of_spend")
+    area_kind = f"{COVER}!${layout.cover_cell('area_kind')[0]}${layout.cover_cell('area_kind')[1:]}"
+    formulas: dict[str, list[str]] = {key: [] for key in layout.summary_rows}
+    for index, year in enumerate(layout.years):
+        amounts = layout.income_range(layout.income_amount_col(index))
+        spend, nhs = layout.scheme_range(f"amount:{year}"), layout.scheme_range(f"nhs:{year}")
+        cell = {key: layout.summary_cell(key, index) for key in layout.summary_rows}
+        for label in layout.year.labels:
+            formulas[f"income:{label}"].append(f'=SUMIF({labels},"{label}",{amounts})')
+        formulas["income"].append(f"=SUM({amounts})")
+        for area in AreaOfSpend:
+            formulas[f"spend:{area.value}"].append(f'=SUMIF({areas},"{area.value}",{spend})')
+        formulas["spend"].append(f"=SUM({spend})")
+        formulas["balance"].append(f"={cell['income']}-{cell['spend']}")
+        formulas["nhs"].append(f"=SUM({nhs})")
+        formulas["la"].append(f"={cell['spend']}-{cell['nhs']}")
+        formulas["asc_required"].append(f"=N({INCOME}!{layout.asc_minimum_cell(index)})")
+        formulas["asc_planned"].append(f'=SUMIFS({spend},{kinds},"{nhs_label}",{areas},"Social Care")')
+        formulas["asc_under"].append(f"=MAX(0,ROUND({cell['asc_required']}-{cell['asc_planned']},2))")
+        formulas["ooh_required"].append(f"=N({INCOME}!{layout.ooh_minimum_cell(index)})")
+        formulas["ooh_planned"].append(
+            f'=SUMIFS({nhs},{kinds},"{nhs_label}")-SUMIFS({nhs},{kinds},"{nhs_label}",{areas},"Acute")'
+            f'-SUMIFS({nhs},{kinds},"{nhs_label}",{areas},"Social Care")'
+        )
+        formulas["ooh_under"].append(f"=MAX(0,ROUND({cell['ooh_required']}-{cell['ooh_planned']},2))")
+        received, top_up = layout.dfg_received_cell(index), layout.dfg_top_up_cell(index)
+        formulas["dfg_available"].append(f"=N({INCOME}!{received})+N({INCOME}!{top_up})")
+        formulas["dfg_allocated"].append(f"=SUM({layout.district_range('allocation', index)})")
+        formulas["dfg_retained"].append(f"=SUM({layout.district_range('retained', index)})")
+        formulas["dfg_passported"].append(
+            f'=IF({area_kind}="Two-tier",{cell["dfg_allocated"]}+N({INCOME}!{top_up})-{cell["dfg_retained"]},0)'
+        )
+    return formulas
+
+
+# --- the same arithmetic in Python -----------------------------------------------------------------
+
+
+def _number(values: Values, sheet: str, cell: str) -> Decimal:
+    """Excel's N(): the number in a cell, 0 for text, blanks and TRUE/FALSE."""
+    value = values.get((sheet, cell))
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return Decimal(0)
+    try:
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _text(values: Values, sheet: str, cell: str) -> str:
+    value = values.get((sheet, cell))
+    return "" if value is None else str(value).strip()
+
+
+def _kind(values: Values, layout: Layout, row: int) -> str:
+    source = _text(values, EXPENDITURE, f"{layout.scheme_columns['source']}{row}").casefold()
+    for income_row in layout.income_rows:
+        if source and _text(values, INCOME, f"A{income_row}").casefold() == source:
+            return _text(values, INCOME, f"B{income_row}")
+    return ""
+
+
+def nhs_part(values: Values, layout: Layout, row: int, year: str) -> Decimal:
+    cols = layout.scheme_columns
+    who = _text(values, EXPENDITURE, f"{cols['commissioner']}{row}").casefold()
+    amount = _number(values, EXPENDITURE, f"{cols[f'amount:{year}']}{row}")
+    if who == "icb":
+        return amount
+    if who == "joint":
+        share = _number(values, EXPENDITURE, f"{cols['nhs_share']}{row}")
+        return (amount * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Decimal(0)
+
+
+def planned_minimum(values: Values, layout: Layout, key: str, index: int) -> Decimal:
+    """Planned spend against the ASC ('asc') or out-of-hospital ('ooh') minimum, as the Summary computes it."""
+    year = layout.years[index]
+    nhs_label = layout.year.label(SourceKind.NHS_MINIMUM).casefold()
+    cols = layout.scheme_columns
+    planned = Decimal(0)
+    for row in layout.scheme_rows_range:
+        if _kind(values, layout, row).casefold() != nhs_label:
+            continue
+        area = _text(values, EXPENDITURE, f"{cols['area_of_spend']}{row}").casefold()
+        if key == "asc" and area == "social care":
+            planned += _number(values, EXPENDITURE, f"{cols[f'amount:{year}']}{row}")
+        elif key == "ooh" and area not in ("acute", "social care"):
+            planned += nhs_part(values, layout, row, year)
+    return planned
