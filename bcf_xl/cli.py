@@ -13,11 +13,15 @@ from pathlib import Path
 
 from bcf_xl import __version__
 from bcf_xl.cells import catalogue_text
-from bcf_xl.checks import errors
+from bcf_xl.checks import Finding, Severity, errors
 from bcf_xl.errors import BcfError
 from bcf_xl.policy import load_policy
 from bcf_xl.report import compute
 from bcf_xl.sample import sample_plan
+from bcf_xl.submission.builder import write as write_submission
+from bcf_xl.submission.definition import DEFAULT_YEAR, YEARS, template_year, year_for_plan
+from bcf_xl.submission.reader import read as read_submission
+from bcf_xl.submission.validator import validate as validate_submission
 from bcf_xl.summary import render
 
 EXIT_OK, EXIT_PLAN_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -42,11 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--thousands", action="store_true", help="show amounts in £000 (rounded half-up for display)")
     demo.add_argument(
-        "--policy",
+        "--out",
         type=Path,
-        metavar="FILE",
-        help="a TOML file of national parameters (uplift rates, bounds, lists) that replaces the shipped entries",
+        default=Path("bcf-xl-demo"),
+        metavar="DIR",
+        help="folder for the sample's workbooks (default: bcf-xl-demo); demo replaces the files it wrote before",
     )
+    _policy_option(demo)
     demo.set_defaults(run=_demo)
 
     functions = commands.add_parser(
@@ -68,14 +74,128 @@ def _parser() -> argparse.ArgumentParser:
     recalc.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx", help="the copy to write")
     recalc.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     recalc.set_defaults(run=_recalc)
+
+    generate = commands.add_parser(
+        "generate",
+        help="build the NHS England planning template from a plan",
+        description="Build the NHS England BCF planning template, filled from PLAN (a filled template, e.g. to "
+        "rebuild it after a change of rules) or from the embedded sample (--sample), checked, in one step. "
+        "The template year is --year, or else the year whose plan years are the plan's.",
+    )
+    source = generate.add_mutually_exclusive_group(required=True)
+    source.add_argument("plan", nargs="?", type=Path, metavar="PLAN", help="a filled planning template (.xlsx)")
+    source.add_argument("--sample", action="store_true", help="use the embedded sample plan")
+    generate.add_argument("-o", "--output", type=Path, required=True, metavar="SUBMISSION.xlsx")
+    generate.add_argument("--year", metavar="YEAR", help=f"template year: {', '.join(YEARS)}")
+    generate.add_argument("--force", action="store_true", help="replace SUBMISSION.xlsx if it exists")
+    _policy_option(generate)
+    generate.set_defaults(run=_generate)
+
+    read = commands.add_parser(
+        "read",
+        help="read a filled template back into the plan and print its summary",
+        description="Read a filled NHS England planning template (written by bcf-xl, or filled in Excel) back "
+        "into the plan and print the plan's summary and anything that could not be read.",
+    )
+    read.add_argument("submission", type=Path, metavar="SUBMISSION")
+    read.add_argument("--year", metavar="YEAR", help="refuse a template of any other year")
+    read.add_argument("--thousands", action="store_true", help="show amounts in £000")
+    _policy_option(read)
+    read.set_defaults(run=_read)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a filled template: every problem with its sheet, cell and rule",
+        description="Check a filled NHS England planning template: missing required items, numbers out of "
+        "bounds, values not in their lists, income and expenditure not balancing, minimum spends not met, DFG "
+        "not passported in full. Exits 0 only when the template would show 'Complete Template' and no error "
+        "remains.",
+    )
+    validate.add_argument("submission", type=Path, metavar="SUBMISSION")
+    validate.add_argument("--year", metavar="YEAR", help="refuse a template of any other year")
+    validate.add_argument("--json", action="store_true", help="print the findings as JSON for other tools")
+    _policy_option(validate)
+    validate.set_defaults(run=_validate)
     return parser
+
+
+def _policy_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--policy",
+        type=Path,
+        metavar="FILE",
+        help="a TOML file of national parameters (uplift rates, bounds, lists) that replaces the shipped entries",
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
-    report = compute(sample_plan(), policy)
+    plan = sample_plan()
+    report = compute(plan, policy)
     sys.stdout.write(render(report, thousands=args.thousands))
-    return EXIT_PLAN_ERRORS if errors(report.findings) else EXIT_OK
+    args.out.mkdir(parents=True, exist_ok=True)
+    year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
+    submission = args.out / f"sample-submission-{year.name}.xlsx"
+    write_submission(plan, year, policy, submission, overwrite=True)
+    validation = validate_submission(submission, policy)
+    print(
+        f"\nWrote {submission}: {'Complete Template' if validation.complete else 'Incomplete Template'}, "
+        f"{_counts(validation.findings)}"
+    )
+    failed = errors(report.findings) or not validation.ok
+    return EXIT_PLAN_ERRORS if failed else EXIT_OK
+
+
+def _counts(findings: Sequence[Finding]) -> str:
+    counts = [sum(1 for f in findings if f.severity is s) for s in Severity]
+    words = [("error", "errors"), ("warning", "warnings"), ("note", "notes")]
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, (one, many) in zip(counts, words, strict=True))
+
+
+def _generate(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    if args.sample:
+        plan = sample_plan()
+    else:
+        submission = read_submission(args.plan, policy)
+        if submission.plan is None or errors(submission.findings):
+            for finding in submission.findings:
+                print(f"  {finding}")
+            print(f"bcf-xl: {args.plan.name}: cannot be read into a plan (see above)", file=sys.stderr)
+            return EXIT_PLAN_ERRORS
+        plan = submission.plan
+    year = template_year(args.year) if args.year else (year_for_plan(plan.years) or template_year(DEFAULT_YEAR))
+    write_submission(plan, year, policy, args.output, overwrite=args.force)
+    validation = validate_submission(args.output, policy)
+    status = "Complete Template" if validation.complete else "Incomplete Template"
+    print(f"Wrote {args.output} ({year.title}): {status}, {_counts(validation.findings)}")
+    for finding in validation.findings:
+        print(f"  {finding}")
+    return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
+
+
+def _read(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    submission = read_submission(args.submission, policy, args.year)
+    if submission.plan is not None:
+        sys.stdout.write(render(compute(submission.plan, policy), thousands=args.thousands))
+    print(f"\nRead {args.submission.name} ({submission.year.title}): {_counts(submission.findings)}")
+    for finding in submission.findings:
+        print(f"  {finding}")
+    return EXIT_PLAN_ERRORS if submission.plan is None or errors(submission.findings) else EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    validation = validate_submission(args.submission, policy, args.year)
+    if args.json:
+        print(validation.to_json())
+    else:
+        status = "Complete Template" if validation.complete else "Incomplete Template"
+        print(f"{args.submission.name} ({validation.submission.year.title}): {status}, {_counts(validation.findings)}")
+        for finding in validation.findings:
+            print(f"  {finding}")
+    return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
 
 
 def _functions(args: argparse.Namespace) -> int:

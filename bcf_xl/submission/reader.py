@@ -1,0 +1,534 @@
+"""Read a filled planning template back into a plan, reporting every problem with its sheet and cell.
+
+The reader works on templates bcf-xl wrote and on the same templates after officers filled them
+in Excel. It reads what the template holds: the plan's local pools, themes, outturn, risk-share
+terms and performance fund are not part of an NHS England submission
+(:func:`submission_view` gives the part of a plan a template holds, so a round trip is lossless).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import openpyxl
+from openpyxl.utils import range_boundaries
+
+from bcf_xl.checks import Finding, Severity
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import check_workbook_file
+from bcf_xl.minimums import asc_minimum
+from bcf_xl.model import (
+    Area,
+    AreaKind,
+    AreaOfSpend,
+    AscMinimum,
+    Commissioner,
+    ConditionAnswer,
+    Contacts,
+    DfgYear,
+    District,
+    FundingSource,
+    Metric,
+    Partner,
+    PartnerKind,
+    Plan,
+    RagRule,
+    Retention,
+    RiskShareTerms,
+    Scheme,
+    SchemeStatus,
+)
+from bcf_xl.money import ZERO, parse_amount, total
+from bcf_xl.policy import Policy
+from bcf_xl.submission.definition import YEARS, TemplateYear, template_year
+from bcf_xl.submission.layout import (
+    COVER,
+    EXPENDITURE,
+    INCOME,
+    METRICS,
+    REQUIREMENTS,
+    SCHEME_HEADER_ROW,
+    SCHEME_ROWS_NAME,
+    SHEETS,
+    TEMPLATE_YEAR_CELL,
+    Layout,
+)
+from bcf_xl.uplift import uplift_series
+
+Values = dict[tuple[str, str], object]
+E = TypeVar("E", AreaOfSpend, Commissioner, SchemeStatus, PartnerKind, AreaKind)
+T = TypeVar("T")
+_CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A filled template as read: its year, layout, raw cell values, the plan and the problems found."""
+
+    path: Path
+    year: TemplateYear
+    layout: Layout
+    values: Values
+    plan: Plan | None
+    findings: tuple[Finding, ...]
+
+
+class _Collector:
+    """Reads typed values out of cells, collecting a finding for each bad one instead of stopping."""
+
+    def __init__(self, values: Values) -> None:
+        self.values = values
+        self.findings: list[Finding] = []
+
+    def error(self, sheet: str, cell: str, message: str, code: str = "READ01") -> None:
+        self.findings.append(Finding(Severity.ERROR, code, Location(sheet=sheet, cell=cell), message))
+
+    def raw(self, sheet: str, cell: str) -> object:
+        return self.values.get((sheet, cell))
+
+    def text(self, sheet: str, cell: str) -> str:
+        value = self.raw(sheet, cell)
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    def amount(self, sheet: str, cell: str, what: str, *, required: bool = True) -> Decimal | None:
+        value = self.raw(sheet, cell)
+        try:
+            amount = parse_amount(value, Location(sheet=sheet, cell=cell, field=what))
+        except BcfInputError as exc:
+            self.error(sheet, cell, f"{what}: {exc.rule} (got {_shown(value)})")
+            return ZERO if required else None
+        if amount is None and required:
+            self.error(sheet, cell, f"{what}: a number is required (got a blank)")
+            return ZERO
+        return amount
+
+    def choice(self, sheet: str, cell: str, what: str, enum: type[E]) -> E | None:
+        text = self.text(sheet, cell)
+        for member in enum:
+            if member.value.casefold() == text.casefold():
+                return member
+        words = ", ".join(m.value for m in enum)
+        self.error(sheet, cell, f"{what}: must be one of {words} (got {_shown(self.raw(sheet, cell))})")
+        return None
+
+
+def _shown(value: object) -> str:
+    return "a blank" if value is None else f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def load_values(path: Path) -> tuple[openpyxl.Workbook, Values]:
+    """Open a workbook file (checked first, never modified) and take every cell value of the template sheets."""
+    check_workbook_file(path)
+    try:
+        book = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+    except Exception as exc:
+        raise BcfInputError(
+            Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
+        ) from None
+    values: Values = {}
+    for name in SHEETS:
+        if name not in book.sheetnames:
+            continue
+        for row in book[name].iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    values[(name, cell.coordinate)] = cell.value
+    return book, values
+
+
+def identify(path: Path, book: openpyxl.Workbook, values: Values, expected: str | None) -> TemplateYear:
+    """The template year a workbook is, refusing a workbook that is not a planning template or another year's."""
+    where = Location(sheet=path.name)
+    missing = [name for name in SHEETS[:-1] if name not in book.sheetnames]
+    if missing:
+        raise BcfInputError(
+            where, f"is not a BCF planning template: it has no {', '.join(missing)} sheet", show_got=False
+        )
+    name = str(values.get((COVER, TEMPLATE_YEAR_CELL)) or "").strip()
+    if name not in YEARS:
+        raise BcfInputError(
+            where,
+            f"is not a BCF planning template bcf-xl knows: {COVER}!{TEMPLATE_YEAR_CELL} "
+            f"should name the template year ({', '.join(YEARS)})",
+            name or None,
+        )
+    if expected is not None and name != template_year(expected).name:
+        raise BcfInputError(where, f"is the {name} template, not the {expected} one", show_got=False)
+    return YEARS[name]
+
+
+def _scheme_rows(book: openpyxl.Workbook) -> int:
+    defined = book.defined_names.get(SCHEME_ROWS_NAME)
+    if defined is not None:
+        for _, ref in defined.destinations:
+            _, first, _, last = range_boundaries(ref.replace("$", ""))
+            if first is not None and last is not None and last >= first:
+                return last - first + 1
+    return max(0, book[EXPENDITURE].max_row - SCHEME_HEADER_ROW)
+
+
+def read(path: Path, policy: Policy, expected_year: str | None = None) -> Submission:
+    """Read a filled template.
+
+    Raises:
+        BcfInputError: the file is not a workbook, not a planning template, or another year's.
+    """
+    book, values = load_values(path)
+    year = identify(path, book, values, expected_year)
+    layout = Layout(year, _scheme_rows(book))
+    cells = _Collector(values)
+    plan = _plan(cells, layout, policy)
+    return Submission(path, year, layout, values, plan, tuple(cells.findings))
+
+
+def _plan(cells: _Collector, layout: Layout, policy: Policy) -> Plan | None:
+    years = layout.years
+    partners = _partners(cells, layout)
+    sources = _sources(cells, layout)
+    districts, retentions = _districts(cells, layout)
+    area_kind = cells.choice(COVER, layout.cover_cell("area_kind"), "Area type", AreaKind)
+    area_name = cells.text(COVER, layout.cover_cell("area"))
+    area = _build(
+        cells,
+        COVER,
+        layout.cover_cell("area"),
+        Area,
+        area_name,
+        area_kind or AreaKind.TWO_TIER,
+        tuple(districts) if (area_kind or AreaKind.TWO_TIER) is AreaKind.TWO_TIER else (),
+    )
+    if area_kind is AreaKind.UNITARY and districts:
+        cells.error(INCOME, f"A{layout.district_rows[0]}", "a unitary area passports no DFG: remove the districts")
+    dfg = []
+    for index in range(len(years)):
+        received = cells.amount(INCOME, layout.dfg_received_cell(index), "DFG received", required=False)
+        top_up = cells.amount(INCOME, layout.dfg_top_up_cell(index), "In-year top-up", required=False)
+        dfg.append(DfgYear(received or ZERO, (top_up,) if top_up else (), tuple(retentions[index])))
+    has_dfg = any(d.received or d.top_ups or d.retentions for d in dfg)
+    schemes = _schemes(cells, layout)
+    contacts = Contacts(
+        *(
+            cells.text(COVER, layout.cover_cell(key))
+            for key in ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
+        )
+    )
+    if area is None:
+        return None
+    try:
+        return Plan(
+            area=area,
+            years=years,
+            partners=tuple(partners),
+            sources=tuple(sources),
+            pools=(),
+            schemes=tuple(schemes),
+            metrics=_metrics(cells, layout),
+            asc_minimum=_asc(cells, layout, policy),
+            ooh_minimum=_ooh(cells, layout),
+            dfg=tuple(dfg) if has_dfg else (),
+            contacts=contacts,
+            conditions=_conditions(cells, layout),
+        )
+    except BcfInputError as exc:
+        cells.error(COVER, layout.cover_cell("area"), str(exc))
+        return None
+
+
+def _build(cells: _Collector, sheet: str, cell: str, make: Callable[..., T], *args: Any, **named: Any) -> T | None:
+    """Construct a record, turning its validation error into a finding at the given cell."""
+    try:
+        return make(*args, **named)
+    except BcfInputError as exc:
+        cells.error(
+            sheet,
+            cell,
+            f"{exc.location.field or 'value'}: {exc.rule}"
+            + (f" (got {_shown(exc.got)})" if exc.got is not ... else ""),
+        )
+        return None
+
+
+def _partners(cells: _Collector, layout: Layout) -> list[Partner]:
+    found = []
+    for row in layout.partner_rows:
+        ident = cells.text(COVER, f"B{row}")
+        if not ident:
+            continue
+        kind = cells.choice(COVER, f"D{row}", "Partner type", PartnerKind)
+        name = cells.text(COVER, f"C{row}")
+        if kind is not None:
+            partner = _build(cells, COVER, f"C{row}", Partner, ident, name, kind)
+            if partner is not None:
+                found.append(partner)
+    return found
+
+
+def _sources(cells: _Collector, layout: Layout) -> list[FundingSource]:
+    found = []
+    for row in layout.income_rows:
+        ref = cells.text(INCOME, f"A{row}")
+        if not ref:
+            continue
+        label = cells.text(INCOME, f"B{row}")
+        kind = layout.year.kind(label)
+        if kind is None:
+            cells.error(
+                INCOME,
+                f"B{row}",
+                f"Funding source: must be one of {', '.join(layout.year.labels)} "
+                f"(got {_shown(cells.raw(INCOME, f'B{row}'))})",
+            )
+        amounts = tuple(
+            cells.amount(INCOME, f"{layout.income_amount_col(i)}{row}", f"Income {y}") or ZERO
+            for i, y in enumerate(layout.years)
+        )
+        contributor, description = cells.text(INCOME, f"C{row}"), cells.text(INCOME, f"D{row}")
+        if kind is not None:
+            source = _build(
+                cells,
+                INCOME,
+                f"D{row}",
+                FundingSource,
+                ref,
+                kind,
+                contributor,
+                amounts,
+                description,
+            )
+            if source is not None:
+                found.append(source)
+    return found
+
+
+def _districts(cells: _Collector, layout: Layout) -> tuple[list[District], list[list[Retention]]]:
+    districts: list[District] = []
+    retentions: list[list[Retention]] = [[] for _ in layout.years]
+    for row in layout.district_rows:
+        ident = cells.text(INCOME, f"A{row}")
+        if not ident:
+            continue
+        allocations = tuple(
+            cells.amount(INCOME, f"{layout.district_col('allocation', i)}{row}", f"Allocation {y}") or ZERO
+            for i, y in enumerate(layout.years)
+        )
+        name = cells.text(INCOME, f"B{row}")
+        district = _build(cells, INCOME, f"B{row}", District, ident, name, allocations)
+        if district is not None:
+            districts.append(district)
+        for index, year in enumerate(layout.years):
+            kept = cells.amount(
+                INCOME, f"{layout.district_col('retained', index)}{row}", f"Retained {year}", required=False
+            )
+            if kept:
+                reference = cells.text(INCOME, f"{layout.district_col('reference', index)}{row}")
+                retentions[index].append(Retention(ident, kept, reference))
+    return districts, retentions
+
+
+def _schemes(cells: _Collector, layout: Layout) -> list[Scheme]:
+    found = []
+    cols = layout.scheme_columns
+    for row in layout.scheme_rows_range:
+        ident = cells.text(EXPENDITURE, f"{cols['scheme_id']}{row}")
+        if not ident:
+            continue
+
+        def text(key: str, r: int = row) -> str:
+            return cells.text(EXPENDITURE, f"{cols[key]}{r}")
+
+        area = cells.choice(EXPENDITURE, f"{cols['area_of_spend']}{row}", "Area of Spend", AreaOfSpend)
+        commissioner = cells.choice(EXPENDITURE, f"{cols['commissioner']}{row}", "Commissioner", Commissioner)
+        status = cells.choice(EXPENDITURE, f"{cols['status']}{row}", "New/Existing Scheme", SchemeStatus)
+        amounts = tuple(
+            cells.amount(EXPENDITURE, f"{cols[f'amount:{y}']}{row}", f"Expenditure {y}") or ZERO for y in layout.years
+        )
+        share = cells.amount(EXPENDITURE, f"{cols['nhs_share']}{row}", "% NHS", required=False)
+        prior = cells.amount(EXPENDITURE, f"{cols['prior_year_budget']}{row}", "Prior-year budget", required=False)
+        extra = cells.amount(
+            EXPENDITURE, f"{cols['additional_investment']}{row}", "Additional investment", required=False
+        )
+        if area is None or commissioner is None or status is None:
+            continue
+        scheme = _build(
+            cells,
+            EXPENDITURE,
+            f"{cols['name']}{row}",
+            Scheme,
+            scheme_id=ident,
+            name=text("name"),
+            description=text("description"),
+            scheme_type=text("scheme_type"),
+            sub_type=text("sub_type"),
+            area_of_spend=area,
+            commissioner=commissioner,
+            provider=text("provider"),
+            source=text("source"),
+            amounts=amounts,
+            status=status,
+            theme="",
+            pool="",
+            nhs_share=share,
+            prior_year_budget=prior,
+            additional_investment=extra,
+        )
+        if scheme is not None:
+            found.append(scheme)
+    return found
+
+
+def _metrics(cells: _Collector, layout: Layout) -> tuple[Metric, ...]:
+    found = []
+    columns = layout.METRIC_COLUMNS
+    for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
+
+        def at(key: str, r: int = row) -> str:
+            return f"{columns[key]}{r}"
+
+        if all(cells.raw(METRICS, at(k)) is None for k in ("population", "population_source", "baseline", "target")):
+            continue
+        population = cells.amount(METRICS, at("population"), "Population", required=False)
+        if population is not None and population != population.to_integral_value():
+            cells.error(METRICS, at("population"), f"Population: must be a whole number (got {population})")
+        metric = _build(
+            cells,
+            METRICS,
+            at("population"),
+            Metric,
+            national.code,
+            national.name,
+            national.polarity,
+            national.unit,
+            baseline=cells.amount(METRICS, at("baseline"), "Baseline", required=False),
+            target=cells.amount(METRICS, at("target"), "Target", required=False),
+            population=int(population) if population is not None else None,
+            per=national.per,
+            population_source=cells.text(METRICS, at("population_source")),
+        )
+        if metric is not None:
+            found.append(metric)
+    return tuple(found)
+
+
+def _asc(cells: _Collector, layout: Layout, policy: Policy) -> AscMinimum | None:
+    prior = cells.amount(INCOME, layout.asc_prior_cell, "ASC prior year", required=False)
+    published = [
+        cells.amount(INCOME, layout.asc_minimum_cell(i), "ASC minimum", required=False)
+        for i in range(len(layout.years))
+    ]
+    if prior is None:
+        return None
+    try:
+        calculated = uplift_series(prior, [policy.uplift(y).rate for y in layout.years])
+    except BcfInputError:
+        calculated = tuple(published_value or ZERO for published_value in published)
+    agreed = tuple(p if p is not None and p != c else None for p, c in zip(published, calculated, strict=True))
+    return AscMinimum(prior, agreed if any(a is not None for a in agreed) else ())
+
+
+def _ooh(cells: _Collector, layout: Layout) -> tuple[Decimal, ...]:
+    values = [
+        cells.amount(INCOME, layout.ooh_minimum_cell(i), "Out-of-hospital minimum", required=False)
+        for i in range(len(layout.years))
+    ]
+    return () if all(v is None for v in values) else tuple(v or ZERO for v in values)
+
+
+def _conditions(cells: _Collector, layout: Layout) -> tuple[ConditionAnswer, ...]:
+    found = []
+    columns = layout.CONDITION_COLUMNS
+    for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
+        met_cell = f"{columns['met']}{row}"
+        met_text = cells.text(REQUIREMENTS, met_cell)
+        explanation = cells.text(REQUIREMENTS, f"{columns['explanation']}{row}")
+        if not met_text and not explanation:
+            continue
+        met: bool | None = None
+        if met_text.casefold() in ("yes", "no"):
+            met = met_text.casefold() == "yes"
+        elif met_text:
+            cells.error(
+                REQUIREMENTS,
+                met_cell,
+                f"{condition.code}: must be Yes or No (got {_shown(cells.raw(REQUIREMENTS, met_cell))})",
+            )
+        found.append(ConditionAnswer(condition.code, met, explanation))
+    return tuple(found)
+
+
+def submission_view(plan: Plan, year: TemplateYear, policy: Policy) -> Plan:
+    """The part of a plan a template of ``year`` holds, as :func:`read` gives it back.
+
+    Local grouping (pools, themes), outturn, risk-share terms and the performance fund are not
+    part of a submission; metrics are the year's national ones under their national names;
+    top-ups and agreed retentions are one figure per year and district; an agreed ASC minimum is
+    kept only where it differs from the calculated one.
+    """
+    national = {m.code: m for m in year.metrics}
+    metrics = tuple(
+        Metric(
+            m.metric_id,
+            national[m.metric_id].name,
+            national[m.metric_id].polarity,
+            national[m.metric_id].unit,
+            m.baseline,
+            m.target,
+            population=m.population,
+            per=national[m.metric_id].per,
+            population_source=m.population_source,
+            rag_rule=RagRule.BASELINE,
+        )
+        for m in sorted(
+            (m for m in plan.metrics if m.metric_id in national),
+            key=lambda m: [n.code for n in year.metrics].index(m.metric_id),
+        )
+    )
+    dfg = tuple(
+        DfgYear(
+            d.received,
+            (total(list(d.top_ups)),) if total(list(d.top_ups)) else (),
+            tuple(
+                Retention(
+                    district.district_id,
+                    total([r.amount for r in kept]),
+                    "; ".join(r.agreement_reference for r in kept),
+                )
+                for district in plan.area.districts
+                if (kept := [r for r in d.retentions if r.district_id == district.district_id])
+                and total([r.amount for r in kept])
+            ),
+        )
+        for d in plan.dfg
+    )
+    asc = None
+    if plan.asc_minimum is not None:
+        required = [m.required for m in asc_minimum(plan, policy)]
+        calculated = uplift_series(plan.asc_minimum.prior_year, [policy.uplift(y).rate for y in plan.years])
+        agreed = tuple(r if r != c else None for r, c in zip(required, calculated, strict=True))
+        asc = AscMinimum(plan.asc_minimum.prior_year, agreed if any(a is not None for a in agreed) else ())
+    codes = [c.code for c in year.conditions]
+    return dataclasses.replace(
+        plan,
+        pools=(),
+        schemes=tuple(dataclasses.replace(s, theme="", pool="", outturn=()) for s in plan.schemes),
+        metrics=metrics,
+        dfg=dfg if any(d.received or d.top_ups or d.retentions for d in dfg) else (),
+        asc_minimum=asc,
+        risk_terms=RiskShareTerms(),
+        performance_fund=None,
+        conditions=tuple(sorted((c for c in plan.conditions if c.code in codes), key=lambda c: codes.index(c.code))),
+    )
