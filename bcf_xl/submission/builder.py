@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.defined_name import DefinedName
@@ -93,6 +94,10 @@ def list_ranges(lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 def _write_text(sheet: Worksheet, ref: str, value: str) -> None:
     """Write user text as text: a scheme called '=HYPERLINK(...)' must stay words, not become a formula."""
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        raise BcfInputError(
+            Location(sheet=sheet.title, cell=ref), "contains a control character a workbook cannot store", value
+        )
     cell = sheet[ref]
     cell.value = value
     cell.data_type = "s"

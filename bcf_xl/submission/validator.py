@@ -121,7 +121,10 @@ def locate(where: Location, submission: Submission) -> Location:
     year_match = _YEAR.search(field)
     index = layout.years.index(year_match.group(1)) if year_match and year_match.group(1) in layout.years else 0
     if where.sheet == PLAN_SCHEMES and where.item:
-        row = _row_of(values, EXPENDITURE, layout.scheme_columns["scheme_id"], layout.scheme_rows_range, where.item)
+        rows = layout.scheme_rows_range
+        if field == "Scheme ID":  # a duplicate ID is reported at its later row
+            rows = range(rows[-1], rows[0] - 1, -1)
+        row = _row_of(values, EXPENDITURE, layout.scheme_columns["scheme_id"], rows, where.item)
         key = f"amount:{layout.years[index]}" if field.startswith("Expenditure") else _SCHEME_FIELDS.get(field)
         if row and key:
             return Location(EXPENDITURE, f"{layout.scheme_columns[key]}{row}", field, where.item)

@@ -1,0 +1,397 @@
+"""The NHS England planning template: built from a plan, read back, validated, and opened in LibreOffice."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tempfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bcf_xl import cli
+from bcf_xl.errors import BcfInputError
+from bcf_xl.minimums import asc_minimum, ooh_minimum
+from bcf_xl.model import AreaOfSpend, Plan, SourceKind
+from bcf_xl.policy import Policy, load_policy
+from bcf_xl.pooling import Dimension, totals_by
+from bcf_xl.sample import sample_plan
+from bcf_xl.submission import checklist
+from bcf_xl.submission.builder import build, list_ranges, lists_for, write
+from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
+from bcf_xl.submission.layout import CHECKLIST, COVER, EXPENDITURE, SUMMARY, Layout
+from bcf_xl.submission.reader import read, submission_view
+from bcf_xl.submission.validator import validate
+from tests.libreoffice import computed_values, convert
+from tests.plans import balanced_plan, plans
+
+POLICY = load_policy()
+
+
+@pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sample.xlsx"
+    write(sample_plan(), YEAR_2023_25, POLICY, path)
+    return path
+
+
+# --- round trip ------------------------------------------------------------------------------------
+
+
+def test_sample_round_trip(sample_file: Path) -> None:
+    """Reading the generated sample gives back exactly the part of the plan a template holds."""
+    submission = read(sample_file, POLICY)
+    assert submission.findings == ()
+    assert submission.plan == submission_view(sample_plan(), YEAR_2023_25, POLICY)
+    assert len(submission.plan.schemes) == 45
+    assert submission.plan.asc_minimum is not None
+    assert submission.plan.asc_minimum.agreed == (None, D("12559541.00"))
+
+
+@pytest.mark.parametrize("year", [YEAR_2025_26, YEAR_2023_25], ids=lambda y: y.name)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_generated_plans_round_trip(year: TemplateYear, data: st.DataObject) -> None:
+    """For any plan that fits a template year, generate then read gives back the submission view of the plan."""
+    plan = data.draw(plans(year))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.xlsx"
+        write(plan, year, POLICY, path)
+        submission = read(path, POLICY)
+    assert submission.findings == ()
+    assert submission.plan == submission_view(plan, year, POLICY)
+
+
+# --- what the workbook holds -----------------------------------------------------------------------
+
+
+def test_no_cell_calls_a_bcf_function(sample_file: Path) -> None:
+    """Summary and checklist use native Excel functions only: NHS England has no add-in."""
+    book = openpyxl.load_workbook(sample_file)
+    formulas = [
+        c.value
+        for s in book.worksheets
+        for row in s.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    assert len(formulas) > 300
+    assert not [f for f in formulas if re.search(r"bcf_", f, re.IGNORECASE)]
+
+
+def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
+    """A scheme named like a formula is written as text; LibreOffice shows the words, not a link."""
+    name = '=HYPERLINK("http://example.com","x")'
+    plan = sample_plan()
+    plan = dataclasses.replace(plan, schemes=(dataclasses.replace(plan.schemes[0], name=name), *plan.schemes[1:]))
+    path = tmp_path / "text.xlsx"
+    write(plan, YEAR_2023_25, POLICY, path)
+    cell = openpyxl.load_workbook(path)[EXPENDITURE]["B4"]
+    assert (cell.value, cell.data_type) == (name, "s")
+    assert computed_values(path, tmp_path / "lo")[(EXPENDITURE, "B4")] == name
+    assert read(path, POLICY).plan.schemes[0].name == name
+
+
+def test_inputs_unlocked_and_sheets_protected(sample_file: Path) -> None:
+    """Yellow inputs are unlocked, grey and computed cells locked, every sheet protected without a password."""
+    book = openpyxl.load_workbook(sample_file)
+    for sheet in book.worksheets:
+        assert sheet.protection.sheet
+        assert not sheet.protection.password
+    cover = book[COVER]
+    assert cover["C3"].protection.locked is False
+    assert cover["C3"].fill.fgColor.rgb.endswith("FFFF99")
+    assert cover["C12"].protection.locked is True
+    assert cover["C12"].fill.fgColor.rgb.endswith("D9D9D9")
+    assert book[EXPENDITURE].page_setup.fitToWidth == 1
+    assert book["Lists"].sheet_state == "hidden"
+
+
+def test_other_plan_years_are_refused() -> None:
+    """The 2025-26 template cannot hold a 2023-24 and 2024-25 plan."""
+    with pytest.raises(BcfInputError, match="the 2025-26 template is for 2025-26"):
+        build(sample_plan(), YEAR_2025_26, POLICY)
+
+
+# --- LibreOffice computes the template -------------------------------------------------------------
+
+
+def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str, list[D]]:
+    """What each Summary line must read, worked out by the engine (not by the template's formulas)."""
+    expected: dict[str, list[D]] = {}
+    asc, ooh = asc_minimum(plan, policy), ooh_minimum(plan)
+    for i, y in enumerate(plan.years):
+
+        def put(key: str, value: D) -> None:
+            expected.setdefault(key, []).append(value)
+
+        for kind, label in year.income_lines:
+            put(f"income:{label}", sum((s.amounts[i] for s in plan.sources if s.kind is kind), D(0)))
+        put("income", plan.income(y))
+        by_area = {line.key: line.amount for line in totals_by(plan, Dimension.AREA_OF_SPEND, y)}
+        for area in AreaOfSpend:
+            put(f"spend:{area.value}", by_area.get(area.value, D(0)))
+        put("spend", plan.expenditure(y))
+        put("balance", plan.income(y) - plan.expenditure(y))
+        by_commissioner = {line.key: line.amount for line in totals_by(plan, Dimension.COMMISSIONER, y)}
+        put("nhs", by_commissioner["NHS"])
+        put("la", by_commissioner["Local Authority"])
+        put("asc_required", asc[i].required)
+        put("asc_planned", asc[i].planned)
+        put("asc_under", asc[i].under_spend)
+        put("ooh_required", ooh[i].required)
+        put("ooh_planned", ooh[i].planned)
+        put("ooh_under", ooh[i].under_spend)
+        dfg = plan.dfg[i]
+        put("dfg_available", dfg.received + sum(dfg.top_ups, D(0)))
+        put("dfg_allocated", sum((d.dfg_allocation[i] for d in plan.area.districts), D(0)))
+        put("dfg_retained", sum((r.amount for r in dfg.retentions), D(0)))
+        put("dfg_passported", expected["dfg_allocated"][i] + sum(dfg.top_ups, D(0)) - expected["dfg_retained"][i])
+    return expected
+
+
+@pytest.mark.parametrize(
+    ("plan", "year"),
+    [
+        (sample_plan(), YEAR_2023_25),
+        (balanced_plan(YEAR_2025_26), YEAR_2025_26),
+        (balanced_plan(YEAR_2023_25), YEAR_2023_25),
+    ],
+    ids=["sample 2023-25", "balanced 2025-26", "balanced 2023-25"],
+)
+def test_libreoffice_shows_complete_template_and_engine_totals(plan: Plan, year: TemplateYear, tmp_path: Path) -> None:
+    """LibreOffice computes 'Complete Template', every checker Yes, and every Summary line equal to the engine."""
+    path = tmp_path / "plan.xlsx"
+    write(plan, year, POLICY, path)
+    values = computed_values(path, tmp_path / "lo")
+    assert values[(CHECKLIST, "A1")] == "Complete Template"
+    layout = Layout(year, 100)
+    for key, amounts in _engine_summary(plan, year, POLICY).items():
+        for index, amount in enumerate(amounts):
+            got = values.get((SUMMARY, layout.summary_cell(key, index)), 0)
+            assert D(repr(float(got))).quantize(D("0.01")) == amount, f"{key} {year.plan_years[index]}"
+    assert validate(path, POLICY).complete
+
+
+def _red_items(values: dict[tuple[str, str], object]) -> list[str]:
+    """Descriptions of the checklist rows LibreOffice shows as No (sheet-completed rows excluded)."""
+    return sorted(
+        str(values[(CHECKLIST, f"B{row}")])
+        for (sheet, cell), value in values.items()
+        if sheet == CHECKLIST
+        and cell.startswith("D")
+        and value == "No"
+        and (row := int(cell[1:]))
+        and (CHECKLIST, f"A{row}") in values
+    )
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "value", "red"),
+    [
+        (COVER, "C7", None, ["E-mail is an e-mail address"]),
+        (COVER, "C3", "   ", ["Health and Wellbeing Board is filled in"]),
+        (
+            EXPENDITURE,
+            "K5",
+            "lots",  # S002 is £4.12m of NHS-funded social care: without it the ASC minimum is missed too
+            [
+                "Every scheme has its 2023-24 expenditure, from £0 to £1,000,000,000",
+                "Income equals expenditure, 2023-24",
+                "The minimum for the NHS contribution to adult social care is met, 2023-24",
+            ],
+        ),
+        (
+            EXPENDITURE,
+            "F6",
+            "Hospital",
+            [
+                "Scheme type, sub type, area of spend, commissioner, provider and "
+                "New/Existing come from the lists, and each source of funding is an "
+                "income line"
+            ],
+        ),
+        (EXPENDITURE, "A6", "S001", ["Scheme IDs are unique"]),
+        (
+            "Income",
+            "E31",
+            4200000.01,
+            [
+                "DFG received plus top-up equals the DFG income line, 2023-24",
+                "Two-tier areas: district DFG allocations add up to the DFG received, 2023-24",
+            ],
+        ),
+        ("Planning Requirements", "C5", "No", []),
+        ("Planning Requirements", "C5", "Maybe", ["NC2 answered Yes, or No with an explanation"]),
+    ],
+)
+def test_libreoffice_and_validator_agree_on_red_items(
+    sample_file: Path, tmp_path: Path, sheet: str, cell: str, value: object, red: list[str]
+) -> None:
+    """After one edit, LibreOffice shows 'Incomplete Template' with exactly the red items the validator reports."""
+    book = openpyxl.load_workbook(sample_file)
+    book[sheet][cell].value = value
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    values = computed_values(edited, tmp_path / "lo")
+    assert values[(CHECKLIST, "A1")] == ("Incomplete Template" if red else "Complete Template")
+    assert _red_items(values) == sorted(red)
+    assert sorted(item.description for item in validate(edited, POLICY).unmet) == sorted(red)
+
+
+def test_pdf_of_every_tab(sample_file: Path, tmp_path: Path) -> None:
+    """A PDF of the generated file has every visible tab on A4 landscape pages, each tab a page wide."""
+    pdf = convert(sample_file, tmp_path / "pdf", "pdf").read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    boxes = {tuple(round(float(x)) for x in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]+)\]", pdf)}
+    assert 8 <= pages <= 16, pages  # 8 visible tabs; Checklist and Expenditure run to a second page
+    assert boxes == {(0, 0, 842, 595)}
+
+
+# --- the validator ---------------------------------------------------------------------------------
+
+
+def test_validator_reports_every_problem_with_sheet_and_cell(sample_file: Path, tmp_path: Path) -> None:
+    """Text in an amount, an unknown list value, a blank required field and a duplicate ID: all in one run."""
+    book = openpyxl.load_workbook(sample_file)
+    sheet = book[EXPENDITURE]
+    sheet["K5"] = "twelve"
+    sheet["F6"] = "Hospital"
+    sheet["B7"] = None
+    sheet["A8"] = "S001"
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    result = validate(edited, POLICY)
+    assert not result.ok
+    located = {(f.location.sheet, f.location.cell, f.code) for f in result.findings}
+    assert (EXPENDITURE, "K5", "READ01") in located
+    assert (EXPENDITURE, "F6", "READ01") in located
+    assert (EXPENDITURE, "B7", "READ01") in located
+    assert (EXPENDITURE, "A4", "CHECKLIST") in located  # "Scheme IDs are unique" links to the first row
+    messages = [f.message for f in result.findings]
+    assert 'Expenditure 2023-24: must be a number such as 1234.50 or £1,234.50 (got "twelve")' in messages
+    assert any(
+        m.startswith("Area of Spend: must be one of Social Care,") and m.endswith('(got "Hospital")') for m in messages
+    )
+    assert any(f.code == "BCF01" and f.location.cell == "A8" for f in result.findings)
+
+
+def test_validate_cli_and_json(sample_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """validate exits 0 for the complete sample; --json gives the same findings for other tools."""
+    assert cli.main(["validate", str(sample_file)]) == 0
+    assert "Complete Template, 0 errors, 1 warning, 0 notes" in capsys.readouterr().out
+    assert cli.main(["validate", str(sample_file), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "Complete Template"
+    assert report["ok"] is True
+    assert [(f["code"], f["sheet"], f["cell"]) for f in report["findings"]] == [("BCF08", "Summary", "C27")]
+
+
+def test_validate_cli_fails_an_incomplete_template(
+    sample_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An incomplete template exits 1 and names the red item's cell."""
+    book = openpyxl.load_workbook(sample_file)
+    book[COVER]["C7"] = None
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    assert cli.main(["validate", str(edited)]) == 1
+    out = capsys.readouterr().out
+    assert "Incomplete Template" in out
+    assert "Error CHECKLIST 'Cover'!C7: checklist shows No: E-mail is an e-mail address" in out
+
+
+def test_generate_cli_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """generate writes a new file, refuses an existing one without --force, and the input is never touched."""
+    out = tmp_path / "sub.xlsx"
+    assert cli.main(["generate", "--sample", "-o", str(out)]) == 0
+    assert "Complete Template" in capsys.readouterr().out
+    before = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert cli.main(["generate", "--sample", "-o", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    again = tmp_path / "again.xlsx"
+    assert cli.main(["generate", str(out), "-o", str(again)]) == 0
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+    assert read(again, POLICY).plan == read(out, POLICY).plan
+
+
+def test_read_cli(sample_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """read prints the plan's summary from the template."""
+    assert cli.main(["read", str(sample_file)]) == 0
+    out = capsys.readouterr().out
+    assert "Total income" in out and "£61,410,123.45" in out
+    assert "Read sample.xlsx (Better Care Fund 2023-25 Planning Template): 0 errors" in out
+
+
+# --- bad files -------------------------------------------------------------------------------------
+
+
+def _zip_bomb(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<x/>")
+        archive.writestr("xl/workbook.xml", "<w/>")
+        archive.writestr("xl/worksheets/sheet1.xml", " " * (30 * 2**20))
+
+
+@pytest.mark.parametrize(
+    ("make", "args", "message"),
+    [
+        (lambda p, s: p.write_bytes(s.read_bytes()[:3000]), [], "is damaged or truncated"),
+        (lambda p, s: p.write_bytes(s.read_bytes()), ["--year", "2025-26"], "is the 2023-25 template, not the 2025-26"),
+        (lambda p, s: p.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(512)), [], "is password-protected"),
+        (lambda p, s: _zip_bomb(p), [], "unpacks far beyond its size"),
+        (lambda p, s: p.write_text("Scheme ID,Scheme Name\nS1,Reablement\n"), [], "is not an Excel workbook"),
+        (lambda p, s: openpyxl.Workbook().save(p), [], "is not a BCF planning template: it has no Guidance, Cover"),
+    ],
+    ids=["truncated", "other year", "password", "zip bomb", "not a workbook", "another workbook"],
+)
+def test_bad_files_get_one_clear_message(
+    sample_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, args: list[str], message: str
+) -> None:
+    """Each kind of broken file gets one line naming the file and what is wrong, exit 2, no traceback."""
+    bad = tmp_path / "plan.xlsx"
+    make(bad, sample_file)  # type: ignore[operator]
+    before = hashlib.sha256(bad.read_bytes()).hexdigest()
+    for command in ("validate", "read"):
+        assert cli.main([command, str(bad), *args]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"bcf-xl: 'plan.xlsx': {message}"), err
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
+
+
+def test_control_characters_are_refused(tmp_path: Path) -> None:
+    """Text a workbook cannot store is refused with the cell named, not written half-way."""
+    plan = sample_plan()
+    plan = dataclasses.replace(
+        plan, schemes=(dataclasses.replace(plan.schemes[0], name="bad\x01name"), *plan.schemes[1:])
+    )
+    with pytest.raises(BcfInputError, match=r"'Expenditure'!B4: contains a control character"):
+        write(plan, YEAR_2023_25, POLICY, tmp_path / "x.xlsx")
+    assert not list(tmp_path.iterdir())
+
+
+def test_checklist_items_cover_every_sheet() -> None:
+    """The checklist has items on every input sheet and the summary, each linking to a cell."""
+    layout = Layout(YEAR_2025_26, 100)
+    lists = lists_for(POLICY, YEAR_2025_26)
+    items = checklist.items(layout, lists, list_ranges(lists))
+    assert {item.sheet for item in items} == {
+        "Cover",
+        "Income",
+        "Expenditure",
+        "Summary",
+        "Metrics",
+        "Planning Requirements",
+    }
+    assert len({item.key for item in items}) == len(items)
+    assert all(re.match(r"^'?[A-Za-z ]+'?![A-Z]+\d+$", item.link) for item in items)
+    assert SourceKind.DISCHARGE_ICB not in dict(YEAR_2025_26.income_lines)
