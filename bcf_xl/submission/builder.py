@@ -142,7 +142,15 @@ def _title(sheet: Worksheet, text: str) -> None:
     sheet["A1"].font = Font(bold=True, size=14)
 
 
-def _finish(sheet: Worksheet, widths: Mapping[str, float], freeze: str | None, last_column: int, last_row: int) -> None:
+def _finish(
+    sheet: Worksheet,
+    widths: Mapping[str, float],
+    freeze: str | None,
+    last_column: int,
+    last_row: int,
+    *,
+    one_page: bool = False,
+) -> None:
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
     if freeze:
@@ -152,7 +160,7 @@ def _finish(sheet: Worksheet, widths: Mapping[str, float], freeze: str | None, l
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+    sheet.page_setup.fitToHeight = 1 if one_page else 0  # long tables run on to more pages, a page wide
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
 
@@ -277,7 +285,7 @@ def _guidance(sheet: Worksheet, year: TemplateYear) -> None:
         _write_text(sheet, f"A{row}", text)
         sheet[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet["A3"].font = Font(bold=True)
-    _finish(sheet, {"A": 120}, None, 1, 2 + len(lines))
+    _finish(sheet, {"A": 120}, None, 1, 2 + len(lines), one_page=True)
 
 
 def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
@@ -308,7 +316,7 @@ def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str])
         _input(sheet, f"D{row}", partner.kind.value if partner else None)
     rows = layout.partner_rows
     _dropdown(sheet, ranges["partner_kinds"], f"D{rows[0]}:D{rows[-1]}", "Choose Council or ICB")
-    _finish(sheet, {"A": 3, "B": 48, "C": 60, "D": 22}, None, 4, rows[-1])
+    _finish(sheet, {"A": 3, "B": 48, "C": 60, "D": 22}, None, 4, rows[-1], one_page=True)
 
 
 def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], policy: Policy) -> None:
@@ -499,6 +507,7 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
         None,
         10,
         layout.metric_rows[-1],
+        one_page=True,
     )
 
 
@@ -522,7 +531,7 @@ def _requirements(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str
         sheet[f"{columns['explanation']}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     rows = layout.condition_rows
     _dropdown(sheet, ranges["yes_no"], f"{columns['met']}{rows[0]}:{columns['met']}{rows[-1]}", "Choose Yes or No")
-    _finish(sheet, {"A": 8, "B": 70, "C": 22, "D": 60}, None, 4, rows[-1])
+    _finish(sheet, {"A": 8, "B": 70, "C": 22, "D": 60}, None, 4, rows[-1], one_page=True)
 
 
 def _summary(sheet: Worksheet, layout: Layout) -> None:
@@ -545,6 +554,7 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
         None,
         1 + len(layout.years),
         last,
+        one_page=True,
     )
 
 
@@ -562,6 +572,7 @@ def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> None:
             _write_text(sheet, f"A{row}", sheet_name)
             _write_text(sheet, f"B{row}", item.description)
             sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.row_dimensions[row].height = 15 * (1 + len(item.description) // 95)
             _write_text(sheet, f"C{row}", item.link.replace("'", ""))
             sheet[f"C{row}"].hyperlink = Hyperlink(ref=f"C{row}", location=_quoted(item.link))
             sheet[f"C{row}"].font = Font(color="0563C1", underline="single")
