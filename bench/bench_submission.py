@@ -16,7 +16,7 @@ Run: .venv/bin/python bench/bench_submission.py [--repeat R] [--areas N] [--quic
    ratios bcf-xl / pandas.
 
 All files go to a temporary directory that is removed at the end. --quick uses 1 run and 30
-areas (about 15 seconds); the full run (R=5, 150 areas) takes about 3 minutes on two cores.
+areas (about 15 seconds); the full run (R=5, 150 areas) takes about 2 to 3 minutes on two cores.
 """
 
 from __future__ import annotations

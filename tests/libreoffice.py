@@ -12,6 +12,18 @@ import pytest
 
 INSTALL_HINT = "LibreOffice is needed by this test: run ./setup.sh or apt-get install libreoffice-calc-nogui"
 
+# A profile that makes LibreOffice recalculate every formula on load, even where the file holds cached values
+# (by default it trusts them), so a test reads what LibreOffice computed, never what bcf-xl stored.
+RECALCULATE_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
+
 
 def soffice() -> str:
     """The soffice program; a test that needs it fails (never skips) when it is missing."""
@@ -28,6 +40,8 @@ def convert(source: Path, out_dir: Path, target: str = "xlsx") -> Path:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bcf-lo-profile-") as profile:
+        (Path(profile) / "user").mkdir()
+        (Path(profile) / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS, encoding="utf-8")
         result = subprocess.run(
             [
                 soffice(),

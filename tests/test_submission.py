@@ -397,3 +397,56 @@ def test_checklist_items_cover_every_sheet() -> None:
     assert len({item.key for item in items}) == len(items)
     assert all(re.match(r"^'?[A-Za-z ]+'?![A-Z]+\d+$", item.link) for item in items)
     assert SourceKind.DISCHARGE_ICB not in dict(YEAR_2025_26.income_lines)
+
+
+# --- cached values ---------------------------------------------------------------------------------
+
+
+def test_libreoffice_harness_recalculates_stale_values(tmp_path: Path) -> None:
+    """The test profile makes LibreOffice recompute a formula whose stored value is wrong (else tests prove nothing)."""
+    from bcf_xl.submission.builder import store_cached_values
+
+    book = openpyxl.Workbook()
+    book.active.title = "S"
+    book["S"]["A1"] = 20
+    book["S"]["A2"] = "=A1*2"
+    path = tmp_path / "stale.xlsx"
+    book.save(path)
+    store_cached_values(path, ["S"], {("S", "A2"): 999})
+    assert openpyxl.load_workbook(path, data_only=True)["S"]["A2"].value == 999
+    assert computed_values(path, tmp_path / "lo")[("S", "A2")] == 40
+
+
+def test_cached_values_equal_what_libreoffice_computes(sample_file: Path, tmp_path: Path) -> None:
+    """Every formula cell carries a cached value, and it is the value LibreOffice computes for it."""
+    formulas = {
+        (s.title, c.coordinate)
+        for s in openpyxl.load_workbook(sample_file).worksheets
+        for row in s.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    }
+    cached = openpyxl.load_workbook(sample_file, data_only=True)
+    theirs = computed_values(sample_file, tmp_path / "lo")
+    assert len(formulas) > 300
+    for sheet, cell in sorted(formulas):
+        ours = cached[sheet][cell].value
+        lo = theirs.get((sheet, cell), "")
+        if ours is None:  # an empty text result reads back as a blank
+            assert lo == "", f"{sheet}!{cell} has no cached value (LibreOffice: {lo!r})"
+            continue
+        if isinstance(ours, int | float) and not isinstance(ours, bool):
+            assert isinstance(lo, int | float) and abs(ours - lo) < 0.005, f"{sheet}!{cell}: {ours!r} vs {lo!r}"
+        else:
+            assert ours == lo, f"{sheet}!{cell}: {ours!r} vs {lo!r}"
+
+
+def test_pandas_reads_the_numbers(sample_file: Path) -> None:
+    """A reader of cached values (pandas) sees the checklist title and the Summary totals, not blanks."""
+    import pandas as pd
+
+    sheets = pd.read_excel(sample_file, sheet_name=None, header=None)
+    assert sheets["Checklist"].iloc[0, 0] == "Complete Template"
+    summary = sheets["Summary"].set_index(0)
+    assert summary.loc["Total income", 1] == pytest.approx(61410123.45)
+    assert summary.loc["Commissioned by the NHS", 2] == pytest.approx(27159810.30)

@@ -8,9 +8,12 @@ as text, never as a formula, whatever it starts with.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -55,7 +58,7 @@ from bcf_xl.submission.layout import (
     col,
     scheme_rows_for,
 )
-from bcf_xl.submission.totals import kind_formula, nhs_formula, summary_formulas
+from bcf_xl.submission.totals import expenditure_values, kind_formula, nhs_formula, summary_formulas, summary_values
 
 YELLOW = PatternFill("solid", fgColor="FFFF99")
 GREY = PatternFill("solid", fgColor="D9D9D9")
@@ -193,7 +196,12 @@ def _bounded(sheet: Worksheet, cells: str, low: str, high: str, what: str) -> No
 
 
 def build(plan: Plan, year: TemplateYear, policy: Policy) -> Workbook:
-    """The filled template of ``year`` for ``plan``.
+    """The filled template of ``year`` for ``plan`` (formulas without cached values; :func:`write` adds them)."""
+    return _assemble(plan, year, policy)[0]
+
+
+def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook, dict[tuple[str, str], object]]:
+    """The filled template, and the value every formula cell computes to (for the cached values).
 
     Raises:
         BcfInputError: the plan's years are not the template's, or the plan holds something the
@@ -222,14 +230,15 @@ def build(plan: Plan, year: TemplateYear, policy: Policy) -> Workbook:
     _metrics(book[METRICS], plan, layout)
     _requirements(book[REQUIREMENTS], plan, layout, ranges)
     _summary(book[SUMMARY], layout)
-    _checklist(book[CHECKLIST], checklist.items(layout, lists, ranges))
+    items = checklist.items(layout, lists, ranges)
+    checkers = _checklist(book[CHECKLIST], items)
     rows = layout.scheme_rows_range
     book.defined_names[SCHEME_ROWS_NAME] = DefinedName(
         SCHEME_ROWS_NAME, attr_text=f"{EXPENDITURE}!$A${rows[0]}:${col(len(layout.scheme_columns))}${rows[-1]}"
     )
     book.active = book.sheetnames.index(CHECKLIST)
     book.calculation.fullCalcOnLoad = True
-    return book
+    return book, _cached_values(book, layout, checkers)
 
 
 def _fits(plan: Plan, layout: Layout) -> None:
@@ -250,8 +259,13 @@ def write(plan: Plan, year: TemplateYear, policy: Policy, target: Path, *, overw
         raise BcfInputError(
             Location(sheet=target.name), "the submission must be an .xlsx file", target.suffix or "no extension"
         )
-    book = build(plan, year, policy)
-    write_atomically(target, lambda temporary: book.save(temporary), overwrite=overwrite)
+    book, cached = _assemble(plan, year, policy)
+
+    def save(temporary: Path) -> None:
+        book.save(temporary)
+        store_cached_values(temporary, book.sheetnames, cached)
+
+    write_atomically(target, save, overwrite=overwrite)
 
 
 # --- the sheets --------------------------------------------------------------------------------------
@@ -558,11 +572,14 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
     )
 
 
-def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> None:
+def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> dict[str, checklist.Item | list[str]]:
+    """Write the checklist; return what each formula cell of column D (and A1) tests: an item, or the cells
+    whose "No" it counts."""
     first_row = 4
     _headers(sheet, first_row - 1, ("Sheet", "Required item", "Cell", "Complete?"))
     row = first_row
     checker_cells: list[str] = []
+    tests: dict[str, checklist.Item | list[str]] = {}
     by_sheet: dict[str, list[checklist.Item]] = {}
     for item in items:
         by_sheet.setdefault(item.sheet, []).append(item)
@@ -578,25 +595,105 @@ def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> None:
             sheet[f"C{row}"].font = Font(color="0563C1", underline="single")
             sheet[f"D{row}"] = f'=IF({item.formula},"Yes","No")'
             checker_cells.append(f"D{row}")
+            tests[f"D{row}"] = item
             row += 1
         _write_text(sheet, f"B{row}", f"{sheet_name} sheet completed")
         sheet[f"B{row}"].font = Font(bold=True)
         sheet[f"D{row}"] = f'=IF(COUNTIF(D{start}:D{row - 1},"No")=0,"Yes","No")'
+        tests[f"D{row}"] = [f"D{r}" for r in range(start, row)]
         row += 2
     last = row - 2
     sheet["A1"] = f'=IF(COUNTIF(D{first_row}:D{last},"No")=0,"Complete Template","Incomplete Template")'
+    tests["A1"] = list(tests)
     sheet["A1"].font = Font(bold=True, size=16)
     _highlight(sheet, f"D{first_row}:D{last}", "Yes", GREEN)
     _highlight(sheet, f"D{first_row}:D{last}", "No", RED)
     _highlight(sheet, "A1", "Complete Template", GREEN)
     _highlight(sheet, "A1", "Incomplete Template", RED)
     _finish(sheet, {"A": 22, "B": 80, "C": 26, "D": 12}, f"A{first_row}", 4, last)
+    return tests
 
 
 def _highlight(sheet: Worksheet, cells: str, text: str, fill: PatternFill) -> None:
     """Fill cells that show exactly ``text`` (conditional formatting)."""
     rule: Rule = CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill)  # type: ignore[no-untyped-call]
     sheet.conditional_formatting.add(cells, rule)
+
+
+def _cached_values(
+    book: Workbook, layout: Layout, checkers: dict[str, checklist.Item | list[str]]
+) -> dict[tuple[str, str], object]:
+    """What every formula cell computes to, worked out in Python from the cells the template holds."""
+    values: dict[tuple[str, str], object] = {
+        (sheet.title, cell.coordinate): cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None and cell.data_type != "f"
+    }
+    cached: dict[tuple[str, str], object] = dict(expenditure_values(values, layout))
+    values.update(cached)
+    for key, amounts in summary_values(values, layout).items():
+        for index, amount in enumerate(amounts):
+            cached[(SUMMARY, layout.summary_cell(key, index))] = amount
+    columns = layout.METRIC_COLUMNS
+    for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
+        population = values.get((METRICS, f"{columns['population']}{row}"))
+        for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
+            value = values.get((METRICS, f"{columns[source]}{row}"))
+            shown: object = ""
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                if national.unit is not MetricUnit.RATE:
+                    shown = value
+                elif isinstance(population, int | float) and population > 0:
+                    shown = value / population * national.per
+            cached[(METRICS, f"{columns[rated]}{row}")] = shown
+    answers: dict[str, object] = {}
+    for cell, test in checkers.items():
+        if isinstance(test, checklist.Item):
+            answers[cell] = "Yes" if test.holds(values) else "No"
+        elif cell != "A1":
+            answers[cell] = "Yes" if all(answers[c] == "Yes" for c in test) else "No"
+    answers["A1"] = "Complete Template" if all(v == "Yes" for v in answers.values()) else "Incomplete Template"
+    cached.update({(CHECKLIST, cell): value for cell, value in answers.items()})
+    return cached
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"((?: [a-z]+="[^"]*")*)><f>(.*?)</f><v ?/></c>', re.DOTALL)
+
+
+def store_cached_values(path: Path, sheet_names: list[str], cached: dict[tuple[str, str], object]) -> None:
+    """Give each formula cell of a saved workbook its computed value, so that viewers which do not
+    recalculate (previews, readers of cached values such as pandas) still show the numbers.
+
+    openpyxl writes formulas without values; this rewrites the sheets' XML in the saved file,
+    adding each value after its formula. Excel recalculates on opening anyway (fullCalcOnLoad).
+    """
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    for index, name in enumerate(sheet_names, start=1):
+        part = f"xl/worksheets/sheet{index}.xml"
+        if part not in parts:
+            continue
+
+        def with_value(match: re.Match[bytes], sheet: str = name) -> bytes:
+            ref, attributes, formula = match.group(1).decode(), match.group(2), match.group(3)
+            value = cached.get((sheet, ref))
+            if value is None:
+                return match.group(0)
+            if isinstance(value, str):
+                attributes += b' t="str"'
+                stored = escape(value).encode()
+            elif isinstance(value, int | float | Decimal):
+                stored = repr(float(value)).removesuffix(".0").encode()
+            else:
+                return match.group(0)
+            return b'<c r="' + ref.encode() + b'"' + attributes + b"><f>" + formula + b"</f><v>" + stored + b"</v></c>"
+
+        parts[part] = _FORMULA_CELL.sub(with_value, parts[part])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for filename, data in parts.items():
+            archive.writestr(filename, data)
 
 
 def _quoted(link: str) -> str:

@@ -123,3 +123,64 @@ def planned_minimum(values: Values, layout: Layout, key: str, index: int) -> Dec
         elif key == "ooh" and area not in ("acute", "social care"):
             planned += nhs_part(values, layout, row, year)
     return planned
+
+
+def summary_values(values: Values, layout: Layout) -> dict[str, list[Decimal]]:
+    """Every Summary line per plan year, computed in Python as :func:`summary_formulas` computes it in Excel."""
+    cols = layout.scheme_columns
+    result: dict[str, list[Decimal]] = {key: [] for key in layout.summary_rows}
+    two_tier = _text(values, COVER, layout.cover_cell("area_kind")).casefold() == "two-tier"
+    for index, year in enumerate(layout.years):
+        income_col = layout.income_amount_col(index)
+        lines = [
+            (_text(values, INCOME, f"B{r}").casefold(), _number(values, INCOME, f"{income_col}{r}"))
+            for r in layout.income_rows
+        ]
+        rows = layout.scheme_rows_range
+        spend = [
+            (
+                _text(values, EXPENDITURE, f"{cols['area_of_spend']}{r}").casefold(),
+                _number(values, EXPENDITURE, f"{cols[f'amount:{year}']}{r}"),
+            )
+            for r in rows
+        ]
+        line: dict[str, Decimal] = {}
+        for label in layout.year.labels:
+            line[f"income:{label}"] = sum((a for text, a in lines if text == label.casefold()), Decimal(0))
+        line["income"] = sum((a for _, a in lines), Decimal(0))
+        for area in AreaOfSpend:
+            line[f"spend:{area.value}"] = sum((a for text, a in spend if text == area.value.casefold()), Decimal(0))
+        line["spend"] = sum((a for _, a in spend), Decimal(0))
+        line["balance"] = line["income"] - line["spend"]
+        line["nhs"] = sum((nhs_part(values, layout, r, year) for r in rows), Decimal(0))
+        line["la"] = line["spend"] - line["nhs"]
+        for key, required_cell in (("asc", layout.asc_minimum_cell(index)), ("ooh", layout.ooh_minimum_cell(index))):
+            line[f"{key}_required"] = _number(values, INCOME, required_cell)
+            line[f"{key}_planned"] = planned_minimum(values, layout, key, index)
+            shortfall = (line[f"{key}_required"] - line[f"{key}_planned"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            line[f"{key}_under"] = max(Decimal(0), shortfall)
+        top_up = _number(values, INCOME, layout.dfg_top_up_cell(index))
+        line["dfg_available"] = _number(values, INCOME, layout.dfg_received_cell(index)) + top_up
+        line["dfg_allocated"] = sum(
+            (_number(values, INCOME, f"{layout.district_col('allocation', index)}{r}") for r in layout.district_rows),
+            Decimal(0),
+        )
+        line["dfg_retained"] = sum(
+            (_number(values, INCOME, f"{layout.district_col('retained', index)}{r}") for r in layout.district_rows),
+            Decimal(0),
+        )
+        line["dfg_passported"] = (line["dfg_allocated"] + top_up - line["dfg_retained"]) if two_tier else Decimal(0)
+        for key in result:
+            result[key].append(line[key])
+    return result
+
+
+def expenditure_values(values: Values, layout: Layout) -> dict[tuple[str, str], object]:
+    """The grey computed cells of every Expenditure row: funding source label and NHS-commissioned amounts."""
+    cols = layout.scheme_columns
+    computed: dict[tuple[str, str], object] = {}
+    for row in layout.scheme_rows_range:
+        computed[(EXPENDITURE, f"{cols['kind']}{row}")] = _kind(values, layout, row)
+        for year in layout.years:
+            computed[(EXPENDITURE, f"{cols[f'nhs:{year}']}{row}")] = nhs_part(values, layout, row, year)
+    return computed
