@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
-import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pandas as pd
+from timing import median_seconds
 
 from bcf_xl.model import Area, AreaKind, DfgYear, Plan
 from bcf_xl.money import to_pence
@@ -59,15 +57,6 @@ def scaled_plan(n_schemes: int) -> Plan:
         sources=sources,
         dfg=tuple(DfgYear(received) for received in dfg_income),
     )
-
-
-def median_seconds(work: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

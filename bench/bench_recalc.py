@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import sys
 import tempfile
-import time
 import timeit
 import types
 from collections.abc import Callable
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from timing import median_seconds
 
 from bcf_xl.cells import CATALOGUE
 from bcf_xl.recalc import recalculate
@@ -106,15 +105,6 @@ def pycel_recalc(path: Path) -> dict[tuple[str, str], Any] | None:
     for cell in (c for row in book["Calc"].iter_rows() for c in row if c.value is not None):
         values[("Calc", cell.coordinate)] = compiler.evaluate(f"Calc!{cell.coordinate}")
     return values
-
-
-def median_seconds(work: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+from timing import median_seconds
 
 from bcf_xl.model import Area, Plan, SourceKind
 from bcf_xl.money import allocate, to_pence
@@ -120,15 +119,6 @@ def area_plan(number: int) -> Plan:
         schemes=tuple(schemes),
         sources=tuple(sources),
     )
-
-
-def median_seconds(work: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def status(validation: Validation) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bcf_xl.model import MetricUnit, SourceKind
 from bcf_xl.submission.layout import (
@@ -27,7 +27,7 @@ from bcf_xl.submission.layout import (
     SUMMARY,
     Layout,
 )
-from bcf_xl.submission.totals import planned_minimum
+from bcf_xl.submission.totals import cell_number, cell_text, planned_minimum
 
 Values = Mapping[tuple[str, str], object]
 MAX_AMOUNT = 1_000_000_000
@@ -48,24 +48,8 @@ class Item:
 # --- how Excel sees a cell, in Python --------------------------------------------------------------
 
 
-def _text(values: Values, sheet: str, cell: str) -> str:
-    value = values.get((sheet, cell))
-    if value is None or isinstance(value, bool):
-        return "" if value is None else ("TRUE" if value else "FALSE")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _number(values: Values, sheet: str, cell: str) -> Decimal | None:
-    """The cell as Excel's ISNUMBER sees it: a number (not text, not TRUE/FALSE), else None."""
-    value = values.get((sheet, cell))
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    try:
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation:
-        return None
+_text = cell_text
+_number = cell_number
 
 
 def _same(a: str, b: str) -> bool:

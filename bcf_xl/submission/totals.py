@@ -72,20 +72,33 @@ def summary_formulas(layout: Layout) -> dict[str, list[str]]:
 # --- the same arithmetic in Python -----------------------------------------------------------------
 
 
-def _number(values: Values, sheet: str, cell: str) -> Decimal:
-    """Excel's N(): the number in a cell, 0 for text, blanks and TRUE/FALSE."""
+def cell_number(values: Values, sheet: str, cell: str) -> Decimal | None:
+    """The cell as Excel's ISNUMBER sees it: a number (not text, not TRUE/FALSE), else None."""
     value = values.get((sheet, cell))
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return Decimal(0)
+        return None
     try:
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
-        return Decimal(0)
+        return None
 
 
-def _text(values: Values, sheet: str, cell: str) -> str:
+def cell_text(values: Values, sheet: str, cell: str) -> str:
+    """The cell as text, trimmed, as Excel's LEN(TRIM()) and = see it."""
     value = values.get((sheet, cell))
-    return "" if value is None else str(value).strip()
+    if value is None or isinstance(value, bool):
+        return "" if value is None else ("TRUE" if value else "FALSE")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _number(values: Values, sheet: str, cell: str) -> Decimal:
+    """Excel's N(): the number in a cell, 0 for text, blanks and TRUE/FALSE."""
+    return cell_number(values, sheet, cell) or Decimal(0)
+
+
+_text = cell_text
 
 
 def _kind(values: Values, layout: Layout, row: int) -> str:
