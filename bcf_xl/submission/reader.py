@@ -9,20 +9,17 @@ terms and performance fund are not part of an NHS England submission
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
 
 import openpyxl
 from openpyxl.utils import range_boundaries
 
-from bcf_xl.checks import Finding, Severity
+from bcf_xl.cellreader import CellReader, Values, build_record, load_cells, shown
+from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
-from bcf_xl.files import check_workbook_file
 from bcf_xl.minimums import asc_minimum
 from bcf_xl.model import (
     Area,
@@ -45,7 +42,7 @@ from bcf_xl.model import (
     Scheme,
     SchemeStatus,
 )
-from bcf_xl.money import ZERO, parse_amount, total
+from bcf_xl.money import ZERO, total
 from bcf_xl.policy import Policy
 from bcf_xl.submission.definition import YEARS, TemplateYear, template_year
 from bcf_xl.submission.layout import (
@@ -62,9 +59,6 @@ from bcf_xl.submission.layout import (
 )
 from bcf_xl.uplift import uplift_series
 
-Values = dict[tuple[str, str], object]
-E = TypeVar("E", AreaOfSpend, Commissioner, SchemeStatus, PartnerKind, AreaKind)
-T = TypeVar("T")
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
 
@@ -80,75 +74,9 @@ class Submission:
     findings: tuple[Finding, ...]
 
 
-class _Collector:
-    """Reads typed values out of cells, collecting a finding for each bad one instead of stopping."""
-
-    def __init__(self, values: Values) -> None:
-        self.values = values
-        self.findings: list[Finding] = []
-
-    def error(self, sheet: str, cell: str, message: str, code: str = "READ01") -> None:
-        self.findings.append(Finding(Severity.ERROR, code, Location(sheet=sheet, cell=cell), message))
-
-    def raw(self, sheet: str, cell: str) -> object:
-        return self.values.get((sheet, cell))
-
-    def text(self, sheet: str, cell: str) -> str:
-        value = self.raw(sheet, cell)
-        if value is None:
-            return ""
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value).strip()
-
-    def amount(self, sheet: str, cell: str, what: str, *, required: bool = True) -> Decimal | None:
-        value = self.raw(sheet, cell)
-        try:
-            amount = parse_amount(value, Location(sheet=sheet, cell=cell, field=what))
-        except BcfInputError as exc:
-            self.error(sheet, cell, f"{what}: {exc.rule} (got {_shown(value)})")
-            return ZERO if required else None
-        if amount is None and required:
-            self.error(sheet, cell, f"{what}: a number is required (got a blank)")
-            return ZERO
-        return amount
-
-    def choice(self, sheet: str, cell: str, what: str, enum: type[E]) -> E | None:
-        text = self.text(sheet, cell)
-        for member in enum:
-            if member.value.casefold() == text.casefold():
-                return member
-        words = ", ".join(m.value for m in enum)
-        self.error(sheet, cell, f"{what}: must be one of {words} (got {_shown(self.raw(sheet, cell))})")
-        return None
-
-
-def _shown(value: object) -> str:
-    return "a blank" if value is None else f'"{value}"' if isinstance(value, str) else str(value)
-
-
 def load_values(path: Path) -> tuple[openpyxl.Workbook, Values]:
     """Open a workbook file (checked first, never modified) and take every cell value of the template sheets."""
-    check_workbook_file(path)
-    try:
-        book = openpyxl.load_workbook(path, data_only=True, keep_links=False)
-    except Exception as exc:
-        raise BcfInputError(
-            Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
-        ) from None
-    values: Values = {}
-    for name in SHEETS:
-        if name not in book.sheetnames:
-            continue
-        for row in book[name].iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    values[(name, cell.coordinate)] = cell.value
-    return book, values
+    return load_cells(path, SHEETS)
 
 
 def identify(path: Path, book: openpyxl.Workbook, values: Values, expected: str | None) -> TemplateYear:
@@ -191,19 +119,19 @@ def read(path: Path, policy: Policy, expected_year: str | None = None) -> Submis
     book, values = load_values(path)
     year = identify(path, book, values, expected_year)
     layout = Layout(year, _scheme_rows(book))
-    cells = _Collector(values)
+    cells = CellReader(values)
     plan = _plan(cells, layout, policy)
     return Submission(path, year, layout, values, plan, tuple(cells.findings))
 
 
-def _plan(cells: _Collector, layout: Layout, policy: Policy) -> Plan | None:
+def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
     years = layout.years
     partners = _partners(cells, layout)
     sources = _sources(cells, layout)
     districts, retentions = _districts(cells, layout)
     area_kind = cells.choice(COVER, layout.cover_cell("area_kind"), "Area type", AreaKind)
     area_name = cells.text(COVER, layout.cover_cell("area"))
-    area = _build(
+    area = build_record(
         cells,
         COVER,
         layout.cover_cell("area"),
@@ -249,21 +177,7 @@ def _plan(cells: _Collector, layout: Layout, policy: Policy) -> Plan | None:
         return None
 
 
-def _build(cells: _Collector, sheet: str, cell: str, make: Callable[..., T], *args: Any, **named: Any) -> T | None:
-    """Construct a record, turning its validation error into a finding at the given cell."""
-    try:
-        return make(*args, **named)
-    except BcfInputError as exc:
-        cells.error(
-            sheet,
-            cell,
-            f"{exc.location.field or 'value'}: {exc.rule}"
-            + (f" (got {_shown(exc.got)})" if exc.got is not ... else ""),
-        )
-        return None
-
-
-def _partners(cells: _Collector, layout: Layout) -> list[Partner]:
+def _partners(cells: CellReader, layout: Layout) -> list[Partner]:
     found = []
     for row in layout.partner_rows:
         ident = cells.text(COVER, f"B{row}")
@@ -272,13 +186,13 @@ def _partners(cells: _Collector, layout: Layout) -> list[Partner]:
         kind = cells.choice(COVER, f"D{row}", "Partner type", PartnerKind)
         name = cells.text(COVER, f"C{row}")
         if kind is not None:
-            partner = _build(cells, COVER, f"C{row}", Partner, ident, name, kind)
+            partner = build_record(cells, COVER, f"C{row}", Partner, ident, name, kind)
             if partner is not None:
                 found.append(partner)
     return found
 
 
-def _sources(cells: _Collector, layout: Layout) -> list[FundingSource]:
+def _sources(cells: CellReader, layout: Layout) -> list[FundingSource]:
     found = []
     for row in layout.income_rows:
         ref = cells.text(INCOME, f"A{row}")
@@ -291,7 +205,7 @@ def _sources(cells: _Collector, layout: Layout) -> list[FundingSource]:
                 INCOME,
                 f"B{row}",
                 f"Funding source: must be one of {', '.join(layout.year.labels)} "
-                f"(got {_shown(cells.raw(INCOME, f'B{row}'))})",
+                f"(got {shown(cells.raw(INCOME, f'B{row}'))})",
             )
         amounts = tuple(
             cells.amount(INCOME, f"{layout.income_amount_col(i)}{row}", f"Income {y}") or ZERO
@@ -299,7 +213,7 @@ def _sources(cells: _Collector, layout: Layout) -> list[FundingSource]:
         )
         contributor, description = cells.text(INCOME, f"C{row}"), cells.text(INCOME, f"D{row}")
         if kind is not None:
-            source = _build(
+            source = build_record(
                 cells,
                 INCOME,
                 f"D{row}",
@@ -315,7 +229,7 @@ def _sources(cells: _Collector, layout: Layout) -> list[FundingSource]:
     return found
 
 
-def _districts(cells: _Collector, layout: Layout) -> tuple[list[District], list[list[Retention]]]:
+def _districts(cells: CellReader, layout: Layout) -> tuple[list[District], list[list[Retention]]]:
     districts: list[District] = []
     retentions: list[list[Retention]] = [[] for _ in layout.years]
     for row in layout.district_rows:
@@ -327,7 +241,7 @@ def _districts(cells: _Collector, layout: Layout) -> tuple[list[District], list[
             for i, y in enumerate(layout.years)
         )
         name = cells.text(INCOME, f"B{row}")
-        district = _build(cells, INCOME, f"B{row}", District, ident, name, allocations)
+        district = build_record(cells, INCOME, f"B{row}", District, ident, name, allocations)
         if district is not None:
             districts.append(district)
         for index, year in enumerate(layout.years):
@@ -340,7 +254,7 @@ def _districts(cells: _Collector, layout: Layout) -> tuple[list[District], list[
     return districts, retentions
 
 
-def _schemes(cells: _Collector, layout: Layout) -> list[Scheme]:
+def _schemes(cells: CellReader, layout: Layout) -> list[Scheme]:
     found = []
     cols = layout.scheme_columns
     for row in layout.scheme_rows_range:
@@ -364,7 +278,7 @@ def _schemes(cells: _Collector, layout: Layout) -> list[Scheme]:
         )
         if area is None or commissioner is None or status is None:
             continue
-        scheme = _build(
+        scheme = build_record(
             cells,
             EXPENDITURE,
             f"{cols['name']}{row}",
@@ -391,7 +305,7 @@ def _schemes(cells: _Collector, layout: Layout) -> list[Scheme]:
     return found
 
 
-def _metrics(cells: _Collector, layout: Layout) -> tuple[Metric, ...]:
+def _metrics(cells: CellReader, layout: Layout) -> tuple[Metric, ...]:
     found = []
     columns = layout.METRIC_COLUMNS
     for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
@@ -404,7 +318,7 @@ def _metrics(cells: _Collector, layout: Layout) -> tuple[Metric, ...]:
         population = cells.amount(METRICS, at("population"), "Population", required=False)
         if population is not None and population != population.to_integral_value():
             cells.error(METRICS, at("population"), f"Population: must be a whole number (got {population})")
-        metric = _build(
+        metric = build_record(
             cells,
             METRICS,
             at("population"),
@@ -424,7 +338,7 @@ def _metrics(cells: _Collector, layout: Layout) -> tuple[Metric, ...]:
     return tuple(found)
 
 
-def _asc(cells: _Collector, layout: Layout, policy: Policy) -> AscMinimum | None:
+def _asc(cells: CellReader, layout: Layout, policy: Policy) -> AscMinimum | None:
     prior = cells.amount(INCOME, layout.asc_prior_cell, "ASC prior year", required=False)
     published = [
         cells.amount(INCOME, layout.asc_minimum_cell(i), "ASC minimum", required=False)
@@ -440,7 +354,7 @@ def _asc(cells: _Collector, layout: Layout, policy: Policy) -> AscMinimum | None
     return AscMinimum(prior, agreed if any(a is not None for a in agreed) else ())
 
 
-def _ooh(cells: _Collector, layout: Layout) -> tuple[Decimal, ...]:
+def _ooh(cells: CellReader, layout: Layout) -> tuple[Decimal, ...]:
     values = [
         cells.amount(INCOME, layout.ooh_minimum_cell(i), "Out-of-hospital minimum", required=False)
         for i in range(len(layout.years))
@@ -448,7 +362,7 @@ def _ooh(cells: _Collector, layout: Layout) -> tuple[Decimal, ...]:
     return () if all(v is None for v in values) else tuple(v or ZERO for v in values)
 
 
-def _conditions(cells: _Collector, layout: Layout) -> tuple[ConditionAnswer, ...]:
+def _conditions(cells: CellReader, layout: Layout) -> tuple[ConditionAnswer, ...]:
     found = []
     columns = layout.CONDITION_COLUMNS
     for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
@@ -464,7 +378,7 @@ def _conditions(cells: _Collector, layout: Layout) -> tuple[ConditionAnswer, ...
             cells.error(
                 REQUIREMENTS,
                 met_cell,
-                f"{condition.code}: must be Yes or No (got {_shown(cells.raw(REQUIREMENTS, met_cell))})",
+                f"{condition.code}: must be Yes or No (got {shown(cells.raw(REQUIREMENTS, met_cell))})",
             )
         found.append(ConditionAnswer(condition.code, met, explanation))
     return tuple(found)

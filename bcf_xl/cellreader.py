@@ -1,0 +1,120 @@
+"""Reading typed values out of a workbook's cells, collecting every problem with its sheet and cell.
+
+Both readers (the NHS England template and the planning workbook) use this: a bad cell becomes a
+finding and the reading goes on, so a user sees every problem of a file in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import openpyxl
+
+from bcf_xl.checks import Finding, Severity
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import check_workbook_file
+from bcf_xl.money import ZERO, parse_amount
+
+Values = dict[tuple[str, str], object]
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+def load_cells(path: Path, sheets: Iterable[str]) -> tuple[openpyxl.Workbook, Values]:
+    """Open a workbook file (checked first, never modified) and take every cell value of the named sheets.
+
+    Cells holding formulas give their cached values (as Excel saved them), so a workbook filled in
+    Excel reads as the officer saw it.
+
+    Raises:
+        BcfInputError: the file is not a workbook that can be opened (see :mod:`bcf_xl.files`).
+    """
+    check_workbook_file(path)
+    try:
+        book = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+    except Exception as exc:
+        raise BcfInputError(
+            Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
+        ) from None
+    values: Values = {}
+    for name in sheets:
+        if name not in book.sheetnames:
+            continue
+        for row in book[name].iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    values[(name, cell.coordinate)] = cell.value
+    return book, values
+
+
+def shown(value: object) -> str:
+    """A cell value as a message shows what arrived."""
+    return "a blank" if value is None else f'"{value}"' if isinstance(value, str) else str(value)
+
+
+class CellReader:
+    """Reads typed values out of cells, collecting a finding for each bad one instead of stopping."""
+
+    def __init__(self, values: Values) -> None:
+        self.values = values
+        self.findings: list[Finding] = []
+
+    def error(self, sheet: str, cell: str, message: str, code: str = "READ01") -> None:
+        self.findings.append(Finding(Severity.ERROR, code, Location(sheet=sheet, cell=cell), message))
+
+    def raw(self, sheet: str, cell: str) -> object:
+        return self.values.get((sheet, cell))
+
+    def text(self, sheet: str, cell: str) -> str:
+        value = self.raw(sheet, cell)
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    def amount(self, sheet: str, cell: str, what: str, *, required: bool = True) -> Decimal | None:
+        value = self.raw(sheet, cell)
+        try:
+            amount = parse_amount(value, Location(sheet=sheet, cell=cell, field=what))
+        except BcfInputError as exc:
+            self.error(sheet, cell, f"{what}: {exc.rule} (got {shown(value)})")
+            return ZERO if required else None
+        if amount is None and required:
+            self.error(sheet, cell, f"{what}: a number is required (got a blank)")
+            return ZERO
+        return amount
+
+    def choice(self, sheet: str, cell: str, what: str, enum: type[E]) -> E | None:
+        """The member of a closed list whose words the cell holds (any case), or a finding."""
+        text = self.text(sheet, cell)
+        for member in enum:
+            if member.value.casefold() == text.casefold():
+                return member
+        words = ", ".join(m.value for m in enum)
+        self.error(sheet, cell, f"{what}: must be one of {words} (got {shown(self.raw(sheet, cell))})")
+        return None
+
+
+def build_record(
+    cells: CellReader, sheet: str, cell: str, make: Callable[..., T], *args: Any, **named: Any
+) -> T | None:
+    """Construct a record, turning its validation error into a finding at the given cell."""
+    try:
+        return make(*args, **named)
+    except BcfInputError as exc:
+        cells.error(
+            sheet,
+            cell,
+            f"{exc.location.field or 'value'}: {exc.rule}" + (f" (got {shown(exc.got)})" if exc.got is not ... else ""),
+        )
+        return None
