@@ -1,0 +1,1 @@
+"""The planning workbook: its one layout definition, the builder, the reader and its VBA project."""

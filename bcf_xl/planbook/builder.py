@@ -1,0 +1,911 @@
+"""Build the planning workbook (.xlsm) with XlsxWriter, from the layout in :mod:`bcf_xl.planbook.layout`.
+
+XlsxWriter, unlike openpyxl, can write form buttons and a VBA project. Yellow cells are unlocked
+inputs; grey cells are locked formulas; sheets are protected without a password. Live figures
+are computed in the cells by the ``bcf_*`` functions of the Excel add-in (see udfs/bcf_udfs.py)
+next to native Excel formulas. The file is reproducible: the same plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from bcf_xl import __version__
+from bcf_xl.checks import Finding
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import write_atomically
+from bcf_xl.model import AreaOfSpend, Commissioner, MetricUnit, Plan, Polarity, RagRule, SourceKind
+from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.planbook.layout import Field, Table
+from bcf_xl.policy import Policy
+
+MONEY_FORMAT = '"£"#,##0.00'
+NHS_MINIMUM = SourceKind.NHS_MINIMUM.value
+REPRODUCIBLE_DATE = dt.datetime(2025, 1, 1)
+
+
+class _Formats:
+    """The workbook's cell formats, made once."""
+
+    def __init__(self, book: Workbook) -> None:
+        def fmt(**props: Any) -> Any:
+            return book.add_format({"font_name": "Arial", "font_size": 10, "valign": "top", **props})
+
+        yellow = {"bg_color": "#FFFF99", "locked": False, "border": 1, "border_color": "#BFBFBF"}
+        grey = {"bg_color": "#E7E6E6", "border": 1, "border_color": "#BFBFBF"}
+        self.title = fmt(bold=True, font_size=14)
+        self.bold = fmt(bold=True)
+        self.text = fmt(text_wrap=True)
+        self.header = fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E79", text_wrap=True, border=1)
+        self.input = {
+            L.TEXT: fmt(**yellow),
+            L.CHOICE: fmt(**yellow),
+            L.MONEY: fmt(num_format=MONEY_FORMAT, **yellow),
+            L.SIGNED_MONEY: fmt(num_format=MONEY_FORMAT, **yellow),
+            L.SHARE: fmt(num_format="0.0%", **yellow),
+            L.WHOLE: fmt(num_format="#,##0", **yellow),
+            L.NUMBER: fmt(num_format="#,##0.###", **yellow),
+            L.RATE: fmt(num_format="#,##0.0", **yellow),
+        }
+        self.computed = {
+            L.TEXT: fmt(**grey),
+            L.NUMBER: fmt(num_format=MONEY_FORMAT, **grey),
+            L.RATE: fmt(num_format="#,##0.0##", **grey),
+        }
+        self.green = book.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
+        self.amber = book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
+        self.red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+
+
+def lists_for(policy: Policy) -> dict[str, tuple[str, ...]]:
+    """The closed lists of the Lists sheet, by name."""
+    sub_types = sorted({sub for subs in policy.scheme_types.values() for sub in subs})
+    return {
+        "area_kinds": ("Unitary", "Two-tier"),
+        "partner_kinds": ("Council", "ICB"),
+        "source_kinds": tuple(kind.value for kind in SourceKind),
+        "scheme_types": tuple(policy.scheme_types),
+        "sub_types": tuple(sub_types),
+        "area_of_spend": tuple(area.value for area in AreaOfSpend),
+        "commissioner": tuple(c.value for c in Commissioner),
+        "provider": policy.vocabularies["provider"],
+        "status": policy.vocabularies["status"],
+        "yes_no": ("Yes", "No"),
+        "polarities": tuple(p.value for p in Polarity),
+        "units": tuple(u.value for u in MetricUnit),
+        "rag_rules": tuple(r.value for r in RagRule),
+    }
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+class _Writer:
+    """Writes one planning workbook: the plan's inputs, the formulas, validations and protection."""
+
+    def __init__(self, book: Workbook, plan: Plan | None, policy: Policy) -> None:
+        self.book = book
+        self.plan = plan
+        self.policy = policy
+        self.formats = _Formats(book)
+        self.lists = lists_for(policy)
+        self.schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes) if plan else 0))
+        self.sheets: dict[str, Worksheet] = {name: book.add_worksheet(name) for name in L.SHEETS}
+
+    # --- cells ----------------------------------------------------------------------------------------
+
+    def put(self, sheet: str, ref: str, value: object, field: Field) -> None:
+        """Write an input cell: text always as text (never a formula), numbers as numbers, blanks yellow."""
+        target = self.sheets[sheet]
+        fmt = self.formats.input[field.kind]
+        value = _cell_value(value)
+        if value is None or value == "":
+            target.write_blank(ref, None, fmt)
+        elif isinstance(value, str):
+            target.write_string(ref, value, fmt)
+        elif isinstance(value, bool):
+            target.write_string(ref, "Yes" if value else "No", fmt)
+        else:
+            target.write_number(ref, value, fmt)
+
+    def formula(self, sheet: str, ref: str, text: str, kind: str = L.NUMBER) -> None:
+        self.sheets[sheet].write_formula(ref, text, self.formats.computed[kind])
+
+    def label(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
+        self.sheets[sheet].write_string(ref, text, self.formats.bold if bold else self.formats.text)
+
+    def headers(self, table: Table) -> None:
+        target = self.sheets[table.sheet]
+        for field in table.fields:
+            column = table.columns[field.key]
+            target.write_string(f"{column}{table.header_row}", field.header, self.formats.header)
+            target.set_column(f"{column}:{column}", field.width)
+        target.set_row(table.header_row - 1, 42)
+
+    def table(self, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
+        """Headers, then each data row's inputs (blank yellow cells where there is no value) and validations."""
+        self.headers(table)
+        for index, row in enumerate(table.data_rows):
+            values = rows[index] if index < len(rows) else {}
+            for field in table.fields:
+                if not field.computed:
+                    self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field)
+        self.validations(table)
+        first, last = table.data_rows[0], table.data_rows[-1]
+        self.book.define_name(table.name, f"={L.quote(table.sheet)}!$A${first}:${table.last_column}${last}")
+
+    def validations(self, table: Table) -> None:
+        target = self.sheets[table.sheet]
+        for field in table.fields:
+            if field.computed:
+                continue
+            span = table.span(field.key, sheet=False).replace("$", "")
+            if field.kind == L.CHOICE and field.choices:
+                source = L.LIVE_LISTS.get(field.choices) or L.list_range(field.choices, len(self.lists[field.choices]))
+                target.data_validation(
+                    span,
+                    {
+                        "validate": "list",
+                        "source": "=" + source,
+                        "error_title": "Choose from the list",
+                        "error_message": f"{field.header}: choose from the list",
+                    },
+                )
+            elif field.kind in (L.MONEY, L.SIGNED_MONEY):
+                low = -1_000_000_000 if field.kind == L.SIGNED_MONEY else 0
+                target.data_validation(
+                    span,
+                    {
+                        "validate": "decimal",
+                        "criteria": "between",
+                        "minimum": low,
+                        "maximum": 1_000_000_000,
+                        "error_title": "Out of range",
+                        "error_message": f"{field.header}: £{low:,} to £1,000,000,000",
+                    },
+                )
+            elif field.kind == L.SHARE:
+                target.data_validation(
+                    span,
+                    {
+                        "validate": "decimal",
+                        "criteria": "between",
+                        "minimum": 0,
+                        "maximum": 1,
+                        "error_message": "A share from 0% to 100%",
+                    },
+                )
+
+    def finish(
+        self,
+        sheet: str,
+        last_column: str,
+        last_row: int,
+        *,
+        landscape: bool = True,
+        freeze: tuple[int, int] | None = None,
+    ) -> None:
+        target = self.sheets[sheet]
+        target.protect("", {"format_columns": True, "format_rows": True})
+        target.print_area(f"A1:{last_column}{last_row}")
+        target.fit_to_pages(1, 0)
+        target.set_paper(9)
+        if landscape:
+            target.set_landscape()
+        if freeze:
+            target.freeze_panes(*freeze)
+
+
+def build(
+    plan: Plan | None, policy: Policy, *, vba_project: bytes | None = None, findings: Sequence[Finding] = ()
+) -> bytes:
+    """The planning workbook for ``plan`` (None: an empty one) as .xlsm bytes.
+
+    Args:
+        plan: the plan to fill in, or None for an empty workbook.
+        policy: national parameters (lists, uplift rates).
+        vba_project: a vbaProject.bin to embed; with it the Cover gets its three buttons.
+        findings: the plan's findings, written to the Checks sheet.
+    """
+    if plan is not None and len(plan.years) > L.YEARS:
+        raise BcfInputError(
+            Location(field="Plan years"), f"the planning workbook holds {L.YEARS} years", len(plan.years)
+        )
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    book.set_properties(
+        {"title": "Better Care Fund planning workbook", "author": f"bcf-xl {__version__}", "created": REPRODUCIBLE_DATE}
+    )
+    writer = _Writer(book, plan, policy)
+    _lists(writer)
+    _cover(writer, vba_project is not None)
+    _funding(writer)
+    _schemes(writer)
+    _pools(writer)
+    _dfg(writer)
+    _metrics(writer)
+    _risk(writer)
+    _checks(writer, findings)
+    _dashboard(writer)
+    _conf(writer)
+    if vba_project is not None:
+        book.add_vba_project(io.BytesIO(vba_project), is_stream=True)
+    book.close()
+    return output.getvalue()
+
+
+def write(
+    target: Path,
+    plan: Plan | None,
+    policy: Policy,
+    *,
+    vba_project: bytes | None = None,
+    findings: Sequence[Finding] = (),
+    overwrite: bool = False,
+) -> None:
+    """Build the planning workbook and write it atomically."""
+    if target.suffix.lower() != ".xlsm":
+        raise BcfInputError(
+            Location(sheet=target.name), "the planning workbook must be an .xlsm file", target.suffix or "no extension"
+        )
+    data = build(plan, policy, vba_project=vba_project, findings=findings)
+
+    def save(temporary: Path) -> None:
+        temporary.write_bytes(data)
+
+    write_atomically(target, save, overwrite=overwrite)
+
+
+# --- the sheets ------------------------------------------------------------------------------------------
+
+
+def _lists(w: _Writer) -> None:
+    sheet = w.sheets[L.LISTS]
+    for column, name in enumerate(L.LIST_NAMES):
+        sheet.write_string(0, column, name, w.formats.header)
+        for row, word in enumerate(w.lists[name], start=1):
+            sheet.write_string(row, column, word)
+    sheet.hide()
+    sheet.protect()
+
+
+def _cover(w: _Writer, buttons: bool) -> None:
+    plan = w.plan
+    sheet = w.sheets[L.COVER]
+    sheet.write_string("A1", "Better Care Fund planning workbook", w.formats.title)
+    sheet.write_string(
+        "A2",
+        "Yellow cells are inputs; grey cells are computed. Press a button to check the plan, "
+        "produce the NHS England submission or start next year's plan.",
+        w.formats.text,
+    )
+    contacts = plan.contacts if plan else None
+    values = {
+        "area": plan.area.name if plan else None,
+        "area_kind": plan.area.kind.value if plan else None,
+        "year1": plan.years[0] if plan else None,
+        "year2": plan.years[1] if plan and len(plan.years) > 1 else None,
+        **(
+            {
+                key: getattr(contacts, key)
+                for key in ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
+            }
+            if contacts
+            else {}
+        ),
+    }
+    for offset, field in enumerate(L.COVER_FIELDS):
+        row = L.COVER_FIRST_ROW + offset
+        w.label(L.COVER, f"{L.COVER_LABEL_COLUMN}{row}", field.header)
+        w.put(L.COVER, L.cover_cell(field.key), values.get(field.key), field)
+    kind_cell = L.cover_cell("area_kind")
+    sheet.data_validation(kind_cell, {"validate": "list", "source": "=" + L.list_range("area_kinds", 2)})
+    sheet.set_column("A:A", 2)
+    sheet.set_column("B:B", 40)
+    sheet.set_column("C:C", 46)
+    sheet.set_column("D:D", 12)
+    sheet.set_column("F:F", 24)
+    rows = [{"partner_id": p.partner_id, "name": p.name, "kind": p.kind.value} for p in plan.partners] if plan else []
+    w.table(L.PARTNERS, rows)
+    instructions = [
+        "How to use this workbook",
+        "1. Fill in the yellow cells on Cover, Funding, Schemes, Pools, DFG, Metrics and Risk & year end.",
+        "2. Totals, uplifts, the DFG split and RAG ratings are computed live by the bcf_* functions of the bcf-xl "
+        "add-in; without the add-in those cells show #NAME?.",
+        "3. 'Check plan' lists every problem on the Checks sheet, each with the cell it concerns.",
+        "4. 'Generate submission' writes NHS England's planning template next to this workbook (a new file each "
+        "time) and reports the result on the Checks sheet.",
+        "5. 'Roll forward' starts next year's plan in a new workbook: uplifted minimums, prior-year budgets filled "
+        "in, actuals cleared.",
+    ]
+    for offset, text in enumerate(instructions):
+        w.label(L.COVER, f"B{L.INSTRUCTIONS_ROW + offset}", text, bold=offset == 0)
+    if buttons:
+        for macro, cell in L.BUTTON_CELLS.items():
+            sheet.insert_button(cell, {"macro": macro, "caption": L.BUTTON_CAPTIONS[macro], "width": 170, "height": 36})
+    w.finish(L.COVER, "F", L.INSTRUCTIONS_ROW + len(instructions))
+
+
+def _funding(w: _Writer) -> None:
+    plan = w.plan
+    sheet = w.sheets[L.FUNDING]
+    sheet.write_string("A1", "Funding: income by source, contributor and year", w.formats.title)
+    rows = (
+        [
+            {
+                "source_id": s.source_id,
+                "kind": s.kind.value,
+                "contributor": s.contributor,
+                "description": s.description,
+                **{f"amount{i + 1}": a for i, a in enumerate(s.amounts)},
+            }
+            for s in plan.sources
+        ]
+        if plan
+        else []
+    )
+    w.table(L.SOURCES, rows)
+    schemes = w.schemes
+    for row in L.SOURCES.data_rows:
+        for year in (1, 2):
+            source = L.SOURCES.cell("source_id", row)
+            amount = L.SOURCES.cell(f"amount{year}", row)
+            w.formula(
+                L.FUNDING,
+                L.SOURCES.cell(f"balance{year}", row),
+                f'=IF({source}="","",N({amount})-BCF_TOTAL({schemes.span(f"amount{year}")},'
+                f"{schemes.span('source')},{source}))",
+            )
+    total_row = L.FUNDING_TOTALS_ROW
+    w.label(L.FUNDING, f"A{total_row}", "Total income", bold=True)
+    w.label(L.FUNDING, f"A{total_row + 1}", "Total planned expenditure", bold=True)
+    for index, column in enumerate("EF"):
+        w.formula(L.FUNDING, f"{column}{total_row}", f"=BCF_TOTAL({L.SOURCES.span(f'amount{index + 1}')})")
+        w.formula(L.FUNDING, f"{column}{total_row + 1}", f"=BCF_TOTAL({schemes.span(f'amount{index + 1}')})")
+    _minimums(w)
+    w.finish(L.FUNDING, "H", L.MINIMUMS_ROW + len(L.MINIMUM_LINES), freeze=(L.SOURCES.header_row, 1))
+
+
+def _minimums(w: _Writer) -> None:
+    plan, schemes = w.plan, w.schemes
+    money = Field("m", "", L.MONEY)
+    for offset, (_, text) in enumerate(L.MINIMUM_LINES):
+        w.label(L.FUNDING, f"A{L.MINIMUMS_ROW + offset}", text)
+    asc = plan.asc_minimum if plan else None
+    w.put(L.FUNDING, L.minimum_cell("asc_prior", 0), asc.prior_year if asc else None, money)
+    for index in range(L.YEARS):
+        year = plan.years[index] if plan and index < len(plan.years) else None
+        uplift = w.policy.uplifts[year].rate if year and year in w.policy.uplifts else None
+        w.put(L.FUNDING, L.minimum_cell("uplift", index), uplift, Field("u", "", L.NUMBER))
+        agreed = asc.agreed[index] if asc and asc.agreed and index < len(asc.agreed) else None
+        w.put(L.FUNDING, L.minimum_cell("asc_agreed", index), agreed, money)
+        ooh = plan.ooh_minimum[index] if plan and plan.ooh_minimum and index < len(plan.ooh_minimum) else None
+        w.put(L.FUNDING, L.minimum_cell("ooh_required", index), ooh, money)
+
+        def at(key: str, i: int = index) -> str:
+            return L.minimum_cell(key, i)
+
+        base = at("asc_prior", 0) if index == 0 else L.minimum_cell("asc_calculated", index - 1)
+        w.formula(
+            L.FUNDING,
+            at("asc_calculated"),
+            f'=IF(OR({base}="",{at("uplift")}=""),"",BCF_UPLIFT({base},{at("uplift")}))',
+        )
+        w.formula(
+            L.FUNDING,
+            at("asc_required"),
+            f"=IF(ISNUMBER({at('asc_agreed')}),{at('asc_agreed')},{at('asc_calculated')})",
+        )
+        amounts, nhs = schemes.span(f"amount{index + 1}"), schemes.span(f"nhs{index + 1}")
+        kinds, areas = schemes.span("kind"), schemes.span("area_of_spend")
+        w.formula(L.FUNDING, at("asc_planned"), f'=SUMIFS({amounts},{kinds},"{NHS_MINIMUM}",{areas},"Social Care")')
+        w.formula(
+            L.FUNDING,
+            at("asc_shortfall"),
+            f'=IF(ISNUMBER({at("asc_required")}),BCF_SHORTFALL({at("asc_planned")},{at("asc_required")}),"")',
+        )
+        w.formula(
+            L.FUNDING,
+            at("ooh_planned"),
+            f'=SUMIFS({nhs},{kinds},"{NHS_MINIMUM}")-SUMIFS({nhs},{kinds},"{NHS_MINIMUM}",{areas},"Acute")'
+            f'-SUMIFS({nhs},{kinds},"{NHS_MINIMUM}",{areas},"Social Care")',
+        )
+        w.formula(
+            L.FUNDING,
+            at("ooh_shortfall"),
+            f'=IF(ISNUMBER({at("ooh_required")}),BCF_SHORTFALL({at("ooh_planned")},{at("ooh_required")}),"")',
+        )
+
+
+def _schemes(w: _Writer) -> None:
+    plan, table = w.plan, w.schemes
+    sheet = w.sheets[L.SCHEMES]
+    sheet.write_string("A1", "Schemes: the expenditure plan, one row per scheme", w.formats.title)
+    rows = []
+    for s in plan.schemes if plan else ():
+        values: dict[str, object] = {
+            "scheme_id": s.scheme_id,
+            "name": s.name,
+            "description": s.description,
+            "scheme_type": s.scheme_type,
+            "sub_type": s.sub_type,
+            "area_of_spend": s.area_of_spend.value,
+            "commissioner": s.commissioner.value,
+            "nhs_share": s.nhs_share,
+            "provider": s.provider,
+            "source": s.source,
+            "status": s.status.value,
+            "theme": s.theme,
+            "pool": s.pool,
+            "prior_year_budget": s.prior_year_budget,
+            "additional_investment": s.additional_investment,
+        }
+        values |= {f"amount{i + 1}": a for i, a in enumerate(s.amounts)}
+        values |= {f"outturn{i + 1}": o for i, o in enumerate(s.outturn)}
+        rows.append(values)
+    w.table(table, rows)
+    sources = L.SOURCES.span("source_id")
+    for row in table.data_rows:
+
+        def c(key: str, r: int = row) -> str:
+            return table.cell(key, r)
+
+        w.formula(
+            L.SCHEMES,
+            c("kind"),
+            f'=IF({c("source")}="","",IFERROR(INDEX({L.SOURCES.span("kind")},MATCH({c("source")},{sources},0)),""))',
+            L.TEXT,
+        )
+        w.formula(
+            L.SCHEMES,
+            c("contributor"),
+            f'=IF({c("source")}="","",IFERROR(INDEX('
+            f'{L.SOURCES.span("contributor")},MATCH({c("source")},{sources},0)),""))',
+            L.TEXT,
+        )
+        for year in (1, 2):
+            amount = c(f"amount{year}")
+            w.formula(
+                L.SCHEMES,
+                c(f"nhs{year}"),
+                f'=IF({c("commissioner")}="ICB",N({amount}),IF({c("commissioner")}'
+                f'="Joint",ROUND(N({amount})*N({c("nhs_share")}),2),0))',
+            )
+        w.formula(L.SCHEMES, c("la1"), f"=N({c('amount1')})-{c('nhs1')}")
+        w.formula(L.SCHEMES, c("spent1"), f"=IF(ISNUMBER({c('outturn1')}),{c('outturn1')},N({c('amount1')}))")
+    w.finish(L.SCHEMES, table.last_column, table.data_rows[-1], freeze=(table.header_row, 2))
+
+
+def _pools(w: _Writer) -> None:
+    plan, schemes = w.plan, w.schemes
+    sheet = w.sheets[L.POOLS]
+    sheet.write_string("A1", "Pools: pooled totals by pool, theme, partner, source and commissioner", w.formats.title)
+    rows = (
+        [
+            {"pool_id": p.pool_id, "name": p.name, "host": p.host, "risk_pool": "Yes" if p.is_risk_pool else "No"}
+            for p in plan.pools
+        ]
+        if plan
+        else []
+    )
+    w.table(L.POOL_TABLE, rows)
+    for row in L.POOL_TABLE.data_rows:
+        key = L.POOL_TABLE.cell("pool_id", row)
+        for year in (1, 2):
+            w.formula(
+                L.POOLS,
+                L.POOL_TABLE.cell(f"total{year}", row),
+                f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span("pool")},{key}))',
+            )
+    themes = (
+        sorted({s.theme for s in plan.schemes if s.theme}, key=[s.theme for s in plan.schemes].index) if plan else []
+    )
+    w.table(L.THEMES, [{"theme": t} for t in themes])
+    for row in L.THEMES.data_rows:
+        key = L.THEMES.cell("theme", row)
+        for year in (1, 2):
+            w.formula(
+                L.POOLS,
+                L.THEMES.cell(f"total{year}", row),
+                f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span("theme")},{key}))',
+            )
+    for title, rows_ in pool_views(schemes).values():
+        first = rows_[0][0] - 1
+        w.label(L.POOLS, f"B{first}", title, bold=True)
+        for row, label, formulas in rows_:
+            if label.startswith("="):
+                w.formula(L.POOLS, f"B{row}", label, L.TEXT)
+            else:
+                w.label(L.POOLS, f"B{row}", label)
+            for column, text in zip("CD", formulas, strict=True):
+                w.formula(L.POOLS, f"{column}{row}", text)
+    last = max(r for _, rows_ in pool_views(schemes).values() for r, _, _ in rows_)
+    w.finish(L.POOLS, "G", last)
+
+
+def pool_views(schemes: Table) -> dict[str, tuple[str, list[tuple[int, str, tuple[str, str]]]]]:
+    """The read-only views of the Pools sheet: for each, its title and (row, label or formula, formulas per year)."""
+    views: dict[str, tuple[str, list[tuple[int, str, tuple[str, str]]]]] = {}
+    row = L.VIEWS_ROW + 1
+    lines: list[tuple[int, str, tuple[str, str]]] = []
+    for partner_row in L.PARTNERS.data_rows:
+        ident = f"{L.quote(L.COVER)}!{L.PARTNERS.cell('partner_id', partner_row)}"
+        lines.append(
+            (
+                row,
+                f'=IF({ident}="","",{ident})',
+                tuple(  # type: ignore[arg-type]
+                    f'=IF({ident}="","",BCF_TOTAL({schemes.span(f"amount{y}")},{schemes.span("contributor")},{ident}))'
+                    for y in (1, 2)
+                ),
+            )
+        )
+        row += 1
+    views["partner"] = (L.VIEW_TITLES["partner"], lines)
+    row += 2
+    lines = []
+    for source_row in L.SOURCES.data_rows:
+        ident = f"{L.FUNDING}!{L.SOURCES.cell('source_id', source_row)}"
+        lines.append(
+            (
+                row,
+                f'=IF({ident}="","",{ident})',
+                tuple(  # type: ignore[arg-type]
+                    f'=IF({ident}="","",BCF_TOTAL({schemes.span(f"amount{y}")},{schemes.span("source")},{ident}))'
+                    for y in (1, 2)
+                ),
+            )
+        )
+        row += 1
+    views["source"] = (L.VIEW_TITLES["source"], lines)
+    row += 2
+    nhs = tuple(f"=BCF_TOTAL({schemes.span(f'nhs{y}')})" for y in (1, 2))
+    la = tuple(f"=BCF_TOTAL({schemes.span(f'amount{y}')})-BCF_TOTAL({schemes.span(f'nhs{y}')})" for y in (1, 2))
+    views["commissioner"] = (L.VIEW_TITLES["commissioner"], [(row, "NHS", nhs), (row + 1, "Local Authority", la)])  # type: ignore[list-item]
+    row += 4
+    lines = []
+    for area in AreaOfSpend:
+        lines.append(
+            (
+                row,
+                area.value,
+                tuple(  # type: ignore[arg-type]
+                    f'=BCF_TOTAL({schemes.span(f"amount{y}")},{schemes.span("area_of_spend")},"{area.value}")'
+                    for y in (1, 2)
+                ),
+            )
+        )
+        row += 1
+    lines.append((row, "Total", tuple(f"=BCF_TOTAL({schemes.span(f'amount{y}')})" for y in (1, 2))))  # type: ignore[arg-type]
+    views["area"] = (L.VIEW_TITLES["area"], lines)
+    return views
+
+
+def _dfg(w: _Writer) -> None:
+    plan = w.plan
+    sheet = w.sheets[L.DFG]
+    sheet.write_string(
+        "A1", "Disabled Facilities Grant: received, top-ups and the split passported to districts", w.formats.title
+    )
+    money = Field("m", "", L.MONEY)
+    w.label(L.DFG, f"B{L.DFG_RECEIVED_ROW}", "DFG received (grant letter)")
+    w.label(L.DFG, f"B{L.DFG_TOP_UP_ROW}", "In-year top-up, split pro rata to allocations")
+    for index in range(L.YEARS):
+        dfg = plan.dfg[index] if plan and index < len(plan.dfg) else None
+        w.put(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), dfg.received if dfg else None, money)
+        w.put(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), sum(dfg.top_ups, Decimal(0)) if dfg else None, money)
+    rows = []
+    for district in plan.area.districts if plan else ():
+        values: dict[str, object] = {"district_id": district.district_id, "name": district.name}
+        for index, amount in enumerate(district.dfg_allocation):
+            values[f"allocation{index + 1}"] = amount
+            kept = (
+                [r for r in plan.dfg[index].retentions if r.district_id == district.district_id]
+                if plan and index < len(plan.dfg)
+                else []
+            )
+            if kept:
+                values[f"retained{index + 1}"] = sum((r.amount for r in kept), Decimal(0))
+                values[f"reference{index + 1}"] = "; ".join(r.agreement_reference for r in kept)
+        rows.append(values)
+    w.table(L.DISTRICTS, rows)
+    table = L.DISTRICTS
+    for index in range(L.YEARS):
+        year = index + 1
+        top_up = L.dfg_cell(L.DFG_TOP_UP_ROW, index)
+        allocations = table.span(f"allocation{year}", sheet=False)
+        first, last = table.data_rows[0], table.data_rows[-1]
+        spill = f"{table.columns[f'top_up{year}']}{first}:{table.columns[f'top_up{year}']}{last}"
+        sheet.write_dynamic_array_formula(
+            spill,
+            f"=IF(OR(N({top_up})=0,SUM({allocations})=0),0*{allocations},BCF_PASSPORT({top_up},{allocations}))",
+            w.formats.computed[L.NUMBER],
+        )
+        for row in table.data_rows:
+
+            def c(key: str, r: int = row) -> str:
+                return table.cell(key, r)
+
+            w.formula(
+                L.DFG,
+                c(f"passported{year}"),
+                f'=IF({c("district_id")}="","",N({c(f"allocation{year}")})'
+                f"+N({c(f'top_up{year}')})-N({c(f'retained{year}')}))",
+            )
+    w.finish(L.DFG, table.last_column, table.data_rows[-1])
+
+
+def _metrics(w: _Writer) -> None:
+    plan = w.plan
+    sheet = w.sheets[L.METRICS]
+    sheet.write_string("A1", "Metrics: baselines, targets and actuals, rated live", w.formats.title)
+    rows = (
+        [
+            {
+                "metric_id": m.metric_id,
+                "name": m.name,
+                "polarity": m.polarity.value,
+                "unit": m.unit.value,
+                "population": m.population,
+                "population_source": m.population_source,
+                "per": m.per,
+                "baseline": m.baseline,
+                "target": m.target,
+                "actual": m.actual,
+                "forecast": m.forecast,
+                "rag_rule": m.rag_rule.value,
+                "tolerance": m.tolerance,
+            }
+            for m in plan.metrics
+        ]
+        if plan
+        else []
+    )
+    w.table(L.METRIC_TABLE, rows)
+    table = L.METRIC_TABLE
+    rate_unit = MetricUnit.RATE.value
+    for row in table.data_rows:
+
+        def c(key: str, r: int = row) -> str:
+            return table.cell(key, r)
+
+        for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate"), ("actual", "actual_rate")):
+            w.formula(
+                L.METRICS,
+                c(rated),
+                f'=IF(NOT(ISNUMBER({c(source)})),"",IF({c("unit")}="{rate_unit}",'
+                f"BCF_RATE({c(source)},{c('population')},{c('per')}),{c(source)}))",
+                L.RATE,
+            )
+        higher = f'{c("polarity")}="{Polarity.HIGHER_IS_BETTER.value}"'
+        w.formula(
+            L.METRICS,
+            c("rag"),
+            f'=IF({c("metric_id")}="","",BCF_RAG({c("actual_rate")},{c("target_rate")},'
+            f'IF({c("rag_rule")}="{RagRule.BASELINE.value}",{c("baseline_rate")},""),{higher},'
+            f'IF({c("rag_rule")}="{RagRule.TOLERANCE.value}",{c("tolerance")},"")))',
+            L.TEXT,
+        )
+        forecast = (
+            f'IF(NOT(ISNUMBER({c("forecast")})),"",IF({c("unit")}="{rate_unit}",'
+            f"BCF_RATE({c('forecast')},{c('population')},{c('per')}),{c('forecast')}))"
+        )
+        w.formula(
+            L.METRICS,
+            c("progress"),
+            f'=IF({c("metric_id")}="","",BCF_PROGRESS({forecast},{c("target_rate")},{higher}))',
+            L.TEXT,
+        )
+    rag = table.span("rag", sheet=False).replace("$", "")
+    for word, fmt in (("Green", w.formats.green), ("Amber", w.formats.amber), ("Red", w.formats.red)):
+        sheet.conditional_format(rag, {"type": "cell", "criteria": "equal to", "value": f'"{word}"', "format": fmt})
+    w.finish(L.METRICS, table.last_column, table.data_rows[-1], freeze=(table.header_row, 2))
+
+
+def _risk(w: _Writer) -> None:
+    plan, schemes = w.plan, w.schemes
+    sheet = w.sheets[L.RISK]
+    sheet.write_string(
+        "A1", "Risk share, overspend waterfall, quarterly invoices and the year-end statement", w.formats.title
+    )
+    money = Field("m", "", L.MONEY)
+    terms = plan.risk_terms if plan else None
+    fund = plan.performance_fund if plan else None
+    values = {
+        "risk_pool_balance": terms.risk_pool_balance if terms else None,
+        "uncommitted": terms.uncommitted if terms else None,
+        "fund": fund.fund if fund else None,
+        "target_reduction": fund.target_reduction if fund else None,
+    }
+    for key, cell in L.RISK_INPUTS.items():
+        w.label(L.RISK, f"B{cell[1:]}", L.RISK_LABELS[key])
+        w.put(L.RISK, cell, values[key], money if key != "target_reduction" else Field("r", "", L.NUMBER))
+    w.label(L.RISK, f"B{L.ACHIEVED_ROW}", "Reduction achieved, quarters 1 to 4")
+    for quarter, column in enumerate("CDEF"):
+        achieved = fund.achieved_by_quarter[quarter] if fund else None
+        w.put(L.RISK, f"{column}{L.ACHIEVED_ROW}", achieved, Field("a", "", L.NUMBER))
+    overrides = [{"partner_id": p, "weight": weight} for p, weight in terms.override] if terms else []
+    w.table(L.SHARE_OVERRIDE, overrides)
+    for row, label, formulas in risk_views(schemes):
+        if label:
+            w.label(L.RISK, f"B{row}", label, bold=not formulas)
+        for column, text in zip("CDEFG", formulas, strict=False):
+            w.formula(L.RISK, f"{column}{row}", text, L.TEXT if text.startswith('="') else L.NUMBER)
+    w.finish(L.RISK, "G", max(r for r, _, _ in risk_views(schemes)))
+
+
+def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
+    """The Risk & year end sheet's computed lines: (row, label, formulas in C onwards)."""
+    lines: list[tuple[int, str, tuple[str, ...]]] = []
+    row = L.RISK_VIEWS_ROW
+    lines.append((row, "Year-end statement, first year: contributions, expenditure, difference", ()))
+    row += 1
+    pool_rows = list(L.POOL_TABLE.data_rows)
+    first = row
+    for pool_row in pool_rows:
+        ident = f"{L.POOLS}!{L.POOL_TABLE.cell('pool_id', pool_row)}"
+        contributions = f"BCF_TOTAL({schemes.span('amount1')},{schemes.span('pool')},{ident})"
+        spent = f"BCF_TOTAL({schemes.span('spent1')},{schemes.span('pool')},{ident})"
+        lines.append(
+            (
+                row,
+                "",
+                (
+                    f'=IF({ident}="","",{ident})',
+                    f'=IF({ident}="","",{contributions})',
+                    f'=IF({ident}="","",{spent})',
+                    f'=IF({ident}="","",D{row}-E{row})',
+                ),
+            )
+        )
+        row += 1
+    last = row - 1
+    differences = f"F{first}:F{last}"
+    risk = f"{L.POOLS}!{L.POOL_TABLE.span('risk_pool', sheet=False)}"
+    row += 1
+    # SUMIFS skips the blank ("") lines of unused pool rows; the risk pool's own balance is not an underspend.
+    overspend = f'-SUMIFS({differences},{differences},"<0",{risk},"<>Yes")'
+    lines.append((row, "Overspend to cover", (f"={overspend}",)))
+    lines.append(
+        (
+            row + 1,
+            "1. From underspends elsewhere in the pools",
+            (f'=MIN(C{row},SUMIFS({differences},{differences},">0",{risk},"<>Yes"))',),
+        )
+    )
+    lines.append(
+        (row + 2, "2. From the risk pool", (f"=MIN(C{row}-C{row + 1},N({L.RISK_INPUTS['risk_pool_balance']}))",))
+    )
+    lines.append(
+        (
+            row + 3,
+            "3. From uncommitted scheme allocations",
+            (f"=MIN(C{row}-C{row + 1}-C{row + 2},N({L.RISK_INPUTS['uncommitted']}))",),
+        )
+    )
+    lines.append((row + 4, "4. From resources outside the pool", (f"=C{row}-C{row + 1}-C{row + 2}-C{row + 3}",)))
+    row += 6
+    lines.append((row, "Quarterly invoices, first year (bcf_quarter)", ()))
+    row += 1
+    council_la = f"BCF_TOTAL({schemes.span('la1')},{schemes.span('contributor')},"
+    for partner_row in L.PARTNERS.data_rows:
+        ident = f"{L.COVER}!{L.PARTNERS.cell('partner_id', partner_row)}"
+        kind = f"{L.COVER}!{L.PARTNERS.cell('kind', partner_row)}"
+        annual = f'IF({kind}="ICB",{council_la}{ident}),0)'
+        lines.append(
+            (
+                row,
+                "",
+                (
+                    f'=IF({kind}="ICB","Council to "&{ident},"")',
+                    *(f'=IF({kind}="ICB",BCF_QUARTER({annual},{q}),"")' for q in (1, 2, 3, 4)),
+                ),
+            )
+        )
+        row += 1
+    return lines
+
+
+def _checks(w: _Writer, findings: Sequence[Finding]) -> None:
+    sheet = w.sheets[L.CHECKS]
+    sheet.write_string("A1", "Checks: every finding of the plan checks, with the cell it concerns", w.formats.title)
+    write_findings(sheet, findings, w.formats.header, "Checked when the workbook was generated")
+    sheet.set_column("A:B", 10)
+    sheet.set_column("C:F", 14)
+    sheet.set_column("G:G", 100)
+    w.finish(L.CHECKS, "G", L.CHECK_HEADER_ROW + max(1, len(findings)))
+
+
+def write_findings(sheet: Worksheet, findings: Sequence[Finding], header: Any, status: str) -> None:
+    sheet.write_string(L.CHECK_STATUS_CELL, status)
+    for column, text in enumerate(L.CHECK_COLUMNS):
+        sheet.write_string(L.CHECK_HEADER_ROW - 1, column, text, header)
+    for row, finding in enumerate(findings, start=L.CHECK_HEADER_ROW):
+        where = finding.location
+        cells = (
+            finding.severity.value,
+            finding.code,
+            where.sheet,
+            where.cell,
+            where.field,
+            where.item,
+            finding.message,
+        )
+        for column, value in enumerate(cells):
+            sheet.write_string(row, column, value or "")
+
+
+def _dashboard(w: _Writer) -> None:
+    book, sheet = w.book, w.sheets[L.DASHBOARD]
+    sheet.write_string("A1", "Dashboard", w.formats.title)
+    sources = L.SOURCES.data_rows
+    funding = book.add_chart({"type": "bar"})
+    funding.add_series(
+        {
+            "name": "Income, first year",
+            "categories": [L.FUNDING, sources[0] - 1, 0, sources[-1] - 1, 0],
+            "values": [L.FUNDING, sources[0] - 1, 4, sources[-1] - 1, 4],
+        }
+    )
+    funding.set_title({"name": "Funding by source"})
+    sheet.insert_chart("A3", funding, {"x_scale": 1.3, "y_scale": 1.2})
+    themes = L.THEMES.data_rows
+    theme_chart = book.add_chart({"type": "bar"})
+    theme_chart.add_series(
+        {
+            "name": "Planned, first year",
+            "categories": [L.POOLS, themes[0] - 1, 1, themes[-1] - 1, 1],
+            "values": [L.POOLS, themes[0] - 1, 2, themes[-1] - 1, 2],
+        }
+    )
+    theme_chart.set_title({"name": "Spend by theme"})
+    sheet.insert_chart("J3", theme_chart, {"x_scale": 1.3, "y_scale": 1.2})
+    pools = L.POOL_TABLE.data_rows
+    pool_chart = book.add_chart({"type": "column"})
+    pool_chart.add_series(
+        {
+            "name": "Planned, first year",
+            "categories": [L.POOLS, pools[0] - 1, 1, pools[-1] - 1, 1],
+            "values": [L.POOLS, pools[0] - 1, 4, pools[-1] - 1, 4],
+        }
+    )
+    pool_chart.set_title({"name": "Spend by pool"})
+    sheet.insert_chart("A22", pool_chart, {"x_scale": 1.3, "y_scale": 1.2})
+    metrics = L.METRIC_TABLE.data_rows
+    columns = L.METRIC_TABLE.columns
+    metric_chart = book.add_chart({"type": "column"})
+    for key, name in (("actual_rate", "Actual"), ("target_rate", "Target")):
+        index = list(columns).index(key)
+        metric_chart.add_series(
+            {
+                "name": name,
+                "categories": [L.METRICS, metrics[0] - 1, 0, metrics[-1] - 1, 0],
+                "values": [L.METRICS, metrics[0] - 1, index, metrics[-1] - 1, index],
+            }
+        )
+    metric_chart.set_title({"name": "Each metric against its target"})
+    sheet.insert_chart("J22", metric_chart, {"x_scale": 1.3, "y_scale": 1.2})
+    sheet.protect()
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 1)
+
+
+def _conf(w: _Writer) -> None:
+    sheet = w.sheets[L.CONF]
+    for row, (key, value) in enumerate(L.CONF_SETTINGS):
+        sheet.write_string(row, 0, key)
+        if value:
+            sheet.write_string(row, 1, value)
+    sheet.set_column("A:B", 24)

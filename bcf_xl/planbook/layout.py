@@ -1,0 +1,407 @@
+"""The planning workbook's one layout: every sheet, input table, field, defined name and format.
+
+The builder, the reader, the macros and the tests all work from this module; no cell address of
+the planning workbook is written anywhere else. Input tables have a header row and a fixed number
+of rows; each table's data rows carry a defined name (``Schemes``, ``Funding``...) so that macros
+and officers can find them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+
+from openpyxl.utils import get_column_letter
+
+COVER = "Cover"
+FUNDING = "Funding"
+SCHEMES = "Schemes"
+POOLS = "Pools"
+DFG = "DFG"
+METRICS = "Metrics"
+RISK = "Risk & year end"
+CHECKS = "Checks"
+DASHBOARD = "Dashboard"
+LISTS = "Lists"
+CONF = "xlwings.conf"
+SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, CONF)
+
+# Kinds of field: how a cell is formatted, validated and read.
+TEXT, MONEY, SIGNED_MONEY, SHARE, WHOLE, NUMBER, CHOICE, RATE = (
+    "text",
+    "money",
+    "signed money",
+    "share",
+    "whole",
+    "number",
+    "choice",
+    "rate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column of an input table, or one single input cell."""
+
+    key: str
+    header: str
+    kind: str = TEXT
+    choices: str | None = None  # the name of a list on the Lists sheet
+    width: float = 16
+    required: bool = False
+    computed: bool = False  # a grey formula cell, not an input
+
+
+@dataclass(frozen=True)
+class Table:
+    """An input table: a header row, then ``rows`` data rows of ``fields`` from column ``first_column``."""
+
+    sheet: str
+    name: str
+    header_row: int
+    rows: int
+    fields: tuple[Field, ...]
+    first_column: int = 1
+
+    @cached_property
+    def columns(self) -> Mapping[str, str]:
+        return MappingProxyType({f.key: get_column_letter(self.first_column + i) for i, f in enumerate(self.fields)})
+
+    @property
+    def data_rows(self) -> range:
+        return range(self.header_row + 1, self.header_row + 1 + self.rows)
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.columns[key]}{row}"
+
+    def span(self, key: str, *, sheet: bool = True) -> str:
+        """The absolute reference of one column's data cells, e.g. ``Schemes!$K$4:$K$203``."""
+        column, rows = self.columns[key], self.data_rows
+        prefix = f"{quote(self.sheet)}!" if sheet else ""
+        return f"{prefix}${column}${rows[0]}:${column}${rows[-1]}"
+
+    @property
+    def last_column(self) -> str:
+        return get_column_letter(self.first_column + len(self.fields) - 1)
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+
+def quote(sheet: str) -> str:
+    """A sheet name as formulas need it: quoted when it holds anything but letters, digits and _."""
+    return sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+
+
+def year_keys(prefix: str, years: int) -> tuple[str, ...]:
+    """Per-year field keys: ``amount1``, ``amount2``..."""
+    return tuple(f"{prefix}{i + 1}" for i in range(years))
+
+
+# --- Cover -------------------------------------------------------------------------------------------
+
+COVER_FIELDS = (
+    Field("area", "Health and Wellbeing Board area", TEXT, required=True),
+    Field("area_kind", "Area type", CHOICE, "area_kinds", required=True),
+    Field("year1", "First plan year (e.g. 2025-26)", TEXT, required=True),
+    Field("year2", "Second plan year (blank for a one-year plan)", TEXT),
+    Field("completed_by", "Completed by"),
+    Field("job_title", "Job title"),
+    Field("email", "E-mail"),
+    Field("telephone", "Telephone"),
+    Field("signed_off_by", "Signed off on behalf of the HWB by"),
+    Field("sign_off_date", "Date of HWB sign-off (YYYY-MM-DD)"),
+)
+COVER_FIRST_ROW = 4
+COVER_LABEL_COLUMN = "B"
+COVER_INPUT_COLUMN = "C"
+BUTTON_CELLS = {"GenerateSubmission": "F4", "CheckPlan": "F7", "RollForward": "F10"}
+BUTTON_CAPTIONS = {
+    "GenerateSubmission": "Generate submission",
+    "CheckPlan": "Check plan",
+    "RollForward": "Roll forward",
+}
+PARTNERS = Table(
+    COVER,
+    "Partners",
+    16,
+    8,
+    (
+        Field("partner_id", "Partner ID", required=True, width=14),
+        Field("name", "Partner", required=True, width=44),
+        Field("kind", "Type", CHOICE, "partner_kinds", required=True),
+    ),
+    first_column=2,
+)
+INSTRUCTIONS_ROW = 27
+
+
+def cover_cell(key: str) -> str:
+    index = [f.key for f in COVER_FIELDS].index(key)
+    return f"{COVER_INPUT_COLUMN}{COVER_FIRST_ROW + index}"
+
+
+# --- Funding -----------------------------------------------------------------------------------------
+
+YEARS = 2  # the planning workbook always has room for two plan years
+
+SOURCES = Table(
+    FUNDING,
+    "Funding",
+    3,
+    20,
+    (
+        Field("source_id", "Source ID", required=True, width=12),
+        Field("kind", "Funding source", CHOICE, "source_kinds", required=True, width=38),
+        Field("contributor", "Contributor (Partner ID)", CHOICE, "partner_ids", required=True, width=16),
+        Field("description", "Description", width=44),
+        Field("amount1", "Income, first year (£)", MONEY, width=18),
+        Field("amount2", "Income, second year (£)", MONEY, width=18),
+        Field("balance1", "Unspent, first year", NUMBER, width=16, computed=True),
+        Field("balance2", "Unspent, second year", NUMBER, width=16, computed=True),
+    ),
+)
+FUNDING_TOTALS_ROW = 24  # total income (E/F) and total planned expenditure on the next row
+MINIMUMS_ROW = 26  # label in A, first year in E, second in F
+MINIMUM_LINES = (
+    ("asc_prior", "NHS contribution to adult social care in the year before the plan (£)"),
+    ("uplift", "Uplift rate (a fraction: 0.039 for 3.9%)"),
+    ("asc_calculated", "ASC minimum, calculated (bcf_uplift)"),
+    ("asc_agreed", "ASC minimum, agreed or published where it differs (£)"),
+    ("asc_required", "ASC minimum required"),
+    ("asc_planned", "Planned NHS contribution to adult social care"),
+    ("asc_shortfall", "Shortfall against the ASC minimum (bcf_shortfall)"),
+    ("ooh_required", "Minimum NHS-commissioned out-of-hospital spend (£)"),
+    ("ooh_planned", "Planned NHS-commissioned out-of-hospital spend"),
+    ("ooh_shortfall", "Shortfall against the out-of-hospital minimum (bcf_shortfall)"),
+)
+MINIMUM_INPUTS = ("asc_prior", "uplift", "asc_agreed", "ooh_required")
+
+
+def minimum_cell(key: str, year_index: int) -> str:
+    row = MINIMUMS_ROW + [k for k, _ in MINIMUM_LINES].index(key)
+    return f"{'E' if key == 'asc_prior' else 'EF'[year_index]}{row}"
+
+
+# --- Schemes -----------------------------------------------------------------------------------------
+
+SCHEME_INPUTS = (
+    Field("scheme_id", "Scheme ID", required=True, width=10),
+    Field("name", "Scheme Name", required=True, width=34),
+    Field("description", "Description", width=40),
+    Field("scheme_type", "Scheme Type", CHOICE, "scheme_types", required=True, width=32),
+    Field("sub_type", "Sub Type", CHOICE, "sub_types", width=30),
+    Field("area_of_spend", "Area of Spend", CHOICE, "area_of_spend", required=True),
+    Field("commissioner", "Commissioner", CHOICE, "commissioner", required=True),
+    Field("nhs_share", "% NHS (joint)", SHARE, width=10),
+    Field("provider", "Provider", CHOICE, "provider", required=True, width=24),
+    Field("source", "Source ID", CHOICE, "source_ids", required=True, width=10),
+    Field("amount1", "Planned, first year (£)", MONEY),
+    Field("amount2", "Planned, second year (£)", MONEY),
+    Field("status", "New/Existing", CHOICE, "status", required=True, width=11),
+    Field("theme", "Theme", TEXT, width=24),
+    Field("pool", "Pool ID", CHOICE, "pool_ids", width=9),
+    Field("prior_year_budget", "Prior-year budget (£)", MONEY),
+    Field("additional_investment", "Additional investment (£)", SIGNED_MONEY),
+    Field("outturn1", "Outturn, first year (£)", MONEY),
+    Field("outturn2", "Outturn, second year (£)", MONEY),
+)
+# Grey computed columns after the inputs: (key, header).
+SCHEME_COMPUTED = (
+    ("kind", "Funding source (from Funding)"),
+    ("contributor", "Contributor (from Funding)"),
+    ("nhs1", "NHS commissioned, first year"),
+    ("nhs2", "NHS commissioned, second year"),
+    ("la1", "LA commissioned, first year"),
+    ("spent1", "Spend, first year (outturn or plan)"),
+)
+
+
+def schemes_table(rows: int) -> Table:
+    """The Schemes table with ``rows`` data rows, inputs then computed columns."""
+    computed = tuple(
+        Field(key, header, TEXT if key in ("kind", "contributor") else NUMBER, width=18, computed=True)
+        for key, header in SCHEME_COMPUTED
+    )
+    return Table(SCHEMES, "Schemes", 3, rows, (*SCHEME_INPUTS, *computed))
+
+
+def scheme_rows_for(n_schemes: int) -> int:
+    """Rows to give the Schemes table: the plan's schemes and room for more, at least 200."""
+    return max(200, n_schemes + 100)
+
+
+# --- Pools -------------------------------------------------------------------------------------------
+
+POOL_TABLE = Table(
+    POOLS,
+    "Pools",
+    3,
+    6,
+    (
+        Field("pool_id", "Pool ID", required=True, width=10),
+        Field("name", "Pool", required=True, width=40),
+        Field("host", "Host (Partner ID)", CHOICE, "partner_ids", required=True, width=16),
+        Field("risk_pool", "Risk pool?", CHOICE, "yes_no", width=10),
+        Field("total1", "Planned, first year", NUMBER, width=18, computed=True),
+        Field("total2", "Planned, second year", NUMBER, width=18, computed=True),
+    ),
+)
+THEMES = Table(
+    POOLS,
+    "Themes",
+    12,
+    15,
+    (
+        Field("theme", "Theme", TEXT, width=40),
+        Field("total1", "Planned, first year", NUMBER, width=18, computed=True),
+        Field("total2", "Planned, second year", NUMBER, width=18, computed=True),
+    ),
+    first_column=2,
+)
+# Read-only views below the themes: (title, key of what each row shows).
+VIEW_TITLES = {
+    "partner": "By partner (contributor)",
+    "source": "By funding source",
+    "commissioner": "By commissioner",
+    "area": "By area of spend",
+}
+VIEWS_ROW = 30
+
+
+# --- DFG ---------------------------------------------------------------------------------------------
+
+DFG_RECEIVED_ROW, DFG_TOP_UP_ROW = 4, 5  # first year in C, second in D
+DISTRICTS = Table(
+    DFG,
+    "Districts",
+    8,
+    15,
+    (
+        Field("district_id", "District ID", required=True, width=10),
+        Field("name", "District council", required=True, width=34),
+        Field("allocation1", "Allocation, first year (£)", MONEY),
+        Field("allocation2", "Allocation, second year (£)", MONEY),
+        Field("retained1", "Retained by agreement, first year (£)", MONEY),
+        Field("reference1", "Agreement reference, first year", TEXT, width=22),
+        Field("retained2", "Retained by agreement, second year (£)", MONEY),
+        Field("reference2", "Agreement reference, second year", TEXT, width=22),
+        Field("top_up1", "Top-up share, first year (bcf_passport)", NUMBER, width=18, computed=True),
+        Field("top_up2", "Top-up share, second year (bcf_passport)", NUMBER, width=18, computed=True),
+        Field("passported1", "Passported, first year", NUMBER, width=18, computed=True),
+        Field("passported2", "Passported, second year", NUMBER, width=18, computed=True),
+    ),
+)
+DISTRICT_INPUTS = (
+    "district_id",
+    "name",
+    "allocation1",
+    "allocation2",
+    "retained1",
+    "reference1",
+    "retained2",
+    "reference2",
+)
+
+
+def dfg_cell(row: int, year_index: int) -> str:
+    return f"{'CD'[year_index]}{row}"
+
+
+# --- Metrics -----------------------------------------------------------------------------------------
+
+METRIC_TABLE = Table(
+    METRICS,
+    "Metrics",
+    3,
+    12,
+    (
+        Field("metric_id", "Metric ID", required=True, width=10),
+        Field("name", "Metric", required=True, width=44),
+        Field("polarity", "Better when", CHOICE, "polarities", required=True, width=16),
+        Field("unit", "Unit", CHOICE, "units", required=True, width=20),
+        Field("population", "Population", WHOLE, width=12),
+        Field("population_source", "Population source and year", TEXT, width=28),
+        Field("per", "Rate per", WHOLE, width=10),
+        Field("baseline", "Baseline", NUMBER, width=11),
+        Field("target", "Target", NUMBER, width=11),
+        Field("actual", "Actual", NUMBER, width=11),
+        Field("forecast", "Forecast", NUMBER, width=11),
+        Field("rag_rule", "RAG rule", CHOICE, "rag_rules", width=18),
+        Field("tolerance", "Tolerance (0.05 = 5%)", NUMBER, width=11),
+        Field("baseline_rate", "Baseline (rated)", RATE, width=12, computed=True),
+        Field("target_rate", "Target (rated)", RATE, width=12, computed=True),
+        Field("actual_rate", "Actual (rated, bcf_rate)", RATE, width=12, computed=True),
+        Field("rag", "RAG (bcf_rag)", TEXT, width=10, computed=True),
+        Field("progress", "Progress (bcf_progress)", TEXT, width=16, computed=True),
+    ),
+)
+METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields[:13])
+
+
+# --- Risk & year end ---------------------------------------------------------------------------------
+
+RISK_INPUTS = {"risk_pool_balance": "C4", "uncommitted": "C5", "fund": "C7", "target_reduction": "C8"}
+RISK_LABELS = {
+    "risk_pool_balance": "Risk pool balance available (£)",
+    "uncommitted": "Uncommitted scheme allocations (£)",
+    "fund": "Performance fund held back (£)",
+    "target_reduction": "Target reduction in non-elective admissions (0.021 = 2.1%)",
+}
+ACHIEVED_ROW = 9  # achieved reduction per quarter in C..F
+SHARE_OVERRIDE = Table(
+    RISK,
+    "RiskShareOverride",
+    11,
+    4,
+    (
+        Field("partner_id", "Agreed risk share: Partner ID", CHOICE, "partner_ids", width=16),
+        Field("weight", "Agreed share (weight)", NUMBER, width=14),
+    ),
+    first_column=2,
+)
+RISK_VIEWS_ROW = 18
+
+
+# --- Checks ------------------------------------------------------------------------------------------
+
+CHECK_HEADER_ROW = 4
+CHECK_COLUMNS = ("Severity", "Code", "Sheet", "Cell", "Field", "Item", "Message")
+CHECK_STATUS_CELL = "A2"
+
+
+# --- Lists -------------------------------------------------------------------------------------------
+
+LIST_NAMES = (
+    "area_kinds",
+    "partner_kinds",
+    "source_kinds",
+    "scheme_types",
+    "sub_types",
+    "area_of_spend",
+    "commissioner",
+    "provider",
+    "status",
+    "yes_no",
+    "polarities",
+    "units",
+    "rag_rules",
+)
+
+
+def list_range(name: str, length: int) -> str:
+    """Where a closed list sits on the Lists sheet (one column each, from row 2)."""
+    column = get_column_letter(LIST_NAMES.index(name) + 1)
+    return f"{LISTS}!${column}$2:${column}${1 + max(length, 1)}"
+
+
+# Lists that come from the workbook itself rather than the Lists sheet.
+LIVE_LISTS = {
+    "partner_ids": PARTNERS.span("partner_id"),
+    "source_ids": SOURCES.span("source_id"),
+    "pool_ids": POOL_TABLE.span("pool_id"),
+}
+
+CONF_SETTINGS = (("UDF Modules", "bcf_udfs"), ("Interpreter_Win", ""), ("PYTHONPATH", ""))
