@@ -313,9 +313,6 @@ def _cover(w: _Writer, buttons: bool) -> None:
     kind_cell = L.cover_cell("area_kind")
     sheet.data_validation(kind_cell, {"validate": "list", "source": "=" + L.list_range("area_kinds", 2)})
     sheet.set_column("A:A", 2)
-    sheet.set_column("B:B", 40)
-    sheet.set_column("C:C", 46)
-    sheet.set_column("D:D", 12)
     sheet.set_column("F:F", 24)
     rows = [{"partner_id": p.partner_id, "name": p.name, "kind": p.kind.value} for p in plan.partners] if plan else []
     w.table(L.PARTNERS, rows)
@@ -332,10 +329,19 @@ def _cover(w: _Writer, buttons: bool) -> None:
     ]
     for offset, text in enumerate(instructions):
         w.label(L.COVER, f"B{L.INSTRUCTIONS_ROW + offset}", text, bold=offset == 0)
+    answers = (
+        [
+            {"code": c.code, "met": None if c.met is None else ("Yes" if c.met else "No"), "explanation": c.explanation}
+            for c in plan.conditions
+        ]
+        if plan
+        else []
+    )
+    w.table(L.CONDITIONS, answers)
     if buttons:
         for macro, cell in L.BUTTON_CELLS.items():
             sheet.insert_button(cell, {"macro": macro, "caption": L.BUTTON_CAPTIONS[macro], "width": 170, "height": 36})
-    w.finish(L.COVER, "F", L.INSTRUCTIONS_ROW + len(instructions))
+    w.finish(L.COVER, "F", L.CONDITIONS.data_rows[-1])
 
 
 def _funding(w: _Writer) -> None:
@@ -388,7 +394,7 @@ def _minimums(w: _Writer) -> None:
     for index in range(L.YEARS):
         year = plan.years[index] if plan and index < len(plan.years) else None
         uplift = w.policy.uplifts[year].rate if year and year in w.policy.uplifts else None
-        w.put(L.FUNDING, L.minimum_cell("uplift", index), uplift, Field("u", "", L.NUMBER))
+        w.sheets[L.FUNDING].write(L.minimum_cell("uplift", index), _cell_value(uplift), w.formats.computed[L.RATE])
         agreed = asc.agreed[index] if asc and asc.agreed and index < len(asc.agreed) else None
         w.put(L.FUNDING, L.minimum_cell("asc_agreed", index), agreed, money)
         ooh = plan.ooh_minimum[index] if plan and plan.ooh_minimum and index < len(plan.ooh_minimum) else None

@@ -136,6 +136,18 @@ PARTNERS = Table(
     first_column=2,
 )
 INSTRUCTIONS_ROW = 27
+CONDITIONS = Table(
+    COVER,
+    "Conditions",
+    35,
+    6,
+    (
+        Field("code", "National condition (code, e.g. NC1)", width=40),
+        Field("explanation", "Explanation", TEXT, width=46),
+        Field("met", "Met? (Yes/No)", CHOICE, "yes_no"),
+    ),
+    first_column=2,
+)
 
 
 def cover_cell(key: str) -> str:
@@ -177,7 +189,7 @@ MINIMUM_LINES = (
     ("ooh_planned", "Planned NHS-commissioned out-of-hospital spend"),
     ("ooh_shortfall", "Shortfall against the out-of-hospital minimum (bcf_shortfall)"),
 )
-MINIMUM_INPUTS = ("asc_prior", "uplift", "asc_agreed", "ooh_required")
+MINIMUM_INPUTS = ("asc_prior", "asc_agreed", "ooh_required")  # the uplift rates are the national ones, grey
 
 
 def minimum_cell(key: str, year_index: int) -> str:
