@@ -13,8 +13,12 @@ from pathlib import Path
 
 from bcf_xl import __version__
 from bcf_xl.cells import catalogue_text
-from bcf_xl.checks import Finding, Severity, errors
+from bcf_xl.checks import Finding, Severity, errors, run_checks
 from bcf_xl.errors import BcfError
+from bcf_xl.planbook.builder import write as write_planbook
+from bcf_xl.planbook.buttons import button_macros
+from bcf_xl.planbook.checking import findings as planbook_findings
+from bcf_xl.planbook.reader import read as read_planbook
 from bcf_xl.policy import load_policy
 from bcf_xl.report import compute
 from bcf_xl.sample import sample_plan
@@ -75,6 +79,29 @@ def _parser() -> argparse.ArgumentParser:
     recalc.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     recalc.set_defaults(run=_recalc)
 
+    new_plan = commands.add_parser(
+        "new-plan",
+        help="write a planning workbook (.xlsm): empty, or filled with the sample plan",
+        description="Write the planning workbook officers work in: Cover, Funding, Schemes, Pools, DFG, Metrics, "
+        "Risk & year end, Checks and Dashboard, with live bcf_* formulas and the three buttons.",
+    )
+    new_plan.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsm")
+    new_plan.add_argument("--sample", action="store_true", help="fill it with the embedded sample plan")
+    new_plan.add_argument("--force", action="store_true", help="replace FILE.xlsm if it exists")
+    _policy_option(new_plan)
+    new_plan.set_defaults(run=_new_plan)
+
+    check = commands.add_parser(
+        "check",
+        help="check a planning workbook and print every problem with its sheet and cell",
+        description="Read a planning workbook and print every problem: text in an amount, a value not in its "
+        "list, a missing required field, a duplicate scheme ID, districts that do not add up, and every other "
+        "plan check. Exits 0 when the plan has no errors (warnings are printed but do not fail it), 1 when it has.",
+    )
+    check.add_argument("plan", type=Path, metavar="PLAN.xlsm")
+    _policy_option(check)
+    check.set_defaults(run=_check)
+
     generate = commands.add_parser(
         "generate",
         help="build the NHS England planning template from a plan",
@@ -134,6 +161,9 @@ def _demo(args: argparse.Namespace) -> int:
     report = compute(plan, policy)
     sys.stdout.write(render(report, thousands=args.thousands))
     args.out.mkdir(parents=True, exist_ok=True)
+    planbook = args.out / "bcf_planning_sample.xlsm"
+    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=report.findings, overwrite=True)
+    print(f"\nWrote {planbook}: the sample planning workbook")
     year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
     submission = args.out / f"sample-submission-{year.name}.xlsx"
     write_submission(plan, year, policy, submission, overwrite=True)
@@ -150,6 +180,24 @@ def _counts(findings: Sequence[Finding]) -> str:
     counts = [sum(1 for f in findings if f.severity is s) for s in Severity]
     words = [("error", "errors"), ("warning", "warnings"), ("note", "notes")]
     return ", ".join(f"{n} {one if n == 1 else many}" for n, (one, many) in zip(counts, words, strict=True))
+
+
+def _new_plan(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    plan = sample_plan() if args.sample else None
+    found = run_checks(plan, policy) if plan else ()
+    write_planbook(args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force)
+    print(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    found = planbook_findings(read_planbook(args.plan), policy)
+    print(f"{args.plan.name}: {_counts(found)}")
+    for finding in found:
+        print(f"  {finding}")
+    return EXIT_PLAN_ERRORS if errors(found) else EXIT_OK
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -79,6 +79,12 @@ def check_workbook_file(path: Path) -> None:
         raise BcfInputError(where, "is a zip file but not an Excel workbook (no xl/workbook.xml)", show_got=False)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(target: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> None:
     """Write ``target`` through a temporary file beside it, renaming it into place only when complete.
 
@@ -99,6 +105,8 @@ def write_atomically(target: Path, write: Callable[[Path], None], *, overwrite: 
     os.close(handle)
     try:
         write(Path(temporary))
+        # mkstemp makes the file private (0600); give it the permissions an ordinary new file would have.
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):

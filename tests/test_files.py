@@ -90,3 +90,16 @@ def test_atomic_write_needs_the_folder(tmp_path: Path) -> None:
     """Writing into a folder that does not exist is refused with the folder named."""
     with pytest.raises(BcfInputError, match="the folder to write it in does not exist"):
         write_atomically(tmp_path / "no" / "out.txt", lambda p: None)
+
+
+def test_atomic_write_gives_ordinary_permissions(tmp_path: Path) -> None:
+    """A written file is readable as any new file would be, not private like a temporary file."""
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        target = tmp_path / "out.txt"
+        write_atomically(target, lambda p: p.write_text("x", encoding="utf-8"))
+        assert target.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(mask)

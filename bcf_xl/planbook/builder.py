@@ -144,7 +144,8 @@ class _Writer:
                     self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field)
         self.validations(table)
         first, last = table.data_rows[0], table.data_rows[-1]
-        self.book.define_name(table.name, f"={L.quote(table.sheet)}!$A${first}:${table.last_column}${last}")
+        start = table.columns[table.fields[0].key]
+        self.book.define_name(table.name, f"={L.quote(table.sheet)}!${start}${first}:${table.last_column}${last}")
 
     def validations(self, table: Table) -> None:
         target = self.sheets[table.sheet]

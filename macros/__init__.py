@@ -1,0 +1,18 @@
+"""The Python behind the planning workbook's buttons (installed as the package ``bcf_macros``).
+
+Each entry point reads the live workbook through a small interface, :class:`Workbook`: in Excel
+that is the workbook that called the macro, read through xlwings (unsaved edits included); in
+tests and on a machine without Excel it is a workbook file (:class:`WorkbookFile`). The entry
+points call the engine and write their result on the Checks sheet.
+"""
+
+from bcf_macros.entry import (
+    ExcelWorkbook,
+    Workbook,
+    WorkbookFile,
+    check_plan,
+    generate_submission,
+    roll_forward,
+)
+
+__all__ = ["ExcelWorkbook", "Workbook", "WorkbookFile", "check_plan", "generate_submission", "roll_forward"]

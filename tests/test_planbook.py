@@ -1,0 +1,380 @@
+"""The planning workbook: built from a plan, read back, checked, recalculated, opened in LibreOffice."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import zipfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from oletools.olevba import VBA_Parser
+
+import bcf_macros
+from bcf_xl import cli
+from bcf_xl.errors import BcfInputError
+from bcf_xl.model import Plan
+from bcf_xl.planbook import layout as L  # noqa: N812
+from bcf_xl.planbook.builder import build, pool_views, risk_views, write
+from bcf_xl.planbook.buttons import ENTRY_POINTS, button_macros
+from bcf_xl.planbook.reader import planbook_view, read
+from bcf_xl.policy import load_policy
+from bcf_xl.pooling import Dimension
+from bcf_xl.recalc import recalculate
+from bcf_xl.report import compute
+from bcf_xl.rollforward import roll_forward
+from bcf_xl.sample import sample_plan
+from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
+from bcf_xl.submission.validator import validate
+from tests.libreoffice import computed_values
+from tests.plans import plans
+
+POLICY = load_policy()
+
+
+@pytest.fixture(scope="module")
+def sample_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("book") / "bcf_planning.xlsm"
+    write(path, sample_plan(), POLICY, vba_project=button_macros())
+    return path
+
+
+@pytest.fixture(scope="module")
+def recalculated(sample_book: Path) -> dict[tuple[str, str], object]:
+    result = recalculate(sample_book)
+    assert not result.failed, result.findings
+    return dict(result.values)
+
+
+# --- round trip ------------------------------------------------------------------------------------
+
+
+def test_sample_round_trip(sample_book: Path) -> None:
+    """Reading the generated sample workbook gives back exactly the sample plan."""
+    read_back = read(sample_book)
+    assert read_back.findings == ()
+    assert read_back.plan == planbook_view(sample_plan())
+    assert read_back.plan.performance_fund == sample_plan().performance_fund
+    assert read_back.plan.risk_terms == sample_plan().risk_terms
+
+
+@pytest.mark.parametrize("year", [YEAR_2025_26, YEAR_2023_25], ids=lambda y: y.name)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_generated_plans_round_trip(year: TemplateYear, data: st.DataObject) -> None:
+    """For any plan of one or two years, the reader gives back exactly the plan the builder wrote."""
+    plan = data.draw(plans(year))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.xlsm"
+        write(path, plan, POLICY)
+        read_back = read(path)
+    assert read_back.findings == ()
+    assert read_back.plan == planbook_view(plan)
+
+
+def test_empty_workbook_reads_as_no_plan(tmp_path: Path) -> None:
+    """An empty workbook has no plan yet: the missing required fields are named, nothing crashes."""
+    path = tmp_path / "empty.xlsm"
+    write(path, None, POLICY)
+    read_back = read(path)
+    assert read_back.plan is None
+    assert sorted((f.location.sheet, f.location.cell) for f in read_back.findings) == [
+        ("Cover", "C4"),
+        ("Cover", "C5"),
+        ("Cover", "C6"),
+    ]
+
+
+# --- the buttons -----------------------------------------------------------------------------------
+
+
+def test_every_button_runs_a_macro_that_calls_python(sample_book: Path) -> None:
+    """Each form button names a Sub of the VBA project, which calls an entry point bcf_macros has."""
+    with zipfile.ZipFile(sample_book) as archive:
+        vml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/drawings/vml"))
+    macros = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
+    assert sorted(macros) == sorted(L.BUTTON_CELLS)
+    parser = VBA_Parser(str(sample_book))
+    source = "\n".join(code for _, _, _, code in parser.extract_macros())
+    parser.close()
+    for macro in macros:
+        body = re.search(rf"Sub {macro}\(\)(.*?)End Sub", source, re.S)
+        assert body, f"no Sub {macro} in the VBA project"
+        called = re.search(r"bcf_macros\.(\w+)\(\)", body.group(1))
+        assert called and called.group(1) == ENTRY_POINTS[macro]
+        assert callable(getattr(bcf_macros, called.group(1)))
+        assert 'Application.Run "xlwings.xlam!RunPython"' in body.group(1)
+
+
+def test_check_plan_button(tmp_path: Path) -> None:
+    """Check plan lists the plan's findings on the Checks sheet, each with its cell."""
+    path = tmp_path / "plan.xlsm"
+    write(path, sample_plan(), POLICY)
+    found = bcf_macros.check_plan(bcf_macros.WorkbookFile(path), POLICY)
+    assert found is not None and [f.code for f in found] == ["BCF08", "BCF12", "BCF14"]
+    checks = openpyxl.load_workbook(path)[L.CHECKS]
+    assert checks[L.CHECK_STATUS_CELL].value == "Plan checked: 0 error(s), 1 warning(s), 2 note(s)"
+    first = [c.value for c in checks[L.CHECK_HEADER_ROW + 1]]
+    assert first[:4] == ["Warning", "BCF08", "Funding", "F32"]
+
+
+def test_generate_submission_button(tmp_path: Path) -> None:
+    """Generate submission writes a complete template next to the workbook, never over an earlier one."""
+    path = tmp_path / "plan.xlsm"
+    write(path, sample_plan(), POLICY)
+    book = bcf_macros.WorkbookFile(path)
+    first = bcf_macros.generate_submission(book, POLICY)
+    second = bcf_macros.generate_submission(book, POLICY)
+    assert first == tmp_path / "BCF submission 2023-25 Northmoor.xlsx"
+    assert second == tmp_path / "BCF submission 2023-25 Northmoor (2).xlsx"
+    assert validate(first, POLICY).complete
+    status = openpyxl.load_workbook(path)[L.CHECKS][L.CHECK_STATUS_CELL].value
+    assert status == (
+        "Wrote BCF submission 2023-25 Northmoor (2).xlsx: Complete Template; plan 0 error(s), 1 warning(s), 2 note(s)"
+    )
+
+
+def test_roll_forward_button(tmp_path: Path) -> None:
+    """Roll forward writes next year's workbook, which reads back as the rolled-forward plan."""
+    path = tmp_path / "plan.xlsm"
+    write(path, sample_plan(), POLICY)
+    new = bcf_macros.roll_forward(bcf_macros.WorkbookFile(path), POLICY)
+    assert new == tmp_path / "BCF plan 2024-25 and 2025-26 Northmoor.xlsm"
+    rolled = read(new).plan
+    assert rolled == planbook_view(roll_forward(planbook_view(sample_plan()), POLICY))
+    assert rolled.years == ("2024-25", "2025-26")
+    s001 = rolled.schemes[0]
+    assert (s001.prior_year_budget, s001.amounts[0], s001.additional_investment) == (
+        D("3450000"),
+        D("3645270"),
+        D("195270"),
+    )
+    assert rolled.asc_minimum.prior_year == D("11886750.00")
+    assert rolled.metrics[0].baseline == D(5010) and rolled.metrics[0].actual is None
+
+
+def test_button_problem_is_one_line_on_checks(tmp_path: Path) -> None:
+    """A plan whose years have no template gets one line on the Checks sheet, not a traceback."""
+    path = tmp_path / "plan.xlsm"
+    plan = sample_plan()
+    write(path, planbook_view(roll_forward(plan, POLICY)), POLICY)
+    assert bcf_macros.generate_submission(bcf_macros.WorkbookFile(path), POLICY) is None
+    status = openpyxl.load_workbook(path)[L.CHECKS][L.CHECK_STATUS_CELL].value
+    assert status == (
+        "Stopped: 'Cover'!C6: no NHS England template is known for these plan years (got \"2024-25, 2025-26\")"
+    )
+
+
+# --- computing the workbook ------------------------------------------------------------------------
+
+
+def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
+    """What the computed cells of the sample workbook must show, worked out by the engine."""
+    report = compute(plan, POLICY)
+    years = plan.years
+    expected: dict[tuple[str, str], object] = {}
+    for index, year in enumerate(years):
+        column = "EF"[index]
+        expected[(L.FUNDING, f"{column}{L.FUNDING_TOTALS_ROW}")] = plan.income(year)
+        expected[(L.FUNDING, f"{column}{L.FUNDING_TOTALS_ROW + 1}")] = plan.expenditure(year)
+        asc, ooh = report.asc_minimum[index], report.ooh_minimum[index]
+        for key, value in (
+            ("asc_calculated", asc.calculated),
+            ("asc_required", asc.required),
+            ("asc_planned", asc.planned),
+            ("asc_shortfall", asc.under_spend),
+            ("ooh_planned", ooh.planned),
+            ("ooh_shortfall", ooh.under_spend),
+        ):
+            expected[(L.FUNDING, L.minimum_cell(key, index))] = value
+        balances = {b.source_id: b.balance for b in report.source_balances if b.year == year}
+        for row, source in zip(L.SOURCES.data_rows, plan.sources, strict=False):
+            expected[(L.FUNDING, L.SOURCES.cell(f"balance{index + 1}", row))] = balances[source.source_id]
+        pools = {line.key: line.amount for line in report.totals_for(Dimension.POOL, year)}
+        for row, pool in zip(L.POOL_TABLE.data_rows, plan.pools, strict=False):
+            expected[(L.POOLS, L.POOL_TABLE.cell(f"total{index + 1}", row))] = pools[pool.pool_id]
+        themes = report.totals_for(Dimension.THEME, year)
+        for row, line in zip(L.THEMES.data_rows, themes, strict=False):
+            expected[(L.POOLS, L.THEMES.cell(f"total{index + 1}", row))] = line.amount
+        split = report.dfg[index]
+        for row, district in zip(L.DISTRICTS.data_rows, split.districts, strict=False):
+            expected[(L.DFG, L.DISTRICTS.cell(f"top_up{index + 1}", row))] = district.top_up
+            expected[(L.DFG, L.DISTRICTS.cell(f"passported{index + 1}", row))] = district.passported
+        by = {
+            dim: {line.key: line.amount for line in report.totals_for(dim, year)}
+            for dim in (Dimension.PARTNER, Dimension.SOURCE, Dimension.COMMISSIONER, Dimension.AREA_OF_SPEND)
+        }
+        schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes)))
+        views = pool_views(schemes)
+        keys = [p.partner_id for p in plan.partners]
+        for (row, _, _), key in zip(views["partner"][1], keys, strict=False):
+            expected[(L.POOLS, f"{'CD'[index]}{row}")] = by[Dimension.PARTNER][key]
+        for (row, _, _), key in zip(views["source"][1], [s.source_id for s in plan.sources], strict=False):
+            expected[(L.POOLS, f"{'CD'[index]}{row}")] = by[Dimension.SOURCE][key]
+        (nhs_row, _, _), (la_row, _, _) = views["commissioner"][1]
+        expected[(L.POOLS, f"{'CD'[index]}{nhs_row}")] = by[Dimension.COMMISSIONER]["NHS"]
+        expected[(L.POOLS, f"{'CD'[index]}{la_row}")] = by[Dimension.COMMISSIONER]["Local Authority"]
+        for row, area, _ in views["area"][1][:-1]:
+            expected[(L.POOLS, f"{'CD'[index]}{row}")] = by[Dimension.AREA_OF_SPEND].get(area, D(0))
+    for row, result in zip(L.METRIC_TABLE.data_rows, report.metrics, strict=False):
+        expected[(L.METRICS, L.METRIC_TABLE.cell("rag", row))] = result.rag.value
+        expected[(L.METRICS, L.METRIC_TABLE.cell("progress", row))] = result.progress.value
+        expected[(L.METRICS, L.METRIC_TABLE.cell("actual_rate", row))] = result.actual
+        expected[(L.METRICS, L.METRIC_TABLE.cell("target_rate", row))] = result.target
+    statements = {s.pool_id: s for s in report.year_end}
+    lines = risk_views(L.schemes_table(L.scheme_rows_for(len(plan.schemes))))
+    for (row, _, _), pool in zip(lines[1:], plan.pools, strict=False):
+        if pool.pool_id in statements:
+            expected[(L.RISK, f"D{row}")] = statements[pool.pool_id].total_contributions
+            expected[(L.RISK, f"E{row}")] = statements[pool.pool_id].expenditure
+            expected[(L.RISK, f"F{row}")] = statements[pool.pool_id].difference
+    waterfall_row = next(row for row, label, _ in lines if label == "Overspend to cover")
+    for offset, step in enumerate(report.waterfall, start=1):
+        expected[(L.RISK, f"C{waterfall_row + offset}")] = step.applied
+    invoices = {i.to_partner: i for i in report.invoices[0][1]}
+    invoice_rows = [row for row, label, formulas in lines if not label and len(formulas) == 5]
+    for row, partner in zip(invoice_rows, plan.partners, strict=False):
+        if partner.partner_id in invoices:
+            for quarter, column in enumerate("DEFG"):
+                expected[(L.RISK, f"{column}{row}")] = invoices[partner.partner_id].quarters[quarter]
+    return expected
+
+
+def _same(got: object, want: object) -> bool:
+    if want is None:  # nothing to rate: the cell shows an empty text
+        return got in ("", None)
+    if isinstance(want, D):
+        return isinstance(got, int | float) and abs(D(repr(float(got))) - want) < D("0.000001")
+    return got == want
+
+
+def test_headless_recalculation_matches_the_engine(recalculated: dict[tuple[str, str], object]) -> None:
+    """Every computed cell of the sample workbook, recalculated headlessly, equals the engine's figure."""
+    expected = _engine_cells(sample_plan())
+    assert len(expected) > 150
+    wrong = {
+        key: (recalculated.get(key), want) for key, want in expected.items() if not _same(recalculated.get(key), want)
+    }
+    assert wrong == {}
+
+
+def test_libreoffice_computes_native_cells(
+    sample_book: Path, tmp_path: Path, recalculated: dict[tuple[str, str], object]
+) -> None:
+    """LibreOffice shows bcf_* cells as unknown functions but computes the native formulas to the engine's values."""
+    theirs = computed_values(sample_book, tmp_path / "lo")
+    book = openpyxl.load_workbook(sample_book)
+    native = bcf = 0
+    for sheet in (L.FUNDING, L.SCHEMES):
+        formulas = {
+            c.coordinate: c.value
+            for row in book[sheet].iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")
+        }
+        udf_cells = {ref for ref, text in formulas.items() if "BCF_" in text}
+        for ref, formula in formulas.items():
+            key = (sheet, ref)
+            if ref in udf_cells:  # unknown to LibreOffice, unless an IF never reached the call
+                assert theirs.get(key) in ("#NAME?", None, ""), key
+                bcf += theirs.get(key) == "#NAME?"
+            elif theirs.get(key) == "#NAME?":  # only by depending on a bcf_* cell
+                assert any(re.search(rf"\b{u}\b", formula) for u in udf_cells), key
+            elif isinstance(recalculated.get(key), int | float) and theirs.get(key) not in ("", None):
+                native += 1
+                assert abs(float(theirs[key]) - float(recalculated[key])) < 0.005, key  # type: ignore[arg-type]
+    assert native > 500 and bcf > 20
+    assert theirs[(L.FUNDING, L.minimum_cell("asc_planned", 0))] == 13065000
+
+
+# --- check -----------------------------------------------------------------------------------------
+
+
+def test_check_cli_passes_the_sample(sample_book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """bcf-xl check exits 0 for the sample: warnings are printed but do not fail it."""
+    before = hashlib.sha256(sample_book.read_bytes()).hexdigest()
+    assert cli.main(["check", str(sample_book)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("bcf_planning.xlsm: 0 errors, 1 warning, 2 notes")
+    assert hashlib.sha256(sample_book.read_bytes()).hexdigest() == before
+
+
+def test_check_cli_reports_every_problem_with_its_cell(
+    sample_book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text in an amount, an unknown list value, a missing name, a duplicate ID, districts not adding up: one run."""
+    book = openpyxl.load_workbook(sample_book, keep_vba=True)
+    schemes = L.schemes_table(L.scheme_rows_for(45))
+    book[L.SCHEMES][schemes.cell("amount1", 5)] = "twelve"
+    book[L.SCHEMES][schemes.cell("area_of_spend", 6)] = "Hospital"
+    book[L.SCHEMES][schemes.cell("name", 7)] = None
+    book[L.SCHEMES][schemes.cell("scheme_id", 8)] = "S001"
+    book[L.DFG][L.DISTRICTS.cell("allocation1", L.DISTRICTS.data_rows[0])] = 1134000.01
+    broken = tmp_path / "broken.xlsm"
+    book.save(broken)
+    assert cli.main(["check", str(broken)]) == 1
+    out = capsys.readouterr().out
+    for expected in (
+        "Error READ01 'Schemes'!K5: Planned, year 1: must be a number such as 1234.50 or £1,234.50 (got \"twelve\")",
+        "Error READ01 'Schemes'!F6: Area of Spend: must be one of Social Care,",
+        "Error READ01 'Schemes'!B7: Scheme Name: is required",
+        "Error BCF01 'Schemes'!A8 [S001] Scheme ID: scheme ID must be unique",
+        "Error BCF10 'DFG'!C9 District allocations 2023-24: district allocations must add up to the DFG received",
+    ):
+        assert expected in out, expected
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"not a workbook", "is not an Excel workbook"), (b"PK\x03\x04 cut", "is damaged or truncated")],
+)
+def test_check_cli_refuses_bad_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    """A file that is not a workbook gets one line and exit 2."""
+    bad = tmp_path / "plan.xlsm"
+    bad.write_bytes(content)
+    assert cli.main(["check", str(bad)]) == 2
+    assert capsys.readouterr().err.startswith(f"bcf-xl: 'plan.xlsm': {message}")
+
+
+def test_another_workbook_is_not_a_plan(tmp_path: Path) -> None:
+    """A workbook without the planning sheets is refused by name."""
+    other = tmp_path / "other.xlsx"
+    openpyxl.Workbook().save(other)
+    with pytest.raises(BcfInputError, match="is not a bcf-xl planning workbook: it has no Cover, Funding"):
+        read(other)
+
+
+def test_build_is_reproducible() -> None:
+    """The same plan gives the same bytes, so the committed workbooks can be checked against a rebuild."""
+    assert build(sample_plan(), POLICY, vba_project=button_macros()) == build(
+        sample_plan(), POLICY, vba_project=button_macros()
+    )
+
+
+# --- the workbooks kept in the repository ----------------------------------------------------------
+
+WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
+
+
+@pytest.mark.parametrize(("name", "sample"), [("bcf_planning.xlsm", False), ("bcf_planning_sample.xlsm", True)])
+def test_committed_workbooks_are_as_generated(tmp_path: Path, name: str, sample: bool) -> None:
+    """workbooks/ holds exactly what `bcf-xl new-plan [--sample]` writes (regenerate them with it)."""
+    fresh = tmp_path / name
+    assert cli.main(["new-plan", *(["--sample"] if sample else []), "-o", str(fresh)]) == 0
+    assert fresh.read_bytes() == (WORKBOOKS / name).read_bytes(), f"run: bcf-xl new-plan -o workbooks/{name}"
+
+
+def test_golden_dump_of_the_sample_workbook() -> None:
+    """The sample workbook's cells, formulas and formats are as reviewed in tests/golden (regenerate on purpose)."""
+    from tests.golden import GOLDEN, dump
+
+    assert dump(WORKBOOKS / "bcf_planning_sample.xlsm") == (GOLDEN / "bcf_planning_sample.txt").read_text(
+        encoding="utf-8"
+    )
