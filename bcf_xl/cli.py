@@ -18,6 +18,7 @@ from bcf_xl.errors import BcfError
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as planbook_findings
+from bcf_xl.planbook.reader import is_planning_workbook
 from bcf_xl.planbook.reader import read as read_planbook
 from bcf_xl.policy import load_policy
 from bcf_xl.report import compute
@@ -105,12 +106,14 @@ def _parser() -> argparse.ArgumentParser:
     generate = commands.add_parser(
         "generate",
         help="build the NHS England planning template from a plan",
-        description="Build the NHS England BCF planning template, filled from PLAN (a filled template, e.g. to "
-        "rebuild it after a change of rules) or from the embedded sample (--sample), checked, in one step. "
+        description="Build the NHS England BCF planning template, filled from PLAN (a planning workbook, or a filled "
+        "template to rebuild after a change of rules) or from the embedded sample (--sample), checked, in one step. "
         "The template year is --year, or else the year whose plan years are the plan's.",
     )
     source = generate.add_mutually_exclusive_group(required=True)
-    source.add_argument("plan", nargs="?", type=Path, metavar="PLAN", help="a filled planning template (.xlsx)")
+    source.add_argument(
+        "plan", nargs="?", type=Path, metavar="PLAN", help="a planning workbook (.xlsm) or a filled template (.xlsx)"
+    )
     source.add_argument("--sample", action="store_true", help="use the embedded sample plan")
     generate.add_argument("-o", "--output", type=Path, required=True, metavar="SUBMISSION.xlsx")
     generate.add_argument("--year", metavar="YEAR", help=f"template year: {', '.join(YEARS)}")
@@ -205,13 +208,18 @@ def _generate(args: argparse.Namespace) -> int:
     if args.sample:
         plan = sample_plan()
     else:
-        submission = read_submission(args.plan, policy)
-        if submission.plan is None or errors(submission.findings):
-            for finding in submission.findings:
+        if is_planning_workbook(args.plan):
+            source = read_planbook(args.plan)
+            read_plan, problems = source.plan, source.findings
+        else:
+            submission = read_submission(args.plan, policy)
+            read_plan, problems = submission.plan, submission.findings
+        if read_plan is None or errors(problems):
+            for finding in problems:
                 print(f"  {finding}")
             print(f"bcf-xl: {args.plan.name}: cannot be read into a plan (see above)", file=sys.stderr)
             return EXIT_PLAN_ERRORS
-        plan = submission.plan
+        plan = read_plan
     year = template_year(args.year) if args.year else (year_for_plan(plan.years) or template_year(DEFAULT_YEAR))
     write_submission(plan, year, policy, args.output, overwrite=args.force)
     validation = validate_submission(args.output, policy)

@@ -378,3 +378,14 @@ def test_golden_dump_of_the_sample_workbook() -> None:
     assert dump(WORKBOOKS / "bcf_planning_sample.xlsm") == (GOLDEN / "bcf_planning_sample.txt").read_text(
         encoding="utf-8"
     )
+
+
+def test_generate_from_the_planning_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """bcf-xl generate takes a planning workbook as PLAN and writes the same submission as from the sample."""
+    from_book, from_sample = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert cli.main(["generate", str(WORKBOOKS / "bcf_planning_sample.xlsm"), "-o", str(from_book)]) == 0
+    assert cli.main(["generate", "--sample", "-o", str(from_sample)]) == 0
+    assert "Complete Template" in capsys.readouterr().out
+    from bcf_xl.submission.reader import read as read_submission
+
+    assert read_submission(from_book, POLICY).plan == read_submission(from_sample, POLICY).plan

@@ -15,9 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
+import openpyxl
+
 from bcf_xl.cellreader import CellReader, Values, build_record, load_cells
 from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import check_workbook_file
 from bcf_xl.model import (
     Area,
     AreaKind,
@@ -85,6 +88,19 @@ def read(path: Path) -> PlanRead:
             show_got=False,
         )
     return read_values(values, _scheme_rows(book))
+
+
+def is_planning_workbook(path: Path) -> bool:
+    """True when a (sound) workbook file has the planning workbook's sheets."""
+    check_workbook_file(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception:
+        return False
+    try:
+        return all(name in book.sheetnames for name in MISSING)
+    finally:
+        book.close()
 
 
 def _scheme_rows(book: object) -> int:
