@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bcf_xl.errors import Location
-from bcf_xl.model import AreaKind, Plan, Retention
+from bcf_xl.model import AreaKind, DfgYear, Plan, Retention
 from bcf_xl.money import ZERO, allocate, total
 
 
@@ -121,3 +121,26 @@ def passport_plan(plan: Plan) -> tuple[DfgSplit, ...]:
         )
         splits.append(passport(year, dfg.received, districts, dfg.top_ups, dfg.retentions))
     return tuple(splits)
+
+
+def dfg_by_year_and_district(plan: Plan) -> tuple[DfgYear, ...]:
+    """The plan's DFG as workbooks hold it: one top-up figure per year, and one agreed retention per district and
+    year (references joined with "; "); no DFG at all when nothing is recorded."""
+    years = tuple(
+        DfgYear(
+            d.received,
+            (total(list(d.top_ups)),) if total(list(d.top_ups)) else (),
+            tuple(
+                Retention(
+                    district.district_id,
+                    total([r.amount for r in kept]),
+                    "; ".join(r.agreement_reference for r in kept),
+                )
+                for district in plan.area.districts
+                if (kept := [r for r in d.retentions if r.district_id == district.district_id])
+                and total([r.amount for r in kept])
+            ),
+        )
+        for d in plan.dfg
+    )
+    return years if any(d.received or d.top_ups or d.retentions for d in years) else ()

@@ -239,9 +239,9 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
     invoices = {i.to_partner: i for i in report.invoices[0][1]}
     invoice_rows = [row for row, label, formulas in lines if not label and len(formulas) == 5]
     for row, partner in zip(invoice_rows, plan.partners, strict=False):
-        if partner.partner_id in invoices:
-            for quarter, column in enumerate("DEFG"):
-                expected[(L.RISK, f"{column}{row}")] = invoices[partner.partner_id].quarters[quarter]
+        invoice = invoices.get(partner.partner_id)  # the council is invoiced by the lead ICB, if at all
+        for quarter, column in enumerate("DEFG"):
+            expected[(L.RISK, f"{column}{row}")] = invoice.quarters[quarter] if invoice else D(0)
     return expected
 
 

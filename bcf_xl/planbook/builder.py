@@ -806,18 +806,21 @@ def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
     row += 6
     lines.append((row, "Quarterly invoices, first year (bcf_quarter)", ()))
     row += 1
-    council_la = f"BCF_TOTAL({schemes.span('la1')},{schemes.span('contributor')},"
+    # The council invoices each ICB for what it commissions with that ICB's money; the lead ICB invoices the
+    # council for what the NHS commissions with the council's money (bcf_xl.risk.partner_invoices).
+    la_part = f"BCF_TOTAL({schemes.span('la1')},{schemes.span('contributor')},"
+    nhs_part = f"BCF_TOTAL({schemes.span('nhs1')},{schemes.span('contributor')},"
     for partner_row in L.PARTNERS.data_rows:
         ident = f"{L.COVER}!{L.PARTNERS.cell('partner_id', partner_row)}"
         kind = f"{L.COVER}!{L.PARTNERS.cell('kind', partner_row)}"
-        annual = f'IF({kind}="ICB",{council_la}{ident}),0)'
+        annual = f'IF({kind}="ICB",{la_part}{ident}),IF({kind}="Council",{nhs_part}{ident}),0))'
         lines.append(
             (
                 row,
                 "",
                 (
-                    f'=IF({kind}="ICB","Council to "&{ident},"")',
-                    *(f'=IF({kind}="ICB",BCF_QUARTER({annual},{q}),"")' for q in (1, 2, 3, 4)),
+                    f'=IF({kind}="ICB","Council to "&{ident},IF({kind}="Council","Lead ICB to "&{ident},""))',
+                    *(f'=IF({kind}="","",BCF_QUARTER({annual},{q}))' for q in (1, 2, 3, 4)),
                 ),
             )
         )

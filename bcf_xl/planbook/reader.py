@@ -19,6 +19,7 @@ import openpyxl
 
 from bcf_xl.cellreader import CellReader, Values, build_record, load_cells
 from bcf_xl.checks import Finding
+from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file
 from bcf_xl.model import (
@@ -48,7 +49,7 @@ from bcf_xl.model import (
     SourceKind,
     check_year,
 )
-from bcf_xl.money import ZERO, total
+from bcf_xl.money import ZERO
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 
 T = TypeVar("T")
@@ -435,23 +436,7 @@ def _performance_fund(cells: CellReader) -> PerformanceFund | None:
 def planbook_view(plan: Plan) -> Plan:
     """A plan as the planning workbook holds it: in-year top-ups and each district's agreed retentions are
     one figure per year, and a scheme's outturn is blank rather than absent when none is recorded."""
-    dfg = tuple(
-        DfgYear(
-            d.received,
-            (total(list(d.top_ups)),) if total(list(d.top_ups)) else (),
-            tuple(
-                Retention(
-                    district.district_id,
-                    total([r.amount for r in kept]),
-                    "; ".join(r.agreement_reference for r in kept),
-                )
-                for district in plan.area.districts
-                if (kept := [r for r in d.retentions if r.district_id == district.district_id])
-                and total([r.amount for r in kept])
-            ),
-        )
-        for d in plan.dfg
-    )
+    dfg = dfg_by_year_and_district(plan)
     n = len(plan.years)
     schemes = tuple(
         dataclasses.replace(
@@ -466,5 +451,5 @@ def planbook_view(plan: Plan) -> Plan:
         plan,
         schemes=schemes,
         asc_minimum=asc,
-        dfg=dfg if any(d.received or d.top_ups or d.retentions for d in dfg) else (),
+        dfg=dfg,
     )

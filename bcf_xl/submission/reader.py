@@ -19,6 +19,7 @@ from openpyxl.utils import range_boundaries
 
 from bcf_xl.cellreader import CellReader, Values, build_record, load_cells, shown
 from bcf_xl.checks import Finding
+from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.minimums import asc_minimum
 from bcf_xl.model import (
@@ -42,7 +43,7 @@ from bcf_xl.model import (
     Scheme,
     SchemeStatus,
 )
-from bcf_xl.money import ZERO, total
+from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
 from bcf_xl.submission.definition import YEARS, TemplateYear, template_year
 from bcf_xl.submission.layout import (
@@ -411,23 +412,7 @@ def submission_view(plan: Plan, year: TemplateYear, policy: Policy) -> Plan:
             key=lambda m: [n.code for n in year.metrics].index(m.metric_id),
         )
     )
-    dfg = tuple(
-        DfgYear(
-            d.received,
-            (total(list(d.top_ups)),) if total(list(d.top_ups)) else (),
-            tuple(
-                Retention(
-                    district.district_id,
-                    total([r.amount for r in kept]),
-                    "; ".join(r.agreement_reference for r in kept),
-                )
-                for district in plan.area.districts
-                if (kept := [r for r in d.retentions if r.district_id == district.district_id])
-                and total([r.amount for r in kept])
-            ),
-        )
-        for d in plan.dfg
-    )
+    dfg = dfg_by_year_and_district(plan)
     asc = None
     if plan.asc_minimum is not None:
         required = [m.required for m in asc_minimum(plan, policy)]
@@ -440,7 +425,7 @@ def submission_view(plan: Plan, year: TemplateYear, policy: Policy) -> Plan:
         pools=(),
         schemes=tuple(dataclasses.replace(s, theme="", pool="", outturn=()) for s in plan.schemes),
         metrics=metrics,
-        dfg=dfg if any(d.received or d.top_ups or d.retentions for d in dfg) else (),
+        dfg=dfg,
         asc_minimum=asc,
         risk_terms=RiskShareTerms(),
         performance_fund=None,
