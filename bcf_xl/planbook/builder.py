@@ -857,56 +857,42 @@ def write_findings(sheet: Worksheet, findings: Sequence[Finding], header: Any, s
             sheet.write_string(row, column, value or "")
 
 
+# Dashboard charts: (chart type, title, where, table, category field, [(value field, series name)]).
+_CHARTS = (
+    ("bar", "Funding by source", "A3", L.SOURCES, "source_id", (("amount1", "Income, first year"),)),
+    ("bar", "Spend by theme", "J3", L.THEMES, "theme", (("total1", "Planned, first year"),)),
+    ("column", "Spend by pool", "A22", L.POOL_TABLE, "name", (("total1", "Planned, first year"),)),
+    (
+        "column",
+        "Each metric against its target",
+        "J22",
+        L.METRIC_TABLE,
+        "metric_id",
+        (("actual_rate", "Actual"), ("target_rate", "Target")),
+    ),
+)
+
+
 def _dashboard(w: _Writer) -> None:
-    book, sheet = w.book, w.sheets[L.DASHBOARD]
+    sheet = w.sheets[L.DASHBOARD]
     sheet.write_string("A1", "Dashboard", w.formats.title)
-    sources = L.SOURCES.data_rows
-    funding = book.add_chart({"type": "bar"})
-    funding.add_series(
-        {
-            "name": "Income, first year",
-            "categories": [L.FUNDING, sources[0] - 1, 0, sources[-1] - 1, 0],
-            "values": [L.FUNDING, sources[0] - 1, 4, sources[-1] - 1, 4],
-        }
-    )
-    funding.set_title({"name": "Funding by source"})
-    sheet.insert_chart("A3", funding, {"x_scale": 1.3, "y_scale": 1.2})
-    themes = L.THEMES.data_rows
-    theme_chart = book.add_chart({"type": "bar"})
-    theme_chart.add_series(
-        {
-            "name": "Planned, first year",
-            "categories": [L.POOLS, themes[0] - 1, 1, themes[-1] - 1, 1],
-            "values": [L.POOLS, themes[0] - 1, 2, themes[-1] - 1, 2],
-        }
-    )
-    theme_chart.set_title({"name": "Spend by theme"})
-    sheet.insert_chart("J3", theme_chart, {"x_scale": 1.3, "y_scale": 1.2})
-    pools = L.POOL_TABLE.data_rows
-    pool_chart = book.add_chart({"type": "column"})
-    pool_chart.add_series(
-        {
-            "name": "Planned, first year",
-            "categories": [L.POOLS, pools[0] - 1, 1, pools[-1] - 1, 1],
-            "values": [L.POOLS, pools[0] - 1, 4, pools[-1] - 1, 4],
-        }
-    )
-    pool_chart.set_title({"name": "Spend by pool"})
-    sheet.insert_chart("A22", pool_chart, {"x_scale": 1.3, "y_scale": 1.2})
-    metrics = L.METRIC_TABLE.data_rows
-    columns = L.METRIC_TABLE.columns
-    metric_chart = book.add_chart({"type": "column"})
-    for key, name in (("actual_rate", "Actual"), ("target_rate", "Target")):
-        index = list(columns).index(key)
-        metric_chart.add_series(
-            {
-                "name": name,
-                "categories": [L.METRICS, metrics[0] - 1, 0, metrics[-1] - 1, 0],
-                "values": [L.METRICS, metrics[0] - 1, index, metrics[-1] - 1, index],
-            }
-        )
-    metric_chart.set_title({"name": "Each metric against its target"})
-    sheet.insert_chart("J22", metric_chart, {"x_scale": 1.3, "y_scale": 1.2})
+    for kind, title, where, table, category, series in _CHARTS:
+        chart = w.book.add_chart({"type": kind})
+        first, last = table.data_rows[0] - 1, table.data_rows[-1] - 1  # XlsxWriter counts rows from 0
+
+        def column(key: str, t: Table = table) -> int:
+            return t.first_column - 1 + [f.key for f in t.fields].index(key)
+
+        for key, name in series:
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": [table.sheet, first, column(category), last, column(category)],
+                    "values": [table.sheet, first, column(key), last, column(key)],
+                }
+            )
+        chart.set_title({"name": title})
+        sheet.insert_chart(where, chart, {"x_scale": 1.3, "y_scale": 1.2})
     sheet.protect()
     sheet.set_landscape()
     sheet.fit_to_pages(1, 1)
