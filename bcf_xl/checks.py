@@ -82,6 +82,17 @@ def run_checks(plan: Plan, policy: Policy) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: order[f.severity]))
 
 
+def tally(findings: Iterable[Finding]) -> str:
+    """How many findings of each severity, as a person reads it: "0 errors, 1 warning, 2 notes"."""
+    found = list(findings)
+    words = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+    parts = []
+    for severity, word in words.items():
+        count = sum(1 for f in found if f.severity is severity)
+        parts.append(f"{count} {word}" if count == 1 else f"{count} {word}s")
+    return ", ".join(parts)
+
+
 def errors(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(f for f in findings if f.severity is Severity.ERROR)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bcf_xl import __version__
 from bcf_xl.cells import catalogue_text
-from bcf_xl.checks import Finding, Severity, errors, run_checks
+from bcf_xl.checks import errors, run_checks, tally
 from bcf_xl.errors import BcfError
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
@@ -173,16 +173,10 @@ def _demo(args: argparse.Namespace) -> int:
     validation = validate_submission(submission, policy)
     print(
         f"\nWrote {submission}: {'Complete Template' if validation.complete else 'Incomplete Template'}, "
-        f"{_counts(validation.findings)}"
+        f"{tally(validation.findings)}"
     )
     failed = errors(report.findings) or not validation.ok
     return EXIT_PLAN_ERRORS if failed else EXIT_OK
-
-
-def _counts(findings: Sequence[Finding]) -> str:
-    counts = [sum(1 for f in findings if f.severity is s) for s in Severity]
-    words = [("error", "errors"), ("warning", "warnings"), ("note", "notes")]
-    return ", ".join(f"{n} {one if n == 1 else many}" for n, (one, many) in zip(counts, words, strict=True))
 
 
 def _new_plan(args: argparse.Namespace) -> int:
@@ -197,7 +191,7 @@ def _new_plan(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     found = planbook_findings(read_planbook(args.plan), policy)
-    print(f"{args.plan.name}: {_counts(found)}")
+    print(f"{args.plan.name}: {tally(found)}")
     for finding in found:
         print(f"  {finding}")
     return EXIT_PLAN_ERRORS if errors(found) else EXIT_OK
@@ -224,7 +218,7 @@ def _generate(args: argparse.Namespace) -> int:
     write_submission(plan, year, policy, args.output, overwrite=args.force)
     validation = validate_submission(args.output, policy)
     status = "Complete Template" if validation.complete else "Incomplete Template"
-    print(f"Wrote {args.output} ({year.title}): {status}, {_counts(validation.findings)}")
+    print(f"Wrote {args.output} ({year.title}): {status}, {tally(validation.findings)}")
     for finding in validation.findings:
         print(f"  {finding}")
     return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
@@ -235,7 +229,7 @@ def _read(args: argparse.Namespace) -> int:
     submission = read_submission(args.submission, policy, args.year)
     if submission.plan is not None:
         sys.stdout.write(render(compute(submission.plan, policy), thousands=args.thousands))
-    print(f"\nRead {args.submission.name} ({submission.year.title}): {_counts(submission.findings)}")
+    print(f"\nRead {args.submission.name} ({submission.year.title}): {tally(submission.findings)}")
     for finding in submission.findings:
         print(f"  {finding}")
     return EXIT_PLAN_ERRORS if submission.plan is None or errors(submission.findings) else EXIT_OK
@@ -248,7 +242,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(validation.to_json())
     else:
         status = "Complete Template" if validation.complete else "Incomplete Template"
-        print(f"{args.submission.name} ({validation.submission.year.title}): {status}, {_counts(validation.findings)}")
+        print(f"{args.submission.name} ({validation.submission.year.title}): {status}, {tally(validation.findings)}")
         for finding in validation.findings:
             print(f"  {finding}")
     return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS

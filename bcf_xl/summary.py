@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from bcf_xl.checks import Severity
+from bcf_xl.checks import tally
 from bcf_xl.metrics import MetricResult
 from bcf_xl.model import MetricUnit, Plan
 from bcf_xl.money import ZERO, format_pounds, format_thousands, to_thousands
@@ -169,12 +169,7 @@ def render(report: PlanReport, thousands: bool = False) -> str:
             ("Quarter", "Fund", "Released %", "Released", "Withheld"),
         )
 
-    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
-    out += [
-        "",
-        f"Findings: {_plural(counts[Severity.ERROR], 'error')}, {_plural(counts[Severity.WARNING], 'warning')}, "
-        f"{_plural(counts[Severity.NOTE], 'note')}",
-    ]
+    out += ["", f"Findings: {tally(report.findings)}"]
     out += [f"  {finding}" for finding in report.findings] or ["  none"]
     return "\n".join(out) + "\n"
 
@@ -185,7 +180,3 @@ def _measure(metric: MetricResult, value: Decimal | None) -> str:
     if metric.unit is MetricUnit.PERCENT:
         return f"{value:.1%}"
     return f"{value:,.1f}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"

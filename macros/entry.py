@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import openpyxl
 
 from bcf_xl.cellreader import Values, load_cells
-from bcf_xl.checks import Finding, Severity
+from bcf_xl.checks import Finding, Severity, tally
 from bcf_xl.errors import BcfError, BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
@@ -150,11 +150,6 @@ def _row(finding: Finding) -> tuple[str, ...]:
     )
 
 
-def _counts(findings: Sequence[Finding]) -> str:
-    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    return f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), {counts[Severity.NOTE]} note(s)"
-
-
 def free_name(folder: Path, stem: str, suffix: str) -> Path:
     """A file name in ``folder`` that is not taken: ``stem.suffix``, then ``stem (2).suffix``..."""
     candidate = folder / f"{stem}{suffix}"
@@ -184,7 +179,7 @@ def check_plan(book: Workbook | None = None, policy: Policy | None = None) -> tu
 
     def work() -> tuple[Finding, ...]:
         found = plan_findings(read_values(target.values(), target.scheme_rows()), policy or load_policy())
-        target.show_findings(found, f"Plan checked: {_counts(found)}")
+        target.show_findings(found, f"Plan checked: {tally(found)}")
         return found
 
     result: tuple[Finding, ...] | None = _guarded(target, work)
@@ -217,7 +212,7 @@ def generate_submission(book: Workbook | None = None, policy: Policy | None = No
         status = "Complete Template" if validation.complete else "Incomplete Template"
         target.show_findings(
             [*found, *(f for f in validation.findings if f.code in ("CHECKLIST", "READ01"))],
-            f"Wrote {path.name}: {status}; plan {_counts(found)}",
+            f"Wrote {path.name}: {status}; plan {tally(found)}",
         )
         return path
 

@@ -118,7 +118,7 @@ def test_check_plan_button(tmp_path: Path) -> None:
     found = bcf_macros.check_plan(bcf_macros.WorkbookFile(path), POLICY)
     assert found is not None and [f.code for f in found] == ["BCF08", "BCF12", "BCF14"]
     checks = openpyxl.load_workbook(path)[L.CHECKS]
-    assert checks[L.CHECK_STATUS_CELL].value == "Plan checked: 0 error(s), 1 warning(s), 2 note(s)"
+    assert checks[L.CHECK_STATUS_CELL].value == "Plan checked: 0 errors, 1 warning, 2 notes"
     first = [c.value for c in checks[L.CHECK_HEADER_ROW + 1]]
     assert first[:4] == ["Warning", "BCF08", "Funding", "F32"]
 
@@ -135,7 +135,7 @@ def test_generate_submission_button(tmp_path: Path) -> None:
     assert validate(first, POLICY).complete
     status = openpyxl.load_workbook(path)[L.CHECKS][L.CHECK_STATUS_CELL].value
     assert status == (
-        "Wrote BCF submission 2023-25 Northmoor (2).xlsx: Complete Template; plan 0 error(s), 1 warning(s), 2 note(s)"
+        "Wrote BCF submission 2023-25 Northmoor (2).xlsx: Complete Template; plan 0 errors, 1 warning, 2 notes"
     )
 
 
