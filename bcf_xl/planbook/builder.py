@@ -44,7 +44,7 @@ class _Formats:
         grey = {"bg_color": "#E7E6E6", "border": 1, "border_color": "#BFBFBF"}
         self.title = fmt(bold=True, font_size=14)
         self.bold = fmt(bold=True)
-        self.text = fmt(text_wrap=True)
+        self.text = fmt()  # labels run on into the empty cells beside them rather than wrap
         self.header = fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E79", text_wrap=True, border=1)
         self.input = {
             L.TEXT: fmt(**yellow),
@@ -121,7 +121,9 @@ class _Writer:
             target.write_number(ref, value, fmt)
 
     def formula(self, sheet: str, ref: str, text: str, kind: str = L.NUMBER) -> None:
-        self.sheets[sheet].write_formula(ref, text, self.formats.computed[kind])
+        # The stored result is blank, not XlsxWriter's default 0: Excel recalculates on opening, and a viewer
+        # that shows stored results without recalculating should show nothing rather than a false £0.00.
+        self.sheets[sheet].write_formula(ref, text, self.formats.computed[kind], "")
 
     def label(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
         self.sheets[sheet].write_string(ref, text, self.formats.bold if bold else self.formats.text)
@@ -197,11 +199,12 @@ class _Writer:
         *,
         landscape: bool = True,
         freeze: tuple[int, int] | None = None,
+        one_page: bool = False,
     ) -> None:
         target = self.sheets[sheet]
         target.protect("", {"format_columns": True, "format_rows": True})
         target.print_area(f"A1:{last_column}{last_row}")
-        target.fit_to_pages(1, 0)
+        target.fit_to_pages(1, 1 if one_page else 0)  # a page wide; long tables run on down
         target.set_paper(9)
         if landscape:
             target.set_landscape()
@@ -342,7 +345,7 @@ def _cover(w: _Writer, buttons: bool) -> None:
     if buttons:
         for macro, cell in L.BUTTON_CELLS.items():
             sheet.insert_button(cell, {"macro": macro, "caption": L.BUTTON_CAPTIONS[macro], "width": 170, "height": 36})
-    w.finish(L.COVER, "F", L.CONDITIONS.data_rows[-1])
+    w.finish(L.COVER, "F", L.CONDITIONS.data_rows[-1], one_page=True)
 
 
 def _funding(w: _Writer) -> None:
@@ -639,6 +642,7 @@ def _dfg(w: _Writer) -> None:
             spill,
             f"=IF(OR(N({top_up})=0,SUM({allocations})=0),0*{allocations},BCF_PASSPORT({top_up},{allocations}))",
             w.formats.computed[L.NUMBER],
+            "",
         )
         for row in table.data_rows:
 
