@@ -30,6 +30,7 @@ from bcf_xl.policy import load_policy
 from bcf_xl.pooling import Dimension, commissioner_parts
 from bcf_xl.recalc import recalculate
 from bcf_xl.report import compute
+from bcf_xl.risk import year_end_statement
 from bcf_xl.rollforward import roll_forward
 from bcf_xl.sample import sample_plan
 from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
@@ -219,6 +220,12 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
             expected[(L.POOLS, f"{'CD'[index]}{row}")] = by[Dimension.PARTNER][key]
         for (row, _, _), key in zip(views["source"][1], [s.source_id for s in plan.sources], strict=False):
             expected[(L.POOLS, f"{'CD'[index]}{row}")] = by[Dimension.SOURCE][key]
+        for (row, _, _), key in zip(views["partner"][1], keys, strict=False):
+            expected[(L.POOLS, f"B{row}")] = key
+        for (row, _, _), key in zip(views["source"][1], [s.source_id for s in plan.sources], strict=False):
+            expected[(L.POOLS, f"B{row}")] = key
+        total_row = views["area"][1][-1][0]
+        expected[(L.POOLS, f"{'CD'[index]}{total_row}")] = plan.expenditure(year)
         (nhs_row, _, _), (la_row, _, _) = views["commissioner"][1]
         expected[(L.POOLS, f"{'CD'[index]}{nhs_row}")] = by[Dimension.COMMISSIONER]["NHS"]
         expected[(L.POOLS, f"{'CD'[index]}{la_row}")] = by[Dimension.COMMISSIONER]["Local Authority"]
@@ -229,6 +236,7 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         expected[(L.METRICS, L.METRIC_TABLE.cell("progress", row))] = result.progress.value
         expected[(L.METRICS, L.METRIC_TABLE.cell("actual_rate", row))] = result.actual
         expected[(L.METRICS, L.METRIC_TABLE.cell("target_rate", row))] = result.target
+        expected[(L.METRICS, L.METRIC_TABLE.cell("baseline_rate", row))] = result.baseline
     schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes)))
     contributors = {s.source_id: s.contributor for s in plan.sources}
     for row, scheme in zip(schemes.data_rows, plan.schemes, strict=False):
@@ -243,20 +251,25 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         )
         outturn = scheme.outturn[0] if scheme.outturn else None
         expected[(L.SCHEMES, schemes.cell("spent1", row))] = outturn if outturn is not None else scheme.amounts[0]
-    statements = {s.pool_id: s for s in report.year_end}
+    statements = {p.pool_id: year_end_statement(plan, p.pool_id, years[0]) for p in plan.pools}
     lines = risk_views(L.schemes_table(L.scheme_rows_for(len(plan.schemes))))
     for (row, _, _), pool in zip(lines[1:], plan.pools, strict=False):
+        expected[(L.RISK, f"C{row}")] = pool.pool_id
         if pool.pool_id in statements:
             expected[(L.RISK, f"D{row}")] = statements[pool.pool_id].total_contributions
             expected[(L.RISK, f"E{row}")] = statements[pool.pool_id].expenditure
             expected[(L.RISK, f"F{row}")] = statements[pool.pool_id].difference
     waterfall_row = next(row for row, label, _ in lines if label == "Overspend to cover")
+    expected[(L.RISK, f"C{waterfall_row}")] = sum((step.applied for step in report.waterfall), D(0))
     for offset, step in enumerate(report.waterfall, start=1):
         expected[(L.RISK, f"C{waterfall_row + offset}")] = step.applied
     invoices = {i.to_partner: i for i in report.invoices[0][1]}
     invoice_rows = [row for row, label, formulas in lines if not label and len(formulas) == 5]
     for row, partner in zip(invoice_rows, plan.partners, strict=False):
         invoice = invoices.get(partner.partner_id)  # the council is invoiced by the lead ICB, if at all
+        expected[(L.RISK, f"C{row}")] = ("Council to " if partner.kind.value == "ICB" else "Lead ICB to ") + (
+            partner.partner_id
+        )
         for quarter, column in enumerate("DEFG"):
             expected[(L.RISK, f"{column}{row}")] = invoice.quarters[quarter] if invoice else D(0)
     return expected
@@ -279,6 +292,10 @@ def test_headless_recalculation_matches_the_engine(recalculated: dict[tuple[str,
     """Every computed cell of the sample workbook, recalculated headlessly, equals the engine's figure."""
     expected = _engine_cells(sample_plan())
     assert len(expected) > 400
+    unchecked = {
+        key: value for key, value in recalculated.items() if key not in expected and value not in ("", None, 0, 0.0)
+    }
+    assert unchecked == {}, "every computed cell showing something is checked against the engine"
     wrong = {
         key: (recalculated.get(key), want) for key, want in expected.items() if not _same(recalculated.get(key), want)
     }
