@@ -3,60 +3,24 @@
 Run: .venv/bin/python bench/bench_engine.py [--schemes N] [--repeat R]
 
 Prints the median wall time of bcf_xl.report.compute (every total, split, rating and check)
-for the sample plan (the baseline, in the same process) and for a plan of N schemes built by
-repeating the sample's schemes, the per-scheme cost of each, and their ratio. It also times
-pandas' groupby of the same expenditure lines by pool as a reference for the totals alone.
+for the sample plan (the baseline, in the same process) and for a plan of N schemes made by
+spreading the sample's schemes over N rows (bench/plans.py), the per-scheme cost of each, and
+their ratio. It also times pandas' groupby of the same expenditure lines by pool as a reference
+for the totals alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-from decimal import Decimal
 
 import pandas as pd
+from plans import scaled_plan
 from timing import median_seconds
 
-from bcf_xl.model import Area, AreaKind, DfgYear, Plan
-from bcf_xl.money import to_pence
 from bcf_xl.policy import load_policy
 from bcf_xl.pooling import Dimension, totals_by
 from bcf_xl.report import compute
 from bcf_xl.sample import sample_plan
-
-
-def scaled_plan(n_schemes: int) -> Plan:
-    """The sample's schemes repeated to n_schemes, amounts scaled down to keep the area's size and
-    income set to the schemes' spend so the plan still balances and passes every check."""
-    base = sample_plan()
-    factor = Decimal(len(base.schemes)) / n_schemes
-    schemes = []
-    for i in range(n_schemes):
-        template = base.schemes[i % len(base.schemes)]
-        amounts = tuple(to_pence(a * factor) for a in template.amounts)
-        schemes.append(
-            dataclasses.replace(
-                template,
-                scheme_id=f"S{i + 1:05d}",
-                amounts=amounts,
-                outturn=(amounts[0], None),
-                prior_year_budget=None,
-                additional_investment=None,
-            )
-        )
-    spend: dict[str, list[Decimal]] = {}
-    for scheme in schemes:
-        for y, amount in enumerate(scheme.amounts):
-            spend.setdefault(scheme.source, [Decimal(0)] * len(base.years))[y] += amount
-    sources = tuple(dataclasses.replace(s, amounts=tuple(spend.get(s.source_id, s.amounts))) for s in base.sources)
-    dfg_income = next(s.amounts for s in sources if s.source_id == "DFG")
-    return dataclasses.replace(
-        base,
-        area=Area(base.area.name, AreaKind.UNITARY),
-        schemes=tuple(schemes),
-        sources=sources,
-        dfg=tuple(DfgYear(received) for received in dfg_income),
-    )
 
 
 def main() -> None:

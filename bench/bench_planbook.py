@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from bench_engine import scaled_plan
+from plans import scaled_plan
 from timing import median_seconds
 
 from bcf_xl.planbook.builder import write
