@@ -17,7 +17,7 @@ from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred t
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as plan_findings
-from bcf_xl.planbook.reader import read_values
+from bcf_xl.planbook.reader import read_values, scheme_rows_of
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.rollforward import roll_forward as next_years_plan
 from bcf_xl.submission.builder import write as write_submission
@@ -67,7 +67,7 @@ class WorkbookFile:
     def scheme_rows(self) -> int:
         book = openpyxl.load_workbook(self.path, read_only=True)
         try:
-            return max(1, int(book[L.SCHEMES].max_row or 0) - L.schemes_table(1).header_row)
+            return scheme_rows_of(book)
         finally:
             book.close()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -545,60 +545,50 @@ def _pools(w: _Writer) -> None:
     w.finish(L.POOLS, "G", last)
 
 
-def pool_views(schemes: Table) -> dict[str, tuple[str, list[tuple[int, str, tuple[str, str]]]]]:
-    """The read-only views of the Pools sheet: for each, its title and (row, label or formula, formulas per year)."""
-    views: dict[str, tuple[str, list[tuple[int, str, tuple[str, str]]]]] = {}
+ViewLine = tuple[int, str, tuple[str, str]]  # (row, label or formula, formula for each plan year)
+
+
+def _each_year(formula: Callable[[int], str]) -> tuple[str, str]:
+    return formula(1), formula(2)
+
+
+def pool_views(schemes: Table) -> dict[str, tuple[str, list[ViewLine]]]:
+    """The read-only views of the Pools sheet: for each, its title and lines."""
+    contributor, source, area_col = (schemes.span(k) for k in ("contributor", "source", "area_of_spend"))
+
+    def total(year: int, *criteria: str) -> str:
+        return f"BCF_TOTAL({schemes.span(f'amount{year}')}{''.join(',' + c for c in criteria)})"
+
+    views: dict[str, tuple[str, list[ViewLine]]] = {}
     row = L.VIEWS_ROW + 1
-    lines: list[tuple[int, str, tuple[str, str]]] = []
-    for partner_row in L.PARTNERS.data_rows:
-        ident = f"{L.quote(L.COVER)}!{L.PARTNERS.cell('partner_id', partner_row)}"
-        lines.append(
-            (
-                row,
-                f'=IF({ident}="","",{ident})',
-                tuple(  # type: ignore[arg-type]
-                    f'=IF({ident}="","",BCF_TOTAL({schemes.span(f"amount{y}")},{schemes.span("contributor")},{ident}))'
-                    for y in (1, 2)
-                ),
-            )
-        )
-        row += 1
-    views["partner"] = (L.VIEW_TITLES["partner"], lines)
-    row += 2
-    lines = []
-    for source_row in L.SOURCES.data_rows:
-        ident = f"{L.FUNDING}!{L.SOURCES.cell('source_id', source_row)}"
-        lines.append(
-            (
-                row,
-                f'=IF({ident}="","",{ident})',
-                tuple(  # type: ignore[arg-type]
-                    f'=IF({ident}="","",BCF_TOTAL({schemes.span(f"amount{y}")},{schemes.span("source")},{ident}))'
-                    for y in (1, 2)
-                ),
-            )
-        )
-        row += 1
-    views["source"] = (L.VIEW_TITLES["source"], lines)
-    row += 2
-    nhs = tuple(f"=BCF_TOTAL({schemes.span(f'nhs{y}')})" for y in (1, 2))
-    la = tuple(f"=BCF_TOTAL({schemes.span(f'amount{y}')})-BCF_TOTAL({schemes.span(f'nhs{y}')})" for y in (1, 2))
-    views["commissioner"] = (L.VIEW_TITLES["commissioner"], [(row, "NHS", nhs), (row + 1, "Local Authority", la)])  # type: ignore[list-item]
+    for view, table, key, by in (
+        ("partner", L.PARTNERS, "partner_id", contributor),
+        ("source", L.SOURCES, "source_id", source),
+    ):
+        lines: list[ViewLine] = []
+        for table_row in table.data_rows:
+            ident = f"{L.quote(table.sheet)}!{table.cell(key, table_row)}"
+
+            def by_ident(year: int, i: str = ident, b: str = by) -> str:
+                return f'=IF({i}="","",{total(year, b, i)})'
+
+            lines.append((row, f'=IF({ident}="","",{ident})', _each_year(by_ident)))
+            row += 1
+        views[view] = (L.VIEW_TITLES[view], lines)
+        row += 2
+    nhs = _each_year(lambda y: f"=BCF_TOTAL({schemes.span(f'nhs{y}')})")
+    la = _each_year(lambda y: f"={total(y)}-BCF_TOTAL({schemes.span(f'nhs{y}')})")
+    views["commissioner"] = (L.VIEW_TITLES["commissioner"], [(row, "NHS", nhs), (row + 1, "Local Authority", la)])
     row += 4
     lines = []
     for area in AreaOfSpend:
-        lines.append(
-            (
-                row,
-                area.value,
-                tuple(  # type: ignore[arg-type]
-                    f'=BCF_TOTAL({schemes.span(f"amount{y}")},{schemes.span("area_of_spend")},"{area.value}")'
-                    for y in (1, 2)
-                ),
-            )
-        )
+
+        def by_area(year: int, quoted: str = f'"{area.value}"') -> str:
+            return f"={total(year, area_col, quoted)}"
+
+        lines.append((row, area.value, _each_year(by_area)))
         row += 1
-    lines.append((row, "Total", tuple(f"=BCF_TOTAL({schemes.span(f'amount{y}')})" for y in (1, 2))))  # type: ignore[arg-type]
+    lines.append((row, "Total", _each_year(lambda y: f"={total(y)}")))
     views["area"] = (L.VIEW_TITLES["area"], lines)
     return views
 

@@ -32,7 +32,7 @@ def findings(read: PlanRead, policy: Policy) -> tuple[Finding, ...]:
     """Everything wrong with the workbook, errors first: reading problems, then the plan checks."""
     found = list(read.findings)
     if read.plan is not None:
-        table = L.schemes_table(_scheme_rows(read.values))
+        table = L.schemes_table(read.scheme_rows)
         years = read.plan.years
         for finding in run_checks(read.plan, policy):
             found.append(
@@ -46,13 +46,6 @@ def findings(read: PlanRead, policy: Policy) -> tuple[Finding, ...]:
 
 def has_errors(found: Sequence[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in found)
-
-
-def _scheme_rows(values: Values) -> int:
-    rows = [
-        int(cell[len(col) :]) for sheet, cell in values if sheet == L.SCHEMES for col in [cell.rstrip("0123456789")]
-    ]
-    return max(1, max(rows, default=0) - L.schemes_table(1).header_row)
 
 
 def _row_of(values: Values, table: L.Table, key: str, ident: str, *, last: bool = False) -> int | None:

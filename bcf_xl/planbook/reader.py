@@ -72,6 +72,7 @@ class PlanRead:
     plan: Plan | None
     findings: tuple[Finding, ...]
     values: Values
+    scheme_rows: int
 
 
 def read(path: Path) -> PlanRead:
@@ -88,7 +89,7 @@ def read(path: Path) -> PlanRead:
             f"is not a bcf-xl planning workbook: it has no {', '.join(missing)} sheet",
             show_got=False,
         )
-    return read_values(values, _scheme_rows(book))
+    return read_values(values, scheme_rows_of(book))
 
 
 def is_planning_workbook(path: Path) -> bool:
@@ -104,16 +105,16 @@ def is_planning_workbook(path: Path) -> bool:
         book.close()
 
 
-def _scheme_rows(book: object) -> int:
-    sheet = book[L.SCHEMES]  # type: ignore[index]
-    return max(1, int(sheet.max_row) - L.schemes_table(1).header_row)
+def scheme_rows_of(book: openpyxl.Workbook) -> int:
+    """How many data rows a planning workbook's Schemes table has (it is as long as the sheet)."""
+    return max(1, int(book[L.SCHEMES].max_row or 0) - L.schemes_table(1).header_row)
 
 
 def read_values(values: Values, scheme_rows: int) -> PlanRead:
     """Build the plan from the input cells' values, collecting every problem instead of stopping."""
     cells = CellReader(values)
     plan = _plan(cells, L.schemes_table(scheme_rows))
-    return PlanRead(plan, tuple(cells.findings), values)
+    return PlanRead(plan, tuple(cells.findings), values, scheme_rows)
 
 
 def _years(cells: CellReader) -> tuple[str, ...]:
