@@ -132,9 +132,16 @@ class ExcelWorkbook:
             sheet.range(f"A{L.CHECK_HEADER_ROW + 1}").expand("down").resize(None, len(L.CHECK_COLUMNS)).clear_contents()
             sheet.range(L.CHECK_STATUS_CELL).value = status
             if findings:
-                sheet.range(f"A{L.CHECK_HEADER_ROW + 1}").value = [list(_row(f)) for f in findings]
+                rows = [[excel_text(value) for value in _row(f)] for f in findings]
+                sheet.range(f"A{L.CHECK_HEADER_ROW + 1}").value = rows
         finally:
             sheet.api.Protect()
+
+
+def excel_text(value: str) -> str:
+    """Text Excel will show as typed: a leading ' keeps '=...', '+...', '-...' and '@...' from becoming a formula
+    (a scheme ID or name in a finding is user text and may start that way)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _row(finding: Finding) -> tuple[str, ...]:

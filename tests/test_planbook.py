@@ -454,3 +454,21 @@ def test_generate_from_the_planning_workbook(tmp_path: Path, capsys: pytest.Capt
     from bcf_xl.submission.reader import read as read_submission
 
     assert read_submission(from_book, POLICY).plan == read_submission(from_sample, POLICY).plan
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+44", "'+44"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("S001", "S001"),
+        ("", ""),
+    ],
+)
+def test_findings_written_in_excel_stay_text(text: str, shown: str) -> None:
+    """User text in a finding (an ID or name starting with =, +, - or @) is written to Excel as text, not a formula."""
+    from bcf_macros.entry import excel_text
+
+    assert excel_text(text) == shown
