@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import openpyxl
 
 from bcf_xl.checks import Finding, Severity
-from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.errors import BcfInputError, Location, one_line
 from bcf_xl.files import check_workbook_file
 from bcf_xl.money import ZERO, parse_amount
 
@@ -54,7 +54,7 @@ def load_cells(path: Path, sheets: Iterable[str]) -> tuple[openpyxl.Workbook, Va
 
 def shown(value: object) -> str:
     """A cell value as a message shows what arrived."""
-    return "a blank" if value is None else f'"{value}"' if isinstance(value, str) else str(value)
+    return "a blank" if value is None else f'"{one_line(value)}"' if isinstance(value, str) else one_line(str(value))
 
 
 class CellReader:

@@ -243,7 +243,7 @@ def bcf_uplift(amount: CellValue, rate: CellValue, years: CellValue = None) -> R
         raise BcfInputError(
             "rate", f"must be a fraction from {bound.low} to {bound.high}, such as 0.0566 for 5.66%", rate
         )
-    return _money(uplift(start, yearly, whole(years, "years", low=0, default=1)))
+    return _money(uplift(start, yearly, whole(years, "years", low=0, high=100, default=1)))
 
 
 @cell_function(

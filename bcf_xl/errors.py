@@ -35,13 +35,18 @@ class Location:
         return " ".join(parts) if parts else "plan"
 
 
+def one_line(text: str) -> str:
+    """Text as it can stand in a one-line message: line breaks and tabs shown as \\n, \\r and \\t."""
+    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+
+
 def describe(value: object) -> str:
     """Show a value the way a finance officer would recognise it in a message."""
     if value is None:
         return "a blank"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f'"{shown}"'
+        return f'"{one_line(shown)}"'
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():

@@ -17,6 +17,8 @@ from bcf_xl.errors import BcfInputError, Location
 ZERO = Decimal("0")
 PENNY = Decimal("0.01")
 THOUSAND = Decimal("1000")
+# Far above any BCF amount, and low enough that pence always fit Decimal's 28 digits of precision.
+LARGEST = Decimal("1e15")
 
 _CURRENCY_TEXT = re.compile(r"^\d[\d,]*(\.\d*)?$|^\.\d+$")
 
@@ -69,6 +71,8 @@ def parse_amount(value: object, where: Location | str = "value") -> Decimal | No
         raise BcfInputError(where, "must be a number", value)
     if not result.is_finite():
         raise BcfInputError(where, "must be a finite number", value)
+    if abs(result) >= LARGEST:
+        raise BcfInputError(where, "is too large: amounts must be below 1,000,000,000,000,000", value)
     return result + ZERO  # normalises -0 to 0
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bcf_xl import cells
 from bcf_xl.cells import (
@@ -70,7 +72,7 @@ def test_uplift(args: tuple[object, ...], expected: float) -> None:
         (("#REF!", 0.05), "#BCF! amount: the input holds the Excel error #REF!"),
         ((100.0, "#N/A"), "#BCF! rate: the input holds the Excel error #N/A"),
         ((100.0, 0.05, 1.5), "#BCF! years: must be a whole number (got 1.5)"),
-        ((100.0, 0.05, -1.0), "#BCF! years: must be 0 or more (got -1)"),
+        ((100.0, 0.05, -1.0), "#BCF! years: must be from 0 to 100 (got -1)"),
         ((100.0, True), "#BCF! rate: must be a number, not TRUE/FALSE (got TRUE)"),
         (([1.0, 2.0], 0.05), "#BCF! amount: must be a single cell, not a range of 2 cells"),
     ],
@@ -316,3 +318,40 @@ def test_is_error() -> None:
     assert is_error(bcf_uplift("x", 0.1))
     assert not is_error("Amber")
     assert not is_error(1.0)
+
+
+# --- any input at all ------------------------------------------------------------------------------
+
+EXCEL_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e12, max_value=1e12),
+    st.sampled_from(["", " ", "#REF!", "#N/A", "#DIV/0!", "£1,234.50", "(12)", "abc", "TRUE", "1e5", "-0", "Carers"]),
+    st.text(max_size=12),
+)
+EXCEL_VALUES = st.one_of(
+    EXCEL_SCALARS,
+    st.lists(EXCEL_SCALARS, max_size=6),
+    st.lists(st.lists(EXCEL_SCALARS, min_size=2, max_size=2), max_size=4),
+)
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_input_gives_a_cell_value_never_an_exception(name: str, data: st.DataObject) -> None:
+    """Whatever Excel passes, a function returns a number, words, rows of numbers or one #BCF! line naming the
+    argument, and never fails inside (no 'internal error')."""
+    spec = CATALOGUE[name]
+    args = [data.draw(EXCEL_VALUES, label=arg.name) for arg in spec.args]
+    result = spec.function(*args)
+    if isinstance(result, str):
+        assert "\n" not in result
+        assert "internal error" not in result, result
+        if result.startswith("#BCF!"):
+            assert any(result.startswith(f"#BCF! {arg.name}") for arg in spec.args), result
+    elif isinstance(result, list):
+        assert all(isinstance(row, list) and len(row) == 1 and isinstance(row[0], float) for row in result)
+    else:
+        assert isinstance(result, float)

@@ -386,3 +386,19 @@ def test_format_pounds(amount: str, expected: str) -> None:
 def test_format_thousands(amount: str, expected: str) -> None:
     """£000 display rounds half-up to whole thousands and never shows '-£0k'."""
     assert format_thousands(D(amount)) == expected
+
+
+def test_absurdly_large_amounts_are_refused() -> None:
+    """An amount of a quadrillion pounds or more is refused by name, not computed (pence must fit Decimal's precision)."""
+    assert parse_amount("999,999,999,999,999.99") == D("999999999999999.99")
+    with pytest.raises(BcfInputError, match="is too large: amounts must be below 1,000,000,000,000,000"):
+        parse_amount(1e15)
+    with pytest.raises(BcfInputError, match="is too large"):
+        parse_amount(-1e26)
+
+
+def test_messages_stay_on_one_line() -> None:
+    """Line breaks in what arrived are shown escaped, so an error is always one line."""
+    with pytest.raises(BcfInputError) as caught:
+        parse_amount("12\nthirteen", "Income")
+    assert str(caught.value) == 'Income: must be a number such as 1234.50 or £1,234.50 (got "12\\nthirteen")'
