@@ -389,7 +389,7 @@ def test_format_thousands(amount: str, expected: str) -> None:
 
 
 def test_absurdly_large_amounts_are_refused() -> None:
-    """An amount of a quadrillion pounds or more is refused by name, not computed (pence must fit Decimal's precision)."""
+    """An amount of a quadrillion pounds or more is refused by name (pence must fit Decimal's precision)."""
     assert parse_amount("999,999,999,999,999.99") == D("999999999999999.99")
     with pytest.raises(BcfInputError, match="is too large: amounts must be below 1,000,000,000,000,000"):
         parse_amount(1e15)
