@@ -472,3 +472,75 @@ def test_findings_written_in_excel_stay_text(text: str, shown: str) -> None:
     from bcf_macros.entry import excel_text
 
     assert excel_text(text) == shown
+
+
+# --- whatever the officer types ----------------------------------------------------------------------
+
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "#REF!",
+            "#N/A",
+            "=1+1",
+            "£1,234.50",
+            "(12)",
+            "abc",
+            "Yes",
+            "2025-26",
+            "2025/26",
+            "Joint",
+            "ICB",
+            "Council",
+            "Unitary",
+            "Rate per population",
+            "-0",
+            "1e5",
+        ]
+    ),
+    st.text(max_size=10),
+    st.datetimes(),
+)
+
+
+@pytest.fixture(scope="module")
+def sample_values(sample_book: Path) -> dict[tuple[str, str], object]:
+    from bcf_xl.cellreader import load_cells
+
+    return load_cells(sample_book, L.SHEETS)[1]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_typing_in_input_cells_gives_findings_not_a_crash(
+    sample_values: dict[tuple[str, str], object], data: st.DataObject
+) -> None:
+    """Whatever lands in the input cells, reading and checking the plan gives findings, one line each, never a crash."""
+    from bcf_xl.planbook.checking import findings
+    from bcf_xl.planbook.reader import read_values
+
+    values = dict(sample_values)
+    inputs = [(L.COVER, L.cover_cell(f.key)) for f in L.COVER_FIELDS]
+    for table in (
+        L.PARTNERS,
+        L.SOURCES,
+        L.schemes_table(200),
+        L.POOL_TABLE,
+        L.DISTRICTS,
+        L.METRIC_TABLE,
+        L.CONDITIONS,
+        L.SHARE_OVERRIDE,
+    ):
+        inputs += [
+            (table.sheet, table.cell(f.key, row)) for row in table.data_rows[:6] for f in table.fields if not f.computed
+        ]
+    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
+        values[data.draw(st.sampled_from(inputs))] = data.draw(ODD_VALUES)
+    read_back = read_values(values, 200)
+    for finding in findings(read_back, POLICY):
+        assert "\n" not in finding.message and finding.location.sheet, finding

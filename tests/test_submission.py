@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bcf_xl import cli
+from bcf_xl.checks import run_checks
 from bcf_xl.errors import BcfInputError
 from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import AreaOfSpend, Plan, SourceKind
@@ -25,7 +26,7 @@ from bcf_xl.sample import sample_plan
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import build, list_ranges, lists_for, write
 from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
-from bcf_xl.submission.layout import CHECKLIST, COVER, EXPENDITURE, SUMMARY, Layout
+from bcf_xl.submission.layout import CHECKLIST, COVER, COVER_FIELDS, EXPENDITURE, SUMMARY, Layout
 from bcf_xl.submission.reader import read, submission_view
 from bcf_xl.submission.validator import validate
 from tests.libreoffice import computed_values, convert
@@ -450,3 +451,74 @@ def test_pandas_reads_the_numbers(sample_file: Path) -> None:
     summary = sheets["Summary"].set_index(0)
     assert summary.loc["Total income", 1] == pytest.approx(61410123.45)
     assert summary.loc["Commissioned by the NHS", 2] == pytest.approx(27159810.30)
+
+
+# --- whatever an officer types into the template ---------------------------------------------------
+
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "#REF!",
+            "=1+1",
+            "£1,234.50",
+            "(12)",
+            "abc",
+            "Yes",
+            "No",
+            "Joint",
+            "ICB",
+            "Two-tier",
+            "Unitary",
+            "iBCF",
+            "Social Care",
+            "-0",
+            "1e5",
+        ]
+    ),
+    st.text(max_size=10),
+    st.datetimes(),
+)
+
+
+@pytest.fixture(scope="module")
+def sample_template_values(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[tuple[str, str], object]]:
+    from bcf_xl.submission.reader import load_values
+
+    path = tmp_path_factory.mktemp("template") / "sample.xlsx"
+    write(sample_plan(), YEAR_2023_25, POLICY, path)
+    return path, load_values(path)[1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_typing_in_the_template_gives_findings_not_a_crash(
+    sample_template_values: tuple[Path, dict[tuple[str, str], object]], data: st.DataObject
+) -> None:
+    """Whatever lands in the template's yellow cells, reading, the checklist and the checks give findings."""
+    from bcf_xl.submission.reader import read_values
+
+    path, original = sample_template_values
+    values = dict(original)
+    layout = Layout(YEAR_2023_25, 100)
+    inputs = [(COVER, layout.cover_cell(key)) for key, _ in COVER_FIELDS]
+    inputs += [("Income", f"{c}{r}") for r in layout.income_rows[:10] for c in "ABCDEF"]
+    inputs += [
+        (EXPENDITURE, f"{c}{r}")
+        for r in layout.scheme_rows_range[:10]
+        for c in list(layout.scheme_columns.values())[:16]
+    ]
+    for _ in range(data.draw(st.integers(min_value=1, max_value=8))):
+        values[data.draw(st.sampled_from(inputs))] = data.draw(ODD_VALUES)
+    submission = read_values(path, values, layout, POLICY)
+    lists = lists_for(POLICY, YEAR_2023_25)
+    for item in checklist.items(layout, lists, list_ranges(lists)):
+        item.holds(values)
+    if submission.plan is not None:
+        run_checks(submission.plan, POLICY)
+    assert all("\n" not in f.message for f in submission.findings)

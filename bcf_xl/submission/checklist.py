@@ -27,7 +27,7 @@ from bcf_xl.submission.layout import (
     SUMMARY,
     Layout,
 )
-from bcf_xl.submission.totals import cell_number, cell_text, planned_minimum
+from bcf_xl.submission.totals import cell_number, cell_text, planned_minimum, round_pence
 
 Values = Mapping[tuple[str, str], object]
 MAX_AMOUNT = 1_000_000_000
@@ -468,11 +468,11 @@ def _balanced(values: Values, layout: Layout, index: int) -> bool:
     income = _sum(values, INCOME, [f"{layout.income_amount_col(index)}{r}" for r in layout.income_rows])
     spend_col = layout.scheme_columns[f"amount:{layout.years[index]}"]
     spend = _sum(values, EXPENDITURE, [f"{spend_col}{r}" for r in layout.scheme_rows_range])
-    return round(income - spend, 2) == 0
+    return round_pence(income - spend) == 0
 
 
 def _minimum_met(values: Values, layout: Layout, key: str, index: int) -> bool:
     """The template's under-spend is zero: planned spend from the NHS minimum meets the published minimum."""
     required_cell = layout.asc_minimum_cell(index) if key == "asc" else layout.ooh_minimum_cell(index)
     required = _number(values, INCOME, required_cell) or Decimal(0)
-    return max(Decimal(0), round(required - planned_minimum(values, layout, key, index), 2)) == 0
+    return max(Decimal(0), round_pence(required - planned_minimum(values, layout, key, index))) == 0

@@ -119,10 +119,14 @@ def read(path: Path, policy: Policy, expected_year: str | None = None) -> Submis
     """
     book, values = load_values(path)
     year = identify(path, book, values, expected_year)
-    layout = Layout(year, _scheme_rows(book))
+    return read_values(path, values, Layout(year, _scheme_rows(book)), policy)
+
+
+def read_values(path: Path, values: Values, layout: Layout, policy: Policy) -> Submission:
+    """Build the plan from a template's cell values, collecting every problem instead of stopping."""
     cells = CellReader(values)
     plan = _plan(cells, layout, policy)
-    return Submission(path, year, layout, values, plan, tuple(cells.findings))
+    return Submission(path, layout.year, layout, values, plan, tuple(cells.findings))
 
 
 def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:

@@ -7,7 +7,7 @@ Summary and checks use native Excel functions only: NHS England's copy of Excel 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from bcf_xl.model import AreaOfSpend, SourceKind
 from bcf_xl.submission.layout import COVER, EXPENDITURE, INCOME, Layout
@@ -72,6 +72,14 @@ def summary_formulas(layout: Layout) -> dict[str, list[str]]:
 # --- the same arithmetic in Python -----------------------------------------------------------------
 
 
+_WIDE = Context(prec=120)  # a typed-in 1e26 still rounds to pence, as Excel's ROUND would
+
+
+def round_pence(value: Decimal) -> Decimal:
+    """Excel's ROUND(value, 2): half away from zero, for any number a cell can hold."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=_WIDE)
+
+
 def cell_number(values: Values, sheet: str, cell: str) -> Decimal | None:
     """The cell as Excel's ISNUMBER sees it: a number (not text, not TRUE/FALSE), else None."""
     value = values.get((sheet, cell))
@@ -117,7 +125,7 @@ def nhs_part(values: Values, layout: Layout, row: int, year: str) -> Decimal:
         return amount
     if who == "joint":
         share = _number(values, EXPENDITURE, f"{cols['nhs_share']}{row}")
-        return (amount * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return round_pence(amount * share)
     return Decimal(0)
 
 
@@ -170,7 +178,7 @@ def summary_values(values: Values, layout: Layout) -> dict[str, list[Decimal]]:
         for key, required_cell in (("asc", layout.asc_minimum_cell(index)), ("ooh", layout.ooh_minimum_cell(index))):
             line[f"{key}_required"] = _number(values, INCOME, required_cell)
             line[f"{key}_planned"] = planned_minimum(values, layout, key, index)
-            shortfall = (line[f"{key}_required"] - line[f"{key}_planned"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            shortfall = round_pence(line[f"{key}_required"] - line[f"{key}_planned"])
             line[f"{key}_under"] = max(Decimal(0), shortfall)
         top_up = _number(values, INCOME, layout.dfg_top_up_cell(index))
         line["dfg_available"] = _number(values, INCOME, layout.dfg_received_cell(index)) + top_up
