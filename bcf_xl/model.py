@@ -279,6 +279,15 @@ class Metric:
             )
         if self.per <= 0:
             raise BcfInputError(Location(field="Per", item=item), "must be above 0", self.per)
+        if self.unit is MetricUnit.RATE:
+            for name in ("baseline", "target", "actual", "forecast"):
+                value = getattr(self, name)
+                if value is not None and value < 0:
+                    raise BcfInputError(
+                        Location(field=name.capitalize(), item=item),
+                        "a count rated per population must not be negative",
+                        value,
+                    )
         if self.rag_rule is RagRule.TOLERANCE and (self.tolerance is None or self.tolerance < 0):
             raise BcfInputError(
                 Location(field="Tolerance", item=item),

@@ -128,3 +128,9 @@ def test_income_and_expenditure_by_year(plan: Plan) -> None:
     assert plan.expenditure("2024-25") == D("65881400.00")
     with pytest.raises(BcfInputError, match="must be one of 2023-24, 2024-25"):
         plan.income("2022-23")
+
+
+def test_rate_metric_counts_are_not_negative() -> None:
+    """A count that is rated per population cannot be negative: the field is named."""
+    with pytest.raises(BcfInputError, match=r"\[M\] Actual: a count rated per population must not be negative"):
+        Metric("M", "Falls", Polarity.LOWER_IS_BETTER, MetricUnit.RATE, D(1), D(1), actual=D(-1), population=10)

@@ -72,7 +72,7 @@ def summary_formulas(layout: Layout) -> dict[str, list[str]]:
 # --- the same arithmetic in Python -----------------------------------------------------------------
 
 
-_WIDE = Context(prec=120)  # a typed-in 1e26 still rounds to pence, as Excel's ROUND would
+_WIDE = Context(prec=400)  # any float a cell can hold (up to 1.8e308) still rounds to pence, as ROUND would
 
 
 def round_pence(value: Decimal) -> Decimal:
@@ -86,9 +86,10 @@ def cell_number(values: Values, sheet: str, cell: str) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     try:
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None  # a cell never holds NaN or infinity: treat as not a number
 
 
 def cell_text(values: Values, sheet: str, cell: str) -> str:
