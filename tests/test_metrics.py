@@ -280,10 +280,14 @@ def test_assess_metric_without_actual_is_no_data() -> None:
     assert result.progress is Progress.ON_TRACK
 
 
-def test_assess_negative_count_names_the_metric() -> None:
-    """A negative count in a RATE metric raises naming the metric ID and the count."""
-    with pytest.raises(BcfInputError, match=r"^\[ADM65\] count: must not be negative \(got -5\)$"):
-        assess(_metric(actual=D(-5)))
+def test_negative_count_is_refused_naming_the_metric_and_field() -> None:
+    """A negative count in a RATE metric is refused when the metric is made, naming its ID and the field."""
+    with pytest.raises(
+        BcfInputError,
+        match=r"^\[ADM65\] Actual: a count rated per population must not be negative "
+        r"\(got -5\)$",
+    ):
+        _metric(actual=D(-5))
 
 
 @pytest.mark.parametrize("population", [None, 0, -1])
