@@ -78,6 +78,11 @@ def run_checks(plan: Plan, policy: Policy) -> tuple[Finding, ...]:
             findings.extend(function(plan, policy))
         except BcfInputError as exc:
             findings.append(Finding(Severity.ERROR, code, exc.location, str(exc).split(": ", 1)[-1]))
+    return by_severity(findings)
+
+
+def by_severity(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Errors first, then warnings, then notes, each kept in the order found."""
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
     return tuple(sorted(findings, key=lambda f: order[f.severity]))
 
@@ -91,6 +96,21 @@ def tally(findings: Iterable[Finding]) -> str:
         count = sum(1 for f in found if f.severity is severity)
         parts.append(f"{count} {word}" if count == 1 else f"{count} {word}s")
     return ", ".join(parts)
+
+
+# The scheme fields the checks name, and the key each workbook layout gives that column.
+SCHEME_FIELD_KEYS = {
+    "Scheme ID": "scheme_id",
+    "Scheme Name": "name",
+    "Description": "description",
+    "Scheme Type": "scheme_type",
+    "Sub Type": "sub_type",
+    "Provider": "provider",
+    "Source of Funding": "source",
+    "Pool": "pool",
+    "NHS share": "nhs_share",
+    "Theme": "theme",
+}
 
 
 def errors(findings: Iterable[Finding]) -> tuple[Finding, ...]:

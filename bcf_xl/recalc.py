@@ -32,7 +32,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from bcf_xl.cells import CATALOGUE
-from bcf_xl.checks import Finding, Severity
+from bcf_xl.checks import Finding, Severity, by_severity
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file, write_atomically
 
@@ -215,9 +215,7 @@ def recalculate(path: Path) -> Recalculation:
             continue
         if isinstance(value, str) and (value in EXCEL_ERROR_TEXTS or value.startswith("#BCF!")):
             findings.append(_finding(Severity.WARNING, "RECALC02", key, f"evaluates to {value}"))
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
-    findings.sort(key=lambda f: order[f.severity])
-    return Recalculation(path, values, tuple(findings))
+    return Recalculation(path, values, by_severity(findings))
 
 
 def _finding(severity: Severity, code: str, key: CellKey, message: str) -> Finding:

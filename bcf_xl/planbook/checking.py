@@ -7,25 +7,13 @@ import re
 from collections.abc import Sequence
 
 from bcf_xl.cellreader import Values
-from bcf_xl.checks import Finding, Severity, run_checks
+from bcf_xl.checks import SCHEME_FIELD_KEYS, Finding, Severity, by_severity, run_checks
 from bcf_xl.errors import Location
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.reader import PlanRead
 from bcf_xl.policy import Policy
 
 _YEAR = re.compile(r"(\d{4}-\d{2})$")
-_SCHEME_FIELDS = {
-    "Scheme ID": "scheme_id",
-    "Scheme Name": "name",
-    "Description": "description",
-    "Scheme Type": "scheme_type",
-    "Sub Type": "sub_type",
-    "Provider": "provider",
-    "Source of Funding": "source",
-    "Pool": "pool",
-    "NHS share": "nhs_share",
-    "Theme": "theme",
-}
 
 
 def findings(read: PlanRead, policy: Policy) -> tuple[Finding, ...]:
@@ -40,8 +28,7 @@ def findings(read: PlanRead, policy: Policy) -> tuple[Finding, ...]:
                     finding.severity, finding.code, locate(finding.location, read.values, table, years), finding.message
                 )
             )
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
-    return tuple(sorted(found, key=lambda f: order[f.severity]))
+    return by_severity(found)
 
 
 def has_errors(found: Sequence[Finding]) -> bool:
@@ -68,7 +55,7 @@ def locate(where: Location, values: Values, schemes: L.Table, years: tuple[str, 
 
     if where.sheet == L.SCHEMES and where.item:
         row = _row_of(values, schemes, "scheme_id", where.item, last=field == "Scheme ID")
-        key = f"amount{index}" if field.startswith("Expenditure") else _SCHEME_FIELDS.get(field, "scheme_id")
+        key = f"amount{index}" if field.startswith("Expenditure") else SCHEME_FIELD_KEYS.get(field, "scheme_id")
         return at(L.SCHEMES, schemes.cell(key, row) if row else None)
     if where.sheet == L.FUNDING:
         if where.item:

@@ -18,8 +18,8 @@ from bcf_xl.checks import DFG as PLAN_DFG
 from bcf_xl.checks import FUNDING as PLAN_FUNDING
 from bcf_xl.checks import METRICS as PLAN_METRICS
 from bcf_xl.checks import POOLS as PLAN_POOLS
+from bcf_xl.checks import SCHEME_FIELD_KEYS, Finding, Severity, by_severity, run_checks
 from bcf_xl.checks import SCHEMES as PLAN_SCHEMES
-from bcf_xl.checks import Finding, Severity, run_checks
 from bcf_xl.errors import Location
 from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
@@ -97,21 +97,7 @@ def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Va
             findings.append(
                 Finding(finding.severity, finding.code, locate(finding.location, submission), finding.message)
             )
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
-    findings.sort(key=lambda f: order[f.severity])
-    return Validation(submission, tuple(findings), unmet)
-
-
-_SCHEME_FIELDS = {
-    "Scheme ID": "scheme_id",
-    "Scheme Name": "name",
-    "Description": "description",
-    "Scheme Type": "scheme_type",
-    "Sub Type": "sub_type",
-    "Provider": "provider",
-    "Source of Funding": "source",
-    "NHS share": "nhs_share",
-}
+    return Validation(submission, by_severity(findings), unmet)
 
 
 def locate(where: Location, submission: Submission) -> Location:
@@ -125,8 +111,8 @@ def locate(where: Location, submission: Submission) -> Location:
         if field == "Scheme ID":  # a duplicate ID is reported at its later row
             rows = range(rows[-1], rows[0] - 1, -1)
         row = _row_of(values, EXPENDITURE, layout.scheme_columns["scheme_id"], rows, where.item)
-        key = f"amount:{layout.years[index]}" if field.startswith("Expenditure") else _SCHEME_FIELDS.get(field)
-        if row and key:
+        key = f"amount:{layout.years[index]}" if field.startswith("Expenditure") else SCHEME_FIELD_KEYS.get(field)
+        if row and key in layout.scheme_columns:  # a template has no Pool or Theme column
             return Location(EXPENDITURE, f"{layout.scheme_columns[key]}{row}", field, where.item)
         if row:
             return Location(EXPENDITURE, f"A{row}", field, where.item)
