@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 import openpyxl
 
-from bcf_xl.checks import Finding, Severity
 from bcf_xl.errors import BcfInputError, Location, one_line
 from bcf_xl.files import check_workbook_file
+from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.money import ZERO, parse_amount
+from bcf_xl.workbook.placement import Origins
 
 Values = dict[tuple[str, str], object]
 E = TypeVar("E", bound=StrEnum)
@@ -63,9 +64,13 @@ class CellReader:
     def __init__(self, values: Values) -> None:
         self.values = values
         self.findings: list[Finding] = []
+        self.origins = Origins()
 
     def error(self, sheet: str, cell: str, message: str, code: str = "READ01") -> None:
-        self.findings.append(Finding(Severity.ERROR, code, Location(sheet=sheet, cell=cell), message))
+        """A cell that cannot be read as its field needs: the finding concerns the workbook at that cell."""
+        self.findings.append(
+            Finding(Severity.ERROR, code, Target("workbook"), message, Location(sheet=sheet, cell=cell))
+        )
 
     def raw(self, sheet: str, cell: str) -> object:
         return self.values.get((sheet, cell))

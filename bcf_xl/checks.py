@@ -1,54 +1,35 @@
 """The registry of plan checks.
 
 Each check is a pure function of a plan and the national policy that yields :class:`Finding`
-records. A finding names where the problem is (sheet, field, item such as a scheme ID), the rule
-and what arrived. Errors must be fixed before submission; warnings must be explained; notes
-inform. :func:`run_checks` runs every registered check and never stops at the first problem.
+records. A finding names what it concerns as data (a :class:`Target`: record kind, ID, field, plan
+year), never a sheet; each workbook layout places it on its own cell. Errors must be fixed before
+submission; warnings must be explained; notes inform. :func:`run_checks` runs every registered
+check and never stops at the first problem.
+
+Rules between records (unique IDs of every kind, one amount per plan year, references between
+records) are checks too: a plan built from well-typed records always builds, and one reading of a
+broken workbook reports every problem.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
+from typing import TypeVar
 
 from bcf_xl.dfg import passport_plan
-from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.errors import BcfInputError
+from bcf_xl.findings import Finding, Severity, Target, by_severity, errors, tally
 from bcf_xl.metrics import Rag, assess
 from bcf_xl.minimums import asc_minimum, ooh_minimum
-from bcf_xl.model import AreaKind, Plan, Polarity, SourceKind
+from bcf_xl.model import AreaKind, FundingSource, Metric, Plan, Polarity, Pool, Scheme, SourceKind
 from bcf_xl.money import ZERO, format_pounds, is_pence
 from bcf_xl.policy import Policy
-from bcf_xl.pooling import Dimension, balance, grand_total, running_balances, totals_by
+from bcf_xl.pooling import balance, running_balances
 from bcf_xl.uplift import roll_forward
 
-FUNDING = "Funding"
-SCHEMES = "Schemes"
-DFG = "DFG"
-METRICS = "Metrics"
-COVER = "Cover"
-POOLS = "Pools"
-
-
-class Severity(StrEnum):
-    ERROR = "Error"
-    WARNING = "Warning"
-    NOTE = "Note"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem or remark about a plan."""
-
-    severity: Severity
-    code: str
-    location: Location
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity.value} {self.code} {self.location}: {self.message}"
-
+__all__ = ["CHECKS", "Finding", "Severity", "Target", "by_severity", "errors", "run_checks", "shape_findings", "tally"]
 
 Check = Callable[[Plan, Policy], Iterable[Finding]]
 CHECKS: dict[str, Check] = {}
@@ -69,107 +50,151 @@ def check(code: str) -> Callable[[Check], Check]:
 def run_checks(plan: Plan, policy: Policy) -> tuple[Finding, ...]:
     """Run every registered check, errors first, then warnings, then notes, each in plan order.
 
-    A check that cannot run because the plan breaks a rule it relies on reports that as an error
-    finding of its own instead of stopping the others.
+    A plan whose per-year amounts do not match its plan years (:func:`shape_findings`) cannot be
+    totalled: only those findings and the other rules between records are reported. A check that
+    cannot run because the plan breaks a rule it relies on reports that as an error finding of its
+    own instead of stopping the others.
     """
+    shape = shape_findings(plan)
+    if shape:
+        return by_severity([*shape, *unique_ids(plan, policy)])
     findings: list[Finding] = []
     for code, function in CHECKS.items():
         try:
             findings.extend(function(plan, policy))
         except BcfInputError as exc:
-            findings.append(Finding(Severity.ERROR, code, exc.location, str(exc).split(": ", 1)[-1]))
+            where = exc.location
+            target = Target("plan", where.item, where.field)
+            findings.append(Finding(Severity.ERROR, code, target, str(exc).split(": ", 1)[-1]))
     return by_severity(findings)
 
 
-def by_severity(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """Errors first, then warnings, then notes, each kept in the order found."""
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
-    return tuple(sorted(findings, key=lambda f: order[f.severity]))
+T = TypeVar("T")
 
 
-def tally(findings: Iterable[Finding]) -> str:
-    """How many findings of each severity, as a person reads it: "0 errors, 1 warning, 2 notes"."""
-    found = list(findings)
-    words = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
-    parts = []
-    for severity, word in words.items():
-        count = sum(1 for f in found if f.severity is severity)
-        parts.append(f"{count} {word}" if count == 1 else f"{count} {word}s")
-    return ", ".join(parts)
+def _nth(records: Iterable[T], ident: Callable[[T], str]) -> Iterator[tuple[T, int]]:
+    """Each record with its occurrence among records of the same ID (0 the first), so findings about a repeated
+    ID are placed on the row that holds that one."""
+    seen: Counter[str] = Counter()
+    for record in records:
+        key = ident(record)
+        yield record, seen[key]
+        seen[key] += 1
 
 
-# The scheme fields the checks name, and the key each workbook layout gives that column.
-SCHEME_FIELD_KEYS = {
-    "Scheme ID": "scheme_id",
-    "Scheme Name": "name",
-    "Description": "description",
-    "Scheme Type": "scheme_type",
-    "Sub Type": "sub_type",
-    "Provider": "provider",
-    "Source of Funding": "source",
-    "Pool": "pool",
-    "NHS share": "nhs_share",
-    "Theme": "theme",
-}
+def _scheme_id(scheme: Scheme) -> str:
+    return scheme.scheme_id
 
 
-def errors(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(f for f in findings if f.severity is Severity.ERROR)
+def _source_id(source: FundingSource) -> str:
+    return source.source_id
 
 
-def _error(code: str, where: Location, message: str) -> Finding:
-    return Finding(Severity.ERROR, code, where, message)
+def _pool_id(pool: Pool) -> str:
+    return pool.pool_id
 
 
-def _warning(code: str, where: Location, message: str) -> Finding:
-    return Finding(Severity.WARNING, code, where, message)
+def _metric_id(metric: Metric) -> str:
+    return metric.metric_id
+
+
+def _error(code: str, target: Target, message: str) -> Finding:
+    return Finding(Severity.ERROR, code, target, message)
+
+
+def _warning(code: str, target: Target, message: str) -> Finding:
+    return Finding(Severity.WARNING, code, target, message)
+
+
+SHAPE = "BCF00"
+
+
+def shape_findings(plan: Plan) -> tuple[Finding, ...]:
+    """Every per-year series holds one value per plan year (code BCF00)."""
+    n = len(plan.years)
+    found: list[Finding] = []
+
+    def need(values: tuple[object, ...], target: Target, *, optional: bool = False) -> None:
+        if (values or not optional) and len(values) != n:
+            found.append(
+                _error(SHAPE, target, f"needs one value per plan year ({n}) (got {len(values)})"),
+            )
+
+    for source, nth in _nth(plan.sources, _source_id):
+        need(source.amounts, Target("source", source.source_id, "amounts", occurrence=nth))
+    for scheme, nth in _nth(plan.schemes, _scheme_id):
+        need(scheme.amounts, Target("scheme", scheme.scheme_id, "amounts", occurrence=nth))
+        need(scheme.outturn, Target("scheme", scheme.scheme_id, "outturn", occurrence=nth), optional=True)
+    for district in plan.area.districts:
+        need(district.dfg_allocation, Target("district", district.district_id, "dfg_allocation"))
+    need(plan.dfg, Target("dfg", field="years"), optional=True)
+    need(plan.ooh_minimum, Target("ooh_minimum", field="required"), optional=True)
+    if plan.asc_minimum is not None:
+        need(plan.asc_minimum.agreed, Target("asc_minimum", field="agreed"), optional=True)
+    return tuple(found)
+
+
+def _duplicates(record: str, field: str, ids: Iterable[str], what: str, code: str) -> Iterator[Finding]:
+    seen: Counter[str] = Counter()
+    for ident in ids:
+        if seen[ident]:
+            yield _error(
+                code,
+                Target(record, ident, field, occurrence=seen[ident]),
+                f"{what} must be unique (got {ident!r} again)",
+            )
+        seen[ident] += 1
 
 
 @check("BCF01")
 def unique_scheme_ids(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Scheme IDs are unique."""
-    seen: set[str] = set()
-    for scheme in plan.schemes:
-        if scheme.scheme_id in seen:
-            yield _error(
-                "BCF01",
-                Location(SCHEMES, field="Scheme ID", item=scheme.scheme_id),
-                f"scheme ID must be unique (got {scheme.scheme_id!r} again)",
-            )
-        seen.add(scheme.scheme_id)
+    yield from _duplicates("scheme", "scheme_id", (s.scheme_id for s in plan.schemes), "scheme ID", "BCF01")
+
+
+@check("BCF15")
+def unique_ids(plan: Plan, policy: Policy) -> Iterator[Finding]:
+    """Partner, source, pool, district and metric IDs are each unique."""
+    yield from _duplicates("partner", "partner_id", (p.partner_id for p in plan.partners), "partner ID", "BCF15")
+    yield from _duplicates("source", "source_id", (s.source_id for s in plan.sources), "source ID", "BCF15")
+    yield from _duplicates("pool", "pool_id", (p.pool_id for p in plan.pools), "pool ID", "BCF15")
+    yield from _duplicates(
+        "district", "district_id", (d.district_id for d in plan.area.districts), "district ID", "BCF15"
+    )
+    yield from _duplicates("metric", "metric_id", (m.metric_id for m in plan.metrics), "metric ID", "BCF15")
 
 
 @check("BCF02")
 def known_references(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Every scheme names a known funding source and pool; sources and pools name known partners."""
     partners = {p.partner_id for p in plan.partners}
-    for source in plan.sources:
+    for source, nth in _nth(plan.sources, _source_id):
         if source.contributor not in partners:
             yield _error(
                 "BCF02",
-                Location(FUNDING, field="Contributor", item=source.source_id),
+                Target("source", source.source_id, "contributor", occurrence=nth),
                 f"contributor must be one of the partners (got {source.contributor!r})",
             )
-    for pool in plan.pools:
+    for pool, nth in _nth(plan.pools, _pool_id):
         if pool.host not in partners:
             yield _error(
                 "BCF02",
-                Location(POOLS, field="Host", item=pool.pool_id),
+                Target("pool", pool.pool_id, "host", occurrence=nth),
                 f"host must be one of the partners (got {pool.host!r})",
             )
     sources = {s.source_id for s in plan.sources}
     pools = {p.pool_id for p in plan.pools}
-    for scheme in plan.schemes:
+    for scheme, nth in _nth(plan.schemes, _scheme_id):
         if scheme.source not in sources:
             yield _error(
                 "BCF02",
-                Location(SCHEMES, field="Source of Funding", item=scheme.scheme_id),
+                Target("scheme", scheme.scheme_id, "source", occurrence=nth),
                 f"source of funding must be one of {', '.join(sorted(sources))} (got {scheme.source!r})",
             )
         if (scheme.pool or pools) and scheme.pool not in pools:
             yield _error(
                 "BCF02",
-                Location(SCHEMES, field="Pool", item=scheme.scheme_id),
+                Target("scheme", scheme.scheme_id, "pool", occurrence=nth),
                 f"pool must be one of {', '.join(sorted(pools))} (got {scheme.pool!r})",
             )
 
@@ -178,25 +203,24 @@ def known_references(plan: Plan, policy: Policy) -> Iterator[Finding]:
 def vocabularies(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Scheme type, sub-type and provider come from the national lists."""
     providers = policy.vocabularies.get("provider", ())
-    for scheme in plan.schemes:
-        where = Location(SCHEMES, item=scheme.scheme_id)
+    for scheme, nth in _nth(plan.schemes, _scheme_id):
         subs = policy.scheme_types.get(scheme.scheme_type)
         if subs is None:
             yield _error(
                 "BCF03",
-                Location(SCHEMES, field="Scheme Type", item=scheme.scheme_id),
+                Target("scheme", scheme.scheme_id, "scheme_type", occurrence=nth),
                 f"scheme type must come from the national list (got {scheme.scheme_type!r})",
             )
         elif subs and scheme.sub_type not in subs:
             yield _error(
                 "BCF03",
-                Location(SCHEMES, field="Sub Type", item=scheme.scheme_id),
+                Target("scheme", scheme.scheme_id, "sub_type", occurrence=nth),
                 f"sub type must be one of the sub types of {scheme.scheme_type!r} (got {scheme.sub_type!r})",
             )
         if providers and scheme.provider not in providers:
             yield _error(
                 "BCF03",
-                Location(where.sheet, field="Provider", item=scheme.scheme_id),
+                Target("scheme", scheme.scheme_id, "provider", occurrence=nth),
                 f"provider must come from the national list (got {scheme.provider!r})",
             )
 
@@ -206,17 +230,17 @@ def amounts_in_bounds(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Every income and planned amount is in pounds and pence, within the template's numeric bounds."""
     bound = policy.bound("planning")
     rule = f"must be between {format_pounds(bound.low)} and {format_pounds(bound.high)}"
-    for source in plan.sources:
+    for source, nth in _nth(plan.sources, _source_id):
         for year, amount in zip(plan.years, source.amounts, strict=True):
-            where = Location(FUNDING, field=f"Income {year}", item=source.source_id)
+            where = Target("source", source.source_id, "amounts", year, occurrence=nth)
             yield from _amount_findings(where, amount, bound.contains(amount), rule)
-    for scheme in plan.schemes:
+    for scheme, nth in _nth(plan.schemes, _scheme_id):
         for year, amount in zip(plan.years, scheme.amounts, strict=True):
-            where = Location(SCHEMES, field=f"Expenditure {year}", item=scheme.scheme_id)
+            where = Target("scheme", scheme.scheme_id, "amounts", year, occurrence=nth)
             yield from _amount_findings(where, amount, bound.contains(amount), rule)
 
 
-def _amount_findings(where: Location, amount: Decimal, in_bounds: bool, rule: str) -> Iterator[Finding]:
+def _amount_findings(where: Target, amount: Decimal, in_bounds: bool, rule: str) -> Iterator[Finding]:
     if not in_bounds:
         yield _error("BCF04", where, f"{rule} (got {amount})")
     if not is_pence(amount):
@@ -227,11 +251,11 @@ def _amount_findings(where: Location, amount: Decimal, in_bounds: bool, rule: st
 def capital_kept_apart(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """DFG is capital: it funds DFG-related schemes only, never revenue spending."""
     capital = {s.source_id for s in plan.sources if s.kind.is_capital}
-    for scheme in plan.schemes:
+    for scheme, nth in _nth(plan.schemes, _scheme_id):
         if scheme.source in capital and scheme.scheme_type != "DFG Related Schemes":
             yield _error(
                 "BCF05",
-                Location(SCHEMES, field="Source of Funding", item=scheme.scheme_id),
+                Target("scheme", scheme.scheme_id, "source", occurrence=nth),
                 f"capital DFG money may fund only DFG Related Schemes (got scheme type {scheme.scheme_type!r})",
             )
 
@@ -244,7 +268,7 @@ def income_matches_expenditure(plan: Plan, policy: Policy) -> Iterator[Finding]:
         if result.difference != 0:
             yield _error(
                 "BCF06",
-                Location(FUNDING, field=f"Total {year}"),
+                Target("plan", field="balance", year=year),
                 f"income must equal expenditure (income {format_pounds(result.income)}, "
                 f"expenditure {format_pounds(result.expenditure)}, "
                 f"difference {format_pounds(result.difference)})",
@@ -255,8 +279,8 @@ def income_matches_expenditure(plan: Plan, policy: Policy) -> Iterator[Finding]:
 def source_balances(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """No funding source is overcommitted; money left unspent in a source must be explained."""
     for year in plan.years:
-        for line in running_balances(plan, year):
-            where = Location(FUNDING, field=f"Balance {year}", item=line.source_id)
+        for line, nth in _nth(running_balances(plan, year), lambda line: line.source_id):
+            where = Target("source", line.source_id, "balance", year, nth)
             if line.balance < 0:
                 yield _error(
                     "BCF07",
@@ -276,7 +300,7 @@ def source_balances(plan: Plan, policy: Policy) -> Iterator[Finding]:
 def asc_minimum_met(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Planned NHS contribution to adult social care meets the required minimum."""
     for result in asc_minimum(plan, policy):
-        where = Location(COVER, field=f"ASC minimum {result.year}")
+        where = Target("asc_minimum", field="required", year=result.year)
         if result.under_spend > 0:
             yield _error(
                 "BCF08",
@@ -302,7 +326,7 @@ def ooh_minimum_met(plan: Plan, policy: Policy) -> Iterator[Finding]:
         if result.under_spend > 0:
             yield _error(
                 "BCF09",
-                Location(COVER, field=f"Out-of-hospital minimum {result.year}"),
+                Target("ooh_minimum", field="required", year=result.year),
                 f"planned NHS-commissioned out-of-hospital spend must be at least "
                 f"{format_pounds(result.required)} (got {format_pounds(result.planned)}, "
                 f"short by {format_pounds(result.under_spend)})",
@@ -314,13 +338,15 @@ def dfg_passported(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """The DFG is split to districts exactly and passported in full, unless a district agreed otherwise."""
     dfg_sources = [s for s in plan.sources if s.kind is SourceKind.DFG]
     if plan.area.kind is AreaKind.TWO_TIER and dfg_sources and not plan.dfg:
-        yield _error("BCF10", Location(DFG), "a two-tier area with DFG income must show how it is passported")
+        yield _error(
+            "BCF10", Target("dfg", field="received"), "a two-tier area with DFG income must show how it is passported"
+        )
     for index, split in enumerate(passport_plan(plan)):
         income = sum((s.amounts[index] for s in dfg_sources), ZERO)
         if income != split.total_available:
             yield _error(
                 "BCF10",
-                Location(DFG, field=f"DFG received {split.year}"),
+                Target("dfg", field="received", year=split.year),
                 f"DFG received plus top-ups ({format_pounds(split.total_available)}) must equal the DFG "
                 f"income on the Funding sheet ({format_pounds(income)})",
             )
@@ -329,7 +355,7 @@ def dfg_passported(plan: Plan, policy: Policy) -> Iterator[Finding]:
         if split.allocated != split.received:
             yield _error(
                 "BCF10",
-                Location(DFG, field=f"District allocations {split.year}"),
+                Target("dfg", field="allocations", year=split.year),
                 f"district allocations must add up to the DFG received {format_pounds(split.received)} "
                 f"(got {format_pounds(split.allocated)}, "
                 f"difference {format_pounds(split.allocated - split.received)})",
@@ -338,14 +364,14 @@ def dfg_passported(plan: Plan, policy: Policy) -> Iterator[Finding]:
             if district.retained and not all(ref.strip() for ref in district.agreement_references):
                 yield _error(
                     "BCF10",
-                    Location(DFG, field=f"Agreement reference {split.year}", item=district.district_id),
+                    Target("district", district.district_id, "agreement_reference", split.year),
                     f"{format_pounds(district.retained)} retained from {district.name} needs the "
                     "district's recorded agreement (got no agreement reference)",
                 )
             if district.retained > district.allocation + district.top_up:
                 yield _error(
                     "BCF10",
-                    Location(DFG, field=f"Retained {split.year}", item=district.district_id),
+                    Target("district", district.district_id, "retained", split.year),
                     f"retention must not exceed the district's DFG "
                     f"{format_pounds(district.allocation + district.top_up)} "
                     f"(got {format_pounds(district.retained)})",
@@ -356,7 +382,7 @@ def dfg_passported(plan: Plan, policy: Policy) -> Iterator[Finding]:
             if retention.district_id not in known:
                 yield _error(
                     "BCF10",
-                    Location(DFG, field=f"Retained {year}", item=retention.district_id),
+                    Target("district", retention.district_id, "retained", year),
                     f"retention must name one of the districts (got {retention.district_id!r})",
                 )
 
@@ -364,14 +390,14 @@ def dfg_passported(plan: Plan, policy: Policy) -> Iterator[Finding]:
 @check("BCF11")
 def budgets_roll_forward(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Where a prior-year budget is shown, prior budget + additional investment = the first year's line."""
-    for scheme in plan.schemes:
+    for scheme, nth in _nth(plan.schemes, _scheme_id):
         if scheme.prior_year_budget is None:
             continue
         expected = roll_forward(scheme.prior_year_budget, scheme.additional_investment or ZERO)
         if expected != scheme.amounts[0]:
             yield _error(
                 "BCF11",
-                Location(SCHEMES, field=f"Expenditure {plan.years[0]}", item=scheme.scheme_id),
+                Target("scheme", scheme.scheme_id, "amounts", plan.years[0], occurrence=nth),
                 f"prior-year budget {format_pounds(scheme.prior_year_budget)} plus additional investment "
                 f"{format_pounds(scheme.additional_investment or ZERO)} must equal "
                 f"{format_pounds(expected)} (got {format_pounds(scheme.amounts[0])})",
@@ -381,39 +407,22 @@ def budgets_roll_forward(plan: Plan, policy: Policy) -> Iterator[Finding]:
 @check("BCF12")
 def metrics_rateable(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Every metric has a polarity and a target so it can be rated; missing actuals are noted."""
-    for metric in plan.metrics:
-        where = Location(METRICS, item=metric.metric_id)
+    for metric, nth in _nth(plan.metrics, _metric_id):
+        where = Target("metric", metric.metric_id, "actual", occurrence=nth)
         if metric.polarity is Polarity.NONE:
             yield _error(
                 "BCF12",
-                Location(METRICS, field="Polarity", item=metric.metric_id),
+                Target("metric", metric.metric_id, "polarity", occurrence=nth),
                 "a metric without polarity cannot be rated: say whether lower or higher is better",
             )
         if metric.target is None:
             yield _error(
                 "BCF12",
-                Location(METRICS, field="Target", item=metric.metric_id),
+                Target("metric", metric.metric_id, "target", occurrence=nth),
                 "a metric needs a target (got a blank)",
             )
         elif assess(metric).rag is Rag.NO_DATA:
             yield Finding(Severity.NOTE, "BCF12", where, f"{metric.name}: no actual yet, so it is not rated")
-
-
-@check("BCF13")
-def views_reconcile(plan: Plan, policy: Policy) -> Iterator[Finding]:
-    """Every pooled view (pool, theme, partner, source, commissioner, area of spend) adds up to the same total."""
-    for year in plan.years:
-        expected = plan.expenditure(year)
-        for dimension in Dimension:
-            if dimension is Dimension.YEAR:
-                continue
-            got = grand_total(totals_by(plan, dimension, year))
-            if got != expected:
-                yield _error(
-                    "BCF13",
-                    Location(POOLS, field=f"Total by {dimension.value} {year}"),
-                    f"must equal total expenditure {format_pounds(expected)} (got {format_pounds(got)})",
-                )
 
 
 @check("BCF14")
@@ -427,7 +436,7 @@ def uplift_known(plan: Plan, policy: Policy) -> Iterator[Finding]:
             yield Finding(
                 Severity.NOTE,
                 "BCF14",
-                Location(COVER, field=f"Uplift {year}"),
+                Target("policy", field="uplift", year=year),
                 f"the {year} uplift {uplift.rate} ({uplift.source}) is not confirmed: "
                 "check it against the published framework",
             )

@@ -13,13 +13,12 @@ from pathlib import Path
 
 from bcf_xl import __version__
 from bcf_xl.cells import catalogue_text
-from bcf_xl.checks import errors, run_checks, tally
+from bcf_xl.checks import errors, tally
 from bcf_xl.errors import BcfError
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
-from bcf_xl.planbook.checking import findings as planbook_findings
-from bcf_xl.planbook.reader import is_planning_workbook
-from bcf_xl.planbook.reader import read as read_planbook
+from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings
+from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
 from bcf_xl.policy import load_policy
 from bcf_xl.report import compute
 from bcf_xl.sample import sample_plan
@@ -165,7 +164,8 @@ def _demo(args: argparse.Namespace) -> int:
     sys.stdout.write(render(report, thousands=args.thousands))
     args.out.mkdir(parents=True, exist_ok=True)
     planbook = args.out / "bcf_planning_sample.xlsm"
-    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=report.findings, overwrite=True)
+    placed = plan_findings(plan, policy)
+    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True)
     print(f"\nWrote {planbook}: the sample planning workbook")
     year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
     submission = args.out / f"sample-submission-{year.name}.xlsx"
@@ -182,7 +182,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _new_plan(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     plan = sample_plan() if args.sample else None
-    found = run_checks(plan, policy) if plan else ()
+    found = plan_findings(plan, policy) if plan else ()
     write_planbook(args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force)
     print(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
     return EXIT_OK

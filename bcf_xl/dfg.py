@@ -67,7 +67,7 @@ def split_top_up(top_up: Decimal, allocations: tuple[Decimal, ...]) -> tuple[Dec
     >>> split_top_up(Decimal("100000"), (Decimal("800000"), Decimal("600000"), Decimal("400000"), Decimal("200000")))
     (Decimal('40000.00'), Decimal('30000.00'), Decimal('20000.00'), Decimal('10000.00'))
     """
-    return allocate(top_up, allocations, Location(sheet="DFG", field="district allocations"))
+    return allocate(top_up, allocations, Location(field="district allocations"))
 
 
 def passport(

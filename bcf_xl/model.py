@@ -1,7 +1,10 @@
 """The plan: frozen records and enums for everything a BCF plan holds.
 
-Records validate themselves on construction and raise :class:`BcfInputError` naming the field.
-Amounts per plan year are tuples aligned with :attr:`Plan.years`; the plan checks the lengths.
+Records validate their own fields on construction and raise :class:`BcfInputError` naming the
+field: an enum field takes a member or its exact text (converted), sequences become tuples.
+Rules between records (unique IDs, one amount per plan year, references) are plan checks
+(:mod:`bcf_xl.checks`), so a plan of well-typed records always builds and every problem is reported.
+Amounts per plan year are tuples aligned with :attr:`Plan.years`.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypeVar
 
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.money import ZERO, total
 
+E = TypeVar("E", bound=StrEnum)
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -101,6 +106,28 @@ def _text(value: str, where: Location, *, required: bool = True) -> str:
     return value
 
 
+def _member(record: object, name: str, enum: type[E], where: Location) -> None:
+    """An enum field takes a member or its exact text value (converted here); anything else is refused."""
+    value = getattr(record, name)
+    if isinstance(value, enum):
+        return
+    if isinstance(value, str) and not isinstance(value, StrEnum):
+        for member in enum:
+            if member.value == value:
+                object.__setattr__(record, name, member)
+                return
+    words = ", ".join(member.value for member in enum)
+    raise BcfInputError(where, f"must be one of {words}", value)
+
+
+def _tuples(record: object, *names: str) -> None:
+    """Sequence fields become tuples, so a frozen record holds nothing that can change under it."""
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, list):
+            object.__setattr__(record, name, tuple(value))
+
+
 def _amounts(values: tuple[Decimal | None, ...], where: Location, *, optional: bool = False) -> None:
     if not isinstance(values, tuple):
         raise BcfInputError(where, "must be a tuple of amounts, one per plan year", values)
@@ -121,6 +148,7 @@ class Partner:
 
     def __post_init__(self) -> None:
         _text(self.partner_id, Location(field="Partner ID"))
+        _member(self, "kind", PartnerKind, Location(field="Partner type", item=self.partner_id))
         _text(self.name, Location(field="Partner name", item=self.partner_id))
 
 
@@ -134,6 +162,7 @@ class District:
 
     def __post_init__(self) -> None:
         _text(self.district_id, Location(field="District ID"))
+        _tuples(self, "dfg_allocation")
         _text(self.name, Location(field="District name", item=self.district_id))
         _amounts(self.dfg_allocation, Location(field="DFG allocation", item=self.district_id))
 
@@ -148,6 +177,8 @@ class Area:
 
     def __post_init__(self) -> None:
         _text(self.name, Location(field="Area name"))
+        _member(self, "kind", AreaKind, Location(field="Area type"))
+        _tuples(self, "districts")
         if self.kind is AreaKind.UNITARY and self.districts:
             raise BcfInputError(Location(field="Districts"), "a unitary area has no districts", len(self.districts))
         if self.kind is AreaKind.TWO_TIER and not self.districts:
@@ -166,6 +197,8 @@ class FundingSource:
 
     def __post_init__(self) -> None:
         _text(self.source_id, Location(field="Source ID"))
+        _member(self, "kind", SourceKind, Location(field="Funding source", item=self.source_id))
+        _tuples(self, "amounts")
         _amounts(self.amounts, Location(field="Income", item=self.source_id))
         if self.kind is SourceKind.ADDITIONAL and not self.description.strip():
             raise BcfInputError(
@@ -224,6 +257,10 @@ class Scheme:
         _text(self.scheme_id, Location(field="Scheme ID"))
         _text(self.name, Location(field="Scheme Name", item=item))
         _text(self.description, Location(field="Description", item=item), required=False)
+        _member(self, "area_of_spend", AreaOfSpend, Location(field="Area of Spend", item=item))
+        _member(self, "commissioner", Commissioner, Location(field="Commissioner", item=item))
+        _member(self, "status", SchemeStatus, Location(field="New/Existing", item=item))
+        _tuples(self, "amounts", "outturn")
         _text(self.scheme_type, Location(field="Scheme Type", item=item))
         _text(self.sub_type, Location(field="Sub Type", item=item), required=False)
         _text(self.provider, Location(field="Provider", item=item))
@@ -272,6 +309,9 @@ class Metric:
     def __post_init__(self) -> None:
         item = self.metric_id
         _text(self.metric_id, Location(field="Metric ID"))
+        _member(self, "polarity", Polarity, Location(field="Polarity", item=item))
+        _member(self, "unit", MetricUnit, Location(field="Unit", item=item))
+        _member(self, "rag_rule", RagRule, Location(field="RAG rule", item=item))
         _text(self.name, Location(field="Metric name", item=item))
         if self.unit is MetricUnit.RATE and (self.population is None or self.population <= 0):
             raise BcfInputError(
@@ -313,6 +353,9 @@ class DfgYear:
     top_ups: tuple[Decimal, ...] = ()
     retentions: tuple[Retention, ...] = ()
 
+    def __post_init__(self) -> None:
+        _tuples(self, "top_ups", "retentions")
+
 
 @dataclass(frozen=True, slots=True)
 class AscMinimum:
@@ -320,6 +363,9 @@ class AscMinimum:
 
     prior_year: Decimal
     agreed: tuple[Decimal | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        _tuples(self, "agreed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +375,10 @@ class RiskShareTerms:
     override: tuple[tuple[str, Decimal], ...] = ()
     risk_pool_balance: Decimal = ZERO
     uncommitted: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        if isinstance(self.override, list):
+            object.__setattr__(self, "override", tuple(tuple(pair) for pair in self.override))
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +410,9 @@ class PerformanceFund:
     target_reduction: Decimal
     achieved_by_quarter: tuple[Decimal, Decimal, Decimal, Decimal]
 
+    def __post_init__(self) -> None:
+        _tuples(self, "achieved_by_quarter")
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -381,32 +434,13 @@ class Plan:
     conditions: tuple[ConditionAnswer, ...] = ()
 
     def __post_init__(self) -> None:
+        _tuples(self, "years", "partners", "sources", "pools", "schemes", "metrics", "ooh_minimum", "dfg", "conditions")
         if not 1 <= len(self.years) <= 2:
             raise BcfInputError(Location(field="Plan years"), "a plan covers one or two years", len(self.years))
         for year in self.years:
             check_year(year)
         if len(self.years) == 2 and int(self.years[1][:4]) != int(self.years[0][:4]) + 1:
             raise BcfInputError(Location(field="Plan years"), "the two plan years must follow each other", self.years)
-        n = len(self.years)
-        for source in self.sources:
-            _per_year(source.amounts, n, Location(field="Income", item=source.source_id))
-        for scheme in self.schemes:
-            _per_year(scheme.amounts, n, Location(field="Planned expenditure", item=scheme.scheme_id))
-            if scheme.outturn:
-                _per_year(scheme.outturn, n, Location(field="Outturn", item=scheme.scheme_id))
-        for district in self.area.districts:
-            _per_year(district.dfg_allocation, n, Location(field="DFG allocation", item=district.district_id))
-        if self.dfg:
-            _per_year(self.dfg, n, Location(field="DFG"))
-        if self.ooh_minimum:
-            _per_year(self.ooh_minimum, n, Location(field="NHS out-of-hospital minimum"))
-        if self.asc_minimum and self.asc_minimum.agreed:
-            _per_year(self.asc_minimum.agreed, n, Location(field="Agreed ASC minimum"))
-        _unique([p.partner_id for p in self.partners], "Partner ID")
-        _unique([s.source_id for s in self.sources], "Source ID")
-        _unique([p.pool_id for p in self.pools], "Pool ID")
-        _unique([d.district_id for d in self.area.districts], "District ID")
-        _unique([m.metric_id for m in self.metrics], "Metric ID")
 
     def partner(self, partner_id: str) -> Partner | None:
         return next((p for p in self.partners if p.partner_id == partner_id), None)
@@ -439,16 +473,3 @@ class Plan:
     def expenditure(self, year: str) -> Decimal:
         index = self.year_index(year)
         return total([s.amounts[index] for s in self.schemes])
-
-
-def _per_year(values: tuple[object, ...], n: int, where: Location) -> None:
-    if len(values) != n:
-        raise BcfInputError(where, f"needs one value per plan year ({n})", len(values))
-
-
-def _unique(ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for ident in ids:
-        if ident in seen:
-            raise BcfInputError(Location(field=what, item=ident), "must be unique", ident)
-        seen.add(ident)

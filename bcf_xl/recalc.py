@@ -32,9 +32,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from bcf_xl.cells import CATALOGUE
-from bcf_xl.checks import Finding, Severity, by_severity
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file, write_atomically
+from bcf_xl.findings import Finding, Severity, Target, by_severity
 
 OMITTED_FUNCTION = "BCF_OMITTED"
 _OMITTED_VALUE = "\x00bcf-omitted"
@@ -219,7 +219,7 @@ def recalculate(path: Path) -> Recalculation:
 
 
 def _finding(severity: Severity, code: str, key: CellKey, message: str) -> Finding:
-    return Finding(severity, code, Location(sheet=key[0], cell=key[1]), message)
+    return Finding(severity, code, Target("workbook"), message, Location(sheet=key[0], cell=key[1]))
 
 
 def _evaluate(book: Workbook, name: str, formula_cells: Mapping[CellKey, str | None]) -> dict[CellKey, object]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bcf_xl.checks import Finding, run_checks
+from bcf_xl.checks import run_checks
 from bcf_xl.dfg import DfgSplit, passport_plan
 from bcf_xl.errors import BcfInputError
+from bcf_xl.findings import Finding
 from bcf_xl.metrics import MetricResult, assess
 from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import Plan

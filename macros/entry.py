@@ -10,9 +10,9 @@ from typing import Any, Protocol
 import openpyxl
 
 from bcf_xl.cellreader import Values, load_cells
-from bcf_xl.checks import Finding, Severity, tally
 from bcf_xl.errors import BcfError, BcfInputError, Location
 from bcf_xl.files import write_atomically
+from bcf_xl.findings import Finding, Severity, Target, tally
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
@@ -145,7 +145,7 @@ def excel_text(value: str) -> str:
 
 
 def _row(finding: Finding) -> tuple[str, ...]:
-    where = finding.location
+    where = finding.where
     return (
         finding.severity.value,
         finding.code,
@@ -172,10 +172,10 @@ def _guarded(book: Workbook, work: Any) -> Any:
     try:
         return work()
     except BcfError as exc:
-        book.show_findings([Finding(Severity.ERROR, "BUTTON", Location(), str(exc))], f"Stopped: {exc}")
+        book.show_findings([Finding(Severity.ERROR, "BUTTON", Target("workbook"), str(exc))], f"Stopped: {exc}")
     except Exception as exc:  # the last line of defence in a button: one line, no traceback
         message = f"internal error ({type(exc).__name__}: {exc}); please report it"
-        book.show_findings([Finding(Severity.ERROR, "BUTTON", Location(), message)], f"Stopped: {message}")
+        book.show_findings([Finding(Severity.ERROR, "BUTTON", Target("workbook"), message)], f"Stopped: {message}")
         print(message, file=sys.stderr)
     return None
 

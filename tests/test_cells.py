@@ -10,8 +10,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bcf_xl import cells
 from bcf_xl.cells import (

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal as D
 
-from bcf_xl.checks import CHECKS, Finding, Severity, run_checks
+import pytest
+
+from bcf_xl.checks import CHECKS, Finding, Severity, Target, run_checks
 from bcf_xl.model import Area, AreaKind, DfgYear, Plan, Polarity, Retention, Scheme
 from bcf_xl.policy import Policy
 
@@ -24,8 +26,8 @@ def _of(findings: tuple[Finding, ...], code: str, severity: Severity = Severity.
 
 
 def test_every_check_is_registered() -> None:
-    """The registry holds the fourteen checks under distinct codes."""
-    assert sorted(CHECKS) == [f"BCF{n:02d}" for n in range(1, 15)]
+    """The registry holds its checks under distinct codes (BCF13 became a property of the engine)."""
+    assert sorted(CHECKS) == [f"BCF{n:02d}" for n in range(1, 16) if n != 13]
 
 
 def test_duplicate_scheme_id(plan: Plan, policy: Policy) -> None:
@@ -33,21 +35,23 @@ def test_duplicate_scheme_id(plan: Plan, policy: Policy) -> None:
     copy = dataclasses.replace(_scheme(plan, "S010"), name="Copy")
     findings = run_checks(dataclasses.replace(plan, schemes=(*plan.schemes, copy)), policy)
     [finding] = _of(findings, "BCF01")
-    assert finding.location.item == "S010" and finding.location.sheet == "Schemes"
+    assert finding.target == Target("scheme", "S010", "scheme_id", occurrence=1)
+    assert finding.location is None  # the engine names no sheet: a workbook layout places it
 
 
 def test_unknown_source_and_pool(plan: Plan, policy: Policy) -> None:
     """A scheme naming a source or pool the plan does not have is an error for each."""
     findings = run_checks(_with_scheme(plan, "S005", source="NHS9", pool="P7"), policy)
-    fields = sorted(f.location.field or "" for f in _of(findings, "BCF02"))
-    assert fields == ["Pool", "Source of Funding"]
+    fields = sorted(f.target.field or "" for f in _of(findings, "BCF02"))
+    assert fields == ["pool", "source"]
+    assert sorted(str(f.target) for f in _of(findings, "BCF02")) == ["[S005] Pool", "[S005] Source of Funding"]
     assert any("(got 'NHS9')" in f.message for f in _of(findings, "BCF02"))
 
 
 def test_vocabulary(plan: Plan, policy: Policy) -> None:
     """Scheme type, sub type and provider must come from the national lists."""
     findings = run_checks(_with_scheme(plan, "S001", sub_type="Reablement in a bed", provider="Acme Ltd"), policy)
-    assert sorted(f.location.field or "" for f in _of(findings, "BCF03")) == ["Provider", "Sub Type"]
+    assert sorted(f.target.field or "" for f in _of(findings, "BCF03")) == ["provider", "sub_type"]
     findings = run_checks(_with_scheme(plan, "S001", scheme_type="Reablement"), policy)
     [finding] = _of(findings, "BCF03")
     assert finding.message == "scheme type must come from the national list (got 'Reablement')"
@@ -56,16 +60,17 @@ def test_vocabulary(plan: Plan, policy: Policy) -> None:
 def test_bounds_and_pence(plan: Plan, policy: Policy) -> None:
     """A negative amount and one in fractions of a penny are both errors, each naming year and scheme."""
     findings = run_checks(_with_scheme(plan, "S011", amounts=(D("-5"), D("2575000.005"))), policy)
-    messages = {(f.location.field, f.message) for f in _of(findings, "BCF04")}
+    messages = {(f.target.label, f.message) for f in _of(findings, "BCF04")}
     assert ("Expenditure 2023-24", "must be between £0.00 and £1,000,000,000.00 (got -5)") in messages
     assert ("Expenditure 2024-25", "must be in pounds and pence (got 2575000.005)") in messages
+    assert {f.target.year for f in _of(findings, "BCF04")} == {"2023-24", "2024-25"}
 
 
 def test_capital_funds_only_dfg_schemes(plan: Plan, policy: Policy) -> None:
     """DFG capital paying for a revenue scheme is an error."""
     findings = run_checks(_with_scheme(plan, "S037", scheme_type="Carers Services", sub_type="Other"), policy)
     [finding] = _of(findings, "BCF05")
-    assert finding.location.item == "S037"
+    assert finding.target == Target("scheme", "S037", "source")
 
 
 def test_income_must_match_expenditure(plan: Plan, policy: Policy) -> None:
@@ -73,10 +78,10 @@ def test_income_must_match_expenditure(plan: Plan, policy: Policy) -> None:
     s = _scheme(plan, "S002")
     findings = run_checks(_with_scheme(plan, "S002", amounts=(s.amounts[0] + 100, s.amounts[1])), policy)
     [imbalance] = _of(findings, "BCF06")
-    assert imbalance.location.field == "Total 2023-24"
+    assert imbalance.target == Target("plan", field="balance", year="2023-24")
     assert "difference -£100.00" in imbalance.message
     [overcommitted] = _of(findings, "BCF07")
-    assert overcommitted.location.item == "NHS1"
+    assert overcommitted.target == Target("source", "NHS1", "balance", "2023-24")
     assert overcommitted.message.startswith("planned spend exceeds income by £100.00")
 
 
@@ -85,7 +90,8 @@ def test_unspent_income_is_a_warning(plan: Plan, policy: Policy) -> None:
     s = _scheme(plan, "S024")
     findings = run_checks(_with_scheme(plan, "S024", amounts=(s.amounts[0], s.amounts[1] - 250)), policy)
     [warning] = _of(findings, "BCF07", Severity.WARNING)
-    assert warning.location.item == "IBCF" and warning.location.field == "Balance 2024-25"
+    assert warning.target == Target("source", "IBCF", "balance", "2024-25")
+    assert str(warning).startswith("Warning BCF07 [IBCF] Balance 2024-25: £250.00")
     assert warning.message.startswith("£250.00 of income is not planned to be spent")
 
 
@@ -95,7 +101,7 @@ def test_asc_minimum_not_met(plan: Plan, policy: Policy) -> None:
     # required 2023-24: 12,500,000 x 1.0566 = 13,207,500.00; planned 13,065,000 -> short by 142,500.00
     findings = run_checks(plan, policy)
     errors = _of(findings, "BCF08")
-    assert errors[0].location.field == "ASC minimum 2023-24"
+    assert errors[0].target == Target("asc_minimum", field="required", year="2023-24")
     assert "short by £142,500.00" in errors[0].message
 
 
@@ -120,7 +126,7 @@ def test_retention_needs_agreement(plan: Plan, policy: Policy) -> None:
     dfg0 = dataclasses.replace(plan.dfg[0], retentions=(Retention("CAL", D("50000"), " "),))
     findings = run_checks(dataclasses.replace(plan, dfg=(dfg0, plan.dfg[1])), policy)
     [finding] = _of(findings, "BCF10")
-    assert finding.location.item == "CAL"
+    assert finding.target == Target("district", "CAL", "agreement_reference", "2023-24")
     assert "needs the district's recorded agreement" in finding.message
 
 
@@ -128,7 +134,7 @@ def test_unknown_district_retention(plan: Plan, policy: Policy) -> None:
     """A retention naming no district of the area is an error."""
     dfg0 = dataclasses.replace(plan.dfg[0], retentions=(*plan.dfg[0].retentions, Retention("ZZZ", D("1"), "ref")))
     findings = run_checks(dataclasses.replace(plan, dfg=(dfg0, plan.dfg[1])), policy)
-    assert any(f.location.item == "ZZZ" for f in _of(findings, "BCF10"))
+    assert any(f.target.ident == "ZZZ" for f in _of(findings, "BCF10"))
 
 
 def test_two_tier_without_dfg_split(plan: Plan, policy: Policy) -> None:
@@ -163,7 +169,7 @@ def test_metric_without_polarity_or_target(plan: Plan, policy: Policy) -> None:
     """A metric with no polarity or no target cannot be rated: an error for each."""
     metrics = (dataclasses.replace(plan.metrics[0], polarity=Polarity.NONE, target=None), *plan.metrics[1:])
     findings = run_checks(dataclasses.replace(plan, metrics=metrics), policy)
-    assert sorted(f.location.field or "" for f in _of(findings, "BCF12")) == ["Polarity", "Target"]
+    assert sorted(f.target.field or "" for f in _of(findings, "BCF12")) == ["polarity", "target"]
 
 
 def test_missing_uplift_year_becomes_a_finding(plan: Plan, policy: Policy) -> None:
@@ -184,3 +190,45 @@ def test_many_problems_in_one_run(plan: Plan, policy: Policy) -> None:
     assert {"BCF01", "BCF02", "BCF06", "BCF07"} <= codes
     severities = [f.severity for f in findings]
     assert severities == sorted(severities, key=[Severity.ERROR, Severity.WARNING, Severity.NOTE].index)
+
+
+@pytest.mark.parametrize(
+    ("collection", "id_field", "record"),
+    [
+        ("partners", "partner_id", "partner"),
+        ("sources", "source_id", "source"),
+        ("pools", "pool_id", "pool"),
+        ("metrics", "metric_id", "metric"),
+    ],
+)
+def test_duplicate_ids_of_every_kind_are_findings(
+    plan: Plan, policy: Policy, collection: str, id_field: str, record: str
+) -> None:
+    """A repeated partner, source, pool or metric ID builds a plan; BCF15 names the repeat, and the other checks run."""
+    records = getattr(plan, collection)
+    repeated = dataclasses.replace(plan, **{collection: (*records, records[0])})
+    findings = run_checks(repeated, policy)
+    ident = getattr(records[0], id_field)
+    assert [f.target for f in _of(findings, "BCF15")] == [Target(record, ident, id_field, occurrence=1)]
+    assert {f.code for f in findings} - {"BCF15"}, "the other checks ran too"
+
+
+def test_duplicate_district_is_a_finding(plan: Plan, policy: Policy) -> None:
+    """A district listed twice is one BCF15 error at its second listing."""
+    area = dataclasses.replace(plan.area, districts=(*plan.area.districts, plan.area.districts[1]))
+    findings = run_checks(dataclasses.replace(plan, area=area), policy)
+    [finding] = _of(findings, "BCF15")
+    assert finding.target == Target("district", plan.area.districts[1].district_id, "district_id", occurrence=1)
+
+
+def test_amounts_for_the_wrong_number_of_years_stop_only_the_totals(plan: Plan, policy: Policy) -> None:
+    """A series with one value where the plan has two years is a BCF00 error naming it; nothing else is totalled."""
+    scheme = _scheme(plan, "S003")
+    broken = _with_scheme(plan, "S003", amounts=scheme.amounts[:1])
+    broken = dataclasses.replace(broken, sources=(*broken.sources, broken.sources[0]))
+    findings = run_checks(broken, policy)
+    assert [(f.code, f.target) for f in findings] == [
+        ("BCF00", Target("scheme", "S003", "amounts")),
+        ("BCF15", Target("source", plan.sources[0].source_id, "source_id", occurrence=1)),
+    ]
+    assert findings[0].message == "needs one value per plan year (2) (got 1)"

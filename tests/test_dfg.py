@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from bcf_xl.dfg import passport, passport_plan, split_top_up
 from bcf_xl.errors import BcfInputError
@@ -116,10 +115,10 @@ def test_district_names_and_order_are_kept() -> None:
     assert [(d.district_id, d.name, d.allocation) for d in split.districts] == list(FOUR)
 
 
-def test_top_up_with_all_zero_allocations_is_an_error_on_the_dfg_sheet() -> None:
-    """A top-up cannot be split pro rata to allocations that are all zero; the error names the DFG sheet."""
+def test_top_up_with_all_zero_allocations_is_an_error_naming_the_allocations() -> None:
+    """A top-up cannot be split pro rata to allocations that are all zero; the error names the allocations."""
     districts = (("A", "Ashby", D("0")), ("B", "Brackenford", D("0")))
-    with pytest.raises(BcfInputError, match=r"^'DFG' district allocations: weights must not all be zero"):
+    with pytest.raises(BcfInputError, match=r"^district allocations: weights must not all be zero"):
         passport(YEAR, D("0"), districts, top_ups=(D("1000"),))
 
 

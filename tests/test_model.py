@@ -11,6 +11,7 @@ from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.model import (
     Area,
     AreaKind,
+    AreaOfSpend,
     Commissioner,
     District,
     FundingSource,
@@ -19,6 +20,7 @@ from bcf_xl.model import (
     Plan,
     Polarity,
     RagRule,
+    SchemeStatus,
     SourceKind,
     check_year,
 )
@@ -88,12 +90,11 @@ def test_area_kinds_and_districts() -> None:
         Area("X", AreaKind.TWO_TIER, ())
 
 
-def test_plan_amounts_have_one_value_per_year(plan: Plan) -> None:
-    """Every per-year tuple matches the number of plan years."""
+def test_plan_with_short_amounts_still_builds(plan: Plan) -> None:
+    """A per-year series of the wrong length is a rule between records: the plan builds and check BCF00 reports it."""
     short = dataclasses.replace(plan.schemes[3], amounts=(D(1),))
-    with pytest.raises(BcfInputError) as caught:
-        dataclasses.replace(plan, schemes=(*plan.schemes[:3], short))
-    assert str(caught.value) == "[S004] Planned expenditure: needs one value per plan year (2) (got 1)"
+    built = dataclasses.replace(plan, schemes=(*plan.schemes[:3], short))
+    assert built.schemes[3].amounts == (D(1),)
 
 
 def test_plan_years_follow_each_other(plan: Plan) -> None:
@@ -104,10 +105,42 @@ def test_plan_years_follow_each_other(plan: Plan) -> None:
         dataclasses.replace(plan, years=())
 
 
-def test_duplicate_partner_ids_refused(plan: Plan) -> None:
-    """Partner, source, pool, district and metric IDs are unique."""
-    with pytest.raises(BcfInputError, match=r"\[NCC\] Partner ID: must be unique"):
-        dataclasses.replace(plan, partners=(*plan.partners, plan.partners[0]))
+def test_duplicate_ids_do_not_stop_the_plan(plan: Plan) -> None:
+    """Unique IDs are a check (BCF15), not a construction error: a plan with a repeated partner still builds."""
+    built = dataclasses.replace(plan, partners=(*plan.partners, plan.partners[0]))
+    assert len(built.partners) == len(plan.partners) + 1
+
+
+def test_enum_fields_take_their_exact_text(plan: Plan) -> None:
+    """A commissioner given as its text "ICB" becomes Commissioner.ICB, so the NHS part is counted as for the member."""
+    from bcf_xl.pooling import Dimension, totals_by
+
+    scheme = plan.schemes[0]
+    as_text = dataclasses.replace(scheme, commissioner="ICB", status="New", area_of_spend="Acute")  # type: ignore[arg-type]
+    as_member = dataclasses.replace(
+        scheme, commissioner=Commissioner.ICB, status=SchemeStatus.NEW, area_of_spend=AreaOfSpend.ACUTE
+    )
+    assert as_text == as_member and as_text.commissioner is Commissioner.ICB
+    one = dataclasses.replace(plan, schemes=(as_text,))
+    nhs = {line.key: line.amount for line in totals_by(one, Dimension.COMMISSIONER, plan.years[0])}
+    assert nhs["NHS"] == scheme.amounts[0] > 0 and nhs.get("Local Authority", D(0)) == 0
+
+
+@pytest.mark.parametrize("value", ["icb", "Integrated care board", 3, None, "ICB "])
+def test_enum_fields_refuse_anything_else(plan: Plan, value: object) -> None:
+    """Other text (even in another case), numbers and blanks are refused, naming the field and what arrived."""
+    with pytest.raises(
+        BcfInputError, match=r"^\[S001\] Commissioner: must be one of Local Authority, ICB, Joint \(got"
+    ):
+        dataclasses.replace(plan.schemes[0], commissioner=value)
+
+
+def test_sequences_become_tuples(plan: Plan) -> None:
+    """Lists given to a frozen record are kept as tuples, so nothing can change the record afterwards."""
+    scheme = dataclasses.replace(plan.schemes[0], amounts=[D(1), D(2)])  # type: ignore[arg-type]
+    built = dataclasses.replace(plan, schemes=list(plan.schemes), years=list(plan.years))  # type: ignore[arg-type]
+    assert scheme.amounts == (D(1), D(2)) and isinstance(built.schemes, tuple) and isinstance(built.years, tuple)
+    assert built == plan
 
 
 def test_rate_metric_needs_population() -> None:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from oletools.olevba import VBA_Parser
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -392,6 +391,30 @@ def test_check_cli_reports_every_problem_with_its_cell(
         "Error BCF10 'DFG'!C9 District allocations 2023-24: district allocations must add up to the DFG received",
     ):
         assert expected in out, expected
+
+
+def test_duplicate_source_id_is_reported_at_its_own_cell_with_every_other_finding(
+    sample_book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repeated Source ID on Funding and text in a Schemes amount: both at their own cells, and every check runs."""
+    book = openpyxl.load_workbook(sample_book, keep_vba=True)
+    funding, schemes = book[L.FUNDING], L.schemes_table(L.scheme_rows_for(45))
+    first, second = L.SOURCES.data_rows[0], L.SOURCES.data_rows[1]
+    assert funding[L.SOURCES.cell("source_id", first)].value == "NHS1"
+    funding[L.SOURCES.cell("source_id", second)] = "NHS1"
+    book[L.SCHEMES][schemes.cell("amount2", 9)] = "lots"
+    broken = tmp_path / "duplicate source.xlsm"
+    book.save(broken)
+    assert cli.main(["check", str(broken)]) == 1
+    out = capsys.readouterr().out
+    duplicate = (
+        f"Error BCF15 'Funding'!{L.SOURCES.cell('source_id', second)} [NHS1] Source ID: source ID must be unique"
+    )
+    text = f"Error READ01 'Schemes'!{schemes.cell('amount2', 9)}: Planned, year 2: must be a number"
+    assert duplicate in out and text in out
+    assert "'Cover'!C6" not in out
+    # The plan was built, so the other checks ran: the sample's agreed-minimum warning is still there.
+    assert "Warning BCF08 'Funding'!F" in out and "ASC minimum 2024-25: the agreed minimum" in out
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def test_sample_has_no_errors_and_one_warning(plan: Plan, policy: Policy) -> Non
     findings = compute(plan, policy).findings
     assert [f for f in findings if f.severity is Severity.ERROR] == []
     warnings = [f for f in findings if f.severity is Severity.WARNING]
-    assert [(w.code, w.location.field) for w in warnings] == [("BCF08", "ASC minimum 2024-25")]
+    assert [(w.code, w.target.label) for w in warnings] == [("BCF08", "ASC minimum 2024-25")]
     assert "£12,559,541.00" in warnings[0].message and "£12,559,540.05" in warnings[0].message
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bcf_xl import cli
 from bcf_xl.checks import run_checks
@@ -26,7 +25,7 @@ from bcf_xl.sample import sample_plan
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import build, list_ranges, lists_for, write
 from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
-from bcf_xl.submission.layout import CHECKLIST, COVER, COVER_FIELDS, EXPENDITURE, SUMMARY, Layout
+from bcf_xl.submission.layout import CHECKLIST, COVER, COVER_FIELDS, EXPENDITURE, INCOME, SUMMARY, Layout
 from bcf_xl.submission.reader import read, submission_view
 from bcf_xl.submission.validator import validate
 from tests.libreoffice import computed_values, convert
@@ -272,7 +271,7 @@ def test_validator_reports_every_problem_with_sheet_and_cell(sample_file: Path, 
     book.save(edited)
     result = validate(edited, POLICY)
     assert not result.ok
-    located = {(f.location.sheet, f.location.cell, f.code) for f in result.findings}
+    located = {(f.where.sheet, f.where.cell, f.code) for f in result.findings}
     assert (EXPENDITURE, "K5", "READ01") in located
     assert (EXPENDITURE, "F6", "READ01") in located
     assert (EXPENDITURE, "B7", "READ01") in located
@@ -282,7 +281,26 @@ def test_validator_reports_every_problem_with_sheet_and_cell(sample_file: Path, 
     assert any(
         m.startswith("Area of Spend: must be one of Social Care,") and m.endswith('(got "Hospital")') for m in messages
     )
-    assert any(f.code == "BCF01" and f.location.cell == "A8" for f in result.findings)
+    assert any(f.code == "BCF01" and f.where.cell == "A8" for f in result.findings)
+    # The plan was still built from what could be read, so every other check ran on it too.
+    assert (SUMMARY, "C27", "BCF08") in located
+
+
+def test_validator_places_a_repeated_source_id_on_its_own_row(sample_file: Path, tmp_path: Path) -> None:
+    """A Source ID repeated on Income is BCF15 at the repeat's cell, with a text amount reported at its own cell."""
+    book = openpyxl.load_workbook(sample_file)
+    income = book[INCOME]
+    first = income["A4"].value
+    income["A5"] = first
+    book[EXPENDITURE]["L9"] = "lots"
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    result = validate(edited, POLICY)
+    located = {(f.where.sheet, f.where.cell, f.code): f for f in result.findings}
+    duplicate = located[(INCOME, "A5", "BCF15")]
+    assert duplicate.target.ident == first and duplicate.target.occurrence == 1
+    assert located[(EXPENDITURE, "L9", "READ01")].message.endswith('(got "lots")')
+    assert (SUMMARY, "C27", "BCF08") in located
 
 
 def test_validate_cli_and_json(sample_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,8 +19,7 @@ from xml.etree import ElementTree
 import olefile
 import pytest
 import xlsxwriter
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
 from bcf_xl.errors import BcfInputError

@@ -837,7 +837,7 @@ def write_findings(sheet: Worksheet, findings: Sequence[Finding], header: Any, s
     for column, text in enumerate(L.CHECK_COLUMNS):
         sheet.write_string(L.CHECK_HEADER_ROW - 1, column, text, header)
     for row, finding in enumerate(findings, start=L.CHECK_HEADER_ROW):
-        where = finding.location
+        where = finding.where
         cells = (
             finding.severity.value,
             finding.code,

@@ -8,12 +8,25 @@ and officers can find them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
-from types import MappingProxyType
-
 from openpyxl.utils import get_column_letter
+
+from bcf_xl.workbook.placement import Placement
+
+# The one layout vocabulary (kinds of field, fields, tables) is the toolkit's; the planning workbook declares with it.
+from bcf_xl.workbook.tables import (
+    CHOICE as CHOICE,
+    MONEY as MONEY,
+    NUMBER as NUMBER,
+    RATE as RATE,
+    SHARE as SHARE,
+    SIGNED_MONEY as SIGNED_MONEY,
+    TEXT as TEXT,
+    WHOLE as WHOLE,
+    Field as Field,
+    Table as Table,
+    quote as quote,
+    year_keys as year_keys,
+)
 
 COVER = "Cover"
 FUNDING = "Funding"
@@ -27,77 +40,6 @@ DASHBOARD = "Dashboard"
 LISTS = "Lists"
 CONF = "xlwings.conf"
 SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, CONF)
-
-# Kinds of field: how a cell is formatted, validated and read.
-TEXT, MONEY, SIGNED_MONEY, SHARE, WHOLE, NUMBER, CHOICE, RATE = (
-    "text",
-    "money",
-    "signed money",
-    "share",
-    "whole",
-    "number",
-    "choice",
-    "rate",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One column of an input table, or one single input cell."""
-
-    key: str
-    header: str
-    kind: str = TEXT
-    choices: str | None = None  # the name of a list on the Lists sheet
-    width: float = 16
-    required: bool = False
-    computed: bool = False  # a grey formula cell, not an input
-
-
-@dataclass(frozen=True)
-class Table:
-    """An input table: a header row, then ``rows`` data rows of ``fields`` from column ``first_column``."""
-
-    sheet: str
-    name: str
-    header_row: int
-    rows: int
-    fields: tuple[Field, ...]
-    first_column: int = 1
-
-    @cached_property
-    def columns(self) -> Mapping[str, str]:
-        return MappingProxyType({f.key: get_column_letter(self.first_column + i) for i, f in enumerate(self.fields)})
-
-    @property
-    def data_rows(self) -> range:
-        return range(self.header_row + 1, self.header_row + 1 + self.rows)
-
-    def cell(self, key: str, row: int) -> str:
-        return f"{self.columns[key]}{row}"
-
-    def span(self, key: str, *, sheet: bool = True) -> str:
-        """The absolute reference of one column's data cells, e.g. ``Schemes!$K$4:$K$203``."""
-        column, rows = self.columns[key], self.data_rows
-        prefix = f"{quote(self.sheet)}!" if sheet else ""
-        return f"{prefix}${column}${rows[0]}:${column}${rows[-1]}"
-
-    @property
-    def last_column(self) -> str:
-        return get_column_letter(self.first_column + len(self.fields) - 1)
-
-    def field(self, key: str) -> Field:
-        return next(f for f in self.fields if f.key == key)
-
-
-def quote(sheet: str) -> str:
-    """A sheet name as formulas need it: quoted when it holds anything but letters, digits and _."""
-    return sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
-
-
-def year_keys(prefix: str, years: int) -> tuple[str, ...]:
-    """Per-year field keys: ``amount1``, ``amount2``..."""
-    return tuple(f"{prefix}{i + 1}" for i in range(years))
 
 
 # --- Cover -------------------------------------------------------------------------------------------
@@ -134,6 +76,7 @@ PARTNERS = Table(
         Field("kind", "Type", CHOICE, "partner_kinds", required=True),
     ),
     first_column=2,
+    record="partner",
 )
 INSTRUCTIONS_ROW = 27
 CONDITIONS = Table(
@@ -147,6 +90,7 @@ CONDITIONS = Table(
         Field("met", "Met? (Yes/No)", CHOICE, "yes_no"),
     ),
     first_column=2,
+    record="condition",
 )
 
 
@@ -174,6 +118,8 @@ SOURCES = Table(
         Field("balance1", "Unspent, first year", NUMBER, width=16, computed=True),
         Field("balance2", "Unspent, second year", NUMBER, width=16, computed=True),
     ),
+    record="source",
+    aliases=(("amount", "amounts"),),
 )
 FUNDING_TOTALS_ROW = 24  # total income (E/F) and total planned expenditure on the next row
 MINIMUMS_ROW = 26  # label in A, first year in E, second in F
@@ -237,7 +183,10 @@ def schemes_table(rows: int) -> Table:
         Field(key, header, TEXT if key in ("kind", "contributor") else NUMBER, width=18, computed=True)
         for key, header in SCHEME_COMPUTED
     )
-    return Table(SCHEMES, "Schemes", 3, rows, (*SCHEME_INPUTS, *computed))
+    return Table(SCHEMES, "Schemes", 3, rows, (*SCHEME_INPUTS, *computed), record="scheme", aliases=SCHEME_ALIASES)
+
+
+SCHEME_ALIASES = (("amount", "amounts"),)
 
 
 def scheme_rows_for(n_schemes: int) -> int:
@@ -260,6 +209,8 @@ POOL_TABLE = Table(
         Field("total1", "Planned, first year", NUMBER, width=18, computed=True),
         Field("total2", "Planned, second year", NUMBER, width=18, computed=True),
     ),
+    record="pool",
+    aliases=(("risk_pool", "is_risk_pool"),),
 )
 THEMES = Table(
     POOLS,
@@ -305,6 +256,8 @@ DISTRICTS = Table(
         Field("passported1", "Passported, first year", NUMBER, width=18, computed=True),
         Field("passported2", "Passported, second year", NUMBER, width=18, computed=True),
     ),
+    record="district",
+    aliases=(("allocation", "dfg_allocation"), ("reference", "agreement_reference")),
 )
 DISTRICT_INPUTS = (
     "district_id",
@@ -349,6 +302,7 @@ METRIC_TABLE = Table(
         Field("rag", "RAG (bcf_rag)", TEXT, width=10, computed=True),
         Field("progress", "Progress (bcf_progress)", TEXT, width=16, computed=True),
     ),
+    record="metric",
 )
 METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields[:13])
 
@@ -417,3 +371,19 @@ LIVE_LISTS = {
 }
 
 CONF_SETTINGS = (("UDF Modules", "bcf_udfs"), ("Interpreter_Win", ""), ("PYTHONPATH", ""))
+
+
+def placement(years: tuple[str, ...], schemes: Table) -> Placement:
+    """Where a finding about each kind of record, field and plan year shows in the planning workbook."""
+    cells: dict[tuple[str, str, int | None], tuple[str, str]] = {("plan", "years", None): (COVER, cover_cell("year1"))}
+    for index in range(YEARS):
+        cells |= {
+            ("plan", "balance", index): (FUNDING, f"{'EF'[index]}{FUNDING_TOTALS_ROW}"),
+            ("asc_minimum", "required", index): (FUNDING, minimum_cell("asc_shortfall", index)),
+            ("ooh_minimum", "required", index): (FUNDING, minimum_cell("ooh_shortfall", index)),
+            ("policy", "uplift", index): (FUNDING, minimum_cell("uplift", index)),
+            ("dfg", "received", index): (DFG, dfg_cell(DFG_RECEIVED_ROW, index)),
+            ("dfg", "allocations", index): (DFG, DISTRICTS.cell(f"allocation{index + 1}", DISTRICTS.data_rows[0])),
+        }
+    tables = (PARTNERS, SOURCES, schemes, POOL_TABLE, DISTRICTS, METRIC_TABLE)
+    return Placement(years, tuple(t.place() for t in tables), cells)

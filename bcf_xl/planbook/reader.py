@@ -18,10 +18,10 @@ from typing import TypeVar
 import openpyxl
 
 from bcf_xl.cellreader import CellReader, Values, build_record, load_cells
-from bcf_xl.checks import Finding
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file
+from bcf_xl.findings import Finding
 from bcf_xl.model import (
     Area,
     AreaKind,
@@ -51,6 +51,7 @@ from bcf_xl.model import (
 )
 from bcf_xl.money import ZERO
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.workbook.placement import Origins
 
 T = TypeVar("T")
 
@@ -73,6 +74,7 @@ class PlanRead:
     findings: tuple[Finding, ...]
     values: Values
     scheme_rows: int
+    origins: Origins
 
 
 def read(path: Path) -> PlanRead:
@@ -114,7 +116,7 @@ def read_values(values: Values, scheme_rows: int) -> PlanRead:
     """Build the plan from the input cells' values, collecting every problem instead of stopping."""
     cells = CellReader(values)
     plan = _plan(cells, L.schemes_table(scheme_rows))
-    return PlanRead(plan, tuple(cells.findings), values, scheme_rows)
+    return PlanRead(plan, tuple(cells.findings), values, scheme_rows, cells.origins)
 
 
 def _years(cells: CellReader) -> tuple[str, ...]:
@@ -200,7 +202,8 @@ def _rows(cells: CellReader, table: L.Table, make: Callable[[CellReader, int], T
     found = []
     first = table.fields[0].key
     for row in table.data_rows:
-        if not cells.text(table.sheet, table.cell(first, row)):
+        ident = cells.text(table.sheet, table.cell(first, row))
+        if not ident:
             if any(
                 cells.raw(table.sheet, table.cell(f.key, row)) not in (None, "") for f in table.fields if not f.computed
             ):
@@ -210,6 +213,7 @@ def _rows(cells: CellReader, table: L.Table, make: Callable[[CellReader, int], T
                     f"{table.fields[0].header}: is required on a row that holds other values (got a blank)",
                 )
             continue
+        cells.origins.add(table.record, ident, row)
         record = make(cells, row)
         if record is not None:
             found.append(record)
@@ -320,6 +324,7 @@ def _districts(cells: CellReader, years: int) -> tuple[list[District], list[list
         ident = cells.text(L.DFG, t.cell("district_id", row))
         if not ident:
             continue
+        cells.origins.add(t.record, ident, row)
         allocations = tuple(
             cells.amount(L.DFG, t.cell(f"allocation{i + 1}", row), f"Allocation, year {i + 1}") or ZERO
             for i in range(years)

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from bcf_xl.model import AreaOfSpend
 from bcf_xl.submission.definition import TemplateYear
+from bcf_xl.workbook.placement import FieldKey, Placement, TablePlace
 
 GUIDANCE = "Guidance"
 COVER = "Cover"
@@ -241,6 +242,50 @@ class Layout:
 
     def summary_cell(self, key: str, year_index: int) -> str:
         return f"{self.summary_col(year_index)}{self.summary_rows[key]}"
+
+    # --- Placing findings --------------------------------------------------------------------------
+
+    @cached_property
+    def placement(self) -> Placement:
+        """Where a finding about each kind of record, field and plan year shows in the template."""
+        n = len(self.years)
+        per_year = {"amount": "amounts", "nhs": "nhs"}
+        scheme: dict[FieldKey, str] = {}
+        for key, column in self.scheme_columns.items():
+            stem, _, year = key.partition(":")
+            scheme[(per_year[stem], self.years.index(year)) if year else (key, None)] = column
+        source: dict[FieldKey, str] = {("source_id", None): "A", ("kind", None): "B", ("contributor", None): "C"}
+        source |= {("description", None): "D"}
+        source |= {(name, i): self.income_amount_col(i) for i in range(n) for name in ("amounts", "balance")}
+        district: dict[FieldKey, str] = {("district_id", None): "A", ("name", None): "B"}
+        for i in range(n):
+            district[("dfg_allocation", i)] = self.district_col("allocation", i)
+            district[("retained", i)] = self.district_col("retained", i)
+            district[("agreement_reference", i)] = self.district_col("reference", i)
+        metric: dict[FieldKey, str] = {(key, None): column for key, column in self.METRIC_COLUMNS.items()}
+        metric[("metric_id", None)] = self.METRIC_COLUMNS["code"]
+        for key in ("polarity", "actual", "forecast", "name"):  # fixed by NHS England: the plan's target is the cell
+            metric[(key, None)] = self.METRIC_COLUMNS["target"]
+        partner: dict[FieldKey, str] = {("partner_id", None): "B", ("name", None): "C", ("kind", None): "D"}
+        tables = (
+            TablePlace("scheme", EXPENDITURE, self.scheme_columns["scheme_id"], scheme),
+            TablePlace("source", INCOME, "A", source),
+            TablePlace("district", INCOME, "A", district),
+            TablePlace("metric", METRICS, self.METRIC_COLUMNS["code"], metric),
+            TablePlace("partner", COVER, "B", partner),
+        )
+        cells: dict[tuple[str, str, int | None], tuple[str, str]] = {}
+        for i in range(n):
+            cells |= {
+                ("plan", "balance", i): (SUMMARY, self.summary_cell("balance", i)),
+                ("asc_minimum", "required", i): (SUMMARY, self.summary_cell("asc_under", i)),
+                ("ooh_minimum", "required", i): (SUMMARY, self.summary_cell("ooh_under", i)),
+                ("dfg", "allocations", i): (SUMMARY, self.summary_cell("dfg_allocated", i)),
+                ("dfg", "received", i): (INCOME, self.dfg_received_cell(i)),
+            }
+        cells[("dfg", "received", None)] = (INCOME, self.dfg_received_cell(0))
+        cells[("plan", "area_name", None)] = (COVER, self.cover_cell("area"))
+        return Placement(self.years, tables, cells)
 
 
 SUMMARY_LABELS = {

@@ -18,9 +18,9 @@ import openpyxl
 from openpyxl.utils import range_boundaries
 
 from bcf_xl.cellreader import CellReader, Values, build_record, load_cells, shown
-from bcf_xl.checks import Finding
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.findings import Finding
 from bcf_xl.minimums import asc_minimum
 from bcf_xl.model import (
     Area,
@@ -59,6 +59,7 @@ from bcf_xl.submission.layout import (
     Layout,
 )
 from bcf_xl.uplift import uplift_series
+from bcf_xl.workbook.placement import Origins
 
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
@@ -73,6 +74,7 @@ class Submission:
     values: Values
     plan: Plan | None
     findings: tuple[Finding, ...]
+    origins: Origins
 
 
 def load_values(path: Path) -> tuple[openpyxl.Workbook, Values]:
@@ -126,7 +128,7 @@ def read_values(path: Path, values: Values, layout: Layout, policy: Policy) -> S
     """Build the plan from a template's cell values, collecting every problem instead of stopping."""
     cells = CellReader(values)
     plan = _plan(cells, layout, policy)
-    return Submission(path, layout.year, layout, values, plan, tuple(cells.findings))
+    return Submission(path, layout.year, layout, values, plan, tuple(cells.findings), cells.origins)
 
 
 def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
@@ -188,6 +190,7 @@ def _partners(cells: CellReader, layout: Layout) -> list[Partner]:
         ident = cells.text(COVER, f"B{row}")
         if not ident:
             continue
+        cells.origins.add("partner", ident, row)
         kind = cells.choice(COVER, f"D{row}", "Partner type", PartnerKind)
         name = cells.text(COVER, f"C{row}")
         if kind is not None:
@@ -203,6 +206,7 @@ def _sources(cells: CellReader, layout: Layout) -> list[FundingSource]:
         ref = cells.text(INCOME, f"A{row}")
         if not ref:
             continue
+        cells.origins.add("source", ref, row)
         label = cells.text(INCOME, f"B{row}")
         kind = layout.year.kind(label)
         if kind is None:
@@ -241,6 +245,7 @@ def _districts(cells: CellReader, layout: Layout) -> tuple[list[District], list[
         ident = cells.text(INCOME, f"A{row}")
         if not ident:
             continue
+        cells.origins.add("district", ident, row)
         allocations = tuple(
             cells.amount(INCOME, f"{layout.district_col('allocation', i)}{row}", f"Allocation {y}") or ZERO
             for i, y in enumerate(layout.years)
@@ -266,6 +271,7 @@ def _schemes(cells: CellReader, layout: Layout) -> list[Scheme]:
         ident = cells.text(EXPENDITURE, f"{cols['scheme_id']}{row}")
         if not ident:
             continue
+        cells.origins.add("scheme", ident, row)
 
         def text(key: str, r: int = row) -> str:
             return cells.text(EXPENDITURE, f"{cols[key]}{r}")
@@ -320,6 +326,7 @@ def _metrics(cells: CellReader, layout: Layout) -> tuple[Metric, ...]:
 
         if all(cells.raw(METRICS, at(k)) is None for k in ("population", "population_source", "baseline", "target")):
             continue
+        cells.origins.add("metric", national.code, row)
         population = cells.amount(METRICS, at("population"), "Population", required=False)
         if population is not None and population != population.to_integral_value():
             cells.error(METRICS, at("population"), f"Population: must be a whole number (got {population})")

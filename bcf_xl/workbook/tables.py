@@ -1,0 +1,106 @@
+"""The one layout vocabulary every bcf-xl workbook is declared with: kinds of field, fields and tables.
+
+A :class:`Table` is a header row and a fixed number of data rows of :class:`Field` columns. A table
+that holds records says which kind (``record``, e.g. ``"scheme"``); each of its fields is a field of
+that record, named by its key, where a trailing digit is the plan year (``amount1`` is the first
+year's ``amounts``) and ``aliases`` map a key's stem to the record's field name where they differ.
+From that a table gives the :class:`~bcf_xl.workbook.placement.TablePlace` that places findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+
+from openpyxl.utils import get_column_letter
+
+from bcf_xl.workbook.placement import FieldKey, TablePlace
+
+# Kinds of field: how a cell is formatted, validated and read.
+TEXT, MONEY, SIGNED_MONEY, SHARE, WHOLE, NUMBER, CHOICE, RATE = (
+    "text",
+    "money",
+    "signed money",
+    "share",
+    "whole",
+    "number",
+    "choice",
+    "rate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column of an input table, or one single input cell."""
+
+    key: str
+    header: str
+    kind: str = TEXT
+    choices: str | None = None  # the name of a list on the Lists sheet
+    width: float = 16
+    required: bool = False
+    computed: bool = False  # a grey formula cell, not an input
+
+
+@dataclass(frozen=True)
+class Table:
+    """An input table: a header row, then ``rows`` data rows of ``fields`` from column ``first_column``."""
+
+    sheet: str
+    name: str
+    header_row: int
+    rows: int
+    fields: tuple[Field, ...]
+    first_column: int = 1
+    record: str = ""
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def columns(self) -> Mapping[str, str]:
+        return MappingProxyType({f.key: get_column_letter(self.first_column + i) for i, f in enumerate(self.fields)})
+
+    @property
+    def data_rows(self) -> range:
+        return range(self.header_row + 1, self.header_row + 1 + self.rows)
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.columns[key]}{row}"
+
+    def span(self, key: str, *, sheet: bool = True) -> str:
+        """The absolute reference of one column's data cells, e.g. ``Schemes!$K$4:$K$203``."""
+        column, rows = self.columns[key], self.data_rows
+        prefix = f"{quote(self.sheet)}!" if sheet else ""
+        return f"{prefix}${column}${rows[0]}:${column}${rows[-1]}"
+
+    @property
+    def last_column(self) -> str:
+        return get_column_letter(self.first_column + len(self.fields) - 1)
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    def place(self) -> TablePlace:
+        """Where this table's records and their fields are, for placing findings on them."""
+        aliases = dict(self.aliases)
+        columns: dict[FieldKey, str] = {}
+        for f in self.fields:
+            match = _PER_YEAR.fullmatch(f.key)
+            stem, year = (match.group(1), int(match.group(2)) - 1) if match else (f.key, None)
+            columns[(aliases.get(stem, stem), year)] = self.columns[f.key]
+        return TablePlace(self.record, self.sheet, self.columns[self.fields[0].key], MappingProxyType(columns))
+
+
+def quote(sheet: str) -> str:
+    """A sheet name as formulas need it: quoted when it holds anything but letters, digits and _."""
+    return sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+
+
+def year_keys(prefix: str, years: int) -> tuple[str, ...]:
+    """Per-year field keys: ``amount1``, ``amount2``..."""
+    return tuple(f"{prefix}{i + 1}" for i in range(years))
+
+
+_PER_YEAR = re.compile(r"(.*\D)(\d)")
