@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bcf_xl.checks import run_checks
+from bcf_xl.checks import run_checks, shape_findings
 from bcf_xl.dfg import DfgSplit, passport_plan
 from bcf_xl.errors import BcfInputError
 from bcf_xl.findings import Finding
@@ -62,7 +62,18 @@ def compute(plan: Plan, policy: Policy) -> PlanReport:
     The year-end statement, overspend waterfall and partner invoices are for the first plan
     year (the year whose outturn is being reported); totals, balances, minimums and the DFG
     split are for every plan year.
+
+    Raises:
+        BcfInputError: a per-year series does not have one value per plan year (check BCF00), so
+            nothing can be totalled; the message lists every such series.
     """
+    shape = shape_findings(plan)
+    if shape:
+        raise BcfInputError(
+            shape[0].target.as_location(),
+            "cannot be totalled: " + "; ".join(f"{f.target} {f.message}" for f in shape),
+            show_got=False,
+        )
     first = plan.years[0]
     totals = tuple(
         (dimension, year, totals_by(plan, dimension, year))

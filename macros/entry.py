@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 import openpyxl
 
-from bcf_xl.cellreader import Values, load_cells
 from bcf_xl.errors import BcfError, BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.findings import Finding, Severity, Target, tally
@@ -23,6 +22,7 @@ from bcf_xl.rollforward import roll_forward as next_years_plan
 from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import year_for_plan
 from bcf_xl.submission.validator import validate
+from bcf_xl.workbook.reading import Values, load_cells
 
 
 class Workbook(Protocol):

@@ -232,3 +232,18 @@ def test_amounts_for_the_wrong_number_of_years_stop_only_the_totals(plan: Plan, 
         ("BCF15", Target("source", plan.sources[0].source_id, "source_id", occurrence=1)),
     ]
     assert findings[0].message == "needs one value per plan year (2) (got 1)"
+
+
+def test_compute_refuses_a_plan_it_cannot_total(plan: Plan, policy: Policy) -> None:
+    """compute() names every series of the wrong length instead of failing inside a total."""
+    from bcf_xl.errors import BcfInputError
+    from bcf_xl.report import compute
+
+    broken = _with_scheme(plan, "S003", amounts=(D(1),))
+    broken = dataclasses.replace(broken, ooh_minimum=(D(1), D(2), D(3)))
+    with pytest.raises(BcfInputError) as caught:
+        compute(broken, policy)
+    assert str(caught.value) == (
+        "[S003] Expenditure: cannot be totalled: [S003] Expenditure needs one value per plan year (2) (got 1); "
+        "Out-of-hospital minimum needs one value per plan year (2) (got 3)"
+    )

@@ -384,7 +384,8 @@ def test_check_cli_reports_every_problem_with_its_cell(
     assert cli.main(["check", str(broken)]) == 1
     out = capsys.readouterr().out
     for expected in (
-        "Error READ01 'Schemes'!K5: Planned, year 1: must be a number such as 1234.50 or £1,234.50 (got \"twelve\")",
+        "Error READ01 'Schemes'!K5: Planned, first year: must be a number such as 1234.50 or £1,234.50"
+        ' (got "twelve")',
         "Error READ01 'Schemes'!F6: Area of Spend: must be one of Social Care,",
         "Error READ01 'Schemes'!B7: Scheme Name: is required",
         "Error BCF01 'Schemes'!A8 [S001] Scheme ID: scheme ID must be unique",
@@ -410,7 +411,7 @@ def test_duplicate_source_id_is_reported_at_its_own_cell_with_every_other_findin
     duplicate = (
         f"Error BCF15 'Funding'!{L.SOURCES.cell('source_id', second)} [NHS1] Source ID: source ID must be unique"
     )
-    text = f"Error READ01 'Schemes'!{schemes.cell('amount2', 9)}: Planned, year 2: must be a number"
+    text = f"Error READ01 'Schemes'!{schemes.cell('amount2', 9)}: Planned, second year: must be a number"
     assert duplicate in out and text in out
     assert "'Cover'!C6" not in out
     # The plan was built, so the other checks ran: the sample's agreed-minimum warning is still there.
@@ -533,7 +534,7 @@ ODD_VALUES = st.one_of(
 
 @pytest.fixture(scope="module")
 def sample_values(sample_book: Path) -> dict[tuple[str, str], object]:
-    from bcf_xl.cellreader import load_cells
+    from bcf_xl.workbook.reading import load_cells
 
     return load_cells(sample_book, L.SHEETS)[1]
 

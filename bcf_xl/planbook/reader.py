@@ -17,7 +17,6 @@ from typing import TypeVar
 
 import openpyxl
 
-from bcf_xl.cellreader import CellReader, Values, build_record, load_cells
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file
@@ -25,9 +24,7 @@ from bcf_xl.findings import Finding
 from bcf_xl.model import (
     Area,
     AreaKind,
-    AreaOfSpend,
     AscMinimum,
-    Commissioner,
     ConditionAnswer,
     Contacts,
     DfgYear,
@@ -35,8 +32,6 @@ from bcf_xl.model import (
     FundingSource,
     Metric,
     MetricUnit,
-    Partner,
-    PartnerKind,
     PerformanceFund,
     Plan,
     Polarity,
@@ -45,13 +40,14 @@ from bcf_xl.model import (
     Retention,
     RiskShareTerms,
     Scheme,
-    SchemeStatus,
     SourceKind,
     check_year,
 )
 from bcf_xl.money import ZERO
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
+from bcf_xl.workbook.reading import CellReader, RowCells, Values, build_record, load_cells, table_rows
 
 T = TypeVar("T")
 
@@ -138,9 +134,9 @@ def _years(cells: CellReader) -> tuple[str, ...]:
 def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
     years = _years(cells)
     n = max(1, len(years))
-    partners = _rows(cells, L.PARTNERS, _partner)
-    sources = _rows(cells, L.SOURCES, lambda c, r: _source(c, r, n))
-    schemes = _rows(cells, schemes_table, lambda c, r: _scheme(c, schemes_table, r, n))
+    partners = _rows(cells, L.PARTNERS, records.partner)
+    sources = _rows(cells, L.SOURCES, lambda r: _source(r, n))
+    schemes = _rows(cells, schemes_table, lambda r: _scheme(r, n))
     pools = _rows(cells, L.POOL_TABLE, _pool)
     districts, retentions = _districts(cells, n)
     metrics = _rows(cells, L.METRIC_TABLE, _metric)
@@ -197,199 +193,75 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
         return None
 
 
-def _rows(cells: CellReader, table: L.Table, make: Callable[[CellReader, int], T | None]) -> list[T]:
-    """Each data row whose first field holds something, made into a record (rows that fail are findings)."""
-    found = []
-    first = table.fields[0].key
-    for row in table.data_rows:
-        ident = cells.text(table.sheet, table.cell(first, row))
-        if not ident:
-            if any(
-                cells.raw(table.sheet, table.cell(f.key, row)) not in (None, "") for f in table.fields if not f.computed
-            ):
-                cells.error(
-                    table.sheet,
-                    table.cell(first, row),
-                    f"{table.fields[0].header}: is required on a row that holds other values (got a blank)",
-                )
-            continue
-        cells.origins.add(table.record, ident, row)
-        record = make(cells, row)
-        if record is not None:
-            found.append(record)
-    return found
+def _rows(cells: CellReader, table: L.Table, make: Callable[[RowCells], T | None]) -> list[T]:
+    """Each record of a table (rows that fail are findings)."""
+    return [record for r in table_rows(cells, table) if (record := make(r)) is not None]
 
 
-def _partner(cells: CellReader, row: int) -> Partner | None:
-    t = L.PARTNERS
-    kind = cells.choice(L.COVER, t.cell("kind", row), "Partner type", PartnerKind)
-    if kind is None:
-        return None
-    return build_record(
-        cells,
-        L.COVER,
-        t.cell("name", row),
-        Partner,
-        cells.text(L.COVER, t.cell("partner_id", row)),
-        cells.text(L.COVER, t.cell("name", row)),
-        kind,
-    )
+def _source(r: RowCells, years: int) -> FundingSource | None:
+    return records.source(r, years, r.choice("kind", SourceKind))
 
 
-def _source(cells: CellReader, row: int, years: int) -> FundingSource | None:
-    t = L.SOURCES
-    kind = cells.choice(L.FUNDING, t.cell("kind", row), "Funding source", SourceKind)
-    amounts = tuple(
-        cells.amount(L.FUNDING, t.cell(f"amount{i + 1}", row), f"Income, year {i + 1}") or ZERO for i in range(years)
-    )
-    if kind is None:
-        return None
-    return build_record(
-        cells,
-        L.FUNDING,
-        t.cell("description", row),
-        FundingSource,
-        cells.text(L.FUNDING, t.cell("source_id", row)),
-        kind,
-        cells.text(L.FUNDING, t.cell("contributor", row)),
-        amounts,
-        cells.text(L.FUNDING, t.cell("description", row)),
-    )
+def _scheme(r: RowCells, years: int) -> Scheme | None:
+    outturn = r.optional_amounts("outturn", years)
+    return records.scheme(r, years, theme=r.text("theme"), pool=r.text("pool"), outturn=outturn)
 
 
-def _scheme(cells: CellReader, t: L.Table, row: int, years: int) -> Scheme | None:
-    def text(key: str) -> str:
-        return cells.text(L.SCHEMES, t.cell(key, row))
-
-    def money(key: str, what: str, *, required: bool = False) -> Decimal | None:
-        return cells.amount(L.SCHEMES, t.cell(key, row), what, required=required)
-
-    area = cells.choice(L.SCHEMES, t.cell("area_of_spend", row), "Area of Spend", AreaOfSpend)
-    commissioner = cells.choice(L.SCHEMES, t.cell("commissioner", row), "Commissioner", Commissioner)
-    status = cells.choice(L.SCHEMES, t.cell("status", row), "New/Existing", SchemeStatus)
-    amounts = tuple(money(f"amount{i + 1}", f"Planned, year {i + 1}", required=True) or ZERO for i in range(years))
-    outturn = tuple(money(f"outturn{i + 1}", f"Outturn, year {i + 1}") for i in range(years))
-    share = money("nhs_share", "% NHS")
-    prior = money("prior_year_budget", "Prior-year budget")
-    extra = money("additional_investment", "Additional investment")
-    if area is None or commissioner is None or status is None:
-        return None
-    return build_record(
-        cells,
-        L.SCHEMES,
-        t.cell("name", row),
-        Scheme,
-        scheme_id=text("scheme_id"),
-        name=text("name"),
-        description=text("description"),
-        scheme_type=text("scheme_type"),
-        sub_type=text("sub_type"),
-        area_of_spend=area,
-        commissioner=commissioner,
-        provider=text("provider"),
-        source=text("source"),
-        amounts=amounts,
-        status=status,
-        theme=text("theme"),
-        pool=text("pool"),
-        nhs_share=share,
-        prior_year_budget=prior,
-        additional_investment=extra,
-        outturn=outturn if any(o is not None for o in outturn) else (),
-    )
-
-
-def _pool(cells: CellReader, row: int) -> Pool | None:
-    t = L.POOL_TABLE
-    risk = cells.text(L.POOLS, t.cell("risk_pool", row)).casefold()
+def _pool(r: RowCells) -> Pool | None:
+    risk = r.text("risk_pool").casefold()
     if risk not in ("", "yes", "no"):
-        cells.error(L.POOLS, t.cell("risk_pool", row), f'Risk pool?: must be Yes or No (got "{risk}")')
-    return build_record(
-        cells,
-        L.POOLS,
-        t.cell("name", row),
-        Pool,
-        cells.text(L.POOLS, t.cell("pool_id", row)),
-        cells.text(L.POOLS, t.cell("name", row)),
-        cells.text(L.POOLS, t.cell("host", row)),
-        risk == "yes",
-    )
+        r.error("risk_pool", f'Risk pool?: must be Yes or No (got "{risk}")')
+    return r.record("name", Pool, r.text("pool_id"), r.text("name"), r.text("host"), risk == "yes")
 
 
 def _districts(cells: CellReader, years: int) -> tuple[list[District], list[list[Retention]]]:
-    t = L.DISTRICTS
     districts: list[District] = []
     retentions: list[list[Retention]] = [[] for _ in range(years)]
-    for row in t.data_rows:
-        ident = cells.text(L.DFG, t.cell("district_id", row))
-        if not ident:
-            continue
-        cells.origins.add(t.record, ident, row)
-        allocations = tuple(
-            cells.amount(L.DFG, t.cell(f"allocation{i + 1}", row), f"Allocation, year {i + 1}") or ZERO
-            for i in range(years)
-        )
-        district = build_record(
-            cells, L.DFG, t.cell("name", row), District, ident, cells.text(L.DFG, t.cell("name", row)), allocations
-        )
+    for r in table_rows(cells, L.DISTRICTS):
+        district, kept = records.district(r, years)
         if district is not None:
             districts.append(district)
-        for index in range(years):
-            kept = cells.amount(
-                L.DFG, t.cell(f"retained{index + 1}", row), f"Retained, year {index + 1}", required=False
-            )
-            if kept:
-                reference = cells.text(L.DFG, t.cell(f"reference{index + 1}", row))
-                retentions[index].append(Retention(ident, kept, reference))
+        for index, retention in enumerate(kept):
+            if retention is not None:
+                retentions[index].append(retention)
     return districts, retentions
 
 
-def _metric(cells: CellReader, row: int) -> Metric | None:
-    t = L.METRIC_TABLE
-
-    def number(key: str, what: str) -> Decimal | None:
-        return cells.amount(L.METRICS, t.cell(key, row), what, required=False)
-
-    polarity = cells.choice(L.METRICS, t.cell("polarity", row), "Better when", Polarity)
-    unit = cells.choice(L.METRICS, t.cell("unit", row), "Unit", MetricUnit)
-    rule_text = cells.text(L.METRICS, t.cell("rag_rule", row))
-    rule = cells.choice(L.METRICS, t.cell("rag_rule", row), "RAG rule", RagRule) if rule_text else RagRule.BASELINE
-    population, per = number("population", "Population"), number("per", "Rate per")
+def _metric(r: RowCells) -> Metric | None:
+    polarity = r.choice("polarity", Polarity)
+    unit = r.choice("unit", MetricUnit)
+    rule = r.choice("rag_rule", RagRule) if r.text("rag_rule") else RagRule.BASELINE
+    population, per = r.amount("population"), r.amount("per")
     for value, key in ((population, "population"), (per, "per")):
         if value is not None and value != value.to_integral_value():
-            cells.error(L.METRICS, t.cell(key, row), f"{t.field(key).header}: must be a whole number (got {value})")
+            r.error(key, f"{r.table.field(key).label}: must be a whole number (got {value})")
     if polarity is None or unit is None or rule is None:
         return None
-    return build_record(
-        cells,
-        L.METRICS,
-        t.cell("name", row),
+    return r.record(
+        "name",
         Metric,
-        cells.text(L.METRICS, t.cell("metric_id", row)),
-        cells.text(L.METRICS, t.cell("name", row)),
+        r.text("metric_id"),
+        r.text("name"),
         polarity,
         unit,
-        number("baseline", "Baseline"),
-        number("target", "Target"),
-        actual=number("actual", "Actual"),
-        forecast=number("forecast", "Forecast"),
+        r.amount("baseline"),
+        r.amount("target"),
+        actual=r.amount("actual"),
+        forecast=r.amount("forecast"),
         population=int(population) if population is not None else None,
         per=int(per) if per is not None else 100_000,
-        population_source=cells.text(L.METRICS, t.cell("population_source", row)),
+        population_source=r.text("population_source"),
         rag_rule=rule,
-        tolerance=number("tolerance", "Tolerance"),
+        tolerance=r.amount("tolerance"),
     )
 
 
-def _condition(cells: CellReader, row: int) -> ConditionAnswer | None:
-    t = L.CONDITIONS
-    met_text = cells.text(L.COVER, t.cell("met", row)).casefold()
+def _condition(r: RowCells) -> ConditionAnswer | None:
+    met_text = r.text("met").casefold()
     if met_text not in ("", "yes", "no"):
-        cells.error(L.COVER, t.cell("met", row), f'Met?: must be Yes or No (got "{met_text}")')
+        r.error("met", f'Met?: must be Yes or No (got "{met_text}")')
     met = None if met_text not in ("yes", "no") else met_text == "yes"
-    return ConditionAnswer(
-        cells.text(L.COVER, t.cell("code", row)), met, cells.text(L.COVER, t.cell("explanation", row))
-    )
+    return ConditionAnswer(r.text("code"), met, r.text("explanation"))
 
 
 def _per_year_or_none(cells: CellReader, key: str, years: int, what: str) -> tuple[Decimal, ...]:

@@ -7,6 +7,7 @@ number of rows is kept in the workbook (defined name ``BCF_SCHEME_ROWS``) so a r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,7 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from bcf_xl.model import AreaOfSpend
 from bcf_xl.submission.definition import TemplateYear
-from bcf_xl.workbook.placement import FieldKey, Placement, TablePlace
+from bcf_xl.workbook.placement import FieldKey, Placement
+from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Table
 
 GUIDANCE = "Guidance"
 COVER = "Cover"
@@ -102,7 +104,7 @@ class Layout:
 
     @property
     def partner_rows(self) -> range:
-        return range(PARTNER_HEADER_ROW + 1, PARTNER_HEADER_ROW + 1 + PARTNER_ROWS)
+        return self.partners.data_rows
 
     def partner_range(self, column: str) -> str:
         return f"${column}${self.partner_rows[0]}:${column}${self.partner_rows[-1]}"
@@ -111,10 +113,10 @@ class Layout:
 
     @property
     def income_rows(self) -> range:
-        return range(INCOME_HEADER_ROW + 1, INCOME_HEADER_ROW + 1 + INCOME_ROWS)
+        return self.income.data_rows
 
     def income_amount_col(self, year_index: int) -> str:
-        return col(5 + year_index)
+        return self.income.columns[f"amount{year_index + 1}"]
 
     def income_range(self, column: str) -> str:
         return f"{INCOME}!${column}${self.income_rows[0]}:${column}${self.income_rows[-1]}"
@@ -149,11 +151,11 @@ class Layout:
 
     @property
     def district_rows(self) -> range:
-        return range(self.district_header_row + 1, self.district_header_row + 1 + DISTRICT_ROWS)
+        return self.districts.data_rows
 
     def district_col(self, what: str, year_index: int) -> str:
         """Column of a district's 'allocation', 'retained' or 'reference' for a plan year."""
-        return col(3 + 3 * year_index + ("allocation", "retained", "reference").index(what))
+        return self.districts.columns[f"{what}{year_index + 1}"]
 
     def district_range(self, what: str, year_index: int) -> str:
         column = self.district_col(what, year_index)
@@ -163,24 +165,21 @@ class Layout:
 
     @property
     def scheme_rows_range(self) -> range:
-        return range(SCHEME_HEADER_ROW + 1, SCHEME_HEADER_ROW + 1 + self.scheme_rows)
+        return self.expenditure.data_rows
 
     @cached_property
     def scheme_columns(self) -> dict[str, str]:
         """Column letter of every Expenditure field; per-year keys are 'amount:YEAR' and 'nhs:YEAR'."""
-        keys = [key for key, _ in SCHEME_LEADING]
-        keys += [f"amount:{year}" for year in self.years]
-        keys += [key for key, _ in SCHEME_TRAILING]
-        keys += ["kind"] + [f"nhs:{year}" for year in self.years]
-        return {key: col(i) for i, key in enumerate(keys, start=1)}
+        columns = {}
+        for key, column in self.expenditure.columns.items():
+            stem, number = key.rstrip("0123456789"), key[len(key.rstrip("0123456789")) :]
+            columns[f"{stem}:{self.years[int(number) - 1]}" if number else key] = column
+        return columns
 
     @cached_property
     def scheme_headers(self) -> dict[str, str]:
-        headers = dict(SCHEME_LEADING) | dict(SCHEME_TRAILING)
-        headers |= {f"amount:{year}": f"Expenditure {year} (£)" for year in self.years}
-        headers |= {f"nhs:{year}": f"NHS commissioned {year} (£)" for year in self.years}
-        headers["kind"] = "Funding source (from Income)"
-        return {key: headers[key] for key in self.scheme_columns}
+        columns = self.scheme_columns
+        return {key: field.header for key, field in zip(columns, self.expenditure.fields, strict=True)}
 
     def scheme_range(self, key: str) -> str:
         column = self.scheme_columns[key]
@@ -191,7 +190,7 @@ class Layout:
 
     @property
     def metric_rows(self) -> range:
-        return range(METRIC_HEADER_ROW + 1, METRIC_HEADER_ROW + 1 + len(self.year.metrics))
+        return self.metrics.data_rows
 
     METRIC_COLUMNS: ClassVar[Mapping[str, str]] = {
         "code": "A",
@@ -220,7 +219,7 @@ class Layout:
 
     @property
     def condition_rows(self) -> range:
-        return range(CONDITION_HEADER_ROW + 1, CONDITION_HEADER_ROW + 1 + len(self.year.conditions))
+        return self.conditions.data_rows
 
     CONDITION_COLUMNS: ClassVar[Mapping[str, str]] = {"code": "A", "text": "B", "met": "C", "explanation": "D"}
 
@@ -243,39 +242,89 @@ class Layout:
     def summary_cell(self, key: str, year_index: int) -> str:
         return f"{self.summary_col(year_index)}{self.summary_rows[key]}"
 
-    # --- Placing findings --------------------------------------------------------------------------
+    # --- Tables (the layout vocabulary the reader and placement work from) ---------------------------
+
+    @cached_property
+    def partners(self) -> Table:
+        fields = (
+            Field("partner_id", "Partner ID"),
+            Field("name", "Partner"),
+            Field("kind", "Type (Council or ICB)", CHOICE),
+        )
+        return Table(COVER, "Partners", PARTNER_HEADER_ROW, PARTNER_ROWS, fields, first_column=2, record="partner")
+
+    @cached_property
+    def income(self) -> Table:
+        fields = (
+            Field("source_id", "Ref"),
+            Field("kind", "Funding source", CHOICE),
+            Field("contributor", "Contributor (Partner ID)", CHOICE),
+            Field("description", "Description"),
+            *(Field(f"amount{i + 1}", f"Income {y}", MONEY) for i, y in enumerate(self.years)),
+        )
+        aliases = (("amount", "amounts"),)
+        return Table(INCOME, "Income", INCOME_HEADER_ROW, INCOME_ROWS, fields, record="source", aliases=aliases)
+
+    @cached_property
+    def districts(self) -> Table:
+        fields = [Field("district_id", "District ID"), Field("name", "District council (two-tier areas)")]
+        for i, y in enumerate(self.years):
+            fields += [
+                Field(f"allocation{i + 1}", f"Allocation {y}", MONEY),
+                Field(f"retained{i + 1}", f"Retained {y}", MONEY),
+                Field(f"reference{i + 1}", f"Agreement reference {y}"),
+            ]
+        aliases = (("allocation", "dfg_allocation"), ("reference", "agreement_reference"))
+        header = self.district_header_row
+        return Table(INCOME, "Districts", header, DISTRICT_ROWS, tuple(fields), record="district", aliases=aliases)
+
+    @cached_property
+    def expenditure(self) -> Table:
+        """The Expenditure table: per-year keys are ``amount1``... and ``nhs1``... (``scheme_columns`` gives the
+        same columns under ``amount:YEAR`` and ``nhs:YEAR``)."""
+        kinds = {"nhs_share": SHARE, "prior_year_budget": MONEY, "additional_investment": MONEY}
+        fields = [Field(key, header, kinds.get(key, TEXT)) for key, header in SCHEME_LEADING]
+        fields += [Field(f"amount{i + 1}", f"Expenditure {y} (£)", MONEY) for i, y in enumerate(self.years)]
+        fields += [Field(key, header, kinds.get(key, TEXT)) for key, header in SCHEME_TRAILING]
+        fields += [Field("kind", "Funding source (from Income)", TEXT, computed=True)]
+        fields += [
+            Field(f"nhs{i + 1}", f"NHS commissioned {y} (£)", NUMBER, computed=True) for i, y in enumerate(self.years)
+        ]
+        rows = self.scheme_rows
+        aliases = (("amount", "amounts"),)
+        return Table(
+            EXPENDITURE, "Expenditure", SCHEME_HEADER_ROW, rows, tuple(fields), record="scheme", aliases=aliases
+        )
+
+    @cached_property
+    def metrics(self) -> Table:
+        fields = tuple(Field(key, header) for key, header in self.METRIC_HEADERS.items())
+        rows = len(self.year.metrics)
+        return Table(
+            METRICS, "Metrics", METRIC_HEADER_ROW, rows, fields, record="metric", aliases=(("code", "metric_id"),)
+        )
+
+    @cached_property
+    def conditions(self) -> Table:
+        fields = (
+            Field("code", "Code"),
+            Field("text", "National condition"),
+            Field("met", "Met?", CHOICE),
+            Field("explanation", "Explanation"),
+        )
+        rows = len(self.year.conditions)
+        return Table(REQUIREMENTS, "Conditions", CONDITION_HEADER_ROW, rows, fields, record="condition")
 
     @cached_property
     def placement(self) -> Placement:
         """Where a finding about each kind of record, field and plan year shows in the template."""
-        n = len(self.years)
-        per_year = {"amount": "amounts", "nhs": "nhs"}
-        scheme: dict[FieldKey, str] = {}
-        for key, column in self.scheme_columns.items():
-            stem, _, year = key.partition(":")
-            scheme[(per_year[stem], self.years.index(year)) if year else (key, None)] = column
-        source: dict[FieldKey, str] = {("source_id", None): "A", ("kind", None): "B", ("contributor", None): "C"}
-        source |= {("description", None): "D"}
-        source |= {(name, i): self.income_amount_col(i) for i in range(n) for name in ("amounts", "balance")}
-        district: dict[FieldKey, str] = {("district_id", None): "A", ("name", None): "B"}
-        for i in range(n):
-            district[("dfg_allocation", i)] = self.district_col("allocation", i)
-            district[("retained", i)] = self.district_col("retained", i)
-            district[("agreement_reference", i)] = self.district_col("reference", i)
-        metric: dict[FieldKey, str] = {(key, None): column for key, column in self.METRIC_COLUMNS.items()}
-        metric[("metric_id", None)] = self.METRIC_COLUMNS["code"]
-        for key in ("polarity", "actual", "forecast", "name"):  # fixed by NHS England: the plan's target is the cell
-            metric[(key, None)] = self.METRIC_COLUMNS["target"]
-        partner: dict[FieldKey, str] = {("partner_id", None): "B", ("name", None): "C", ("kind", None): "D"}
-        tables = (
-            TablePlace("scheme", EXPENDITURE, self.scheme_columns["scheme_id"], scheme),
-            TablePlace("source", INCOME, "A", source),
-            TablePlace("district", INCOME, "A", district),
-            TablePlace("metric", METRICS, self.METRIC_COLUMNS["code"], metric),
-            TablePlace("partner", COVER, "B", partner),
-        )
+        income = self.income.place()
+        # An unspent or overcommitted source is shown at its income for the year.
+        balances: dict[FieldKey, str] = {("balance", i): self.income_amount_col(i) for i in range(len(self.years))}
+        income = dataclasses.replace(income, columns={**income.columns, **balances})
+        tables = (self.expenditure.place(), income, self.districts.place(), self.metrics.place(), self.partners.place())
         cells: dict[tuple[str, str, int | None], tuple[str, str]] = {}
-        for i in range(n):
+        for i in range(len(self.years)):
             cells |= {
                 ("plan", "balance", i): (SUMMARY, self.summary_cell("balance", i)),
                 ("asc_minimum", "required", i): (SUMMARY, self.summary_cell("asc_under", i)),

@@ -17,7 +17,6 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import range_boundaries
 
-from bcf_xl.cellreader import CellReader, Values, build_record, load_cells, shown
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.findings import Finding
@@ -25,9 +24,7 @@ from bcf_xl.minimums import asc_minimum
 from bcf_xl.model import (
     Area,
     AreaKind,
-    AreaOfSpend,
     AscMinimum,
-    Commissioner,
     ConditionAnswer,
     Contacts,
     DfgYear,
@@ -35,13 +32,11 @@ from bcf_xl.model import (
     FundingSource,
     Metric,
     Partner,
-    PartnerKind,
     Plan,
     RagRule,
     Retention,
     RiskShareTerms,
     Scheme,
-    SchemeStatus,
 )
 from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
@@ -50,8 +45,6 @@ from bcf_xl.submission.layout import (
     COVER,
     EXPENDITURE,
     INCOME,
-    METRICS,
-    REQUIREMENTS,
     SCHEME_HEADER_ROW,
     SCHEME_ROWS_NAME,
     SHEETS,
@@ -59,7 +52,9 @@ from bcf_xl.submission.layout import (
     Layout,
 )
 from bcf_xl.uplift import uplift_series
+from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
+from bcf_xl.workbook.reading import CellReader, Values, build_record, load_cells, shown, table_rows
 
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
@@ -148,7 +143,8 @@ def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
         tuple(districts) if (area_kind or AreaKind.TWO_TIER) is AreaKind.TWO_TIER else (),
     )
     if area_kind is AreaKind.UNITARY and districts:
-        cells.error(INCOME, f"A{layout.district_rows[0]}", "a unitary area passports no DFG: remove the districts")
+        first = layout.districts.cell("district_id", layout.districts.data_rows[0])
+        cells.error(INCOME, first, "a unitary area passports no DFG: remove the districts")
     dfg = []
     for index in range(len(years)):
         received = cells.amount(INCOME, layout.dfg_received_cell(index), "DFG received", required=False)
@@ -185,165 +181,62 @@ def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
 
 
 def _partners(cells: CellReader, layout: Layout) -> list[Partner]:
-    found = []
-    for row in layout.partner_rows:
-        ident = cells.text(COVER, f"B{row}")
-        if not ident:
-            continue
-        cells.origins.add("partner", ident, row)
-        kind = cells.choice(COVER, f"D{row}", "Partner type", PartnerKind)
-        name = cells.text(COVER, f"C{row}")
-        if kind is not None:
-            partner = build_record(cells, COVER, f"C{row}", Partner, ident, name, kind)
-            if partner is not None:
-                found.append(partner)
-    return found
+    return [p for r in table_rows(cells, layout.partners) if (p := records.partner(r)) is not None]
 
 
 def _sources(cells: CellReader, layout: Layout) -> list[FundingSource]:
     found = []
-    for row in layout.income_rows:
-        ref = cells.text(INCOME, f"A{row}")
-        if not ref:
-            continue
-        cells.origins.add("source", ref, row)
-        label = cells.text(INCOME, f"B{row}")
-        kind = layout.year.kind(label)
+    for r in table_rows(cells, layout.income):
+        kind = layout.year.kind(r.text("kind"))
         if kind is None:
-            cells.error(
-                INCOME,
-                f"B{row}",
-                f"Funding source: must be one of {', '.join(layout.year.labels)} "
-                f"(got {shown(cells.raw(INCOME, f'B{row}'))})",
-            )
-        amounts = tuple(
-            cells.amount(INCOME, f"{layout.income_amount_col(i)}{row}", f"Income {y}") or ZERO
-            for i, y in enumerate(layout.years)
-        )
-        contributor, description = cells.text(INCOME, f"C{row}"), cells.text(INCOME, f"D{row}")
-        if kind is not None:
-            source = build_record(
-                cells,
-                INCOME,
-                f"D{row}",
-                FundingSource,
-                ref,
-                kind,
-                contributor,
-                amounts,
-                description,
-            )
-            if source is not None:
-                found.append(source)
+            labels = ", ".join(layout.year.labels)
+            r.error("kind", f"Funding source: must be one of {labels} (got {shown(r.raw('kind'))})")
+        source = records.source(r, len(layout.years), kind)
+        if source is not None:
+            found.append(source)
     return found
 
 
 def _districts(cells: CellReader, layout: Layout) -> tuple[list[District], list[list[Retention]]]:
     districts: list[District] = []
     retentions: list[list[Retention]] = [[] for _ in layout.years]
-    for row in layout.district_rows:
-        ident = cells.text(INCOME, f"A{row}")
-        if not ident:
-            continue
-        cells.origins.add("district", ident, row)
-        allocations = tuple(
-            cells.amount(INCOME, f"{layout.district_col('allocation', i)}{row}", f"Allocation {y}") or ZERO
-            for i, y in enumerate(layout.years)
-        )
-        name = cells.text(INCOME, f"B{row}")
-        district = build_record(cells, INCOME, f"B{row}", District, ident, name, allocations)
+    for r in table_rows(cells, layout.districts):
+        district, kept = records.district(r, len(layout.years))
         if district is not None:
             districts.append(district)
-        for index, year in enumerate(layout.years):
-            kept = cells.amount(
-                INCOME, f"{layout.district_col('retained', index)}{row}", f"Retained {year}", required=False
-            )
-            if kept:
-                reference = cells.text(INCOME, f"{layout.district_col('reference', index)}{row}")
-                retentions[index].append(Retention(ident, kept, reference))
+        for index, retention in enumerate(kept):
+            if retention is not None:
+                retentions[index].append(retention)
     return districts, retentions
 
 
 def _schemes(cells: CellReader, layout: Layout) -> list[Scheme]:
-    found = []
-    cols = layout.scheme_columns
-    for row in layout.scheme_rows_range:
-        ident = cells.text(EXPENDITURE, f"{cols['scheme_id']}{row}")
-        if not ident:
-            continue
-        cells.origins.add("scheme", ident, row)
-
-        def text(key: str, r: int = row) -> str:
-            return cells.text(EXPENDITURE, f"{cols[key]}{r}")
-
-        area = cells.choice(EXPENDITURE, f"{cols['area_of_spend']}{row}", "Area of Spend", AreaOfSpend)
-        commissioner = cells.choice(EXPENDITURE, f"{cols['commissioner']}{row}", "Commissioner", Commissioner)
-        status = cells.choice(EXPENDITURE, f"{cols['status']}{row}", "New/Existing Scheme", SchemeStatus)
-        amounts = tuple(
-            cells.amount(EXPENDITURE, f"{cols[f'amount:{y}']}{row}", f"Expenditure {y}") or ZERO for y in layout.years
-        )
-        share = cells.amount(EXPENDITURE, f"{cols['nhs_share']}{row}", "% NHS", required=False)
-        prior = cells.amount(EXPENDITURE, f"{cols['prior_year_budget']}{row}", "Prior-year budget", required=False)
-        extra = cells.amount(
-            EXPENDITURE, f"{cols['additional_investment']}{row}", "Additional investment", required=False
-        )
-        if area is None or commissioner is None or status is None:
-            continue
-        scheme = build_record(
-            cells,
-            EXPENDITURE,
-            f"{cols['name']}{row}",
-            Scheme,
-            scheme_id=ident,
-            name=text("name"),
-            description=text("description"),
-            scheme_type=text("scheme_type"),
-            sub_type=text("sub_type"),
-            area_of_spend=area,
-            commissioner=commissioner,
-            provider=text("provider"),
-            source=text("source"),
-            amounts=amounts,
-            status=status,
-            theme="",
-            pool="",
-            nhs_share=share,
-            prior_year_budget=prior,
-            additional_investment=extra,
-        )
-        if scheme is not None:
-            found.append(scheme)
-    return found
+    n = len(layout.years)
+    return [s for r in table_rows(cells, layout.expenditure) if (s := records.scheme(r, n)) is not None]
 
 
 def _metrics(cells: CellReader, layout: Layout) -> tuple[Metric, ...]:
     found = []
-    columns = layout.METRIC_COLUMNS
-    for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
-
-        def at(key: str, r: int = row) -> str:
-            return f"{columns[key]}{r}"
-
-        if all(cells.raw(METRICS, at(k)) is None for k in ("population", "population_source", "baseline", "target")):
+    national_metrics = {m.code: m for m in layout.year.metrics}
+    for r in table_rows(cells, layout.metrics):
+        national = national_metrics.get(r.text("code"))
+        if national is None or all(r.raw(k) is None for k in ("population", "population_source", "baseline", "target")):
             continue
-        cells.origins.add("metric", national.code, row)
-        population = cells.amount(METRICS, at("population"), "Population", required=False)
+        population = r.amount("population")
         if population is not None and population != population.to_integral_value():
-            cells.error(METRICS, at("population"), f"Population: must be a whole number (got {population})")
-        metric = build_record(
-            cells,
-            METRICS,
-            at("population"),
+            r.error("population", f"Population: must be a whole number (got {population})")
+        metric = r.record(
+            "population",
             Metric,
             national.code,
             national.name,
             national.polarity,
             national.unit,
-            baseline=cells.amount(METRICS, at("baseline"), "Baseline", required=False),
-            target=cells.amount(METRICS, at("target"), "Target", required=False),
+            baseline=r.amount("baseline"),
+            target=r.amount("target"),
             population=int(population) if population is not None else None,
             per=national.per,
-            population_source=cells.text(METRICS, at("population_source")),
+            population_source=r.text("population_source"),
         )
         if metric is not None:
             found.append(metric)
@@ -376,23 +269,16 @@ def _ooh(cells: CellReader, layout: Layout) -> tuple[Decimal, ...]:
 
 def _conditions(cells: CellReader, layout: Layout) -> tuple[ConditionAnswer, ...]:
     found = []
-    columns = layout.CONDITION_COLUMNS
-    for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
-        met_cell = f"{columns['met']}{row}"
-        met_text = cells.text(REQUIREMENTS, met_cell)
-        explanation = cells.text(REQUIREMENTS, f"{columns['explanation']}{row}")
+    for r in table_rows(cells, layout.conditions):
+        met_text, explanation = r.text("met"), r.text("explanation")
         if not met_text and not explanation:
             continue
         met: bool | None = None
         if met_text.casefold() in ("yes", "no"):
             met = met_text.casefold() == "yes"
         elif met_text:
-            cells.error(
-                REQUIREMENTS,
-                met_cell,
-                f"{condition.code}: must be Yes or No (got {shown(cells.raw(REQUIREMENTS, met_cell))})",
-            )
-        found.append(ConditionAnswer(condition.code, met, explanation))
+            r.error("met", f"{r.text('code')}: must be Yes or No (got {shown(r.raw('met'))})")
+        found.append(ConditionAnswer(r.text("code"), met, explanation))
     return tuple(found)
 
 

@@ -44,6 +44,11 @@ class Field:
     required: bool = False
     computed: bool = False  # a grey formula cell, not an input
 
+    @property
+    def label(self) -> str:
+        """The field as a message names it: its header without the unit or note in brackets."""
+        return self.header.split(" (", 1)[0]
+
 
 @dataclass(frozen=True)
 class Table:

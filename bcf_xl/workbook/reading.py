@@ -1,13 +1,15 @@
 """Reading typed values out of a workbook's cells, collecting every problem with its sheet and cell.
 
-Both readers (the NHS England template and the planning workbook) use this: a bad cell becomes a
-finding and the reading goes on, so a user sees every problem of a file in one run.
+Every reader (the NHS England templates and the planning workbook) reads through this: a bad cell
+becomes a finding and the reading goes on, so a user sees every problem of a file in one run.
+:func:`table_rows` is the one table reader: each data row of a :class:`~bcf_xl.workbook.tables.Table`
+that holds a record, with where it came from noted for placing findings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +22,7 @@ from bcf_xl.files import check_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.money import ZERO, parse_amount
 from bcf_xl.workbook.placement import Origins
+from bcf_xl.workbook.tables import Table
 
 Values = dict[tuple[str, str], object]
 E = TypeVar("E", bound=StrEnum)
@@ -123,3 +126,70 @@ def build_record(
             f"{exc.location.field or 'value'}: {exc.rule}" + (f" (got {shown(exc.got)})" if exc.got is not ... else ""),
         )
         return None
+
+
+class RowCells:
+    """One data row of a table, read through a :class:`CellReader` by field key.
+
+    A message names the field by its column's label (:attr:`Field.label`), so it reads as the header
+    the officer sees.
+    """
+
+    def __init__(self, cells: CellReader, table: Table, row: int) -> None:
+        self.cells, self.table, self.row = cells, table, row
+
+    @property
+    def sheet(self) -> str:
+        return self.table.sheet
+
+    def ref(self, key: str) -> str:
+        """The cell of a field on this row, e.g. ``K12``."""
+        return self.table.cell(key, self.row)
+
+    def raw(self, key: str) -> object:
+        return self.cells.raw(self.sheet, self.ref(key))
+
+    def text(self, key: str) -> str:
+        return self.cells.text(self.sheet, self.ref(key))
+
+    def amount(self, key: str, *, required: bool = False) -> Decimal | None:
+        return self.cells.amount(self.sheet, self.ref(key), self.table.field(key).label, required=required)
+
+    def amounts(self, stem: str, years: int) -> tuple[Decimal, ...]:
+        """A required amount per plan year (``amount1``, ``amount2``...); a bad or blank one reads as 0, a finding."""
+        return tuple(self.amount(f"{stem}{i + 1}", required=True) or ZERO for i in range(years))
+
+    def optional_amounts(self, stem: str, years: int) -> tuple[Decimal | None, ...]:
+        return tuple(self.amount(f"{stem}{i + 1}") for i in range(years))
+
+    def choice(self, key: str, enum: type[E]) -> E | None:
+        return self.cells.choice(self.sheet, self.ref(key), self.table.field(key).label, enum)
+
+    def error(self, key: str, message: str) -> None:
+        self.cells.error(self.sheet, self.ref(key), message)
+
+    def record(self, key: str, make: Callable[..., T], *args: Any, **named: Any) -> T | None:
+        """Construct a record from this row; a validation error becomes a finding at the field ``key``."""
+        return build_record(self.cells, self.sheet, self.ref(key), make, *args, **named)
+
+
+def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
+    """Each data row whose first field (the record's ID) holds something, noted as where that record came from.
+
+    A row that holds other input values under a blank ID is a finding at its ID cell.
+    """
+    first = table.fields[0].key
+    for row in table.data_rows:
+        ident = cells.text(table.sheet, table.cell(first, row))
+        if not ident:
+            if any(
+                cells.raw(table.sheet, table.cell(f.key, row)) not in (None, "") for f in table.fields if not f.computed
+            ):
+                cells.error(
+                    table.sheet,
+                    table.cell(first, row),
+                    f"{table.fields[0].header}: is required on a row that holds other values (got a blank)",
+                )
+            continue
+        cells.origins.add(table.record, ident, row)
+        yield RowCells(cells, table, row)

@@ -1,0 +1,92 @@
+"""A plan's records read from table rows, shared by every layout that holds them.
+
+The planning workbook and NHS England's templates key their columns by the records' own field
+names (``scheme_type``, ``amount1``...), so one function reads each kind of record from a row of
+either; what only one layout holds (a scheme's theme and pool, how a source's kind is written)
+is passed in by its reader.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bcf_xl.model import (
+    AreaOfSpend,
+    Commissioner,
+    District,
+    FundingSource,
+    Partner,
+    PartnerKind,
+    Retention,
+    Scheme,
+    SchemeStatus,
+    SourceKind,
+)
+from bcf_xl.workbook.reading import RowCells
+
+# Scheme fields that are plain text in every layout.
+SCHEME_TEXT = ("scheme_id", "name", "description", "scheme_type", "sub_type", "provider", "source")
+
+
+def partner(r: RowCells) -> Partner | None:
+    """A partner from its row: ID, name and type."""
+    kind = r.choice("kind", PartnerKind)
+    if kind is None:
+        return None
+    return r.record("name", Partner, r.text("partner_id"), r.text("name"), kind)
+
+
+def source(r: RowCells, years: int, kind: SourceKind | None) -> FundingSource | None:
+    """A funding source from its row, its kind read by the layout (a list choice, or NHS England's label)."""
+    amounts = r.amounts("amount", years)
+    if kind is None:
+        return None
+    description = r.text("description")
+    return r.record(
+        "description", FundingSource, r.text("source_id"), kind, r.text("contributor"), amounts, description
+    )
+
+
+def scheme(
+    r: RowCells,
+    years: int,
+    *,
+    theme: str = "",
+    pool: str = "",
+    outturn: tuple[Decimal | None, ...] = (),
+) -> Scheme | None:
+    """A scheme from its row; the local grouping and outturn only the planning workbook holds come from its reader."""
+    area = r.choice("area_of_spend", AreaOfSpend)
+    commissioner = r.choice("commissioner", Commissioner)
+    status = r.choice("status", SchemeStatus)
+    amounts = r.amounts("amount", years)
+    share, prior, extra = (r.amount(key) for key in ("nhs_share", "prior_year_budget", "additional_investment"))
+    if area is None or commissioner is None or status is None:
+        return None
+    return r.record(
+        "name",
+        Scheme,
+        **{key: r.text(key) for key in SCHEME_TEXT},
+        area_of_spend=area,
+        commissioner=commissioner,
+        amounts=amounts,
+        status=status,
+        theme=theme,
+        pool=pool,
+        nhs_share=share,
+        prior_year_budget=prior,
+        additional_investment=extra,
+        outturn=outturn if any(o is not None for o in outturn) else (),
+    )
+
+
+def district(r: RowCells, years: int) -> tuple[District | None, tuple[Retention | None, ...]]:
+    """A district from its row, and its agreed retention per plan year (None where nothing is retained)."""
+    allocations = r.amounts("allocation", years)
+    found = r.record("name", District, r.text("district_id"), r.text("name"), allocations)
+    retentions: list[Retention | None] = []
+    for index in range(years):
+        kept = r.amount(f"retained{index + 1}")
+        reference = r.text(f"reference{index + 1}")
+        retentions.append(Retention(r.text("district_id"), kept, reference) if kept else None)
+    return found, tuple(retentions)
