@@ -119,6 +119,7 @@ def test_bad_input_in_a_cell_is_reported(workbook: Path) -> None:
     assert not result.failed
 
 
+@pytest.mark.libreoffice
 def test_native_cells_agree_with_libreoffice(workbook: Path, tmp_path: Path) -> None:
     """LibreOffice computes the native cells of the same workbook to the same values."""
     ours = recalculate(workbook).values
@@ -130,6 +131,7 @@ def test_native_cells_agree_with_libreoffice(workbook: Path, tmp_path: Path) -> 
     assert theirs[("Calc", "B9")] == "#NAME?"  # LibreOffice has no bcf_* functions
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_reads_the_recalculated_copy(workbook: Path, tmp_path: Path) -> None:
     """The values-only copy opens in LibreOffice and shows every computed value, formulas gone."""
     result = recalculate(workbook)
