@@ -20,7 +20,7 @@ from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import AreaKind, Plan, Polarity, SourceKind
 from bcf_xl.money import ZERO, format_pounds, is_pence
 from bcf_xl.policy import Policy
-from bcf_xl.pooling import Dimension, balance, grand_total, running_balances, totals_by
+from bcf_xl.pooling import balance, running_balances
 from bcf_xl.uplift import roll_forward
 
 FUNDING = "Funding"
@@ -397,23 +397,6 @@ def metrics_rateable(plan: Plan, policy: Policy) -> Iterator[Finding]:
             )
         elif assess(metric).rag is Rag.NO_DATA:
             yield Finding(Severity.NOTE, "BCF12", where, f"{metric.name}: no actual yet, so it is not rated")
-
-
-@check("BCF13")
-def views_reconcile(plan: Plan, policy: Policy) -> Iterator[Finding]:
-    """Every pooled view (pool, theme, partner, source, commissioner, area of spend) adds up to the same total."""
-    for year in plan.years:
-        expected = plan.expenditure(year)
-        for dimension in Dimension:
-            if dimension is Dimension.YEAR:
-                continue
-            got = grand_total(totals_by(plan, dimension, year))
-            if got != expected:
-                yield _error(
-                    "BCF13",
-                    Location(POOLS, field=f"Total by {dimension.value} {year}"),
-                    f"must equal total expenditure {format_pounds(expected)} (got {format_pounds(got)})",
-                )
 
 
 @check("BCF14")
