@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.metrics import progress, rag, rate
 from bcf_xl.model import Polarity
-from bcf_xl.money import allocate, parse_amount, quarters, to_pence, total
+from bcf_xl.money import allocate, excel_error, parse_amount, quarters, to_pence, total
 from bcf_xl.policy import Bound, load_policy
 from bcf_xl.uplift import shortfall, uplift
 
@@ -33,25 +33,6 @@ CellValue = float | str | bool | None
 Result = float | str | list[list[float]]
 
 ERROR_PREFIX = "#BCF!"
-EXCEL_ERRORS = frozenset(
-    {
-        "#NULL!",
-        "#DIV/0!",
-        "#VALUE!",
-        "#REF!",
-        "#NAME?",
-        "#NUM!",
-        "#N/A",
-        "#GETTING_DATA",
-        "#SPILL!",
-        "#CALC!",
-        "#FIELD!",
-        "#BLOCKED!",
-        "#CONNECT!",
-        "#BUSY!",
-        "#UNKNOWN!",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +95,9 @@ def cell_function(*args: Arg, spills: bool = False) -> Callable[[F], F]:
 
 
 def _check_excel_error(value: object, where: str) -> None:
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        raise BcfInputError(where, f"the input holds the Excel error {value.strip().upper()}", show_got=False)
+    error = excel_error(value)
+    if error is not None:
+        raise BcfInputError(where, f"the input holds the Excel error {error}", show_got=False)
 
 
 def number(value: object, where: str, *, default: Decimal | None = None) -> Decimal:
