@@ -27,6 +27,7 @@ from bcf_xl.metrics import progress, rag, rate
 from bcf_xl.model import Polarity
 from bcf_xl.money import allocate, excel_error, parse_amount, quarters, to_pence, total
 from bcf_xl.policy import Bound, load_policy
+from bcf_xl.risk import share_risk
 from bcf_xl.uplift import shortfall, uplift
 
 CellValue = float | str | bool | None
@@ -274,15 +275,26 @@ def bcf_passport(total: CellValue, weights: Any) -> Result:
 
 
 @cell_function(
-    Arg("amount", "The over- (positive) or underspend (negative) to share; rounded half-up to the penny first"),
-    Arg("contributions", "Each partner's contribution; a blank counts as 0"),
+    Arg("amount", "The pool's overspend (positive) or underspend (negative); rounded half-up to the penny first"),
+    Arg("contributions", "Each partner's contribution to the pool in pounds, 0 or more; a blank counts as 0"),
     spills=True,
 )
 def bcf_share(amount: CellValue, contributions: Any) -> Result:
-    """Share an over- or underspend pro rata to contributions, exactly to the penny; spills one share each."""
-    whole_amount = to_pence(number(amount, "amount"))
-    weights = [w if w is not None else Decimal(0) for w in numbers(contributions, "contributions", blank=Decimal(0))]
-    return _spill(allocate(whole_amount, weights, Location(field="contributions")))
+    """Share an over- or underspend pro rata to contributions, none beyond its contribution; spills one share each.
+
+    The risk share of the Section 75 agreement (:func:`bcf_xl.risk.share_risk`): shares are exact
+    to the penny and add up to ``amount`` while it is within the total contributed. Beyond that
+    each partner's share stops at its contribution, and what is left falls to resources outside
+    the pool (``amount`` minus the sum of the shares). A split the finance directors agreed in
+    other percentages applies in full with no cap: use ``bcf_passport`` with those percentages.
+
+    Args:
+        amount: a number (float, text such as "£1,234.50", or a one-cell range).
+        contributions: a cell, a row, a column or a block of cells, read row by row.
+    """
+    pounds = [c if c is not None else Decimal(0) for c in numbers(contributions, "contributions", blank=Decimal(0))]
+    shared = share_risk(number(amount, "amount"), [(f"contribution {i}", c) for i, c in enumerate(pounds, start=1)])
+    return _spill([share for _, share in shared.shares])
 
 
 @cell_function(
