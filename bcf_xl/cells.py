@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from bcf_xl.errors import BcfInputError, Location
-from bcf_xl.metrics import progress, rag, rate
+from bcf_xl.metrics import Progress, progress, rag, rate
 from bcf_xl.model import Polarity
 from bcf_xl.money import allocate, excel_error, parse_amount, quarters, to_pence, total
 from bcf_xl.policy import Bound, load_policy
@@ -365,12 +365,16 @@ def bcf_rag(
 
 
 @cell_function(
-    Arg("forecast", "The year-end forecast; a blank gives Data not available"),
-    Arg("target", "The target value; a blank gives Data not available"),
+    Arg("forecast", f"The year-end forecast; a blank gives {Progress.NO_DATA}"),
+    Arg("target", f"The target value; a blank gives {Progress.NO_DATA}"),
     Arg("higher_is_better", "TRUE when higher is better; FALSE (the default) when lower is better", optional=True),
 )
 def bcf_progress(forecast: CellValue, target: CellValue, higher_is_better: CellValue = None) -> Result:
-    """National progress words: On track, Not on track or Data not available."""
+    """The national return's progress words for a year-end forecast against its target (on track or not, or no data).
+
+    The words come from the policy data (:class:`bcf_xl.metrics.Progress`): today On track, Not on
+    track or Data not available.
+    """
     polarity = _polarity(higher_is_better)
     return progress(optional_number(forecast, "forecast"), optional_number(target, "target"), polarity).value
 
