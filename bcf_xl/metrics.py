@@ -1,4 +1,4 @@
-"""Metric rates, RAG ratings and the national progress words (domain.md section 6)."""
+"""Metric rates, RAG ratings and the national progress words (docs/domain.md section 6)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Risk share, the overspend waterfall, quarterly invoices, the year-end statement and the
-performance fund (domain.md sections 6 and 7): the money side of the Section 75 agreement.
+performance fund (docs/domain.md sections 6 and 7): the money side of the Section 75 agreement.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class Treatment(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class YearEndStatement:
-    """The host's year-end statement for one pool (domain.md section 7)."""
+    """The host's year-end statement for one pool (docs/domain.md section 7)."""
 
     pool_id: str
     year: str

@@ -77,7 +77,7 @@ def test_proportion_rejects_impossible_inputs(numerator: str, denominator: str, 
 @pytest.mark.parametrize(
     ("actual", "target", "polarity", "baseline", "tolerance", "expected"),
     [
-        # domain.md section 6: 620 against 600, lower is better, baseline 650 -> Amber by rule 1.
+        # docs/domain.md section 6: 620 against 600, lower is better, baseline 650 -> Amber by rule 1.
         ("620", "600", LOWER, "650", None, Rag.AMBER),
         # ... and with a 2% tolerance and no baseline -> Red (620 is 3.3% worse than 600).
         ("620", "600", LOWER, None, "0.02", Rag.RED),

@@ -24,7 +24,7 @@ from bcf_xl.policy import Policy, load_policy, progress_words
     ],
 )
 def test_shipped_uplifts(policy: Policy, year: str, rate: str, checked: bool) -> None:
-    """The shipped uplift rates are domain.md's, each with whether it was confirmed."""
+    """The shipped uplift rates are docs/domain.md's, each with whether it was confirmed."""
     uplift = policy.uplift(year)
     assert uplift.rate == D(rate)
     assert uplift.checked is checked
