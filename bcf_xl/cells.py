@@ -23,35 +23,17 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from bcf_xl.errors import BcfInputError, Location
-from bcf_xl.metrics import progress, rag, rate
+from bcf_xl.metrics import Progress, progress, rag, rate
 from bcf_xl.model import Polarity
-from bcf_xl.money import allocate, parse_amount, quarters, to_pence, total
+from bcf_xl.money import allocate, excel_error, parse_amount, quarters, to_pence, total
 from bcf_xl.policy import Bound, load_policy
+from bcf_xl.risk import share_risk
 from bcf_xl.uplift import shortfall, uplift
 
 CellValue = float | str | bool | None
 Result = float | str | list[list[float]]
 
 ERROR_PREFIX = "#BCF!"
-EXCEL_ERRORS = frozenset(
-    {
-        "#NULL!",
-        "#DIV/0!",
-        "#VALUE!",
-        "#REF!",
-        "#NAME?",
-        "#NUM!",
-        "#N/A",
-        "#GETTING_DATA",
-        "#SPILL!",
-        "#CALC!",
-        "#FIELD!",
-        "#BLOCKED!",
-        "#CONNECT!",
-        "#BUSY!",
-        "#UNKNOWN!",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +96,9 @@ def cell_function(*args: Arg, spills: bool = False) -> Callable[[F], F]:
 
 
 def _check_excel_error(value: object, where: str) -> None:
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        raise BcfInputError(where, f"the input holds the Excel error {value.strip().upper()}", show_got=False)
+    error = excel_error(value)
+    if error is not None:
+        raise BcfInputError(where, f"the input holds the Excel error {error}", show_got=False)
 
 
 def number(value: object, where: str, *, default: Decimal | None = None) -> Decimal:
@@ -292,15 +275,26 @@ def bcf_passport(total: CellValue, weights: Any) -> Result:
 
 
 @cell_function(
-    Arg("amount", "The over- (positive) or underspend (negative) to share; rounded half-up to the penny first"),
-    Arg("contributions", "Each partner's contribution; a blank counts as 0"),
+    Arg("amount", "The pool's overspend (positive) or underspend (negative); rounded half-up to the penny first"),
+    Arg("contributions", "Each partner's contribution to the pool in pounds, 0 or more; a blank counts as 0"),
     spills=True,
 )
 def bcf_share(amount: CellValue, contributions: Any) -> Result:
-    """Share an over- or underspend pro rata to contributions, exactly to the penny; spills one share each."""
-    whole_amount = to_pence(number(amount, "amount"))
-    weights = [w if w is not None else Decimal(0) for w in numbers(contributions, "contributions", blank=Decimal(0))]
-    return _spill(allocate(whole_amount, weights, Location(field="contributions")))
+    """Share an over- or underspend pro rata to contributions, none beyond its contribution; spills one share each.
+
+    The risk share of the Section 75 agreement (:func:`bcf_xl.risk.share_risk`): shares are exact
+    to the penny and add up to ``amount`` while it is within the total contributed. Beyond that
+    each partner's share stops at its contribution, and what is left falls to resources outside
+    the pool (``amount`` minus the sum of the shares). A split the finance directors agreed in
+    other percentages applies in full with no cap: use ``bcf_passport`` with those percentages.
+
+    Args:
+        amount: a number (float, text such as "£1,234.50", or a one-cell range).
+        contributions: a cell, a row, a column or a block of cells, read row by row.
+    """
+    pounds = [c if c is not None else Decimal(0) for c in numbers(contributions, "contributions", blank=Decimal(0))]
+    shared = share_risk(number(amount, "amount"), [(f"contribution {i}", c) for i, c in enumerate(pounds, start=1)])
+    return _spill([share for _, share in shared.shares])
 
 
 @cell_function(
@@ -371,12 +365,16 @@ def bcf_rag(
 
 
 @cell_function(
-    Arg("forecast", "The year-end forecast; a blank gives Data not available"),
-    Arg("target", "The target value; a blank gives Data not available"),
+    Arg("forecast", f"The year-end forecast; a blank gives {Progress.NO_DATA}"),
+    Arg("target", f"The target value; a blank gives {Progress.NO_DATA}"),
     Arg("higher_is_better", "TRUE when higher is better; FALSE (the default) when lower is better", optional=True),
 )
 def bcf_progress(forecast: CellValue, target: CellValue, higher_is_better: CellValue = None) -> Result:
-    """National progress words: On track, Not on track or Data not available."""
+    """The national return's progress words for a year-end forecast against its target (on track or not, or no data).
+
+    The words come from the policy data (:class:`bcf_xl.metrics.Progress`): today On track, Not on
+    track or Data not available.
+    """
     polarity = _polarity(higher_is_better)
     return progress(optional_number(forecast, "forecast"), optional_number(target, "target"), polarity).value
 

@@ -1,4 +1,4 @@
-"""Disabled Facilities Grant passporting to district councils (domain.md section 4).
+"""Disabled Facilities Grant passporting to district councils (docs/domain.md section 4).
 
 In a two-tier area the county receives the DFG for the whole area and passes it down in full:
 each district gets its grant-letter allocation plus its share of any in-year top-up (pro rata to

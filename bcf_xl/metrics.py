@@ -1,4 +1,4 @@
-"""Metric rates, RAG ratings and the national progress words (domain.md section 6)."""
+"""Metric rates, RAG ratings and the national progress words (docs/domain.md section 6)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from enum import StrEnum
 
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.model import Metric, MetricUnit, Polarity, RagRule
+from bcf_xl.policy import progress_words
+
+_WORDS = progress_words()
 
 
 class Rag(StrEnum):
@@ -19,11 +22,12 @@ class Rag(StrEnum):
 
 
 class Progress(StrEnum):
-    """The words of the national quarterly return."""
+    """The words of the national quarterly return, taken from the policy data (``[metric_progress]`` in
+    ``bcf_xl/policy/national.toml``), their one source for the engine, ``bcf_progress`` and the workbooks."""
 
-    ON_TRACK = "On track"
-    NOT_ON_TRACK = "Not on track"
-    NO_DATA = "Data not available"
+    ON_TRACK = _WORDS["on_track"]
+    NOT_ON_TRACK = _WORDS["not_on_track"]
+    NO_DATA = _WORDS["no_data"]
 
 
 def rate(count: Decimal, population: Decimal, per: Decimal = Decimal(100_000)) -> Decimal:

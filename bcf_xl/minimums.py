@@ -1,4 +1,4 @@
-"""The two minimum spends from the NHS contribution (domain.md section 3).
+"""The two minimum spends from the NHS contribution (docs/domain.md section 3).
 
 * The NHS contribution to adult social care (ASC) is maintained in line with the uplift: last
   year's figure compounded year on year by each plan year's uplift. Planned spend against it is

@@ -35,7 +35,7 @@ class PartnerKind(StrEnum):
 
 
 class SourceKind(StrEnum):
-    """Funding sources, domain.md section 2."""
+    """Funding sources, docs/domain.md section 2."""
 
     NHS_MINIMUM = "NHS minimum contribution"
     DFG = "Disabled Facilities Grant"
@@ -224,7 +224,7 @@ class Pool:
 
 @dataclass(frozen=True, slots=True)
 class Scheme:
-    """One line of the expenditure plan (domain.md section 5), with its local theme and pool.
+    """One line of the expenditure plan (docs/domain.md section 5), with its local theme and pool.
 
     Theme and pool are the area's own grouping; a plan read back from an NHS England submission,
     which does not hold them, has them blank.

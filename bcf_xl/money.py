@@ -20,7 +20,40 @@ THOUSAND = Decimal("1000")
 # Far above any BCF amount, and low enough that pence always fit Decimal's 28 digits of precision.
 LARGEST = Decimal("1e15")
 
+#: Every error value an Excel cell can hold, as the text xlwings (``err_to_str``) and formula engines give it.
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
+
 _CURRENCY_TEXT = re.compile(r"^\d[\d,]*(\.\d*)?$|^\.\d+$")
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error a cell value is (``"#REF!"``, ``"#N/A"``...), in capitals, or None for any other value.
+
+    >>> excel_error(" #n/a "), excel_error("N/A")
+    ('#N/A', None)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().upper()
+    return text if text in EXCEL_ERRORS else None
 
 
 def to_decimal(value: object, where: Location | str = "value", *, blank: Decimal | None = None) -> Decimal:

@@ -1,4 +1,4 @@
-"""Pooled totals, income against expenditure, and running balances (domain.md sections 3 and 5).
+"""Pooled totals, income against expenditure, and running balances (docs/domain.md sections 3 and 5).
 
 Every total is an exact Decimal sum in pounds and pence. A jointly commissioned scheme is split
 between its commissioners by its NHS share, the NHS part rounded half-up to the penny and the

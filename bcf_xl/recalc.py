@@ -31,16 +31,16 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
-from bcf_xl.cells import CATALOGUE
+from bcf_xl.cells import CATALOGUE, is_error
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file, write_atomically
 from bcf_xl.findings import Finding, Severity, Target, by_severity
+from bcf_xl.money import excel_error
 
 OMITTED_FUNCTION = "BCF_OMITTED"
 _OMITTED_VALUE = "\x00bcf-omitted"
 _PREFIXES = ("_XLFN.", "_XLUDF.", "_XLWS.")
 _KEY = re.compile(r"^'\[[^\]]*\](?P<sheet>.+)'!(?P<ref>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
-EXCEL_ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 
 CellKey = tuple[str, str]
 
@@ -213,7 +213,7 @@ def recalculate(path: Path) -> Recalculation:
     for key, value in values.items():
         if key in not_evaluable:
             continue
-        if isinstance(value, str) and (value in EXCEL_ERROR_TEXTS or value.startswith("#BCF!")):
+        if excel_error(value) is not None or is_error(value):
             findings.append(_finding(Severity.WARNING, "RECALC02", key, f"evaluates to {value}"))
     return Recalculation(path, values, by_severity(findings))
 

@@ -1,5 +1,5 @@
 """Risk share, the overspend waterfall, quarterly invoices, the year-end statement and the
-performance fund (domain.md sections 6 and 7): the money side of the Section 75 agreement.
+performance fund (docs/domain.md sections 6 and 7): the money side of the Section 75 agreement.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ def share_risk(
     if override:
         parts = allocate(amount, [w for _, w in override], Location(field="risk share override"))
         return RiskShare(amount, tuple(zip([p for p, _ in override], parts, strict=True)), ZERO, True)
+    for number, (_, contribution) in enumerate(contributions, start=1):
+        if contribution < 0:  # refused before the cap is worked out from the total contributed
+            raise BcfInputError(Location(field="contributions"), f"weight {number} must not be negative", contribution)
     weights = [c for _, c in contributions]
     pool = total(weights)
     capped = amount if abs(amount) <= pool else (pool if amount > 0 else -pool)
@@ -154,7 +157,7 @@ class Treatment(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class YearEndStatement:
-    """The host's year-end statement for one pool (domain.md section 7)."""
+    """The host's year-end statement for one pool (docs/domain.md section 7)."""
 
     pool_id: str
     year: str

@@ -1,4 +1,4 @@
-"""Inflation uplifts and the minimum spends they drive (domain.md section 3)."""
+"""Inflation uplifts and the minimum spends they drive (docs/domain.md section 3)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ tests and on a machine without Excel it is a workbook file (:class:`WorkbookFile
 points call the engine and write their result on the Checks sheet.
 """
 
-from bcf_macros.entry import (
+from .entry import (
     ExcelWorkbook,
     Workbook,
     WorkbookFile,

@@ -1,4 +1,8 @@
-"""LibreOffice as a real spreadsheet client in tests: open a workbook headlessly and read what it computed."""
+"""LibreOffice as a real spreadsheet client in tests: open a workbook headlessly and read what it computed.
+
+Every test that starts LibreOffice carries the ``libreoffice`` marker, so ``pytest -m "not libreoffice"`` is a
+quick run. The marker is enforced: :func:`soffice` fails a test that starts LibreOffice without it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+#: The test being run (set by tests/conftest.py), so :func:`soffice` can insist on the ``libreoffice`` marker.
+current_test: pytest.Item | None = None
 
 INSTALL_HINT = "LibreOffice is needed by this test: run ./setup.sh or apt-get install libreoffice-calc-nogui"
 
@@ -26,7 +33,9 @@ RECALCULATE_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def soffice() -> str:
-    """The soffice program; a test that needs it fails (never skips) when it is missing."""
+    """The soffice program; a test that needs it fails (never skips) when it is missing or is not marked."""
+    if current_test is not None and current_test.get_closest_marker("libreoffice") is None:
+        pytest.fail(f"{current_test.nodeid} starts LibreOffice: mark it @pytest.mark.libreoffice")
     program = shutil.which("soffice") or shutil.which("libreoffice")
     if program is None:
         pytest.fail(INSTALL_HINT)

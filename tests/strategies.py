@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-#: The planning template accepts amounts from 0 to £1,000,000,000 (domain.md section 8).
+#: The planning template accepts amounts from 0 to £1,000,000,000 (docs/domain.md section 8).
 MAX_POUNDS = 1_000_000_000
 
 

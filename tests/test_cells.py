@@ -8,6 +8,7 @@ of rows. Bad input gives a one-line #BCF! text naming the argument and what arri
 from __future__ import annotations
 
 import inspect
+from decimal import Decimal as D
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -27,6 +28,7 @@ from bcf_xl.cells import (
     catalogue_text,
     is_error,
 )
+from bcf_xl.risk import share_risk
 
 # --- the examples the catalogue promises --------------------------------------------------------
 
@@ -153,11 +155,87 @@ def test_passport_bad_input(args: tuple[object, ...], message: str) -> None:
     assert bcf_passport(*args) == message
 
 
-def test_share_sums_exactly_including_underspend() -> None:
-    """Shares are pro rata to contributions and sum exactly to the amount, negative included."""
-    assert bcf_share(293900.0, [12060000.0, 1400000.0, 21865123.45]) == [[100337.48], [11647.8], [181914.72]]
-    assert bcf_share(-100.0, [2.0, 1.0]) == [[-66.67], [-33.33]]
-    assert bcf_share(100.0, []) == "#BCF! contributions: at least one weight is needed (got nothing)"
+def _engine_shares(amount: str, contributions: list[str]) -> list[list[float]]:
+    """What the engine's risk share gives, as the cell spills it."""
+    shared = share_risk(D(amount), [(f"P{i}", D(c)) for i, c in enumerate(contributions)])
+    return [[float(part)] for _, part in shared.shares]
+
+
+@pytest.mark.parametrize(
+    ("args", "amount", "contributions"),
+    [
+        ((293900.0, [12060000.0, 1400000.0, 21865123.45]), "293900", ["12060000", "1400000", "21865123.45"]),
+        ((-293900.0, [[12060000.0], [1400000.0], [21865123.45]]), "-293900", ["12060000", "1400000", "21865123.45"]),
+        ((100.0, [[600.0, 400.0], [None, 250.0]]), "100", ["600", "400", "0", "250"]),  # a block, row by row
+        (("£1,000.005", ["2,000", 1000.0]), "1000.01", ["2000", "1000"]),  # text as pasted; rounded half-up first
+        ((5000.0, [3000.0, 1000.0]), "5000", ["3000", "1000"]),  # beyond the pool: capped
+        ((-5000.0, [3000.0, None]), "-5000", ["3000", "0"]),  # an underspend beyond the pool is capped too
+        ((7.0, 10.0), "7", ["10"]),  # a one-cell range arrives as a scalar
+    ],
+)
+def test_share_is_the_engines_capped_risk_share(
+    args: tuple[object, ...], amount: str, contributions: list[str]
+) -> None:
+    """bcf_share gives, for the values Excel passes (floats, text, blanks, rows, columns, blocks), exactly the
+    engine's risk share: pro rata to contributions, to the penny, each share capped at its contribution."""
+    assert bcf_share(*args) == _engine_shares(amount, contributions)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((300.0, [600.0, 400.0]), [[180.0], [120.0]]),  # within the pool: shares add up to the amount
+        ((-100.0, [2.0, 1.0]), [[-2.0], [-1.0]]),  # an underspend of 100 on a pool of 3 returns 3
+        ((5000.0, [3000.0, 1000.0]), [[3000.0], [1000.0]]),  # 1,000 is left to resources outside the pool
+        ((100.0, [1.0, 1.0, 1.0]), [[1.0], [1.0], [1.0]]),
+        ((2.0, [1.0, 1.0, 1.0]), [[0.67], [0.67], [0.66]]),  # pennies by largest remainder, ties to the first
+    ],
+)
+def test_share_never_exceeds_a_contribution(args: tuple[object, ...], expected: list[list[float]]) -> None:
+    """A partner's share of an over- or underspend never goes beyond what it contributed (unlike bcf_passport)."""
+    assert bcf_share(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((100.0, []), "#BCF! contributions: at least one weight is needed (got nothing)"),
+        ((100.0, [None, 0.0]), "#BCF! contributions: weights must not all be zero (got 0)"),
+        ((100.0, [1.0, -1.0]), "#BCF! contributions: weight 2 must not be negative (got -1)"),
+        ((0.0, [-1e26]), "#BCF! contributions: weight 1 must not be negative (got -100000000000000000000000000)"),
+        ((100.0, [1.0, "#DIV/0!"]), "#BCF! contributions cell 2: the input holds the Excel error #DIV/0!"),
+        (
+            (100.0, [[1.0], ["lots"]]),
+            '#BCF! contributions cell 2: must be a number such as 1234.50 or £1,234.50 (got "lots")',
+        ),
+        (("#N/A", [1.0]), "#BCF! amount: the input holds the Excel error #N/A"),
+        ((None, [1.0]), "#BCF! amount: a number is required (got a blank)"),
+        (([1.0, 2.0], [1.0]), "#BCF! amount: must be a single cell, not a range of 2 cells"),
+        ((True, [1.0]), "#BCF! amount: must be a number, not TRUE/FALSE (got TRUE)"),
+    ],
+)
+def test_share_bad_input(args: tuple[object, ...], message: str) -> None:
+    """Contributions that cannot share an amount, and an amount that is not one number, are named with what arrived."""
+    assert bcf_share(*args) == message
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=-(10**11), max_value=10**11),
+    st.lists(st.integers(min_value=0, max_value=10**11), min_size=1, max_size=6).filter(any),
+)
+def test_share_equals_the_engine_for_any_float_input(amount_pence: int, contributions_pence: list[int]) -> None:
+    """For any amount and contributions in pence, as the floats Excel passes, bcf_share is the engine's risk share:
+    no share beyond its contribution, and shares plus what is left outside the pool make the amount."""
+    amount = D(amount_pence).scaleb(-2)
+    contributions = [D(c).scaleb(-2) for c in contributions_pence]
+    got = bcf_share(float(amount), [float(c) for c in contributions])
+    assert got == _engine_shares(str(amount), [str(c) for c in contributions])
+    assert isinstance(got, list)
+    shares = [D(repr(row[0])) for row in got]
+    assert all(abs(s) <= c for s, c in zip(shares, contributions, strict=True))
+    outside = share_risk(amount, [(str(i), c) for i, c in enumerate(contributions)]).outside_pool
+    assert sum(shares, D(0)) + outside == amount
 
 
 # --- bcf_quarter, bcf_shortfall, bcf_rate --------------------------------------------------------

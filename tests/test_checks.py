@@ -26,7 +26,8 @@ def _of(findings: tuple[Finding, ...], code: str, severity: Severity = Severity.
 
 
 def test_every_check_is_registered() -> None:
-    """The registry holds its checks under distinct codes (BCF13 became a property of the engine)."""
+    """The registry holds the checks under distinct codes; BCF13 is retired (every pooled view adds up by
+    construction, a property test in test_pooling.py) and its code is not reused."""
     assert sorted(CHECKS) == [f"BCF{n:02d}" for n in range(1, 16) if n != 13]
 
 

@@ -25,7 +25,7 @@ from tests.strategies import amounts
 D = Decimal
 YEAR = "2023-24"
 
-# domain.md section 4: £2,000,000 for four districts weighted 40/30/20/10 %.
+# docs/domain.md section 4: £2,000,000 for four districts weighted 40/30/20/10 %.
 FOUR = (
     ("A", "Ashby", D("800000")),
     ("B", "Brackenford", D("600000")),

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from bcf_xl.cells import bcf_progress
 from bcf_xl.errors import BcfInputError
 from bcf_xl.metrics import Progress, Rag, assess, progress, proportion, rag, rate
 from bcf_xl.model import Metric, MetricUnit, Polarity, RagRule
+from bcf_xl.policy import PROGRESS_KEYS, Policy
 
 D = Decimal
 LOWER = Polarity.LOWER_IS_BETTER
@@ -75,7 +77,7 @@ def test_proportion_rejects_impossible_inputs(numerator: str, denominator: str, 
 @pytest.mark.parametrize(
     ("actual", "target", "polarity", "baseline", "tolerance", "expected"),
     [
-        # domain.md section 6: 620 against 600, lower is better, baseline 650 -> Amber by rule 1.
+        # docs/domain.md section 6: 620 against 600, lower is better, baseline 650 -> Amber by rule 1.
         ("620", "600", LOWER, "650", None, Rag.AMBER),
         # ... and with a 2% tolerance and no baseline -> Red (620 is 3.3% worse than 600).
         ("620", "600", LOWER, None, "0.02", Rag.RED),
@@ -163,6 +165,15 @@ def test_progress_words(forecast: str | None, target: str | None, polarity: Pola
 def test_progress_words_read_as_the_national_return() -> None:
     """The progress values are the words shown in the quarterly return."""
     assert [p.value for p in Progress] == ["On track", "Not on track", "Data not available"]
+
+
+def test_progress_words_come_from_the_policy_data(policy: Policy) -> None:
+    """The policy data is the progress words' one source: each word the engine (and bcf_progress) shows is the
+    shipped policy's word for that outcome."""
+    assert dict(zip(PROGRESS_KEYS, Progress, strict=True)) == dict(policy.progress_words)
+    assert bcf_progress(4950.0, 4950.0) == policy.progress_words["on_track"]
+    assert bcf_progress(4980.0, 4950.0) == policy.progress_words["not_on_track"]
+    assert bcf_progress(None, 4950.0) == policy.progress_words["no_data"]
 
 
 # --- assess() ------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_scheme_name_is_required(plan: Plan) -> None:
 
 
 def test_additional_contribution_must_be_described() -> None:
-    """domain.md: additional contributions must be described."""
+    """docs/domain.md: additional contributions must be described."""
     with pytest.raises(BcfInputError, match="must be described"):
         FundingSource("ADD", SourceKind.ADDITIONAL, "NCC", (D(1),))
     assert FundingSource("ADD", SourceKind.ADDITIONAL, "NCC", (D(1),), "Council top-up").description

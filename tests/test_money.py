@@ -12,6 +12,7 @@ from hypothesis import given, strategies as st
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.money import (
     allocate,
+    excel_error,
     format_pounds,
     format_thousands,
     is_pence,
@@ -401,3 +402,29 @@ def test_messages_stay_on_one_line() -> None:
     with pytest.raises(BcfInputError) as caught:
         parse_amount("12\nthirteen", "Income")
     assert str(caught.value) == 'Income: must be a number such as 1234.50 or £1,234.50 (got "12\\nthirteen")'
+
+
+# --- Excel error values ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("#N/A", "#N/A"),
+        (" #div/0! ", "#DIV/0!"),
+        ("#REF!", "#REF!"),
+        ("#SPILL!", "#SPILL!"),
+        ("#GETTING_DATA", "#GETTING_DATA"),
+        ("N/A", None),
+        ("#BCF! amount: a number is required", None),
+        ("#", None),
+        ("", None),
+        (None, None),
+        (0.0, None),
+        (True, None),
+    ],
+)
+def test_excel_error_recognises_every_error_value_and_nothing_else(value: object, expected: str | None) -> None:
+    """An Excel error value is recognised whatever its case and spacing, and given back in capitals; other text,
+    blanks, numbers and a #BCF! message are not Excel errors."""
+    assert excel_error(value) == expected

@@ -330,6 +330,7 @@ def _references(formula: str, sheet: str) -> set[tuple[str, str]]:
     return found
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_computes_native_cells(
     sample_book: Path, tmp_path: Path, recalculated: dict[tuple[str, str], object]
 ) -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bcf_xl import policy as policy_module
 from bcf_xl.errors import BcfInputError
-from bcf_xl.policy import Policy, load_policy
+from bcf_xl.policy import Policy, load_policy, progress_words
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,7 @@ from bcf_xl.policy import Policy, load_policy
     ],
 )
 def test_shipped_uplifts(policy: Policy, year: str, rate: str, checked: bool) -> None:
-    """The shipped uplift rates are domain.md's, each with whether it was confirmed."""
+    """The shipped uplift rates are docs/domain.md's, each with whether it was confirmed."""
     uplift = policy.uplift(year)
     assert uplift.rate == D(rate)
     assert uplift.checked is checked
@@ -86,3 +87,38 @@ def test_missing_override_file(tmp_path: Path) -> None:
     """A missing override file is reported, not a traceback."""
     with pytest.raises(BcfInputError, match="cannot be read"):
         load_policy(tmp_path / "nowhere.toml")
+
+
+def test_override_may_not_change_a_progress_word(tmp_path: Path) -> None:
+    """The progress words have one source, the shipped national parameters: an override that changes one is
+    refused, naming the file and the word, rather than loaded and ignored."""
+    override = tmp_path / "words.toml"
+    override.write_text('[metric_progress]\non_track = "On Track"\n', encoding="utf-8")
+    with pytest.raises(
+        BcfInputError, match=r"words\.toml'? metric_progress\.on_track: the progress words .*\(got \"On Track\"\)"
+    ):
+        load_policy(override)
+
+
+def test_override_repeating_the_progress_words_loads(tmp_path: Path) -> None:
+    """An override that repeats a shipped progress word unchanged (a copy of the shipped file) is accepted."""
+    override = tmp_path / "copy.toml"
+    override.write_text('[metric_progress]\nno_data = "Data not available"\n', encoding="utf-8")
+    assert load_policy(override).progress_words == progress_words()
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"on_track": "On track", "not_on_track": "Not on track"}, r"metric_progress: must give exactly the words"),
+        ({"on_track": "On track", "not_on_track": "Not on track", "no_data": "", "late": "Late"}, "exactly the words"),
+        ({"on_track": "On track", "not_on_track": 1, "no_data": "x"}, r"metric_progress\.not_on_track: must be text"),
+    ],
+)
+def test_broken_shipped_progress_words_are_named(
+    monkeypatch: pytest.MonkeyPatch, table: dict[str, object], message: str
+) -> None:
+    """A shipped progress table with a word missing, an unknown word or a word that is not text is named."""
+    monkeypatch.setattr(policy_module, "_shipped", lambda: {"metric_progress": table})
+    with pytest.raises(BcfInputError, match=message):
+        progress_words()

@@ -85,6 +85,7 @@ def test_no_cell_calls_a_bcf_function(sample_file: Path) -> None:
     assert not [f for f in formulas if re.search(r"bcf_", f, re.IGNORECASE)]
 
 
+@pytest.mark.libreoffice
 def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     """A scheme named like a formula is written as text; LibreOffice shows the words, not a link."""
     name = '=HYPERLINK("http://example.com","x")'
@@ -156,6 +157,7 @@ def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str,
     return expected
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize(
     ("plan", "year"),
     [
@@ -192,6 +194,7 @@ def _red_items(values: dict[tuple[str, str], object]) -> list[str]:
     )
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize(
     ("sheet", "cell", "value", "red"),
     [
@@ -245,6 +248,7 @@ def test_libreoffice_and_validator_agree_on_red_items(
     assert sorted(item.description for item in validate(edited, POLICY).unmet) == sorted(red)
 
 
+@pytest.mark.libreoffice
 def test_pdf_of_every_tab(sample_file: Path, tmp_path: Path) -> None:
     """A PDF of the generated file has every visible tab on A4 landscape pages, each tab a page wide."""
     pdf = convert(sample_file, tmp_path / "pdf", "pdf").read_bytes()
@@ -421,6 +425,7 @@ def test_checklist_items_cover_every_sheet() -> None:
 # --- cached values ---------------------------------------------------------------------------------
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_harness_recalculates_stale_values(tmp_path: Path) -> None:
     """The test profile makes LibreOffice recompute a formula whose stored value is wrong (else tests prove nothing)."""
     from bcf_xl.submission.builder import store_cached_values
@@ -436,6 +441,7 @@ def test_libreoffice_harness_recalculates_stale_values(tmp_path: Path) -> None:
     assert computed_values(path, tmp_path / "lo")[("S", "A2")] == 40
 
 
+@pytest.mark.libreoffice
 def test_cached_values_equal_what_libreoffice_computes(sample_file: Path, tmp_path: Path) -> None:
     """Every formula cell carries a cached value, and it is the value LibreOffice computes for it."""
     formulas = {

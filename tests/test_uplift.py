@@ -17,7 +17,7 @@ D = Decimal
 
 
 def test_uplift_domain_example() -> None:
-    """A £10,000,000 ASC minimum at 5.66% is £10,566,000.00 the next year (domain.md section 3)."""
+    """A £10,000,000 ASC minimum at 5.66% is £10,566,000.00 the next year (docs/domain.md section 3)."""
     result = uplift(D("10000000"), D("0.0566"))
     assert result == D("10566000.00")
     assert str(result) == "10566000.00"

@@ -271,6 +271,7 @@ def test_button_macro_names_a_sub_in_the_project(xlsm: Path) -> None:
 # --- 4. LibreOffice imports the project ---------------------------------------------------------------------------
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_imports_the_modules_and_binds_the_button(xlsm: Path, tmp_path: Path) -> None:
     """LibreOffice opens the .xlsm, imports each module's source as Basic and binds the button to its Sub."""
     ods = convert(xlsm, tmp_path, "ods")

@@ -1,8 +1,11 @@
-"""National parameters as data: uplift rates by year, numeric bounds and closed vocabularies.
+"""National parameters as data: uplift rates by year, numeric bounds, closed vocabularies and the
+progress words of the national return.
 
 The figures live in ``national.toml`` beside this module, each with its source. When a new
 framework year arrives a user supplies an override file of the same shape; its entries replace
-the shipped ones of the same name (:func:`load_policy`).
+the shipped ones of the same name (:func:`load_policy`). The progress words are the one
+exception: the engine's :class:`~bcf_xl.metrics.Progress` takes them from the shipped file
+(:func:`progress_words`), so they are changed there and an override file may not change them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from bcf_xl.model import check_year
 from bcf_xl.money import to_decimal
 
 _SHIPPED = "national.toml"
+#: The keys of ``[metric_progress]``: a metric on track, not on track, or without the data to say.
+PROGRESS_KEYS = ("on_track", "not_on_track", "no_data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class Policy:
     bounds: Mapping[str, Bound]
     vocabularies: Mapping[str, tuple[str, ...]]
     scheme_types: Mapping[str, tuple[str, ...]]
+    #: The progress words by key (see :func:`progress_words`); :class:`bcf_xl.metrics.Progress` shows them.
     progress_words: Mapping[str, str]
     origin: str
 
@@ -83,13 +89,53 @@ def load_policy(override: Path | None = None) -> Policy:
     Raises:
         BcfInputError: the override file is missing, not TOML, or holds a value of the wrong kind.
     """
-    shipped_text = resources.files(__package__).joinpath(_SHIPPED).read_text(encoding="utf-8")
-    data = tomllib.loads(shipped_text)
+    data = _shipped()
     origin = "shipped national parameters"
     if override is not None:
-        data = _merge(data, _read_override(override))
+        extra = _read_override(override)
+        _keep_progress_words(extra, data, Location(sheet=str(override), field="metric_progress"))
+        data = _merge(data, extra)
         origin = f"shipped national parameters with {override.name}"
     return _build(data, origin, str(override) if override else _SHIPPED)
+
+
+def progress_words() -> Mapping[str, str]:
+    """The national return's progress words, from the shipped ``[metric_progress]`` table, by key.
+
+    They are the words :class:`bcf_xl.metrics.Progress` (and so ``bcf_progress``, the report and
+    the workbooks) shows: ``on_track``, ``not_on_track`` and ``no_data``.
+
+    Raises:
+        BcfInputError: the shipped table lacks a key, has an unknown one, or a word is not text.
+    """
+    return _progress_table(_shipped(), Location(sheet=_SHIPPED, field="metric_progress"))
+
+
+def _shipped() -> dict[str, Any]:
+    return tomllib.loads(resources.files(__package__).joinpath(_SHIPPED).read_text(encoding="utf-8"))
+
+
+def _progress_table(data: dict[str, Any], where: Location) -> Mapping[str, str]:
+    table = _table(data, "metric_progress", where)
+    if sorted(table) != sorted(PROGRESS_KEYS):
+        raise BcfInputError(where, f"must give exactly the words {', '.join(PROGRESS_KEYS)}", ", ".join(table))
+    for key, word in table.items():
+        if not isinstance(word, str) or not word.strip():
+            raise BcfInputError(Location(sheet=where.sheet, field=f"metric_progress.{key}"), "must be text", word)
+    return MappingProxyType({key: table[key] for key in PROGRESS_KEYS})
+
+
+def _keep_progress_words(extra: dict[str, Any], shipped: dict[str, Any], where: Location) -> None:
+    """Refuse an override that would change a progress word: the engine takes them from the shipped file only."""
+    table = _table(extra, "metric_progress", where)
+    for key, word in table.items():
+        if shipped["metric_progress"].get(key) != word:
+            raise BcfInputError(
+                Location(sheet=where.sheet, field=f"metric_progress.{key}"),
+                "the progress words are the national return's and cannot be overridden; "
+                "they are changed in the shipped national.toml",
+                word,
+            )
 
 
 def _read_override(path: Path) -> dict[str, Any]:
@@ -145,13 +191,13 @@ def _build(data: dict[str, Any], origin: str, file_name: str) -> Policy:
         name: _words(subs, where("vocabulary", "scheme_types", name))
         for name, subs in _table(vocab_table, "scheme_types", where("vocabulary", "scheme_types")).items()
     }
-    progress = {key: str(value) for key, value in _table(data, "metric_progress", where("metric_progress")).items()}
+    progress = _progress_table(data, where("metric_progress"))
     return Policy(
         uplifts=MappingProxyType(uplifts),
         bounds=MappingProxyType(bounds),
         vocabularies=MappingProxyType(vocabularies),
         scheme_types=MappingProxyType(scheme_types),
-        progress_words=MappingProxyType(progress),
+        progress_words=progress,
         origin=origin,
     )
 

@@ -6,7 +6,7 @@ out from a definition once, in :mod:`bcf_xl.submission.layout`; the builder, rea
 and tests all use that layout. A new year is a new :class:`TemplateYear` here, not new code.
 
 The real blank templates sit behind a login and change every year. Where a detail could not be
-confirmed from public documents the definition follows the conventions in domain.md section 8 and
+confirmed from public documents the definition follows the conventions in docs/domain.md section 8 and
 says so in ``unconfirmed``.
 """
 
@@ -154,7 +154,7 @@ YEAR_2023_25 = TemplateYear(
     conditions=_NC_2023,
     condition_heading="National condition met? (Yes/No)",
     unconfirmed=(
-        "Column order and wording of the Income and Expenditure tabs follow domain.md, not a copy of the template.",
+        "Income and Expenditure column order and wording follow bcf-xl's docs/domain.md, not a copy of the template.",
         "Winter Pressures Grant was folded into iBCF from 2020-21; the line is kept for a carried-forward balance.",
         "Metric targets are one figure per metric for the plan, not the template's quarterly trajectories.",
     ),
