@@ -58,7 +58,9 @@ def plan_from_mapping(data: Mapping[str, Any]) -> Plan:
     - ``is_risk_pool`` and a condition's ``met``: ``True`` or ``False`` (``met`` may be ``None``).
     - tuples: lists; ``risk_terms.override`` also as a mapping of partner ID to weight.
 
-    Optional fields may be left out; a key that is not a field is an error.
+    Optional fields may be left out; a key that is not a field is an error. Every field of every
+    record is checked and each problem listed; a rule across a record's fields (a joint scheme's
+    NHS share, a two-tier area's districts) is the record's own and is named once its fields are right.
 
     Args:
         data: the plan as plain data, such as :func:`plan_to_mapping` returns.
