@@ -2,6 +2,225 @@
 
 The engine is pure Python over Decimal money and frozen records; it imports nothing
 Excel-facing. The Excel adapters live in ``udfs/`` and ``macros/``.
+
+The public API is what this module exports (see ``__all__``). A plan from plain data, computed,
+as pandas DataFrames::
+
+    import bcf_xl
+    plan = bcf_xl.plan_from_mapping(data)  # or bcf_xl.sample_plan()
+    frames = bcf_xl.compute(plan).to_frames()
+
+Importing ``bcf_xl`` loads neither pandas nor the workbook libraries: the workbook functions
+import them when called.
 """
 
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bcf_xl.checks import Finding, Severity
+from bcf_xl.checks import run_checks as _run_checks
+from bcf_xl.errors import BcfError, BcfInputError, Location, PlanError
+from bcf_xl.mapping import plan_from_mapping, plan_to_mapping
+from bcf_xl.model import (
+    Area,
+    AreaKind,
+    AreaOfSpend,
+    AscMinimum,
+    Commissioner,
+    ConditionAnswer,
+    Contacts,
+    DfgYear,
+    District,
+    FundingSource,
+    Metric,
+    MetricUnit,
+    Partner,
+    PartnerKind,
+    PerformanceFund,
+    Plan,
+    Polarity,
+    Pool,
+    RagRule,
+    Retention,
+    RiskShareTerms,
+    Scheme,
+    SchemeStatus,
+    SourceKind,
+)
+from bcf_xl.policy import Policy
+from bcf_xl.policy import load_policy as _load_policy
+from bcf_xl.report import PlanReport
+from bcf_xl.report import compute as _compute
+from bcf_xl.sample import sample_plan
+
+if TYPE_CHECKING:
+    from bcf_xl.planbook.reader import PlanRead
+    from bcf_xl.submission.reader import Submission
+    from bcf_xl.submission.validator import Validation
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Area",
+    "AreaKind",
+    "AreaOfSpend",
+    "AscMinimum",
+    "BcfError",
+    "BcfInputError",
+    "Commissioner",
+    "ConditionAnswer",
+    "Contacts",
+    "DfgYear",
+    "District",
+    "Finding",
+    "FundingSource",
+    "Location",
+    "Metric",
+    "MetricUnit",
+    "Partner",
+    "PartnerKind",
+    "PerformanceFund",
+    "Plan",
+    "PlanError",
+    "PlanReport",
+    "Polarity",
+    "Policy",
+    "Pool",
+    "RagRule",
+    "Retention",
+    "RiskShareTerms",
+    "Scheme",
+    "SchemeStatus",
+    "Severity",
+    "SourceKind",
+    "__version__",
+    "compute",
+    "load_policy",
+    "plan_from_mapping",
+    "plan_to_mapping",
+    "read_planbook",
+    "read_submission",
+    "run_checks",
+    "sample_plan",
+    "validate",
+    "write_submission",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def _policy(policy: Policy | None) -> Policy:
+    return _load_policy() if policy is None else policy
+
+
+def load_policy(path: PathLike | None = None) -> Policy:
+    """The national parameters (uplifts, bounds, dropdown lists): the shipped ones, or with a TOML override on top.
+
+    Args:
+        path: a TOML file shaped like the shipped ``national.toml``; each entry it holds replaces the shipped one.
+
+    Raises:
+        BcfInputError: the file is missing, not TOML, or holds a value of the wrong kind.
+    """
+    return _load_policy(Path(path) if path is not None else None)
+
+
+def compute(plan: Plan, policy: Policy | None = None) -> PlanReport:
+    """Every total, split, rating and finding of a plan (``report.to_frames()`` gives them as DataFrames).
+
+    Args:
+        plan: the plan.
+        policy: the national parameters; the shipped ones when not given.
+    """
+    return _compute(plan, _policy(policy))
+
+
+def run_checks(plan: Plan, policy: Policy | None = None) -> tuple[Finding, ...]:
+    """Every plan check's findings (errors, warnings, notes), errors first.
+
+    Args:
+        plan: the plan.
+        policy: the national parameters; the shipped ones when not given.
+    """
+    return _run_checks(plan, _policy(policy))
+
+
+def read_planbook(path: PathLike) -> PlanRead:
+    """Read a planning workbook (.xlsm): the plan, or None when it cannot be built, and every problem found.
+
+    Raises:
+        BcfInputError: the file is not a workbook, or not a planning workbook.
+    """
+    from bcf_xl.planbook.reader import read
+
+    return read(Path(path))
+
+
+def read_submission(path: PathLike, *, year: str | None = None, policy: Policy | None = None) -> Submission:
+    """Read a filled NHS England planning template: its year, the plan (or None) and every problem found.
+
+    Args:
+        path: the template (.xlsx).
+        year: the template year it must be (such as ``"2025-26"``); any year bcf-xl knows when not given.
+        policy: the national parameters; the shipped ones when not given.
+
+    Raises:
+        BcfInputError: the file is not a workbook, not a planning template, or another year's.
+    """
+    from bcf_xl.submission.reader import read
+
+    return read(Path(path), _policy(policy), year)
+
+
+def write_submission(
+    plan: Plan,
+    path: PathLike,
+    *,
+    year: str | None = None,
+    policy: Policy | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write the NHS England planning template filled from a plan; return the path written.
+
+    Args:
+        plan: the plan.
+        path: the template file to write (.xlsx).
+        year: the template year (such as ``"2025-26"``); when not given, the year whose plan years are
+            the plan's, or else the latest template.
+        policy: the national parameters; the shipped ones when not given.
+        overwrite: replace the file if it exists.
+
+    Raises:
+        BcfInputError: an unknown template year, a plan that does not fit the template, or a file that
+            exists (without ``overwrite``).
+    """
+    from bcf_xl.submission.builder import write
+    from bcf_xl.submission.definition import DEFAULT_YEAR, YEARS, year_for_plan
+
+    if year is not None and year not in YEARS:
+        raise BcfInputError(Location(field="year"), f"must be one of {', '.join(YEARS)}", year)
+    template = YEARS[year] if year is not None else (year_for_plan(plan.years) or YEARS[DEFAULT_YEAR])
+    target = Path(path)
+    write(plan, template, _policy(policy), target, overwrite=overwrite)
+    return target
+
+
+def validate(path: PathLike, *, year: str | None = None, policy: Policy | None = None) -> Validation:
+    """Check a filled NHS England planning template: every problem with its sheet, cell and rule.
+
+    ``result.ok`` is True when the template would show "Complete Template" and no error remains.
+
+    Args:
+        path: the template (.xlsx).
+        year: the template year it must be; any year bcf-xl knows when not given.
+        policy: the national parameters; the shipped ones when not given.
+
+    Raises:
+        BcfInputError: the file is not a workbook, not a planning template, or another year's.
+    """
+    from bcf_xl.submission.validator import validate as validate_file
+
+    return validate_file(Path(path), _policy(policy), year)

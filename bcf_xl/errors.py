@@ -7,6 +7,7 @@ the Excel adapters can show one clear line and never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -77,3 +78,17 @@ class BcfInputError(BcfError, ValueError):
         if show_got and got is not ...:
             text += f" (got {describe(got)})"
         super().__init__(text)
+
+
+class PlanError(BcfError, ValueError):
+    """A plan given as plain data that cannot be built: every problem, each with its path and what arrived.
+
+    ``problems`` holds one line per problem, such as ``schemes[3].amounts[1]: must be an amount
+    (got "lots")``; the message is a count followed by those lines, one per line.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        heading = f"the plan has {count} problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([heading, *(f"  {line}" for line in self.problems)]))

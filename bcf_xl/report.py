@@ -6,7 +6,9 @@ benchmarks time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bcf_xl.checks import run_checks, shape_findings
 from bcf_xl.dfg import DfgSplit, passport_plan
@@ -17,7 +19,18 @@ from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import Plan
 from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
-from bcf_xl.pooling import Balance, Dimension, SourceBalance, TotalLine, balance, running_balances, totals_by
+from bcf_xl.pooling import (
+    LOCAL_AUTHORITY,
+    NHS,
+    Balance,
+    Dimension,
+    SourceBalance,
+    TotalLine,
+    balance,
+    commissioner_parts,
+    running_balances,
+    totals_by,
+)
 from bcf_xl.risk import (
     Invoice,
     PerformanceRelease,
@@ -29,6 +42,9 @@ from bcf_xl.risk import (
     year_end_statement,
 )
 from bcf_xl.uplift import MinimumSpend
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +70,135 @@ class PlanReport:
             if dim is dimension and for_year == year:
                 return lines
         raise KeyError((dimension, year))
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The report as pandas DataFrames with named columns, one row per line of each view.
+
+        Money and every other figure stays a :class:`~decimal.Decimal` in a column of ``object``
+        dtype, so pence stay exact (a float column would not keep them); text and enum values are
+        text; a figure that is not known is ``None``. The frames:
+
+        - ``funding``: a source and year a row: ``source_id``, ``kind``, ``contributor``, ``year``,
+          ``income``, ``planned_expenditure`` (the schemes it funds) and ``balance``.
+        - ``schemes``: a scheme and year a row: the scheme's fields, ``year``, ``amount``, its
+          ``nhs_amount`` and ``la_amount`` (a joint scheme split to the penny) and ``outturn``.
+        - ``pools``: a pool and year a row: ``pool_id``, ``name``, ``host``, ``is_risk_pool``, ``year``,
+          ``planned``, and for the first plan year the year-end ``contributions``, ``expenditure``
+          and ``difference`` (positive an underspend).
+        - ``dfg``: a district and year a row (none for a unitary area, which keeps its DFG):
+          ``allocation``, ``top_up``, ``retained``, ``passported`` and ``agreement_references``.
+        - ``metrics``: a metric a row, its values as rated (a rate per population worked out),
+          ``rag`` and ``progress``.
+        - ``findings``: ``severity``, ``code``, ``where`` and ``message``.
+
+        pandas is imported here only, so the engine runs without it.
+        """
+        import pandas as pd
+
+        plan = self.plan
+        sources = [source for _ in plan.years for source in plan.sources]  # running balances' order
+        funding = [
+            (
+                line.source_id,
+                source.kind.value,
+                source.contributor,
+                line.year,
+                line.income,
+                line.expenditure,
+                line.balance,
+            )
+            for line, source in zip(self.source_balances, sources, strict=True)
+        ]
+        schemes = []
+        for scheme in plan.schemes:
+            for index, year in enumerate(plan.years):
+                amount = scheme.amounts[index]
+                parts = dict(commissioner_parts(scheme, amount))
+                schemes.append(
+                    (
+                        scheme.scheme_id,
+                        scheme.name,
+                        scheme.scheme_type,
+                        scheme.sub_type,
+                        scheme.area_of_spend.value,
+                        scheme.commissioner.value,
+                        scheme.nhs_share,
+                        scheme.provider,
+                        scheme.source,
+                        scheme.pool,
+                        scheme.theme,
+                        scheme.status.value,
+                        year,
+                        amount,
+                        parts.get(NHS, ZERO),
+                        parts.get(LOCAL_AUTHORITY, ZERO),
+                        scheme.outturn[index] if scheme.outturn else None,
+                    )
+                )
+        statements = {(s.pool_id, s.year): s for s in self.year_end}
+        pools = []
+        for year in plan.years:
+            for line in self.totals_for(Dimension.POOL, year):
+                pool = plan.pool(line.key)
+                statement = statements.get((line.key, year))
+                pools.append(
+                    (
+                        line.key,
+                        pool.name if pool else None,
+                        pool.host if pool else None,
+                        pool.is_risk_pool if pool else None,
+                        year,
+                        line.amount,
+                        statement.total_contributions if statement else None,
+                        statement.expenditure if statement else None,
+                        statement.difference if statement else None,
+                    )
+                )
+        dfg = [
+            (
+                split.year,
+                d.district_id,
+                d.name,
+                d.allocation,
+                d.top_up,
+                d.retained,
+                d.passported,
+                "; ".join(d.agreement_references),
+            )
+            for split in self.dfg
+            for d in split.districts
+        ]
+        metrics = [
+            (
+                m.metric_id,
+                m.name,
+                m.unit.value,
+                m.baseline,
+                m.target,
+                m.actual,
+                m.forecast,
+                m.rag.value,
+                m.progress.value,
+            )
+            for m in self.metrics
+        ]
+        findings = [(f.severity.value, f.code, str(f.location), f.message) for f in self.findings]
+
+        def frame(rows: Sequence[tuple[object, ...]], columns: str) -> pd.DataFrame:
+            return pd.DataFrame(rows, columns=columns.split(), dtype=object)
+
+        return {
+            "funding": frame(funding, "source_id kind contributor year income planned_expenditure balance"),
+            "schemes": frame(
+                schemes,
+                "scheme_id name scheme_type sub_type area_of_spend commissioner nhs_share provider source pool "
+                "theme status year amount nhs_amount la_amount outturn",
+            ),
+            "pools": frame(pools, "pool_id name host is_risk_pool year planned contributions expenditure difference"),
+            "dfg": frame(dfg, "year district_id name allocation top_up retained passported agreement_references"),
+            "metrics": frame(metrics, "metric_id name unit baseline target actual forecast rag progress"),
+            "findings": frame(findings, "severity code where message"),
+        }
 
 
 def compute(plan: Plan, policy: Policy) -> PlanReport:

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import fnmatch
+import io
+import os
+import subprocess
+import sys
+import tomllib
+import zipfile
 from decimal import Decimal as D
+from importlib import resources
+from pathlib import Path
 
+import pytest
+
+import bcf_xl
 from bcf_xl.checks import Severity
+from bcf_xl.mapping import plan_from_mapping
 from bcf_xl.metrics import Rag
-from bcf_xl.model import AreaKind, Commissioner, Plan, SourceKind
+from bcf_xl.model import AreaKind, Commissioner, Plan, Scheme, SourceKind
 from bcf_xl.policy import Policy
 from bcf_xl.report import compute
+from bcf_xl.sample import PLAN_FILE, SCHEMES_FILE, sample_mapping, sample_plan, scheme_mapping
 
 
 def test_sample_shape(plan: Plan) -> None:
@@ -26,11 +42,74 @@ def test_sample_shape(plan: Plan) -> None:
     assert {s.commissioner for s in plan.schemes} == set(Commissioner)
 
 
-def test_sample_is_a_new_plan_each_call(plan: Plan) -> None:
-    """sample_plan() builds equal plans (tests may replace parts of theirs freely)."""
-    from bcf_xl.sample import sample_plan
-
+def test_sample_is_the_same_plan_each_call(plan: Plan) -> None:
+    """sample_plan() gives equal plans on every call (an immutable plan, so calls may share it)."""
     assert sample_plan() == plan
+    assert dataclasses.replace(plan, years=("2024-25", "2025-26")) != sample_plan()
+
+
+def test_sample_data_is_read_through_the_mapping() -> None:
+    """The sample is its package data read by plan_from_mapping: mapping and plan agree field by field."""
+    data = sample_mapping()
+    assert plan_from_mapping(data) == sample_plan()
+    assert len(data["schemes"]) == 45
+    assert data["years"] == ["2023-24", "2024-25"]
+    s025 = next(s for s in data["schemes"] if s["scheme_id"] == "S025")
+    assert (s025["amounts"], s025["outturn"]) == (["4350000", "4300000"], ["4672500", ""])
+
+
+def test_scheme_columns_are_the_scheme_fields() -> None:
+    """The schemes CSV has one column per Scheme field, amounts and outturn split into a column per plan year."""
+    text = resources.files("bcf_xl.sample").joinpath(SCHEMES_FILE).read_text(encoding="utf-8")
+    header = next(csv.reader(io.StringIO(text)))
+    years = sample_plan().years
+    per_year = {f"amount_{y}" for y in years} | {f"outturn_{y}" for y in years}
+    fields = {f.name for f in dataclasses.fields(Scheme)} - {"amounts", "outturn"}
+    assert set(header) == fields | per_year
+    assert len(header) == len(set(header))
+
+
+@pytest.mark.parametrize(("outturn", "expected"), [(("", ""), []), (("10", ""), ["10", ""]), (("", "20"), ["", "20"])])
+def test_scheme_row_outturn(outturn: tuple[str, str], expected: list[str]) -> None:
+    """A CSV row's outturn is a per-year list, or no outturn at all when every year is blank."""
+    row = {"scheme_id": "S1", "amount_2023-24": "1", "amount_2024-25": "2"}
+    row |= {"outturn_2023-24": outturn[0], "outturn_2024-25": outturn[1]}
+    scheme = scheme_mapping(row, ["2023-24", "2024-25"])
+    assert scheme == {"scheme_id": "S1", "amounts": ["1", "2"], "outturn": expected}
+
+
+def test_sample_loads_from_a_zipped_package(tmp_path: Path) -> None:
+    """The sample data is read as package resources, so it loads from a zip (a wheel, or Pyodide) too."""
+    archive = tmp_path / "bcf_xl.zip"
+    package = Path(bcf_xl.__file__).parent
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in package.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zipped.write(path, path.relative_to(package.parent).as_posix())
+    code = "import bcf_xl; print(bcf_xl.__file__); print(len(bcf_xl.sample_plan().schemes))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(archive)},
+        cwd=tmp_path,  # not the source folder, which would be found first
+    )
+    assert result.returncode == 0, result.stderr
+    where, count = result.stdout.split()
+    assert where.startswith(str(archive)) and count == "45"
+
+
+def test_sample_data_is_declared_as_package_data() -> None:
+    """pyproject ships the sample package and its data files (and py.typed) in wheels."""
+    project = tomllib.loads((Path(bcf_xl.__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = project["tool"]["setuptools"]
+    assert "bcf_xl.sample" in setuptools["packages"]
+    patterns = setuptools["package-data"]["bcf_xl.sample"]
+    for name in (PLAN_FILE, SCHEMES_FILE):
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+    assert "py.typed" in setuptools["package-data"]["bcf_xl"]
 
 
 def test_sample_has_no_errors_and_one_warning(plan: Plan, policy: Policy) -> None:
