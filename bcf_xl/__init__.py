@@ -20,9 +20,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bcf_xl.checks import Finding, Severity
 from bcf_xl.checks import run_checks as _run_checks
 from bcf_xl.errors import BcfError, BcfInputError, Location, PlanError
+from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.mapping import plan_from_mapping, plan_to_mapping
 from bcf_xl.model import (
     Area,
@@ -50,10 +50,8 @@ from bcf_xl.model import (
     SchemeStatus,
     SourceKind,
 )
-from bcf_xl.policy import Policy
-from bcf_xl.policy import load_policy as _load_policy
-from bcf_xl.report import PlanReport
-from bcf_xl.report import compute as _compute
+from bcf_xl.policy import Policy, load_policy as _load_policy
+from bcf_xl.report import PlanReport, compute as _compute
 from bcf_xl.sample import sample_plan
 
 if TYPE_CHECKING:
@@ -96,6 +94,7 @@ __all__ = [
     "SchemeStatus",
     "Severity",
     "SourceKind",
+    "Target",
     "__version__",
     "compute",
     "load_policy",

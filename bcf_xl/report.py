@@ -89,7 +89,8 @@ class PlanReport:
           ``allocation``, ``top_up``, ``retained``, ``passported`` and ``agreement_references``.
         - ``metrics``: a metric a row, its values as rated (a rate per population worked out),
           ``rag`` and ``progress``.
-        - ``findings``: ``severity``, ``code``, ``where`` and ``message``.
+        - ``findings``: ``severity``, ``code``, what it concerns (``record`` kind, ``id``, ``field``,
+          ``year``) and ``message``.
 
         pandas is imported here only, so the engine runs without it.
         """
@@ -182,7 +183,10 @@ class PlanReport:
             )
             for m in self.metrics
         ]
-        findings = [(f.severity.value, f.code, str(f.location), f.message) for f in self.findings]
+        findings = [
+            (f.severity.value, f.code, f.target.record, f.target.ident, f.target.field, f.target.year, f.message)
+            for f in self.findings
+        ]
 
         def frame(rows: Sequence[tuple[object, ...]], columns: str) -> pd.DataFrame:
             return pd.DataFrame(rows, columns=columns.split(), dtype=object)
@@ -197,7 +201,7 @@ class PlanReport:
             "pools": frame(pools, "pool_id name host is_risk_pool year planned contributions expenditure difference"),
             "dfg": frame(dfg, "year district_id name allocation top_up retained passported agreement_references"),
             "metrics": frame(metrics, "metric_id name unit baseline target actual forecast rag progress"),
-            "findings": frame(findings, "severity code where message"),
+            "findings": frame(findings, "severity code record id field year message"),
         }
 
 

@@ -104,7 +104,7 @@ def test_frames_are_the_six_views(report: PlanReport) -> None:
     frames = report.to_frames()
     assert list(frames) == ["funding", "schemes", "pools", "dfg", "metrics", "findings"]
     assert all(isinstance(frame, pd.DataFrame) for frame in frames.values())
-    assert list(frames["findings"].columns) == ["severity", "code", "where", "message"]
+    assert list(frames["findings"].columns) == ["severity", "code", "record", "id", "field", "year", "message"]
 
 
 def test_funding_totals_equal_plan_income_exactly(report: PlanReport) -> None:
@@ -158,14 +158,16 @@ def test_dfg_rows_equal_the_split(report: PlanReport) -> None:
 
 
 def test_metric_and_finding_rows_equal_the_report(report: PlanReport) -> None:
-    """Metric rows carry each rating; finding rows carry each finding's place and message."""
+    """Metric rows carry each rating; finding rows carry what each finding concerns and its message."""
     frames = report.to_frames()
     metrics = frames["metrics"].set_index("metric_id")
     assert {m.metric_id: m.rag.value for m in report.metrics} == metrics["rag"].to_dict()
     assert metrics.loc["AVOID", "target"] == report.metrics[0].target
     findings = frames["findings"]
     assert list(findings.itertuples(index=False, name=None)) == [
-        (f.severity.value, f.code, str(f.location), f.message) for f in report.findings
+        ("Warning", "BCF08", "asc_minimum", None, "required", "2024-25", report.findings[0].message),
+        ("Note", "BCF12", "metric", "REABLE", "actual", None, report.findings[1].message),
+        ("Note", "BCF14", "policy", None, "uplift", "2024-25", report.findings[2].message),
     ]
 
 

@@ -8,8 +8,7 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bcf_xl.errors import BcfError, PlanError
 from bcf_xl.mapping import plan_from_mapping, plan_to_mapping
@@ -168,6 +167,18 @@ def test_three_mistakes_are_all_named() -> None:
     assert message.splitlines()[0] == "the plan has 4 problems:"
     assert all(f"  {line}" in message.splitlines() for line in caught.value.problems)
     assert isinstance(caught.value, BcfError)
+
+
+def test_repeated_ids_are_findings_not_plan_errors() -> None:
+    """A repeated Source ID is a rule between records: the plan builds and check BCF15 names the repeat."""
+    from bcf_xl import run_checks
+    from bcf_xl.findings import Target
+
+    data = sample()
+    data["sources"][1]["source_id"] = data["sources"][0]["source_id"]
+    plan = plan_from_mapping(data)
+    repeats = [f.target for f in run_checks(plan) if f.code == "BCF15"]
+    assert repeats == [Target("source", data["sources"][0]["source_id"], "source_id", occurrence=1)]
 
 
 def _set(path: str, value: object) -> Callable[[Mapping], None]:
