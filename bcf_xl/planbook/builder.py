@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +37,16 @@ from bcf_xl.workbook.formulas import (
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, Printing, SheetSetup, printed
 from bcf_xl.workbook.to_xlsxwriter import Formats
 from bcf_xl.workbook.validation import Validation, between, dropdown, dropdown_lists, pounds, select, signed
+from bcf_xl.workbook.values import cover_values, dfg_inputs, field_values, per_year, retained, scheme_values
 
 NHS_MINIMUM = SourceKind.NHS_MINIMUM.value
 REPRODUCIBLE_DATE = dt.datetime(2025, 1, 1)
 LOOK = PLANNING
 CHECK_WIDTHS = (("A", 10), ("B", 10), ("C", 14), ("D", 14), ("E", 14), ("F", 14), ("G", 100))
+
+
+def _keys(table: Table) -> tuple[str, ...]:
+    return tuple(field.key for field in table.fields)
 
 
 def _page(last_column: str, last_row: int, **options: Any) -> SheetSetup:
@@ -72,6 +76,11 @@ class _Writer:
         # The stored result is blank, not XlsxWriter's default 0: Excel recalculates on opening, and a viewer
         # that shows stored results without recalculating should show nothing rather than a false £0.00.
         self.sheets[sheet].write_formula(ref, text, self.formats[LOOK.computed(kind)], "")
+
+    def title(self, sheet: str, text: str) -> Worksheet:
+        """Write a sheet's title in A1; return the sheet."""
+        self.sheets[sheet].write_string("A1", text, self.formats[LOOK.title])
+        return self.sheets[sheet]
 
     def label(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
         self.sheets[sheet].write_string(ref, text, self.formats[LOOK.bold if bold else LOOK.base])
@@ -196,37 +205,21 @@ def _lists(w: _Writer) -> None:
 
 def _cover(w: _Writer, buttons: bool) -> None:
     plan = w.plan
-    sheet = w.sheets[L.COVER]
-    sheet.write_string("A1", "Better Care Fund planning workbook", w.formats[LOOK.title])
+    sheet = w.title(L.COVER, "Better Care Fund planning workbook")
     sheet.write_string(
         "A2",
         "Yellow cells are inputs; grey cells are computed. Press a button to check the plan, "
         "produce the NHS England submission or start next year's plan.",
         w.formats[LOOK.base],
     )
-    contacts = plan.contacts if plan else None
-    values = {
-        "area": plan.area.name if plan else None,
-        "area_kind": plan.area.kind.value if plan else None,
-        "year1": plan.years[0] if plan else None,
-        "year2": plan.years[1] if plan and len(plan.years) > 1 else None,
-        **(
-            {
-                key: getattr(contacts, key)
-                for key in ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
-            }
-            if contacts
-            else {}
-        ),
-    }
+    values = cover_values(plan) if plan else {}
     for offset, field in enumerate(L.COVER_FIELDS):
         row = L.COVER_FIRST_ROW + offset
         w.label(L.COVER, f"{L.COVER_LABEL_COLUMN}{row}", field.header)
         w.put(L.COVER, L.cover_cell(field.key), values.get(field.key), field.kind)
     kind_cell = L.cover_cell("area_kind")
     to_xlsxwriter.validate(sheet, kind_cell, dropdown(L.list_range("area_kinds", len(w.lists["area_kinds"]))))
-    rows = [{"partner_id": p.partner_id, "name": p.name, "kind": p.kind.value} for p in plan.partners] if plan else []
-    w.table(L.PARTNERS, rows)
+    w.table(L.PARTNERS, [field_values(p, _keys(L.PARTNERS)) for p in plan.partners] if plan else [])
     instructions = [
         "How to use this workbook",
         "1. Fill in the yellow cells on Cover, Funding, Schemes, Pools, DFG, Metrics and Risk & year end.",
@@ -240,15 +233,7 @@ def _cover(w: _Writer, buttons: bool) -> None:
     ]
     for offset, text in enumerate(instructions):
         w.label(L.COVER, f"B{L.INSTRUCTIONS_ROW + offset}", text, bold=offset == 0)
-    answers = (
-        [
-            {"code": c.code, "met": None if c.met is None else ("Yes" if c.met else "No"), "explanation": c.explanation}
-            for c in plan.conditions
-        ]
-        if plan
-        else []
-    )
-    w.table(L.CONDITIONS, answers)
+    w.table(L.CONDITIONS, [field_values(c, _keys(L.CONDITIONS)) for c in plan.conditions] if plan else [])
     if buttons:
         for macro, cell in L.BUTTON_CELLS.items():
             sheet.insert_button(cell, {"macro": macro, "caption": L.BUTTON_CAPTIONS[macro], "width": 170, "height": 36})
@@ -257,23 +242,9 @@ def _cover(w: _Writer, buttons: bool) -> None:
 
 def _funding(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.sheets[L.FUNDING]
-    sheet.write_string("A1", "Funding: income by source, contributor and year", w.formats[LOOK.title])
-    rows = (
-        [
-            {
-                "source_id": s.source_id,
-                "kind": s.kind.value,
-                "contributor": s.contributor,
-                "description": s.description,
-                **{f"amount{i + 1}": a for i, a in enumerate(s.amounts)},
-            }
-            for s in plan.sources
-        ]
-        if plan
-        else []
-    )
-    w.table(L.SOURCES, rows)
+    w.title(L.FUNDING, "Funding: income by source, contributor and year")
+    sources = plan.sources if plan else ()
+    w.table(L.SOURCES, [field_values(s, _keys(L.SOURCES)) | per_year("amount", s.amounts) for s in sources])
     schemes = w.schemes
     for row in L.SOURCES.data_rows:
         for year in (1, 2):
@@ -342,29 +313,11 @@ def _minimums(w: _Writer) -> None:
 
 def _schemes(w: _Writer) -> None:
     plan, table = w.plan, w.schemes
-    sheet = w.sheets[L.SCHEMES]
-    sheet.write_string("A1", "Schemes: the expenditure plan, one row per scheme", w.formats[LOOK.title])
+    w.title(L.SCHEMES, "Schemes: the expenditure plan, one row per scheme")
     rows = []
     for s in plan.schemes if plan else ():
-        values: dict[str, object] = {
-            "scheme_id": s.scheme_id,
-            "name": s.name,
-            "description": s.description,
-            "scheme_type": s.scheme_type,
-            "sub_type": s.sub_type,
-            "area_of_spend": s.area_of_spend.value,
-            "commissioner": s.commissioner.value,
-            "nhs_share": s.nhs_share,
-            "provider": s.provider,
-            "source": s.source,
-            "status": s.status.value,
-            "theme": s.theme,
-            "pool": s.pool,
-            "prior_year_budget": s.prior_year_budget,
-            "additional_investment": s.additional_investment,
-        }
-        values |= {f"amount{i + 1}": a for i, a in enumerate(s.amounts)}
-        values |= {f"outturn{i + 1}": o for i, o in enumerate(s.outturn)}
+        values = scheme_values(s)
+        values |= per_year("amount", s.amounts) | per_year("outturn", s.outturn)
         rows.append(values)
     w.table(table, rows)
     sources = L.SOURCES.span("source_id")
@@ -401,10 +354,7 @@ def _schemes(w: _Writer) -> None:
 
 def _pools(w: _Writer) -> None:
     plan, schemes = w.plan, w.schemes
-    sheet = w.sheets[L.POOLS]
-    sheet.write_string(
-        "A1", "Pools: pooled totals by pool, theme, partner, source and commissioner", w.formats[LOOK.title]
-    )
+    w.title(L.POOLS, "Pools: pooled totals by pool, theme, partner, source and commissioner")
     rows = (
         [
             {"pool_id": p.pool_id, "name": p.name, "host": p.host, "risk_pool": "Yes" if p.is_risk_pool else "No"}
@@ -414,26 +364,19 @@ def _pools(w: _Writer) -> None:
         else []
     )
     w.table(L.POOL_TABLE, rows)
-    for row in L.POOL_TABLE.data_rows:
-        key = L.POOL_TABLE.cell("pool_id", row)
-        for year in (1, 2):
-            w.formula(
-                L.POOLS,
-                L.POOL_TABLE.cell(f"total{year}", row),
-                f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span("pool")},{key}))',
-            )
     themes = (
         sorted({s.theme for s in plan.schemes if s.theme}, key=[s.theme for s in plan.schemes].index) if plan else []
     )
     w.table(L.THEMES, [{"theme": t} for t in themes])
-    for row in L.THEMES.data_rows:
-        key = L.THEMES.cell("theme", row)
-        for year in (1, 2):
-            w.formula(
-                L.POOLS,
-                L.THEMES.cell(f"total{year}", row),
-                f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span("theme")},{key}))',
-            )
+    for table, key_field, by in ((L.POOL_TABLE, "pool_id", "pool"), (L.THEMES, "theme", "theme")):
+        for row in table.data_rows:
+            key = table.cell(key_field, row)
+            for year in (1, 2):
+                w.formula(
+                    L.POOLS,
+                    table.cell(f"total{year}", row),
+                    f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span(by)},{key}))',
+                )
     for title, rows_ in pool_views(schemes).values():
         first = rows_[0][0] - 1
         w.label(L.POOLS, f"B{first}", title, bold=True)
@@ -498,31 +441,21 @@ def pool_views(schemes: Table) -> dict[str, tuple[str, list[ViewLine]]]:
 
 def _dfg(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.sheets[L.DFG]
-    sheet.write_string(
-        "A1",
-        "Disabled Facilities Grant: received, top-ups and the split passported to districts",
-        w.formats[LOOK.title],
-    )
+    sheet = w.title(L.DFG, "Disabled Facilities Grant: received, top-ups and the split passported to districts")
     w.label(L.DFG, f"B{L.DFG_RECEIVED_ROW}", "DFG received (grant letter)")
     w.label(L.DFG, f"B{L.DFG_TOP_UP_ROW}", "In-year top-up, split pro rata to allocations")
     for index in range(L.YEARS):
-        dfg = plan.dfg[index] if plan and index < len(plan.dfg) else None
-        w.put(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), dfg.received if dfg else None, MONEY)
-        w.put(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), sum(dfg.top_ups, Decimal(0)) if dfg else None, MONEY)
+        received, top_ups = dfg_inputs(plan, index)
+        w.put(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), received, MONEY)
+        w.put(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), top_ups, MONEY)
     rows = []
     for district in plan.area.districts if plan else ():
         values: dict[str, object] = {"district_id": district.district_id, "name": district.name}
         for index, amount in enumerate(district.dfg_allocation):
             values[f"allocation{index + 1}"] = amount
-            kept = (
-                [r for r in plan.dfg[index].retentions if r.district_id == district.district_id]
-                if plan and index < len(plan.dfg)
-                else []
+            values[f"retained{index + 1}"], values[f"reference{index + 1}"] = retained(
+                plan, district.district_id, index
             )
-            if kept:
-                values[f"retained{index + 1}"] = sum((r.amount for r in kept), Decimal(0))
-                values[f"reference{index + 1}"] = "; ".join(r.agreement_reference for r in kept)
         rows.append(values)
     w.table(L.DISTRICTS, rows)
     table = L.DISTRICTS
@@ -554,31 +487,8 @@ def _dfg(w: _Writer) -> None:
 
 def _metrics(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.sheets[L.METRICS]
-    sheet.write_string("A1", "Metrics: baselines, targets and actuals, rated live", w.formats[LOOK.title])
-    rows = (
-        [
-            {
-                "metric_id": m.metric_id,
-                "name": m.name,
-                "polarity": m.polarity.value,
-                "unit": m.unit.value,
-                "population": m.population,
-                "population_source": m.population_source,
-                "per": m.per,
-                "baseline": m.baseline,
-                "target": m.target,
-                "actual": m.actual,
-                "forecast": m.forecast,
-                "rag_rule": m.rag_rule.value,
-                "tolerance": m.tolerance,
-            }
-            for m in plan.metrics
-        ]
-        if plan
-        else []
-    )
-    w.table(L.METRIC_TABLE, rows)
+    sheet = w.title(L.METRICS, "Metrics: baselines, targets and actuals, rated live")
+    w.table(L.METRIC_TABLE, [field_values(m, _keys(L.METRIC_TABLE)) for m in plan.metrics] if plan else [])
     table = L.METRIC_TABLE
     rate_unit = MetricUnit.RATE.value
     for row in table.data_rows:
@@ -621,10 +531,7 @@ def _metrics(w: _Writer) -> None:
 
 def _risk(w: _Writer) -> None:
     plan, schemes = w.plan, w.schemes
-    sheet = w.sheets[L.RISK]
-    sheet.write_string(
-        "A1", "Risk share, overspend waterfall, quarterly invoices and the year-end statement", w.formats[LOOK.title]
-    )
+    w.title(L.RISK, "Risk share, overspend waterfall, quarterly invoices and the year-end statement")
     terms = plan.risk_terms if plan else None
     fund = plan.performance_fund if plan else None
     values = {
@@ -726,10 +633,7 @@ def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
 
 
 def _checks(w: _Writer, findings: Sequence[Finding]) -> None:
-    sheet = w.sheets[L.CHECKS]
-    sheet.write_string(
-        "A1", "Checks: every finding of the plan checks, with the cell it concerns", w.formats[LOOK.title]
-    )
+    sheet = w.title(L.CHECKS, "Checks: every finding of the plan checks, with the cell it concerns")
     write_findings(sheet, findings, w.formats[LOOK.header], "Checked when the workbook was generated")
     w.finish(
         L.CHECKS,
@@ -773,8 +677,7 @@ _CHARTS = (
 
 
 def _dashboard(w: _Writer) -> None:
-    sheet = w.sheets[L.DASHBOARD]
-    sheet.write_string("A1", "Dashboard", w.formats[LOOK.title])
+    sheet = w.title(L.DASHBOARD, "Dashboard")
     for kind, title, where, table, category, series in _CHARTS:
         chart = w.book.add_chart({"type": kind})
         first, last = table.data_rows[0] - 1, table.data_rows[-1] - 1  # XlsxWriter counts rows from 0

@@ -58,22 +58,13 @@ from bcf_xl.submission.totals import expenditure_values, kind_formula, nhs_formu
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
-from bcf_xl.workbook.validation import Validation, between, dropdown, dropdown_lists, pounds, select
+from bcf_xl.workbook.validation import SCHEME_LISTS, Validation, between, dropdown, dropdown_lists, pounds, select
+from bcf_xl.workbook.values import cover_values, dfg_inputs, retained, scheme_values
 
 LOOK = TEMPLATE
 POUNDS = MONEY_FORMAT
 GREEN, RED = LOOK.good, LOOK.bad
-_LIST_NAMES = (
-    "partner_kinds",
-    "area_kinds",
-    "scheme_types",
-    "sub_types",
-    "area_of_spend",
-    "commissioner",
-    "provider",
-    "status",
-    "yes_no",
-)
+_LIST_NAMES = ("partner_kinds", "area_kinds", *SCHEME_LISTS)
 
 
 def lists_for(policy: Policy, year: TemplateYear) -> dict[str, tuple[str, ...]]:
@@ -246,20 +237,10 @@ def _guidance(sheet: Worksheet, year: TemplateYear, policy: Policy) -> None:
 
 def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
     _title(sheet, f"{layout.year.title}: Cover")
-    contacts = plan.contacts
-    values = {
-        "area": plan.area.name,
-        "area_kind": plan.area.kind.value,
-        "completed_by": contacts.completed_by,
-        "job_title": contacts.job_title,
-        "email": contacts.email,
-        "telephone": contacts.telephone,
-        "signed_off_by": contacts.signed_off_by,
-        "sign_off_date": contacts.sign_off_date,
-    }
+    values = cover_values(plan)
     for offset, (key, label) in enumerate(COVER_FIELDS):
         _write_text(sheet, f"B{COVER_FIRST_ROW + offset}", label)
-        _input(sheet, layout.cover_cell(key), values[key] or None)
+        _input(sheet, layout.cover_cell(key), values[key])
     _dropdown(sheet, ranges["area_kinds"], layout.cover_cell("area_kind"), "Choose Unitary or Two-tier")
     _write_text(sheet, f"B{TEMPLATE_YEAR_CELL[1:]}", "Template")
     _grey(sheet, TEMPLATE_YEAR_CELL, layout.year.name)
@@ -317,9 +298,9 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
     _write_text(sheet, f"A{dfg + 1}", "DFG received (grant letter)")
     _write_text(sheet, f"A{dfg + 2}", "In-year top-up")
     for index in range(len(years)):
-        year_dfg = plan.dfg[index] if plan.dfg else None
-        _input(sheet, layout.dfg_received_cell(index), year_dfg.received if year_dfg else None, MONEY)
-        _input(sheet, layout.dfg_top_up_cell(index), sum(year_dfg.top_ups, Decimal(0)) if year_dfg else None, MONEY)
+        received, top_up = dfg_inputs(plan, index)
+        _input(sheet, layout.dfg_received_cell(index), received, MONEY)
+        _input(sheet, layout.dfg_top_up_cell(index), top_up, MONEY)
     district_headers = ["District ID", "District council (two-tier areas)"]
     for y in years:
         district_headers += [f"Allocation {y} (£)", f"Retained by agreement {y} (£)", f"Agreement reference {y}"]
@@ -329,11 +310,7 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
         _input(sheet, f"A{row}", district.district_id if district else None)
         _input(sheet, f"B{row}", district.name if district else None)
         for index in range(len(years)):
-            kept = (
-                [r for r in plan.dfg[index].retentions if r.district_id == district.district_id]
-                if district and plan.dfg
-                else []
-            )
+            amount, references = retained(plan, district.district_id, index) if district else (None, None)
             _input(
                 sheet,
                 f"{layout.district_col('allocation', index)}{row}",
@@ -343,13 +320,13 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
             _input(
                 sheet,
                 f"{layout.district_col('retained', index)}{row}",
-                sum((r.amount for r in kept), Decimal(0)) if kept else None,
+                amount,
                 MONEY,
             )
             _input(
                 sheet,
                 f"{layout.district_col('reference', index)}{row}",
-                "; ".join(r.agreement_reference for r in kept) if kept else None,
+                references,
             )
     last_column = 2 + 3 * len(years)
     _finish(
@@ -370,21 +347,7 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
     for row, scheme in zip(rows, schemes, strict=False):
         values: dict[str, object] = {}
         if scheme:
-            values = {
-                "scheme_id": scheme.scheme_id,
-                "name": scheme.name,
-                "description": scheme.description or None,
-                "scheme_type": scheme.scheme_type,
-                "sub_type": scheme.sub_type or None,
-                "area_of_spend": scheme.area_of_spend.value,
-                "commissioner": scheme.commissioner.value,
-                "nhs_share": scheme.nhs_share,
-                "provider": scheme.provider,
-                "source": scheme.source,
-                "status": scheme.status.value,
-                "prior_year_budget": scheme.prior_year_budget,
-                "additional_investment": scheme.additional_investment,
-            }
+            values = scheme_values(scheme)
             values |= {f"amount:{year}": amount for year, amount in zip(layout.years, scheme.amounts, strict=True)}
         for key, letter in cols.items():
             ref = f"{letter}{row}"

@@ -25,6 +25,10 @@ CHOOSE_FROM_THE_LIST = "Choose from the list"
 OUT_OF_RANGE = "Out of range"
 
 
+# The lists a scheme's dropdowns offer, in the order Lists sheets lay them out.
+SCHEME_LISTS = ("scheme_types", "sub_types", "area_of_spend", "commissioner", "provider", "status", "yes_no")
+
+
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
