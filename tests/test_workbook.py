@@ -59,6 +59,7 @@ from bcf_xl.workbook.validation import (
     dropdown,
     dropdown_lists,
     number_text,
+    percent,
     pounds,
     select,
     signed,
@@ -275,6 +276,12 @@ def test_a_validation_must_be_complete() -> None:
 def test_bounds_are_written_as_plain_digits(value: D, text: str) -> None:
     """A bound in a validation formula has no exponent and no trailing zeros."""
     assert number_text(value) == text
+
+
+@pytest.mark.parametrize(("share", "shown"), [(D(0), "0%"), (D(1), "100%"), (D("0.125"), "12.5%"), (D("0.50"), "50%")])
+def test_shares_are_shown_as_percentages(share: D, shown: str) -> None:
+    """A share bound shows in messages as a percentage without trailing zeros."""
+    assert percent(share) == shown
 
 
 def test_signed_amounts_reach_as_far_below_zero_as_above() -> None:

@@ -36,7 +36,7 @@ from bcf_xl.workbook.formulas import (
 )
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, Printing, SheetSetup, printed
 from bcf_xl.workbook.to_xlsxwriter import Formats
-from bcf_xl.workbook.validation import Validation, between, dropdown, dropdown_lists, pounds, select, signed
+from bcf_xl.workbook.validation import Validation, between, dropdown, dropdown_lists, percent, pounds, select, signed
 from bcf_xl.workbook.values import cover_values, dfg_inputs, field_values, per_year, retained, scheme_values
 
 NHS_MINIMUM = SourceKind.NHS_MINIMUM.value
@@ -124,7 +124,8 @@ class _Writer:
             bound = signed(bound) if field.kind == SIGNED_MONEY else bound
             return between(bound, f"{field.header}: {pounds(bound.low)} to {pounds(bound.high)}")
         if field.kind == SHARE:
-            return between(self.policy.bound("nhs_share"), "A share from 0% to 100%", title=None)
+            share = self.policy.bound("nhs_share")
+            return between(share, f"A share from {percent(share.low)} to {percent(share.high)}", title=None)
         return None
 
     def finish(self, sheet: str, setup: SheetSetup) -> None:

@@ -58,7 +58,16 @@ from bcf_xl.submission.totals import expenditure_values, kind_formula, nhs_formu
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
-from bcf_xl.workbook.validation import SCHEME_LISTS, Validation, between, dropdown, dropdown_lists, pounds, select
+from bcf_xl.workbook.validation import (
+    SCHEME_LISTS,
+    Validation,
+    between,
+    dropdown,
+    dropdown_lists,
+    percent,
+    pounds,
+    select,
+)
 from bcf_xl.workbook.values import cover_values, dfg_inputs, retained, scheme_values
 
 LOOK = TEMPLATE
@@ -375,7 +384,8 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
         f"{cols['source']}{first}:{cols['source']}{last}",
         "Choose an income Ref from the Income tab",
     )
-    share = between(policy.bound("nhs_share"), "Between 0% and 100%")
+    bound = policy.bound("nhs_share")
+    share = between(bound, f"Between {percent(bound.low)} and {percent(bound.high)}")
     to_openpyxl.validate(sheet, f"{cols['nhs_share']}{first}:{cols['nhs_share']}{last}", share)
     for year in layout.years:
         letter = cols[f"amount:{year}"]

@@ -113,6 +113,11 @@ def pounds(amount: Decimal) -> str:
     return f"£{amount:,}"
 
 
+def percent(share: Decimal) -> str:
+    """A share as messages show it: ``0%``, ``100%``, ``12.5%``."""
+    return f"{(share * 100).normalize():f}%"
+
+
 def number_text(value: Decimal) -> str:
     """A bound as a validation formula holds it: plain digits, no exponent (``1000000000``, ``0.5``)."""
     text = format(value.normalize(), "f")
