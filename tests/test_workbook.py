@@ -393,6 +393,7 @@ def _setup_seen(sheet: Worksheet) -> dict[str, object]:
         "fit": tuple(1 if fit is None else fit for fit in (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight)),
         "fit_to_page": sheet.sheet_properties.pageSetUpPr.fitToPage if sheet.sheet_properties.pageSetUpPr else None,
         "freeze": sheet.freeze_panes,
+        "titles": sheet.print_title_rows,
         "widths": (sheet.column_dimensions["B"].width, sheet.column_dimensions["D"].width),
     }
 
@@ -401,15 +402,16 @@ def _setup_seen(sheet: Worksheet) -> dict[str, object]:
     ("setup", "area"),
     [
         (printed("G", 40, freeze="C5", widths=(("B", 30), ("D", 12)), resizable=True), "'S'!$A$1:$G$40"),
+        (printed("F", 300, freeze="A4", header_row=3), "'S'!$A$1:$F$300"),
         (printed("D", 12, one_page=True, widths=(("B", 48), ("D", 22))), "'S'!$A$1:$D$12"),
         (SheetSetup(Printing(one_page=True, a4=False)), None),
         (HIDDEN_LISTS, None),
     ],
-    ids=["table", "one page", "printer paper", "hidden lists"],
+    ids=["table", "long table", "one page", "printer paper", "hidden lists"],
 )
 def test_both_adapters_protect_and_print_a_sheet_alike(tmp_path: Path, setup: SheetSetup, area: str | None) -> None:
     """Protection (and whether rows and columns can be resized), visibility, print area, orientation, paper,
-    fit to width, frozen panes and widths read back the same from either adapter."""
+    fit to width, frozen panes, header rows repeated on each page and widths read back the same from either adapter."""
 
     def with_xlsxwriter(sheet: xlsxwriter.worksheet.Worksheet, formats: to_xlsxwriter.Formats) -> None:
         sheet.write_string("A1", "x")
@@ -429,6 +431,8 @@ def test_both_adapters_protect_and_print_a_sheet_alike(tmp_path: Path, setup: Sh
     assert theirs["protected"] is True
     assert theirs["area"] == area
     assert theirs["state"] == ("hidden" if setup.hidden else "visible")
+    repeat = setup.printing.repeat_rows if setup.printing else None
+    assert theirs["titles"] == (f"${repeat[0]}:${repeat[1]}" if repeat else None)
 
 
 # --- formula pieces --------------------------------------------------------------------------------------

@@ -350,7 +350,8 @@ def _schemes(w: _Writer) -> None:
             )
         w.formula(L.SCHEMES, c("la1"), f"=N({c('amount1')})-{c('nhs1')}")
         w.formula(L.SCHEMES, c("spent1"), f"=IF(ISNUMBER({c('outturn1')}),{c('outturn1')},N({c('amount1')}))")
-    w.finish(L.SCHEMES, _page(table.last_column, table.data_rows[-1], freeze=f"C{table.header_row + 1}"))
+    last = table.data_rows[-1]
+    w.finish(L.SCHEMES, _page(table.last_column, last, freeze=f"C{table.header_row + 1}", header_row=table.header_row))
 
 
 def _pools(w: _Writer) -> None:
@@ -638,7 +639,7 @@ def _checks(w: _Writer, findings: Sequence[Finding]) -> None:
     write_findings(sheet, findings, w.formats[LOOK.header], "Checked when the workbook was generated")
     w.finish(
         L.CHECKS,
-        _page("G", L.CHECK_HEADER_ROW + max(1, len(findings)), widths=CHECK_WIDTHS),
+        _page("G", L.CHECK_HEADER_ROW + max(1, len(findings)), widths=CHECK_WIDTHS, header_row=L.CHECK_HEADER_ROW),
     )
 
 

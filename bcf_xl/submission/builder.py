@@ -123,8 +123,16 @@ def _finish(
     last_row: int,
     *,
     one_page: bool = False,
+    header_row: int | None = None,
 ) -> None:
-    setup = printed(col(last_column), last_row, freeze=freeze, one_page=one_page, widths=tuple(widths.items()))
+    setup = printed(
+        col(last_column),
+        last_row,
+        freeze=freeze,
+        one_page=one_page,
+        widths=tuple(widths.items()),
+        header_row=header_row,
+    )
     to_openpyxl.finish(sheet, setup)
 
 
@@ -398,7 +406,7 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
         cols["sub_type"]: 34,
         cols["provider"]: 26,
     }
-    _finish(sheet, widths, f"C{first}", len(cols), last)
+    _finish(sheet, widths, f"C{first}", len(cols), last, header_row=SCHEME_HEADER_ROW)
 
 
 def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:

@@ -17,6 +17,7 @@ class Printing:
     landscape: bool = True
     one_page: bool = False  # fit the height to one page too (else a page wide, as many pages down as needed)
     a4: bool = True  # False: the printer's default paper
+    repeat_rows: tuple[int, int] | None = None  # first and last row (from 1) printed atop every page
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,13 @@ def printed(
     landscape: bool = True,
     widths: tuple[tuple[str, float], ...] = (),
     resizable: bool = False,
+    header_row: int | None = None,
 ) -> SheetSetup:
-    """A protected sheet that prints from A1 to ``last_column``/``last_row`` on A4, a page wide."""
+    """A protected sheet that prints from A1 to ``last_column``/``last_row`` on A4, a page wide; a long table's
+    ``header_row`` repeats atop every printed page."""
+    repeat = (header_row, header_row) if header_row else None
     return SheetSetup(
-        Printing(f"A1:{last_column}{last_row}", landscape=landscape, one_page=one_page),
+        Printing(f"A1:{last_column}{last_row}", landscape=landscape, one_page=one_page, repeat_rows=repeat),
         freeze=freeze,
         widths=widths,
         resizable=resizable,

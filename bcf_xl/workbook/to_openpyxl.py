@@ -135,6 +135,8 @@ def finish(sheet: Worksheet, setup: SheetSetup) -> None:
         sheet.page_setup.orientation = "landscape"
     if printing.a4:
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    if printing.repeat_rows:
+        sheet.print_title_rows = f"{printing.repeat_rows[0]}:{printing.repeat_rows[1]}"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 1 if printing.one_page else 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -109,5 +109,7 @@ def finish(sheet: Worksheet, setup: SheetSetup) -> None:
             sheet.set_paper(9)
         if printing.landscape:
             sheet.set_landscape()
+        if printing.repeat_rows:
+            sheet.repeat_rows(printing.repeat_rows[0] - 1, printing.repeat_rows[1] - 1)
     if setup.freeze:
         sheet.freeze_panes(setup.freeze)
