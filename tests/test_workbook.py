@@ -58,6 +58,8 @@ from bcf_xl.workbook.validation import (
     between,
     dropdown,
     dropdown_lists,
+    list_cells,
+    list_ranges,
     number_text,
     percent,
     pounds,
@@ -251,6 +253,20 @@ def test_both_workbooks_offer_the_same_words_for_the_same_list() -> None:
     shared = set(planning) & set(template)
     assert {"scheme_types", "area_of_spend", "commissioner", "provider", "status", "yes_no"} <= shared
     assert all(planning[name] == template[name] for name in shared)
+
+
+def test_each_lists_range_holds_exactly_its_words() -> None:
+    """On a Lists sheet each list's range covers exactly the cells its words are written to, under its name."""
+    lists = {"yes_no": ("Yes", "No"), "empty": (), "areas": ("Social Care", "Acute", "Other")}
+    cells = {ref: (text, is_name) for ref, text, is_name in list_cells(lists)}
+    ranges = list_ranges("Lists", lists)
+    assert ranges == {"yes_no": "Lists!$A$2:$A$3", "empty": "Lists!$B$2:$B$2", "areas": "Lists!$C$2:$C$4"}
+    for column, (name, words) in zip("ABC", lists.items(), strict=True):
+        assert cells[f"{column}1"] == (name, True)
+        last = int(ranges[name].rsplit("$", 1)[1])
+        shown = tuple(cells[f"{column}{row}"][0] for row in range(2, last + 1) if f"{column}{row}" in cells)
+        assert shown == words
+    assert set(submission_builder.list_ranges(dict(lists))) == set(lists)
 
 
 def test_selecting_a_list_that_does_not_exist_names_it() -> None:

@@ -36,7 +36,18 @@ from bcf_xl.workbook.formulas import (
 )
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, Printing, SheetSetup, printed
 from bcf_xl.workbook.to_xlsxwriter import Formats
-from bcf_xl.workbook.validation import Validation, between, dropdown, dropdown_lists, percent, pounds, select, signed
+from bcf_xl.workbook.validation import (
+    Validation,
+    between,
+    dropdown,
+    dropdown_lists,
+    list_cells,
+    list_ranges,
+    percent,
+    pounds,
+    select,
+    signed,
+)
 from bcf_xl.workbook.values import cover_values, dfg_inputs, field_values, per_year, retained, scheme_values
 
 NHS_MINIMUM = SourceKind.NHS_MINIMUM.value
@@ -63,6 +74,7 @@ class _Writer:
         self.policy = policy
         self.formats = Formats(book)
         self.lists = select(dropdown_lists(policy), L.LIST_NAMES)
+        self.list_ranges = list_ranges(L.LISTS, self.lists)
         self.schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes) if plan else 0))
         self.sheets: dict[str, Worksheet] = {name: book.add_worksheet(name) for name in L.SHEETS}
 
@@ -117,7 +129,7 @@ class _Writer:
     def validation(self, field: Field) -> Validation | None:
         """What an input column accepts: a choice from its list, an amount or a share within the policy's bounds."""
         if field.kind == CHOICE and field.choices:
-            source = L.LIVE_LISTS.get(field.choices) or L.list_range(field.choices, len(self.lists[field.choices]))
+            source = L.LIVE_LISTS.get(field.choices) or self.list_ranges[field.choices]
             return dropdown(source, f"{field.header}: choose from the list")
         if field.kind in (MONEY, SIGNED_MONEY):
             bound = self.policy.bound("planning")
@@ -197,10 +209,11 @@ def write(
 
 def _lists(w: _Writer) -> None:
     sheet = w.sheets[L.LISTS]
-    for column, name in enumerate(L.LIST_NAMES):
-        sheet.write_string(0, column, name, w.formats[LOOK.header])
-        for row, word in enumerate(w.lists[name], start=1):
-            sheet.write_string(row, column, word)
+    for ref, text, is_name in list_cells(w.lists):
+        if is_name:
+            sheet.write_string(ref, text, w.formats[LOOK.header])
+        else:
+            sheet.write_string(ref, text)
     to_xlsxwriter.finish(sheet, HIDDEN_LISTS)
 
 
@@ -219,7 +232,7 @@ def _cover(w: _Writer, buttons: bool) -> None:
         w.label(L.COVER, f"{L.COVER_LABEL_COLUMN}{row}", field.header)
         w.put(L.COVER, L.cover_cell(field.key), values.get(field.key), field.kind)
     kind_cell = L.cover_cell("area_kind")
-    to_xlsxwriter.validate(sheet, kind_cell, dropdown(L.list_range("area_kinds", len(w.lists["area_kinds"]))))
+    to_xlsxwriter.validate(sheet, kind_cell, dropdown(w.list_ranges["area_kinds"]))
     w.table(L.PARTNERS, [field_values(p, _keys(L.PARTNERS)) for p in plan.partners] if plan else [])
     instructions = [
         "How to use this workbook",

@@ -64,10 +64,12 @@ from bcf_xl.workbook.validation import (
     between,
     dropdown,
     dropdown_lists,
+    list_cells,
     percent,
     pounds,
     select,
 )
+from bcf_xl.workbook.validation import list_ranges as ranges_on_sheet
 from bcf_xl.workbook.values import cover_values, dfg_inputs, retained, scheme_values
 
 LOOK = TEMPLATE
@@ -82,10 +84,8 @@ def lists_for(policy: Policy, year: TemplateYear) -> dict[str, tuple[str, ...]]:
 
 
 def list_ranges(lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {
-        name: f"{LISTS}!${col(i)}$2:${col(i)}${1 + len(words)}"
-        for i, (name, words) in enumerate(lists.items(), start=1)
-    }
+    """Where each list sits on the template's Lists sheet, e.g. ``Lists!$A$2:$A$7``."""
+    return ranges_on_sheet(LISTS, lists)
 
 
 def _write_text(sheet: Worksheet, ref: str, value: str) -> None:
@@ -223,10 +223,8 @@ def write(plan: Plan, year: TemplateYear, policy: Policy, target: Path, *, overw
 
 
 def _lists(sheet: Worksheet, lists: dict[str, tuple[str, ...]]) -> None:
-    for index, (name, words) in enumerate(lists.items(), start=1):
-        _write_text(sheet, f"{col(index)}1", name)
-        for row, word in enumerate(words, start=2):
-            _write_text(sheet, f"{col(index)}{row}", word)
+    for ref, text, _ in list_cells(lists):
+        _write_text(sheet, ref, text)
     to_openpyxl.finish(sheet, HIDDEN_LISTS)
 
 

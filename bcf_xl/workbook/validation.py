@@ -8,11 +8,13 @@ workbook. A :class:`Validation` is data; :mod:`bcf_xl.workbook.to_xlsxwriter` an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final, Literal
+
+from openpyxl.utils import get_column_letter
 
 from bcf_xl.model import AreaKind, AreaOfSpend, Commissioner, MetricUnit, PartnerKind, Polarity, RagRule, SourceKind
 from bcf_xl.policy import Bound, Policy
@@ -64,6 +66,25 @@ def select(lists: Mapping[str, tuple[str, ...]], names: Iterable[str]) -> dict[s
             raise KeyError(f"dropdown list must be one of {', '.join(lists)} (got {name!r})")
         chosen[name] = lists[name]
     return chosen
+
+
+def list_cells(lists: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[str, str, bool]]:
+    """Every cell of a Lists sheet, one list a column: (A1 reference, text, whether it is the list's name in row 1)."""
+    for index, (name, words) in enumerate(lists.items(), start=1):
+        column = get_column_letter(index)
+        yield f"{column}1", name, True
+        for row, word in enumerate(words, start=2):
+            yield f"{column}{row}", word, False
+
+
+def list_ranges(sheet: str, lists: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Where each list sits on the Lists sheet ``sheet`` laid out by :func:`list_cells`, e.g. ``Lists!$A$2:$A$3``
+    (an empty list still spans one blank cell, as a dropdown needs a range)."""
+    ranges = {}
+    for index, (name, words) in enumerate(lists.items(), start=1):
+        column = get_column_letter(index)
+        ranges[name] = f"{sheet}!${column}$2:${column}${1 + max(len(words), 1)}"
+    return ranges
 
 
 @dataclass(frozen=True, slots=True)
