@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,73 +22,47 @@ from bcf_xl import __version__
 from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
-from bcf_xl.model import AreaOfSpend, Commissioner, MetricUnit, Plan, Polarity, RagRule, SourceKind
+from bcf_xl.model import AreaOfSpend, MetricUnit, Plan, Polarity, RagRule, SourceKind
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.layout import Field, Table
 from bcf_xl.policy import Policy
+from bcf_xl.workbook import to_xlsxwriter
+from bcf_xl.workbook.formats import CHOICE, MONEY, NUMBER, PLANNING, RATED, SHARE, SIGNED_MONEY, TEXT
+from bcf_xl.workbook.formulas import (
+    criterion,
+    out_of_hospital_from_nhs_minimum,
+    social_care_from_nhs_minimum,
+    sumifs,
+)
+from bcf_xl.workbook.sheets import HIDDEN_LISTS, Printing, SheetSetup, printed
+from bcf_xl.workbook.to_xlsxwriter import Formats
+from bcf_xl.workbook.validation import (
+    Validation,
+    between,
+    dropdown,
+    dropdown_lists,
+    list_cells,
+    list_ranges,
+    percent,
+    pounds,
+    select,
+    signed,
+)
+from bcf_xl.workbook.values import cover_values, dfg_inputs, field_values, per_year, retained, scheme_values
 
-MONEY_FORMAT = '"£"#,##0.00'
 NHS_MINIMUM = SourceKind.NHS_MINIMUM.value
 REPRODUCIBLE_DATE = dt.datetime(2025, 1, 1)
+LOOK = PLANNING
+CHECK_WIDTHS = (("A", 10), ("B", 10), ("C", 14), ("D", 14), ("E", 14), ("F", 14), ("G", 100))
 
 
-class _Formats:
-    """The workbook's cell formats, made once."""
-
-    def __init__(self, book: Workbook) -> None:
-        def fmt(**props: Any) -> Any:
-            return book.add_format({"font_name": "Arial", "font_size": 10, "valign": "top", **props})
-
-        yellow = {"bg_color": "#FFFF99", "locked": False, "border": 1, "border_color": "#BFBFBF"}
-        grey = {"bg_color": "#E7E6E6", "border": 1, "border_color": "#BFBFBF"}
-        self.title = fmt(bold=True, font_size=14)
-        self.bold = fmt(bold=True)
-        self.text = fmt()  # labels run on into the empty cells beside them rather than wrap
-        self.header = fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E79", text_wrap=True, border=1)
-        self.input = {
-            L.TEXT: fmt(**yellow),
-            L.CHOICE: fmt(**yellow),
-            L.MONEY: fmt(num_format=MONEY_FORMAT, **yellow),
-            L.SIGNED_MONEY: fmt(num_format=MONEY_FORMAT, **yellow),
-            L.SHARE: fmt(num_format="0.0%", **yellow),
-            L.WHOLE: fmt(num_format="#,##0", **yellow),
-            L.NUMBER: fmt(num_format="#,##0.###", **yellow),
-            L.RATE: fmt(num_format="#,##0.0", **yellow),
-        }
-        self.computed = {
-            L.TEXT: fmt(**grey),
-            L.NUMBER: fmt(num_format=MONEY_FORMAT, **grey),
-            L.RATE: fmt(num_format="#,##0.0##", **grey),
-        }
-        self.green = book.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
-        self.amber = book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
-        self.red = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+def _keys(table: Table) -> tuple[str, ...]:
+    return tuple(field.key for field in table.fields)
 
 
-def lists_for(policy: Policy) -> dict[str, tuple[str, ...]]:
-    """The closed lists of the Lists sheet, by name."""
-    sub_types = sorted({sub for subs in policy.scheme_types.values() for sub in subs})
-    return {
-        "area_kinds": ("Unitary", "Two-tier"),
-        "partner_kinds": ("Council", "ICB"),
-        "source_kinds": tuple(kind.value for kind in SourceKind),
-        "scheme_types": tuple(policy.scheme_types),
-        "sub_types": tuple(sub_types),
-        "area_of_spend": tuple(area.value for area in AreaOfSpend),
-        "commissioner": tuple(c.value for c in Commissioner),
-        "provider": policy.vocabularies["provider"],
-        "status": policy.vocabularies["status"],
-        "yes_no": ("Yes", "No"),
-        "polarities": tuple(p.value for p in Polarity),
-        "units": tuple(u.value for u in MetricUnit),
-        "rag_rules": tuple(r.value for r in RagRule),
-    }
-
-
-def _cell_value(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+def _page(last_column: str, last_row: int, **options: Any) -> SheetSetup:
+    """A planning sheet's setup: printed from A1 to the last cell; rows and columns resizable under protection."""
+    return printed(last_column, last_row, resizable=True, **options)
 
 
 class _Writer:
@@ -99,40 +72,36 @@ class _Writer:
         self.book = book
         self.plan = plan
         self.policy = policy
-        self.formats = _Formats(book)
-        self.lists = lists_for(policy)
+        self.formats = Formats(book)
+        self.lists = select(dropdown_lists(policy), L.LIST_NAMES)
+        self.list_ranges = list_ranges(L.LISTS, self.lists)
         self.schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes) if plan else 0))
         self.sheets: dict[str, Worksheet] = {name: book.add_worksheet(name) for name in L.SHEETS}
 
     # --- cells ----------------------------------------------------------------------------------------
 
-    def put(self, sheet: str, ref: str, value: object, field: Field) -> None:
-        """Write an input cell: text always as text (never a formula), numbers as numbers, blanks yellow."""
-        target = self.sheets[sheet]
-        fmt = self.formats.input[field.kind]
-        value = _cell_value(value)
-        if value is None or value == "":
-            target.write_blank(ref, None, fmt)
-        elif isinstance(value, str):
-            target.write_string(ref, value, fmt)
-        elif isinstance(value, bool):
-            target.write_string(ref, "Yes" if value else "No", fmt)
-        else:
-            target.write_number(ref, value, fmt)
+    def put(self, sheet: str, ref: str, value: object, kind: str) -> None:
+        """Write an input cell of ``kind``: text always as text (never a formula), numbers as numbers."""
+        to_xlsxwriter.put(self.sheets[sheet], ref, value, self.formats[LOOK.input(kind)])
 
-    def formula(self, sheet: str, ref: str, text: str, kind: str = L.NUMBER) -> None:
+    def formula(self, sheet: str, ref: str, text: str, kind: str = MONEY) -> None:
         # The stored result is blank, not XlsxWriter's default 0: Excel recalculates on opening, and a viewer
         # that shows stored results without recalculating should show nothing rather than a false £0.00.
-        self.sheets[sheet].write_formula(ref, text, self.formats.computed[kind], "")
+        self.sheets[sheet].write_formula(ref, text, self.formats[LOOK.computed(kind)], "")
+
+    def title(self, sheet: str, text: str) -> Worksheet:
+        """Write a sheet's title in A1; return the sheet."""
+        self.sheets[sheet].write_string("A1", text, self.formats[LOOK.title])
+        return self.sheets[sheet]
 
     def label(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
-        self.sheets[sheet].write_string(ref, text, self.formats.bold if bold else self.formats.text)
+        self.sheets[sheet].write_string(ref, text, self.formats[LOOK.bold if bold else LOOK.base])
 
     def headers(self, table: Table) -> None:
         target = self.sheets[table.sheet]
         for field in table.fields:
             column = table.columns[field.key]
-            target.write_string(f"{column}{table.header_row}", field.header, self.formats.header)
+            target.write_string(f"{column}{table.header_row}", field.header, self.formats[LOOK.header])
             target.set_column(f"{column}:{column}", field.width)
         target.set_row(table.header_row - 1, 42)
 
@@ -143,73 +112,36 @@ class _Writer:
             values = rows[index] if index < len(rows) else {}
             for field in table.fields:
                 if not field.computed:
-                    self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field)
+                    self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field.kind)
         self.validations(table)
         first, last = table.data_rows[0], table.data_rows[-1]
         start = table.columns[table.fields[0].key]
         self.book.define_name(table.name, f"={L.quote(table.sheet)}!${start}${first}:${table.last_column}${last}")
 
     def validations(self, table: Table) -> None:
-        target = self.sheets[table.sheet]
         for field in table.fields:
-            if field.computed:
-                continue
-            span = table.span(field.key, sheet=False).replace("$", "")
-            if field.kind == L.CHOICE and field.choices:
-                source = L.LIVE_LISTS.get(field.choices) or L.list_range(field.choices, len(self.lists[field.choices]))
-                target.data_validation(
-                    span,
-                    {
-                        "validate": "list",
-                        "source": "=" + source,
-                        "error_title": "Choose from the list",
-                        "error_message": f"{field.header}: choose from the list",
-                    },
-                )
-            elif field.kind in (L.MONEY, L.SIGNED_MONEY):
-                low = -1_000_000_000 if field.kind == L.SIGNED_MONEY else 0
-                target.data_validation(
-                    span,
-                    {
-                        "validate": "decimal",
-                        "criteria": "between",
-                        "minimum": low,
-                        "maximum": 1_000_000_000,
-                        "error_title": "Out of range",
-                        "error_message": f"{field.header}: £{low:,} to £1,000,000,000",
-                    },
-                )
-            elif field.kind == L.SHARE:
-                target.data_validation(
-                    span,
-                    {
-                        "validate": "decimal",
-                        "criteria": "between",
-                        "minimum": 0,
-                        "maximum": 1,
-                        "error_message": "A share from 0% to 100%",
-                    },
+            check = None if field.computed else self.validation(field)
+            if check is not None:
+                to_xlsxwriter.validate(
+                    self.sheets[table.sheet], table.span(field.key, sheet=False).replace("$", ""), check
                 )
 
-    def finish(
-        self,
-        sheet: str,
-        last_column: str,
-        last_row: int,
-        *,
-        landscape: bool = True,
-        freeze: tuple[int, int] | None = None,
-        one_page: bool = False,
-    ) -> None:
-        target = self.sheets[sheet]
-        target.protect("", {"format_columns": True, "format_rows": True})
-        target.print_area(f"A1:{last_column}{last_row}")
-        target.fit_to_pages(1, 1 if one_page else 0)  # a page wide; long tables run on down
-        target.set_paper(9)
-        if landscape:
-            target.set_landscape()
-        if freeze:
-            target.freeze_panes(*freeze)
+    def validation(self, field: Field) -> Validation | None:
+        """What an input column accepts: a choice from its list, an amount or a share within the policy's bounds."""
+        if field.kind == CHOICE and field.choices:
+            source = L.LIVE_LISTS.get(field.choices) or self.list_ranges[field.choices]
+            return dropdown(source, f"{field.header}: choose from the list")
+        if field.kind in (MONEY, SIGNED_MONEY):
+            bound = self.policy.bound("planning")
+            bound = signed(bound) if field.kind == SIGNED_MONEY else bound
+            return between(bound, f"{field.header}: {pounds(bound.low)} to {pounds(bound.high)}")
+        if field.kind == SHARE:
+            share = self.policy.bound("nhs_share")
+            return between(share, f"A share from {percent(share.low)} to {percent(share.high)}", title=None)
+        return None
+
+    def finish(self, sheet: str, setup: SheetSetup) -> None:
+        to_xlsxwriter.finish(self.sheets[sheet], setup)
 
 
 def build(
@@ -277,49 +209,31 @@ def write(
 
 def _lists(w: _Writer) -> None:
     sheet = w.sheets[L.LISTS]
-    for column, name in enumerate(L.LIST_NAMES):
-        sheet.write_string(0, column, name, w.formats.header)
-        for row, word in enumerate(w.lists[name], start=1):
-            sheet.write_string(row, column, word)
-    sheet.hide()
-    sheet.protect()
+    for ref, text, is_name in list_cells(w.lists):
+        if is_name:
+            sheet.write_string(ref, text, w.formats[LOOK.header])
+        else:
+            sheet.write_string(ref, text)
+    to_xlsxwriter.finish(sheet, HIDDEN_LISTS)
 
 
 def _cover(w: _Writer, buttons: bool) -> None:
     plan = w.plan
-    sheet = w.sheets[L.COVER]
-    sheet.write_string("A1", "Better Care Fund planning workbook", w.formats.title)
+    sheet = w.title(L.COVER, "Better Care Fund planning workbook")
     sheet.write_string(
         "A2",
         "Yellow cells are inputs; grey cells are computed. Press a button to check the plan, "
         "produce the NHS England submission or start next year's plan.",
-        w.formats.text,
+        w.formats[LOOK.base],
     )
-    contacts = plan.contacts if plan else None
-    values = {
-        "area": plan.area.name if plan else None,
-        "area_kind": plan.area.kind.value if plan else None,
-        "year1": plan.years[0] if plan else None,
-        "year2": plan.years[1] if plan and len(plan.years) > 1 else None,
-        **(
-            {
-                key: getattr(contacts, key)
-                for key in ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
-            }
-            if contacts
-            else {}
-        ),
-    }
+    values = cover_values(plan) if plan else {}
     for offset, field in enumerate(L.COVER_FIELDS):
         row = L.COVER_FIRST_ROW + offset
         w.label(L.COVER, f"{L.COVER_LABEL_COLUMN}{row}", field.header)
-        w.put(L.COVER, L.cover_cell(field.key), values.get(field.key), field)
+        w.put(L.COVER, L.cover_cell(field.key), values.get(field.key), field.kind)
     kind_cell = L.cover_cell("area_kind")
-    sheet.data_validation(kind_cell, {"validate": "list", "source": "=" + L.list_range("area_kinds", 2)})
-    sheet.set_column("A:A", 2)
-    sheet.set_column("F:F", 24)
-    rows = [{"partner_id": p.partner_id, "name": p.name, "kind": p.kind.value} for p in plan.partners] if plan else []
-    w.table(L.PARTNERS, rows)
+    to_xlsxwriter.validate(sheet, kind_cell, dropdown(w.list_ranges["area_kinds"]))
+    w.table(L.PARTNERS, [field_values(p, _keys(L.PARTNERS)) for p in plan.partners] if plan else [])
     instructions = [
         "How to use this workbook",
         "1. Fill in the yellow cells on Cover, Funding, Schemes, Pools, DFG, Metrics and Risk & year end.",
@@ -333,40 +247,18 @@ def _cover(w: _Writer, buttons: bool) -> None:
     ]
     for offset, text in enumerate(instructions):
         w.label(L.COVER, f"B{L.INSTRUCTIONS_ROW + offset}", text, bold=offset == 0)
-    answers = (
-        [
-            {"code": c.code, "met": None if c.met is None else ("Yes" if c.met else "No"), "explanation": c.explanation}
-            for c in plan.conditions
-        ]
-        if plan
-        else []
-    )
-    w.table(L.CONDITIONS, answers)
+    w.table(L.CONDITIONS, [field_values(c, _keys(L.CONDITIONS)) for c in plan.conditions] if plan else [])
     if buttons:
         for macro, cell in L.BUTTON_CELLS.items():
             sheet.insert_button(cell, {"macro": macro, "caption": L.BUTTON_CAPTIONS[macro], "width": 170, "height": 36})
-    w.finish(L.COVER, "F", L.CONDITIONS.data_rows[-1], one_page=True)
+    w.finish(L.COVER, _page("F", L.CONDITIONS.data_rows[-1], one_page=True, widths=(("A", 2), ("F", 24))))
 
 
 def _funding(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.sheets[L.FUNDING]
-    sheet.write_string("A1", "Funding: income by source, contributor and year", w.formats.title)
-    rows = (
-        [
-            {
-                "source_id": s.source_id,
-                "kind": s.kind.value,
-                "contributor": s.contributor,
-                "description": s.description,
-                **{f"amount{i + 1}": a for i, a in enumerate(s.amounts)},
-            }
-            for s in plan.sources
-        ]
-        if plan
-        else []
-    )
-    w.table(L.SOURCES, rows)
+    w.title(L.FUNDING, "Funding: income by source, contributor and year")
+    sources = plan.sources if plan else ()
+    w.table(L.SOURCES, [field_values(s, _keys(L.SOURCES)) | per_year("amount", s.amounts) for s in sources])
     schemes = w.schemes
     for row in L.SOURCES.data_rows:
         for year in (1, 2):
@@ -385,24 +277,23 @@ def _funding(w: _Writer) -> None:
         w.formula(L.FUNDING, f"{column}{total_row}", f"=BCF_TOTAL({L.SOURCES.span(f'amount{index + 1}')})")
         w.formula(L.FUNDING, f"{column}{total_row + 1}", f"=BCF_TOTAL({schemes.span(f'amount{index + 1}')})")
     _minimums(w)
-    w.finish(L.FUNDING, "H", L.MINIMUMS_ROW + len(L.MINIMUM_LINES), freeze=(L.SOURCES.header_row, 1))
+    w.finish(L.FUNDING, _page("H", L.MINIMUMS_ROW + len(L.MINIMUM_LINES), freeze=f"B{L.SOURCES.header_row + 1}"))
 
 
 def _minimums(w: _Writer) -> None:
     plan, schemes = w.plan, w.schemes
-    money = Field("m", "", L.MONEY)
     for offset, (_, text) in enumerate(L.MINIMUM_LINES):
         w.label(L.FUNDING, f"A{L.MINIMUMS_ROW + offset}", text)
     asc = plan.asc_minimum if plan else None
-    w.put(L.FUNDING, L.minimum_cell("asc_prior", 0), asc.prior_year if asc else None, money)
+    w.put(L.FUNDING, L.minimum_cell("asc_prior", 0), asc.prior_year if asc else None, MONEY)
     for index in range(L.YEARS):
         year = plan.years[index] if plan and index < len(plan.years) else None
         uplift = w.policy.uplifts[year].rate if year and year in w.policy.uplifts else None
-        w.sheets[L.FUNDING].write(L.minimum_cell("uplift", index), _cell_value(uplift), w.formats.computed[L.RATE])
+        to_xlsxwriter.put(w.sheets[L.FUNDING], L.minimum_cell("uplift", index), uplift, w.formats[LOOK.computed(RATED)])
         agreed = asc.agreed[index] if asc and asc.agreed and index < len(asc.agreed) else None
-        w.put(L.FUNDING, L.minimum_cell("asc_agreed", index), agreed, money)
+        w.put(L.FUNDING, L.minimum_cell("asc_agreed", index), agreed, MONEY)
         ooh = plan.ooh_minimum[index] if plan and plan.ooh_minimum and index < len(plan.ooh_minimum) else None
-        w.put(L.FUNDING, L.minimum_cell("ooh_required", index), ooh, money)
+        w.put(L.FUNDING, L.minimum_cell("ooh_required", index), ooh, MONEY)
 
         def at(key: str, i: int = index) -> str:
             return L.minimum_cell(key, i)
@@ -420,18 +311,13 @@ def _minimums(w: _Writer) -> None:
         )
         amounts, nhs = schemes.span(f"amount{index + 1}"), schemes.span(f"nhs{index + 1}")
         kinds, areas = schemes.span("kind"), schemes.span("area_of_spend")
-        w.formula(L.FUNDING, at("asc_planned"), f'=SUMIFS({amounts},{kinds},"{NHS_MINIMUM}",{areas},"Social Care")')
+        w.formula(L.FUNDING, at("asc_planned"), social_care_from_nhs_minimum(amounts, kinds, areas, NHS_MINIMUM))
         w.formula(
             L.FUNDING,
             at("asc_shortfall"),
             f'=IF(ISNUMBER({at("asc_required")}),BCF_SHORTFALL({at("asc_planned")},{at("asc_required")}),"")',
         )
-        w.formula(
-            L.FUNDING,
-            at("ooh_planned"),
-            f'=SUMIFS({nhs},{kinds},"{NHS_MINIMUM}")-SUMIFS({nhs},{kinds},"{NHS_MINIMUM}",{areas},"Acute")'
-            f'-SUMIFS({nhs},{kinds},"{NHS_MINIMUM}",{areas},"Social Care")',
-        )
+        w.formula(L.FUNDING, at("ooh_planned"), out_of_hospital_from_nhs_minimum(nhs, kinds, areas, NHS_MINIMUM))
         w.formula(
             L.FUNDING,
             at("ooh_shortfall"),
@@ -441,29 +327,11 @@ def _minimums(w: _Writer) -> None:
 
 def _schemes(w: _Writer) -> None:
     plan, table = w.plan, w.schemes
-    sheet = w.sheets[L.SCHEMES]
-    sheet.write_string("A1", "Schemes: the expenditure plan, one row per scheme", w.formats.title)
+    w.title(L.SCHEMES, "Schemes: the expenditure plan, one row per scheme")
     rows = []
     for s in plan.schemes if plan else ():
-        values: dict[str, object] = {
-            "scheme_id": s.scheme_id,
-            "name": s.name,
-            "description": s.description,
-            "scheme_type": s.scheme_type,
-            "sub_type": s.sub_type,
-            "area_of_spend": s.area_of_spend.value,
-            "commissioner": s.commissioner.value,
-            "nhs_share": s.nhs_share,
-            "provider": s.provider,
-            "source": s.source,
-            "status": s.status.value,
-            "theme": s.theme,
-            "pool": s.pool,
-            "prior_year_budget": s.prior_year_budget,
-            "additional_investment": s.additional_investment,
-        }
-        values |= {f"amount{i + 1}": a for i, a in enumerate(s.amounts)}
-        values |= {f"outturn{i + 1}": o for i, o in enumerate(s.outturn)}
+        values = scheme_values(s)
+        values |= per_year("amount", s.amounts) | per_year("outturn", s.outturn)
         rows.append(values)
     w.table(table, rows)
     sources = L.SOURCES.span("source_id")
@@ -476,14 +344,14 @@ def _schemes(w: _Writer) -> None:
             L.SCHEMES,
             c("kind"),
             f'=IF({c("source")}="","",IFERROR(INDEX({L.SOURCES.span("kind")},MATCH({c("source")},{sources},0)),""))',
-            L.TEXT,
+            TEXT,
         )
         w.formula(
             L.SCHEMES,
             c("contributor"),
             f'=IF({c("source")}="","",IFERROR(INDEX('
             f'{L.SOURCES.span("contributor")},MATCH({c("source")},{sources},0)),""))',
-            L.TEXT,
+            TEXT,
         )
         for year in (1, 2):
             amount = c(f"amount{year}")
@@ -495,13 +363,13 @@ def _schemes(w: _Writer) -> None:
             )
         w.formula(L.SCHEMES, c("la1"), f"=N({c('amount1')})-{c('nhs1')}")
         w.formula(L.SCHEMES, c("spent1"), f"=IF(ISNUMBER({c('outturn1')}),{c('outturn1')},N({c('amount1')}))")
-    w.finish(L.SCHEMES, table.last_column, table.data_rows[-1], freeze=(table.header_row, 2))
+    last = table.data_rows[-1]
+    w.finish(L.SCHEMES, _page(table.last_column, last, freeze=f"C{table.header_row + 1}", header_row=table.header_row))
 
 
 def _pools(w: _Writer) -> None:
     plan, schemes = w.plan, w.schemes
-    sheet = w.sheets[L.POOLS]
-    sheet.write_string("A1", "Pools: pooled totals by pool, theme, partner, source and commissioner", w.formats.title)
+    w.title(L.POOLS, "Pools: pooled totals by pool, theme, partner, source and commissioner")
     rows = (
         [
             {"pool_id": p.pool_id, "name": p.name, "host": p.host, "risk_pool": "Yes" if p.is_risk_pool else "No"}
@@ -511,38 +379,31 @@ def _pools(w: _Writer) -> None:
         else []
     )
     w.table(L.POOL_TABLE, rows)
-    for row in L.POOL_TABLE.data_rows:
-        key = L.POOL_TABLE.cell("pool_id", row)
-        for year in (1, 2):
-            w.formula(
-                L.POOLS,
-                L.POOL_TABLE.cell(f"total{year}", row),
-                f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span("pool")},{key}))',
-            )
     themes = (
         sorted({s.theme for s in plan.schemes if s.theme}, key=[s.theme for s in plan.schemes].index) if plan else []
     )
     w.table(L.THEMES, [{"theme": t} for t in themes])
-    for row in L.THEMES.data_rows:
-        key = L.THEMES.cell("theme", row)
-        for year in (1, 2):
-            w.formula(
-                L.POOLS,
-                L.THEMES.cell(f"total{year}", row),
-                f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span("theme")},{key}))',
-            )
+    for table, key_field, by in ((L.POOL_TABLE, "pool_id", "pool"), (L.THEMES, "theme", "theme")):
+        for row in table.data_rows:
+            key = table.cell(key_field, row)
+            for year in (1, 2):
+                w.formula(
+                    L.POOLS,
+                    table.cell(f"total{year}", row),
+                    f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span(by)},{key}))',
+                )
     for title, rows_ in pool_views(schemes).values():
         first = rows_[0][0] - 1
         w.label(L.POOLS, f"B{first}", title, bold=True)
         for row, label, formulas in rows_:
             if label.startswith("="):
-                w.formula(L.POOLS, f"B{row}", label, L.TEXT)
+                w.formula(L.POOLS, f"B{row}", label, TEXT)
             else:
                 w.label(L.POOLS, f"B{row}", label)
             for column, text in zip("CD", formulas, strict=True):
                 w.formula(L.POOLS, f"{column}{row}", text)
     last = max(r for _, rows_ in pool_views(schemes).values() for r, _, _ in rows_)
-    w.finish(L.POOLS, "G", last)
+    w.finish(L.POOLS, _page("G", last))
 
 
 ViewLine = tuple[int, str, tuple[str, str]]  # (row, label or formula, formula for each plan year)
@@ -595,30 +456,21 @@ def pool_views(schemes: Table) -> dict[str, tuple[str, list[ViewLine]]]:
 
 def _dfg(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.sheets[L.DFG]
-    sheet.write_string(
-        "A1", "Disabled Facilities Grant: received, top-ups and the split passported to districts", w.formats.title
-    )
-    money = Field("m", "", L.MONEY)
+    sheet = w.title(L.DFG, "Disabled Facilities Grant: received, top-ups and the split passported to districts")
     w.label(L.DFG, f"B{L.DFG_RECEIVED_ROW}", "DFG received (grant letter)")
     w.label(L.DFG, f"B{L.DFG_TOP_UP_ROW}", "In-year top-up, split pro rata to allocations")
     for index in range(L.YEARS):
-        dfg = plan.dfg[index] if plan and index < len(plan.dfg) else None
-        w.put(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), dfg.received if dfg else None, money)
-        w.put(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), sum(dfg.top_ups, Decimal(0)) if dfg else None, money)
+        received, top_ups = dfg_inputs(plan, index)
+        w.put(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), received, MONEY)
+        w.put(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), top_ups, MONEY)
     rows = []
     for district in plan.area.districts if plan else ():
         values: dict[str, object] = {"district_id": district.district_id, "name": district.name}
         for index, amount in enumerate(district.dfg_allocation):
             values[f"allocation{index + 1}"] = amount
-            kept = (
-                [r for r in plan.dfg[index].retentions if r.district_id == district.district_id]
-                if plan and index < len(plan.dfg)
-                else []
+            values[f"retained{index + 1}"], values[f"reference{index + 1}"] = retained(
+                plan, district.district_id, index
             )
-            if kept:
-                values[f"retained{index + 1}"] = sum((r.amount for r in kept), Decimal(0))
-                values[f"reference{index + 1}"] = "; ".join(r.agreement_reference for r in kept)
         rows.append(values)
     w.table(L.DISTRICTS, rows)
     table = L.DISTRICTS
@@ -631,7 +483,7 @@ def _dfg(w: _Writer) -> None:
         sheet.write_dynamic_array_formula(
             spill,
             f"=IF(OR(N({top_up})=0,SUM({allocations})=0),0*{allocations},BCF_PASSPORT({top_up},{allocations}))",
-            w.formats.computed[L.NUMBER],
+            w.formats[LOOK.computed(MONEY)],
             "",
         )
         for row in table.data_rows:
@@ -645,36 +497,13 @@ def _dfg(w: _Writer) -> None:
                 f'=IF({c("district_id")}="","",N({c(f"allocation{year}")})'
                 f"+N({c(f'top_up{year}')})-N({c(f'retained{year}')}))",
             )
-    w.finish(L.DFG, table.last_column, table.data_rows[-1])
+    w.finish(L.DFG, _page(table.last_column, table.data_rows[-1]))
 
 
 def _metrics(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.sheets[L.METRICS]
-    sheet.write_string("A1", "Metrics: baselines, targets and actuals, rated live", w.formats.title)
-    rows = (
-        [
-            {
-                "metric_id": m.metric_id,
-                "name": m.name,
-                "polarity": m.polarity.value,
-                "unit": m.unit.value,
-                "population": m.population,
-                "population_source": m.population_source,
-                "per": m.per,
-                "baseline": m.baseline,
-                "target": m.target,
-                "actual": m.actual,
-                "forecast": m.forecast,
-                "rag_rule": m.rag_rule.value,
-                "tolerance": m.tolerance,
-            }
-            for m in plan.metrics
-        ]
-        if plan
-        else []
-    )
-    w.table(L.METRIC_TABLE, rows)
+    sheet = w.title(L.METRICS, "Metrics: baselines, targets and actuals, rated live")
+    w.table(L.METRIC_TABLE, [field_values(m, _keys(L.METRIC_TABLE)) for m in plan.metrics] if plan else [])
     table = L.METRIC_TABLE
     rate_unit = MetricUnit.RATE.value
     for row in table.data_rows:
@@ -688,7 +517,7 @@ def _metrics(w: _Writer) -> None:
                 c(rated),
                 f'=IF(NOT(ISNUMBER({c(source)})),"",IF({c("unit")}="{rate_unit}",'
                 f"BCF_RATE({c(source)},{c('population')},{c('per')}),{c(source)}))",
-                L.RATE,
+                RATED,
             )
         higher = f'{c("polarity")}="{Polarity.HIGHER_IS_BETTER.value}"'
         w.formula(
@@ -697,7 +526,7 @@ def _metrics(w: _Writer) -> None:
             f'=IF({c("metric_id")}="","",BCF_RAG({c("actual_rate")},{c("target_rate")},'
             f'IF({c("rag_rule")}="{RagRule.BASELINE.value}",{c("baseline_rate")},""),{higher},'
             f'IF({c("rag_rule")}="{RagRule.TOLERANCE.value}",{c("tolerance")},"")))',
-            L.TEXT,
+            TEXT,
         )
         forecast = (
             f'IF(NOT(ISNUMBER({c("forecast")})),"",IF({c("unit")}="{rate_unit}",'
@@ -707,21 +536,17 @@ def _metrics(w: _Writer) -> None:
             L.METRICS,
             c("progress"),
             f'=IF({c("metric_id")}="","",BCF_PROGRESS({forecast},{c("target_rate")},{higher}))',
-            L.TEXT,
+            TEXT,
         )
     rag = table.span("rag", sheet=False).replace("$", "")
-    for word, fmt in (("Green", w.formats.green), ("Amber", w.formats.amber), ("Red", w.formats.red)):
-        sheet.conditional_format(rag, {"type": "cell", "criteria": "equal to", "value": f'"{word}"', "format": fmt})
-    w.finish(L.METRICS, table.last_column, table.data_rows[-1], freeze=(table.header_row, 2))
+    for word, style in (("Green", LOOK.good), ("Amber", LOOK.warning), ("Red", LOOK.bad)):
+        to_xlsxwriter.highlight(sheet, rag, word, w.formats[style])
+    w.finish(L.METRICS, _page(table.last_column, table.data_rows[-1], freeze=f"C{table.header_row + 1}"))
 
 
 def _risk(w: _Writer) -> None:
     plan, schemes = w.plan, w.schemes
-    sheet = w.sheets[L.RISK]
-    sheet.write_string(
-        "A1", "Risk share, overspend waterfall, quarterly invoices and the year-end statement", w.formats.title
-    )
-    money = Field("m", "", L.MONEY)
+    w.title(L.RISK, "Risk share, overspend waterfall, quarterly invoices and the year-end statement")
     terms = plan.risk_terms if plan else None
     fund = plan.performance_fund if plan else None
     values = {
@@ -732,19 +557,19 @@ def _risk(w: _Writer) -> None:
     }
     for key, cell in L.RISK_INPUTS.items():
         w.label(L.RISK, f"B{cell[1:]}", L.RISK_LABELS[key])
-        w.put(L.RISK, cell, values[key], money if key != "target_reduction" else Field("r", "", L.NUMBER))
+        w.put(L.RISK, cell, values[key], MONEY if key != "target_reduction" else NUMBER)
     w.label(L.RISK, f"B{L.ACHIEVED_ROW}", "Reduction achieved, quarters 1 to 4")
     for quarter, column in enumerate("CDEF"):
         achieved = fund.achieved_by_quarter[quarter] if fund else None
-        w.put(L.RISK, f"{column}{L.ACHIEVED_ROW}", achieved, Field("a", "", L.NUMBER))
+        w.put(L.RISK, f"{column}{L.ACHIEVED_ROW}", achieved, NUMBER)
     overrides = [{"partner_id": p, "weight": weight} for p, weight in terms.override] if terms else []
     w.table(L.SHARE_OVERRIDE, overrides)
     for row, label, formulas in risk_views(schemes):
         if label:
             w.label(L.RISK, f"B{row}", label, bold=not formulas)
         for column, text in zip("CDEFG", formulas, strict=False):
-            w.formula(L.RISK, f"{column}{row}", text, L.TEXT if text.startswith('="') else L.NUMBER)
-    w.finish(L.RISK, "G", max(r for r, _, _ in risk_views(schemes)))
+            w.formula(L.RISK, f"{column}{row}", text, TEXT if text.startswith('="') else MONEY)
+    w.finish(L.RISK, _page("G", max(r for r, _, _ in risk_views(schemes))))
 
 
 def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
@@ -777,13 +602,13 @@ def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
     risk = f"{L.POOLS}!{L.POOL_TABLE.span('risk_pool', sheet=False)}"
     row += 1
     # SUMIFS skips the blank ("") lines of unused pool rows; the risk pool's own balance is not an underspend.
-    overspend = f'-SUMIFS({differences},{differences},"<0",{risk},"<>Yes")'
+    overspend = "-" + sumifs(differences, (differences, criterion("<0")), (risk, criterion("<>Yes")))
     lines.append((row, "Overspend to cover", (f"={overspend}",)))
     lines.append(
         (
             row + 1,
             "1. From underspends elsewhere in the pools",
-            (f'=MIN(C{row},SUMIFS({differences},{differences},">0",{risk},"<>Yes"))',),
+            (f"=MIN(C{row},{sumifs(differences, (differences, criterion('>0')), (risk, criterion('<>Yes')))})",),
         )
     )
     lines.append(
@@ -823,13 +648,12 @@ def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
 
 
 def _checks(w: _Writer, findings: Sequence[Finding]) -> None:
-    sheet = w.sheets[L.CHECKS]
-    sheet.write_string("A1", "Checks: every finding of the plan checks, with the cell it concerns", w.formats.title)
-    write_findings(sheet, findings, w.formats.header, "Checked when the workbook was generated")
-    sheet.set_column("A:B", 10)
-    sheet.set_column("C:F", 14)
-    sheet.set_column("G:G", 100)
-    w.finish(L.CHECKS, "G", L.CHECK_HEADER_ROW + max(1, len(findings)))
+    sheet = w.title(L.CHECKS, "Checks: every finding of the plan checks, with the cell it concerns")
+    write_findings(sheet, findings, w.formats[LOOK.header], "Checked when the workbook was generated")
+    w.finish(
+        L.CHECKS,
+        _page("G", L.CHECK_HEADER_ROW + max(1, len(findings)), widths=CHECK_WIDTHS, header_row=L.CHECK_HEADER_ROW),
+    )
 
 
 def write_findings(sheet: Worksheet, findings: Sequence[Finding], header: Any, status: str) -> None:
@@ -868,8 +692,7 @@ _CHARTS = (
 
 
 def _dashboard(w: _Writer) -> None:
-    sheet = w.sheets[L.DASHBOARD]
-    sheet.write_string("A1", "Dashboard", w.formats.title)
+    sheet = w.title(L.DASHBOARD, "Dashboard")
     for kind, title, where, table, category, series in _CHARTS:
         chart = w.book.add_chart({"type": kind})
         first, last = table.data_rows[0] - 1, table.data_rows[-1] - 1  # XlsxWriter counts rows from 0
@@ -887,9 +710,7 @@ def _dashboard(w: _Writer) -> None:
             )
         chart.set_title({"name": title})
         sheet.insert_chart(where, chart, {"x_scale": 1.3, "y_scale": 1.2})
-    sheet.protect()
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 1)
+    to_xlsxwriter.finish(sheet, SheetSetup(Printing(one_page=True, a4=False)))
 
 
 def _conf(w: _Writer) -> None:

@@ -16,13 +16,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.formatting.rule import CellIsRule, Rule
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bcf_xl import __version__
@@ -59,90 +55,64 @@ from bcf_xl.submission.layout import (
     scheme_rows_for,
 )
 from bcf_xl.submission.totals import expenditure_values, kind_formula, nhs_formula, summary_formulas, summary_values
+from bcf_xl.workbook import to_openpyxl
+from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
+from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
+from bcf_xl.workbook.validation import (
+    SCHEME_LISTS,
+    Validation,
+    between,
+    dropdown,
+    dropdown_lists,
+    list_cells,
+    list_ranges as ranges_on_sheet,
+    percent,
+    pounds,
+    select,
+)
+from bcf_xl.workbook.values import cover_values, dfg_inputs, retained, scheme_values
 
-YELLOW = PatternFill("solid", fgColor="FFFF99")
-GREY = PatternFill("solid", fgColor="D9D9D9")
-HEADER = PatternFill("solid", fgColor="1F4E79")
-GREEN = PatternFill("solid", fgColor="C6EFCE")
-RED = PatternFill("solid", fgColor="FFC7CE")
-POUNDS = '"£"#,##0.00'
-PERCENT = "0.0%"
-RATE = "#,##0.0"
-UNLOCKED = Protection(locked=False)
+LOOK = TEMPLATE
+POUNDS = MONEY_FORMAT
+GREEN, RED = LOOK.good, LOOK.bad
+_LIST_NAMES = ("partner_kinds", "area_kinds", *SCHEME_LISTS)
 
 
 def lists_for(policy: Policy, year: TemplateYear) -> dict[str, tuple[str, ...]]:
-    """The dropdown vocabularies of the Lists sheet, by name."""
-    sub_types = sorted({sub for subs in policy.scheme_types.values() for sub in subs})
-    return {
-        "income": year.labels,
-        "partner_kinds": ("Council", "ICB"),
-        "area_kinds": ("Unitary", "Two-tier"),
-        "scheme_types": tuple(policy.scheme_types),
-        "sub_types": tuple(sub_types),
-        "area_of_spend": policy.vocabularies["area_of_spend"],
-        "commissioner": policy.vocabularies["commissioner"],
-        "provider": policy.vocabularies["provider"],
-        "status": policy.vocabularies["status"],
-        "yes_no": ("Yes", "No"),
-    }
+    """The dropdown vocabularies of the Lists sheet, by name: the year's income labels, then the shared lists."""
+    return {"income": year.labels, **select(dropdown_lists(policy), _LIST_NAMES)}
 
 
 def list_ranges(lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {
-        name: f"{LISTS}!${col(i)}$2:${col(i)}${1 + len(words)}"
-        for i, (name, words) in enumerate(lists.items(), start=1)
-    }
+    """Where each list sits on the template's Lists sheet, e.g. ``Lists!$A$2:$A$7``."""
+    return ranges_on_sheet(LISTS, lists)
 
 
 def _write_text(sheet: Worksheet, ref: str, value: str) -> None:
-    """Write user text as text: a scheme called '=HYPERLINK(...)' must stay words, not become a formula."""
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        raise BcfInputError(
-            Location(sheet=sheet.title, cell=ref), "contains a control character a workbook cannot store", value
-        )
-    cell = sheet[ref]
-    cell.value = value
-    cell.data_type = "s"
+    """Write text as text: a scheme called '=HYPERLINK(...)' must stay words, not become a formula."""
+    to_openpyxl.label(sheet, ref, value)
 
 
-def _input(sheet: Worksheet, ref: str, value: object = None, number_format: str | None = None) -> None:
-    cell = sheet[ref]
-    if isinstance(value, str):
-        _write_text(sheet, ref, value)
-    elif isinstance(value, Decimal):
-        cell.value = float(value)
-    elif value is not None:
-        cell.value = value
-    cell.fill = YELLOW
-    cell.protection = UNLOCKED
-    if number_format:
-        cell.number_format = number_format
+def _input(sheet: Worksheet, ref: str, value: object = None, kind: str = TEXT) -> None:
+    to_openpyxl.put(sheet, ref, value, LOOK.input(kind))
 
 
-def _grey(sheet: Worksheet, ref: str, value: object, number_format: str | None = None) -> None:
-    cell = sheet[ref]
-    if isinstance(value, str) and not value.startswith("="):
-        _write_text(sheet, ref, value)
-    else:
-        cell.value = float(value) if isinstance(value, Decimal) else value
-    cell.fill = GREY
-    if number_format:
-        cell.number_format = number_format
+def _grey(sheet: Worksheet, ref: str, value: object, kind: str = TEXT) -> None:
+    """A pre-populated, locked cell: a figure or text the template fills in for the officer."""
+    to_openpyxl.put(sheet, ref, value, LOOK.computed(kind))
+
+
+def _computed(sheet: Worksheet, ref: str, formula: str, kind: str = TEXT) -> None:
+    to_openpyxl.formula(sheet, ref, formula, LOOK.computed(kind))
 
 
 def _headers(sheet: Worksheet, row: int, headers: Iterable[str], first_column: int = 1) -> None:
     for index, text in enumerate(headers, start=first_column):
-        cell = sheet.cell(row, index)
-        _write_text(sheet, cell.coordinate, text)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        to_openpyxl.label(sheet, f"{col(index)}{row}", text, LOOK.header)
 
 
 def _title(sheet: Worksheet, text: str) -> None:
-    _write_text(sheet, "A1", text)
-    sheet["A1"].font = Font(bold=True, size=14)
+    to_openpyxl.label(sheet, "A1", text, LOOK.title)
 
 
 def _finish(
@@ -153,46 +123,27 @@ def _finish(
     last_row: int,
     *,
     one_page: bool = False,
+    header_row: int | None = None,
 ) -> None:
-    for letter, width in widths.items():
-        sheet.column_dimensions[letter].width = width
-    if freeze:
-        sheet.freeze_panes = freeze
-    sheet.protection.sheet = True  # no password: officers can unprotect, as with NHS England's templates
-    sheet.print_area = f"A1:{col(last_column)}{last_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 1 if one_page else 0  # long tables run on to more pages, a page wide
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    setup = printed(
+        col(last_column),
+        last_row,
+        freeze=freeze,
+        one_page=one_page,
+        widths=tuple(widths.items()),
+        header_row=header_row,
+    )
+    to_openpyxl.finish(sheet, setup)
 
 
 def _dropdown(sheet: Worksheet, source: str, cells: str, prompt: str) -> None:
-    validation = DataValidation(
-        type="list",
-        formula1=f"={source}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Choose from the list",
-        error=prompt,
-    )
-    validation.add(cells)
-    sheet.add_data_validation(validation)
+    to_openpyxl.validate(sheet, cells, dropdown(source, prompt))
 
 
-def _bounded(sheet: Worksheet, cells: str, low: str, high: str, what: str) -> None:
-    validation = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1=low,
-        formula2=high,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Out of range",
-        error=what,
-    )
-    validation.add(cells)
-    sheet.add_data_validation(validation)
+def _amounts(policy: Policy) -> Validation:
+    """An amount of the plan: within the policy's planning bound."""
+    bound = policy.bound("planning")
+    return between(bound, f"Between {pounds(bound.low)} and {pounds(bound.high)}")
 
 
 def build(plan: Plan, year: TemplateYear, policy: Policy) -> Workbook:
@@ -223,10 +174,10 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     for name in (GUIDANCE, COVER, CHECKLIST, SUMMARY, INCOME, EXPENDITURE, METRICS, REQUIREMENTS, LISTS):
         book.create_sheet(name)
     _lists(book[LISTS], lists)
-    _guidance(book[GUIDANCE], year)
+    _guidance(book[GUIDANCE], year, policy)
     _cover(book[COVER], plan, layout, ranges)
     _income(book[INCOME], plan, layout, ranges, policy)
-    _expenditure(book[EXPENDITURE], plan, layout, ranges)
+    _expenditure(book[EXPENDITURE], plan, layout, ranges, policy)
     _metrics(book[METRICS], plan, layout)
     _requirements(book[REQUIREMENTS], plan, layout, ranges)
     _summary(book[SUMMARY], layout)
@@ -272,21 +223,19 @@ def write(plan: Plan, year: TemplateYear, policy: Policy, target: Path, *, overw
 
 
 def _lists(sheet: Worksheet, lists: dict[str, tuple[str, ...]]) -> None:
-    for index, (name, words) in enumerate(lists.items(), start=1):
-        _write_text(sheet, f"{col(index)}1", name)
-        for row, word in enumerate(words, start=2):
-            _write_text(sheet, f"{col(index)}{row}", word)
-    sheet.sheet_state = "hidden"
-    sheet.protection.sheet = True
+    for ref, text, _ in list_cells(lists):
+        _write_text(sheet, ref, text)
+    to_openpyxl.finish(sheet, HIDDEN_LISTS)
 
 
-def _guidance(sheet: Worksheet, year: TemplateYear) -> None:
+def _guidance(sheet: Worksheet, year: TemplateYear, policy: Policy) -> None:
     _title(sheet, year.title)
+    bound = policy.bound("planning")
     lines = [
         "How to complete this template",
         "Yellow cells are inputs. Grey cells are pre-populated. All other cells are calculated and locked.",
         "Sheets are protected without a password so that formulas are not overwritten by accident.",
-        "Dropdowns offer the national lists; numbers must be between £0 and £1,000,000,000.",
+        f"Dropdowns offer the national lists; numbers must be between {pounds(bound.low)} and {pounds(bound.high)}.",
         "The Checklist tab shows a red 'No' for each required item still incomplete and a green 'Yes' once it is "
         "complete. The template is ready to submit when its title reads 'Complete Template'.",
         "Amounts are in pounds and pence; joint schemes give the NHS share as a percentage.",
@@ -296,28 +245,17 @@ def _guidance(sheet: Worksheet, year: TemplateYear) -> None:
         *[f"  - {note}" for note in year.unconfirmed],
     ]
     for row, text in enumerate(lines, start=3):
-        _write_text(sheet, f"A{row}", text)
-        sheet[f"A{row}"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet["A3"].font = Font(bold=True)
+        to_openpyxl.label(sheet, f"A{row}", text, LOOK.wrapped)
+    to_openpyxl.apply(sheet["A3"], LOOK.bold)
     _finish(sheet, {"A": 120}, None, 1, 2 + len(lines), one_page=True)
 
 
 def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
     _title(sheet, f"{layout.year.title}: Cover")
-    contacts = plan.contacts
-    values = {
-        "area": plan.area.name,
-        "area_kind": plan.area.kind.value,
-        "completed_by": contacts.completed_by,
-        "job_title": contacts.job_title,
-        "email": contacts.email,
-        "telephone": contacts.telephone,
-        "signed_off_by": contacts.signed_off_by,
-        "sign_off_date": contacts.sign_off_date,
-    }
+    values = cover_values(plan)
     for offset, (key, label) in enumerate(COVER_FIELDS):
         _write_text(sheet, f"B{COVER_FIRST_ROW + offset}", label)
-        _input(sheet, layout.cover_cell(key), values[key] or None)
+        _input(sheet, layout.cover_cell(key), values[key])
     _dropdown(sheet, ranges["area_kinds"], layout.cover_cell("area_kind"), "Choose Unitary or Two-tier")
     _write_text(sheet, f"B{TEMPLATE_YEAR_CELL[1:]}", "Template")
     _grey(sheet, TEMPLATE_YEAR_CELL, layout.year.name)
@@ -348,7 +286,7 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
         _input(sheet, f"C{row}", source.contributor if source else None)
         _input(sheet, f"D{row}", (source.description or None) if source else None)
         for index in range(len(years)):
-            _input(sheet, f"{layout.income_amount_col(index)}{row}", source.amounts[index] if source else None, POUNDS)
+            _input(sheet, f"{layout.income_amount_col(index)}{row}", source.amounts[index] if source else None, MONEY)
     last_amount = layout.income_amount_col(len(years) - 1)
     _dropdown(sheet, ranges["income"], f"B{rows[0]}:B{rows[-1]}", "Choose a funding source from the list")
     _dropdown(
@@ -357,7 +295,7 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
         f"C{rows[0]}:C{rows[-1]}",
         "Choose a Partner ID from the Cover",
     )
-    _bounded(sheet, f"E{rows[0]}:{last_amount}{rows[-1]}", "0", "1000000000", "Between £0 and £1,000,000,000")
+    to_openpyxl.validate(sheet, f"E{rows[0]}:{last_amount}{rows[-1]}", _amounts(policy))
 
     base = layout.minimums_row
     _headers(sheet, base, ("Minimum requirements (pre-populated)", "", "", "", *(f"{y} (£)" for y in years)))
@@ -365,19 +303,19 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
     _write_text(sheet, f"A{base + 2}", "Minimum NHS contribution to adult social care")
     _write_text(sheet, f"A{base + 3}", "Minimum NHS-commissioned out-of-hospital spend")
     minimums = asc_minimum(plan, policy)
-    _grey(sheet, layout.asc_prior_cell, plan.asc_minimum.prior_year if plan.asc_minimum else None, POUNDS)
+    _grey(sheet, layout.asc_prior_cell, plan.asc_minimum.prior_year if plan.asc_minimum else None, MONEY)
     for index in range(len(years)):
-        _grey(sheet, layout.asc_minimum_cell(index), minimums[index].required if minimums else None, POUNDS)
-        _grey(sheet, layout.ooh_minimum_cell(index), plan.ooh_minimum[index] if plan.ooh_minimum else None, POUNDS)
+        _grey(sheet, layout.asc_minimum_cell(index), minimums[index].required if minimums else None, MONEY)
+        _grey(sheet, layout.ooh_minimum_cell(index), plan.ooh_minimum[index] if plan.ooh_minimum else None, MONEY)
 
     dfg = layout.dfg_row
     _headers(sheet, dfg, ("Disabled Facilities Grant", "", "", "", *(f"{y} (£)" for y in years)))
     _write_text(sheet, f"A{dfg + 1}", "DFG received (grant letter)")
     _write_text(sheet, f"A{dfg + 2}", "In-year top-up")
     for index in range(len(years)):
-        year_dfg = plan.dfg[index] if plan.dfg else None
-        _input(sheet, layout.dfg_received_cell(index), year_dfg.received if year_dfg else None, POUNDS)
-        _input(sheet, layout.dfg_top_up_cell(index), sum(year_dfg.top_ups, Decimal(0)) if year_dfg else None, POUNDS)
+        received, top_up = dfg_inputs(plan, index)
+        _input(sheet, layout.dfg_received_cell(index), received, MONEY)
+        _input(sheet, layout.dfg_top_up_cell(index), top_up, MONEY)
     district_headers = ["District ID", "District council (two-tier areas)"]
     for y in years:
         district_headers += [f"Allocation {y} (£)", f"Retained by agreement {y} (£)", f"Agreement reference {y}"]
@@ -387,27 +325,23 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
         _input(sheet, f"A{row}", district.district_id if district else None)
         _input(sheet, f"B{row}", district.name if district else None)
         for index in range(len(years)):
-            kept = (
-                [r for r in plan.dfg[index].retentions if r.district_id == district.district_id]
-                if district and plan.dfg
-                else []
-            )
+            amount, references = retained(plan, district.district_id, index) if district else (None, None)
             _input(
                 sheet,
                 f"{layout.district_col('allocation', index)}{row}",
                 district.dfg_allocation[index] if district else None,
-                POUNDS,
+                MONEY,
             )
             _input(
                 sheet,
                 f"{layout.district_col('retained', index)}{row}",
-                sum((r.amount for r in kept), Decimal(0)) if kept else None,
-                POUNDS,
+                amount,
+                MONEY,
             )
             _input(
                 sheet,
                 f"{layout.district_col('reference', index)}{row}",
-                "; ".join(r.agreement_reference for r in kept) if kept else None,
+                references,
             )
     last_column = 2 + 3 * len(years)
     _finish(
@@ -419,7 +353,7 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
     )
 
 
-def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
+def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], policy: Policy) -> None:
     _title(sheet, f"{layout.year.title}: Expenditure")
     cols = layout.scheme_columns
     _headers(sheet, SCHEME_HEADER_ROW, layout.scheme_headers.values())
@@ -428,31 +362,17 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
     for row, scheme in zip(rows, schemes, strict=False):
         values: dict[str, object] = {}
         if scheme:
-            values = {
-                "scheme_id": scheme.scheme_id,
-                "name": scheme.name,
-                "description": scheme.description or None,
-                "scheme_type": scheme.scheme_type,
-                "sub_type": scheme.sub_type or None,
-                "area_of_spend": scheme.area_of_spend.value,
-                "commissioner": scheme.commissioner.value,
-                "nhs_share": scheme.nhs_share,
-                "provider": scheme.provider,
-                "source": scheme.source,
-                "status": scheme.status.value,
-                "prior_year_budget": scheme.prior_year_budget,
-                "additional_investment": scheme.additional_investment,
-            }
+            values = scheme_values(scheme)
             values |= {f"amount:{year}": amount for year, amount in zip(layout.years, scheme.amounts, strict=True)}
         for key, letter in cols.items():
             ref = f"{letter}{row}"
             if key == "kind":
-                _grey(sheet, ref, kind_formula(layout, row))
+                _computed(sheet, ref, kind_formula(layout, row))
             elif key.startswith("nhs:"):
-                _grey(sheet, ref, nhs_formula(layout, row, key.removeprefix("nhs:")), POUNDS)
+                _computed(sheet, ref, nhs_formula(layout, row, key.removeprefix("nhs:")), MONEY)
             else:
                 money = key.startswith("amount:") or key in ("prior_year_budget", "additional_investment")
-                _input(sheet, ref, values.get(key), POUNDS if money else PERCENT if key == "nhs_share" else None)
+                _input(sheet, ref, values.get(key), MONEY if money else SHARE if key == "nhs_share" else TEXT)
     first, last = rows[0], rows[-1]
     for key, name in (
         ("scheme_type", "scheme_types"),
@@ -470,10 +390,12 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
         f"{cols['source']}{first}:{cols['source']}{last}",
         "Choose an income Ref from the Income tab",
     )
-    _bounded(sheet, f"{cols['nhs_share']}{first}:{cols['nhs_share']}{last}", "0", "1", "Between 0% and 100%")
+    bound = policy.bound("nhs_share")
+    share = between(bound, f"Between {percent(bound.low)} and {percent(bound.high)}")
+    to_openpyxl.validate(sheet, f"{cols['nhs_share']}{first}:{cols['nhs_share']}{last}", share)
     for year in layout.years:
         letter = cols[f"amount:{year}"]
-        _bounded(sheet, f"{letter}{first}:{letter}{last}", "0", "1000000000", "Between £0 and £1,000,000,000")
+        to_openpyxl.validate(sheet, f"{letter}{first}:{letter}{last}", _amounts(policy))
     widths = dict.fromkeys(cols.values(), 18)
     widths |= {
         cols["name"]: 36,
@@ -482,7 +404,7 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
         cols["sub_type"]: 34,
         cols["provider"]: 26,
     }
-    _finish(sheet, widths, f"C{first}", len(cols), last)
+    _finish(sheet, widths, f"C{first}", len(cols), last, header_row=SCHEME_HEADER_ROW)
 
 
 def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
@@ -501,8 +423,8 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
         }[national.unit]
         _grey(sheet, f"{columns['unit']}{row}", unit)
         _grey(sheet, f"{columns['polarity']}{row}", national.polarity.value)
-        value_format = PERCENT if national.unit is MetricUnit.PERCENT else RATE
-        _input(sheet, f"{columns['population']}{row}", ours.population if ours else None, "#,##0")
+        value_format = SHARE if national.unit is MetricUnit.PERCENT else RATE
+        _input(sheet, f"{columns['population']}{row}", ours.population if ours else None, WHOLE)
         _input(sheet, f"{columns['population_source']}{row}", (ours.population_source or None) if ours else None)
         _input(sheet, f"{columns['baseline']}{row}", ours.baseline if ours else None, value_format)
         _input(sheet, f"{columns['target']}{row}", ours.target if ours else None, value_format)
@@ -513,8 +435,8 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
                 if national.unit is MetricUnit.RATE
                 else f'=IF(ISNUMBER({value}),{value},"")'
             )
-            _grey(sheet, f"{columns[rated]}{row}", formula, value_format)
-        sheet[f"{columns['name']}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            _computed(sheet, f"{columns[rated]}{row}", formula, value_format)
+        to_openpyxl.apply(sheet[f"{columns['name']}{row}"], LOOK.wrapped)
     _finish(
         sheet,
         {"A": 10, "B": 60, "C": 24, "D": 18, "E": 14, "F": 34, "G": 14, "H": 14, "I": 16, "J": 16},
@@ -538,11 +460,11 @@ def _requirements(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str
         answer = answers.get(condition.code)
         _grey(sheet, f"{columns['code']}{row}", condition.code)
         _grey(sheet, f"{columns['text']}{row}", condition.text)
-        sheet[f"{columns['text']}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        to_openpyxl.apply(sheet[f"{columns['text']}{row}"], LOOK.wrapped)
         met = None if answer is None or answer.met is None else ("Yes" if answer.met else "No")
         _input(sheet, f"{columns['met']}{row}", met)
         _input(sheet, f"{columns['explanation']}{row}", (answer.explanation or None) if answer else None)
-        sheet[f"{columns['explanation']}{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+        to_openpyxl.apply(sheet[f"{columns['explanation']}{row}"], LOOK.wrapped)
     rows = layout.condition_rows
     _dropdown(sheet, ranges["yes_no"], f"{columns['met']}{rows[0]}:{columns['met']}{rows[-1]}", "Choose Yes or No")
     _finish(sheet, {"A": 8, "B": 70, "C": 22, "D": 60}, None, 4, rows[-1], one_page=True)
@@ -614,10 +536,9 @@ def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> dict[str,
     return tests
 
 
-def _highlight(sheet: Worksheet, cells: str, text: str, fill: PatternFill) -> None:
-    """Fill cells that show exactly ``text`` (conditional formatting)."""
-    rule: Rule = CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill)  # type: ignore[no-untyped-call]
-    sheet.conditional_formatting.add(cells, rule)
+def _highlight(sheet: Worksheet, cells: str, text: str, style: Style) -> None:
+    """Show cells that read exactly ``text`` in ``style`` (conditional formatting)."""
+    to_openpyxl.highlight(sheet, cells, text, style)
 
 
 def _cached_values(

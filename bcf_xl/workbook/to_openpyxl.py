@@ -1,0 +1,142 @@
+"""Write the toolkit's declarations with openpyxl (NHS England's templates)."""
+
+from __future__ import annotations
+
+from openpyxl.cell.cell import Cell
+from openpyxl.formatting.rule import CellIsRule, Rule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bcf_xl.errors import Location
+from bcf_xl.workbook.formats import Style
+from bcf_xl.workbook.formulas import criterion
+from bcf_xl.workbook.sheets import SheetSetup
+from bcf_xl.workbook.text import cell_value, storable_text
+from bcf_xl.workbook.validation import LIST, Validation
+
+
+def _font(style: Style) -> Font | None:
+    if not (style.font_name or style.size or style.bold or style.color or style.underline):
+        return None
+    return Font(
+        name=style.font_name,
+        size=style.size,
+        bold=style.bold or None,
+        color=style.color,
+        underline="single" if style.underline else None,
+    )
+
+
+def _fill(style: Style) -> PatternFill | None:
+    return PatternFill("solid", fgColor=style.fill) if style.fill else None
+
+
+def apply(cell: Cell, style: Style) -> None:
+    """Give a cell a style (only the properties the style sets)."""
+    font, fill = _font(style), _fill(style)
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if style.border:
+        side = Side(style="thin", color=style.border_color)
+        cell.border = Border(left=side, right=side, top=side, bottom=side)
+    if style.wrap or style.valign:
+        cell.alignment = Alignment(wrap_text=style.wrap or None, vertical=style.valign)
+    if not style.locked:
+        cell.protection = Protection(locked=False)
+    if style.number_format:
+        cell.number_format = style.number_format
+
+
+def put(sheet: Worksheet, ref: str, value: object, style: Style | None = None) -> None:
+    """Write a plan value or a label: text always as text (never a formula), numbers as numbers; then the style.
+
+    Raises:
+        BcfInputError: text a workbook cannot store, named at its cell.
+    """
+    cell = sheet[ref]
+    held = cell_value(value, Location(sheet=sheet.title, cell=ref))
+    if held is not None:
+        cell.value = held
+        if isinstance(held, str):
+            cell.data_type = "s"  # openpyxl would take text starting with "=" for a formula
+    if style is not None:
+        apply(cell, style)
+
+
+def label(sheet: Worksheet, ref: str, text: str, style: Style | None = None) -> None:
+    """Write text as text, exactly as given (an empty header too); then the style.
+
+    Raises:
+        BcfInputError: text a workbook cannot store, named at its cell.
+    """
+    cell = sheet[ref]
+    cell.value = storable_text(text, Location(sheet=sheet.title, cell=ref))
+    cell.data_type = "s"
+    if style is not None:
+        apply(cell, style)
+
+
+def formula(sheet: Worksheet, ref: str, text: str, style: Style | None = None) -> None:
+    """Write a formula (text starting with '=') and the cell's style."""
+    cell = sheet[ref]
+    cell.value = text
+    if style is not None:
+        apply(cell, style)
+
+
+def validate(sheet: Worksheet, cells: str, validation: Validation) -> None:
+    """Add a data validation to ``cells`` (an A1 range without sheet)."""
+    listed = validation.kind == LIST
+    low, high = (f"={validation.source}", None) if listed else validation.bounds_text()
+    checker = DataValidation(
+        type=validation.kind,
+        operator=None if listed else "between",
+        formula1=low,
+        formula2=high,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=validation.error_title,
+        error=validation.error,
+    )
+    checker.add(cells)
+    sheet.add_data_validation(checker)
+
+
+def highlight(sheet: Worksheet, cells: str, text: str, style: Style) -> None:
+    """Show cells that read exactly ``text`` in ``style`` (conditional formatting)."""
+    rule: Rule = CellIsRule(  # type: ignore[no-untyped-call]
+        operator="equal", formula=[criterion(text)], font=_font(style), fill=_fill(style)
+    )
+    sheet.conditional_formatting.add(cells, rule)
+
+
+def finish(sheet: Worksheet, setup: SheetSetup) -> None:
+    """Protect a sheet and set its widths, panes, visibility and printing."""
+    for letter, width in setup.widths:
+        sheet.column_dimensions[letter].width = width
+    if setup.freeze:
+        sheet.freeze_panes = setup.freeze
+    sheet.protection.sheet = True
+    if setup.resizable:
+        sheet.protection.formatColumns = False  # openpyxl: False lets officers resize despite the protection
+        sheet.protection.formatRows = False
+    if setup.hidden:
+        sheet.sheet_state = "hidden"
+    printing = setup.printing
+    if printing is None:
+        return
+    if printing.area:
+        sheet.print_area = printing.area
+    if printing.landscape:
+        sheet.page_setup.orientation = "landscape"
+    if printing.a4:
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    if printing.repeat_rows:
+        sheet.print_title_rows = f"{printing.repeat_rows[0]}:{printing.repeat_rows[1]}"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1 if printing.one_page else 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
