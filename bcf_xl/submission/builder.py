@@ -8,6 +8,8 @@ as text, never as a formula, whatever it starts with.
 
 from __future__ import annotations
 
+import math
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -688,8 +690,9 @@ def _worksheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
 def _with_values(xml: bytes, values: Mapping[str, object]) -> bytes:
     """A worksheet part with the cached value of each formula cell named in ``values`` set."""
     declared = [ns for _, ns in ElementTree.iterparse(BytesIO(xml), events=["start-ns"])]
-    for prefix, uri in declared:
-        ElementTree.register_namespace(prefix, uri)
+    for prefix, uri in declared:  # written back with the part's own prefixes (ElementTree keeps one map per process)
+        if not re.fullmatch(r"ns\d+", prefix):  # names ElementTree reserves for prefixes it makes up
+            ElementTree.register_namespace(prefix, uri)
     root = ElementTree.fromstring(xml)
     for cell in root.iter(f"{{{_MAIN}}}c"):
         formula = cell.find(f"{{{_MAIN}}}f")
@@ -720,9 +723,12 @@ def _set_value(cell: ElementTree.Element, value: object) -> None:
     elif isinstance(value, ExcelError):
         cell.set("t", "e")
         stored.text = value.code
-    elif isinstance(value, int | float | Decimal):
+    elif isinstance(value, int | float | Decimal) and math.isfinite(value):
         cell.attrib.pop("t", None)
         stored.text = repr(float(value)).removesuffix(".0")
+    elif isinstance(value, int | float | Decimal):  # beyond what a cell can hold, as Excel shows it
+        cell.set("t", "e")
+        stored.text = "#NUM!"
     else:
         cell.set("t", "str")
         stored.text = str(value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import reduce
+from types import MappingProxyType
 
 from bcf_xl.model import MetricUnit, SourceKind
 from bcf_xl.policy import Bound, Policy, load_policy
@@ -107,7 +108,7 @@ def items(
     found += _summary_items(layout)
     found += _metric_items(layout)
     found += _requirement_items(layout)
-    computed = computed_cells(layout)
+    computed = MappingProxyType(computed_cells(layout))
     return tuple(Item(key, sheet, words, link, rule, computed) for key, sheet, words, link, rule in found)
 
 
