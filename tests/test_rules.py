@@ -208,6 +208,21 @@ def test_shipped_bound_reads_as_before() -> None:
     )
 
 
+def test_checklist_recalculates_the_summary_instead_of_trusting_stored_values(tmp_path: Path) -> None:
+    """The checklist reads the Summary as its rules compute it from the inputs: a stale stored total neither
+    hides an imbalance nor invents one."""
+    path = tmp_path / "sample.xlsx"
+    write(sample_plan(), YEAR_2023_25, POLICY, path)
+    stored = load_values(path)[1]
+    lists = lists_for(POLICY, YEAR_2023_25)
+    balance = next(i for i in checklist.items(LAYOUT, lists, list_ranges(lists)) if i.key == "balance:2023-24")
+    income_total = (SUMMARY, LAYOUT.summary_cell("income", 0))
+    assert stored[income_total] == pytest.approx(61410123.45)
+    assert balance.holds({**stored, income_total: 0})
+    first_amount = (EXPENDITURE, f"{LAYOUT.scheme_columns['amount:2023-24']}{LAYOUT.scheme_rows_range[0]}")
+    assert not balance.holds({**stored, first_amount: float(stored[first_amount]) + 0.01})  # type: ignore[arg-type]
+
+
 def test_cached_values_carry_their_type(tmp_path: Path) -> None:
     """Stored values are typed as Excel expects: numbers plain, text t="str", TRUE/FALSE t="b", errors t="e";
     other cells, the hyperlinks' namespace and a declared but unused namespace are kept."""
