@@ -436,7 +436,7 @@ def test_libreoffice_harness_recalculates_stale_values(tmp_path: Path) -> None:
     book["S"]["A2"] = "=A1*2"
     path = tmp_path / "stale.xlsx"
     book.save(path)
-    store_cached_values(path, ["S"], {("S", "A2"): 999})
+    store_cached_values(path, {("S", "A2"): 999})
     assert openpyxl.load_workbook(path, data_only=True)["S"]["A2"].value == 999
     assert computed_values(path, tmp_path / "lo")[("S", "A2")] == 40
 

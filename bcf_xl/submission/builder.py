@@ -8,12 +8,14 @@ as text, never as a formula, whatever it starts with.
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.etree import ElementTree
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -54,9 +56,10 @@ from bcf_xl.submission.layout import (
     col,
     scheme_rows_for,
 )
-from bcf_xl.submission.totals import expenditure_values, kind_formula, nhs_formula, summary_formulas, summary_values
+from bcf_xl.submission.totals import computed_cells, kind_rule, nhs_rule, rated_rule, summary_rules
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
+from bcf_xl.workbook.rules import Calculation, ExcelError, Expr, Range, countif, if_
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
 from bcf_xl.workbook.validation import (
     SCHEME_LISTS,
@@ -181,7 +184,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     _metrics(book[METRICS], plan, layout)
     _requirements(book[REQUIREMENTS], plan, layout, ranges)
     _summary(book[SUMMARY], layout)
-    items = checklist.items(layout, lists, ranges)
+    items = checklist.items(layout, lists, ranges, policy)
     checkers = _checklist(book[CHECKLIST], items)
     rows = layout.scheme_rows_range
     book.defined_names[SCHEME_ROWS_NAME] = DefinedName(
@@ -189,7 +192,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     )
     book.active = book.sheetnames.index(CHECKLIST)
     book.calculation.fullCalcOnLoad = True
-    return book, _cached_values(book, layout, checkers)
+    return book, _cached_values(book, computed_cells(layout) | checkers)
 
 
 def _fits(plan: Plan, layout: Layout) -> None:
@@ -214,7 +217,7 @@ def write(plan: Plan, year: TemplateYear, policy: Policy, target: Path, *, overw
 
     def save(temporary: Path) -> None:
         book.save(temporary)
-        store_cached_values(temporary, book.sheetnames, cached)
+        store_cached_values(temporary, cached)
 
     write_atomically(target, save, overwrite=overwrite)
 
@@ -367,9 +370,9 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
         for key, letter in cols.items():
             ref = f"{letter}{row}"
             if key == "kind":
-                _computed(sheet, ref, kind_formula(layout, row))
+                _computed(sheet, ref, "=" + kind_rule(layout, row).formula(EXPENDITURE))
             elif key.startswith("nhs:"):
-                _computed(sheet, ref, nhs_formula(layout, row, key.removeprefix("nhs:")), MONEY)
+                _computed(sheet, ref, "=" + nhs_rule(layout, row, key.removeprefix("nhs:")).formula(EXPENDITURE), MONEY)
             else:
                 money = key.startswith("amount:") or key in ("prior_year_budget", "additional_investment")
                 _input(sheet, ref, values.get(key), MONEY if money else SHARE if key == "nhs_share" else TEXT)
@@ -429,12 +432,7 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
         _input(sheet, f"{columns['baseline']}{row}", ours.baseline if ours else None, value_format)
         _input(sheet, f"{columns['target']}{row}", ours.target if ours else None, value_format)
         for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
-            value, population = f"{columns[source]}{row}", f"{columns['population']}{row}"
-            formula = (
-                f'=IF(AND(ISNUMBER({value}),N({population})>0),{value}/{population}*{national.per},"")'
-                if national.unit is MetricUnit.RATE
-                else f'=IF(ISNUMBER({value}),{value},"")'
-            )
+            formula = "=" + rated_rule(layout, row, source).formula(METRICS)
             _computed(sheet, f"{columns[rated]}{row}", formula, value_format)
         to_openpyxl.apply(sheet[f"{columns['name']}{row}"], LOOK.wrapped)
     _finish(
@@ -473,15 +471,15 @@ def _requirements(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str
 def _summary(sheet: Worksheet, layout: Layout) -> None:
     _title(sheet, f"{layout.year.title}: Summary")
     _headers(sheet, 3, ("", *(f"{y} (£)" for y in layout.years)))
-    formulas = summary_formulas(layout)
+    rules = summary_rules(layout)
     for key, row in layout.summary_rows.items():
         label = SUMMARY_LABELS.get(key) or key.split(":", 1)[1]
         prefix = "Income: " if key.startswith("income:") else "Expenditure: " if key.startswith("spend:") else ""
         _write_text(sheet, f"A{row}", prefix + label)
         if key in ("income", "spend", "balance"):
             sheet[f"A{row}"].font = Font(bold=True)
-        for index, formula in enumerate(formulas[key]):
-            sheet[f"{layout.summary_col(index)}{row}"] = formula
+        for index, rule in enumerate(rules[key]):
+            sheet[f"{layout.summary_col(index)}{row}"] = "=" + rule.formula(SUMMARY)
             sheet[f"{layout.summary_col(index)}{row}"].number_format = POUNDS
     last = max(layout.summary_rows.values())
     _finish(
@@ -494,14 +492,13 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
     )
 
 
-def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> dict[str, checklist.Item | list[str]]:
-    """Write the checklist; return what each formula cell of column D (and A1) tests: an item, or the cells
-    whose "No" it counts."""
+def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> dict[tuple[str, str], Expr]:
+    """Write the checklist; return the rule of each formula cell (every checker in column D, each sheet's
+    "completed" line and the title in A1), by (sheet, cell)."""
     first_row = 4
     _headers(sheet, first_row - 1, ("Sheet", "Required item", "Cell", "Complete?"))
     row = first_row
-    checker_cells: list[str] = []
-    tests: dict[str, checklist.Item | list[str]] = {}
+    rules: dict[tuple[str, str], Expr] = {}
     by_sheet: dict[str, list[checklist.Item]] = {}
     for item in items:
         by_sheet.setdefault(item.sheet, []).append(item)
@@ -515,25 +512,29 @@ def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> dict[str,
             _write_text(sheet, f"C{row}", item.link.replace("'", ""))
             sheet[f"C{row}"].hyperlink = Hyperlink(ref=f"C{row}", location=_quoted(item.link))
             sheet[f"C{row}"].font = Font(color="0563C1", underline="single")
-            sheet[f"D{row}"] = f'=IF({item.formula},"Yes","No")'
-            checker_cells.append(f"D{row}")
-            tests[f"D{row}"] = item
+            rules[(CHECKLIST, f"D{row}")] = if_(item.rule, "Yes", "No")
             row += 1
         _write_text(sheet, f"B{row}", f"{sheet_name} sheet completed")
         sheet[f"B{row}"].font = Font(bold=True)
-        sheet[f"D{row}"] = f'=IF(COUNTIF(D{start}:D{row - 1},"No")=0,"Yes","No")'
-        tests[f"D{row}"] = [f"D{r}" for r in range(start, row)]
+        rules[(CHECKLIST, f"D{row}")] = _all_yes(Range(CHECKLIST, f"D{start}:D{row - 1}"), "Yes", "No")
         row += 2
     last = row - 2
-    sheet["A1"] = f'=IF(COUNTIF(D{first_row}:D{last},"No")=0,"Complete Template","Incomplete Template")'
-    tests["A1"] = list(tests)
+    checkers = Range(CHECKLIST, f"D{first_row}:D{last}")
+    rules[(CHECKLIST, "A1")] = _all_yes(checkers, "Complete Template", "Incomplete Template")
+    for (_, cell), rule in rules.items():
+        sheet[cell] = "=" + rule.formula(CHECKLIST)
     sheet["A1"].font = Font(bold=True, size=16)
-    _highlight(sheet, f"D{first_row}:D{last}", "Yes", GREEN)
-    _highlight(sheet, f"D{first_row}:D{last}", "No", RED)
+    _highlight(sheet, checkers.cells, "Yes", GREEN)
+    _highlight(sheet, checkers.cells, "No", RED)
     _highlight(sheet, "A1", "Complete Template", GREEN)
     _highlight(sheet, "A1", "Incomplete Template", RED)
     _finish(sheet, {"A": 22, "B": 80, "C": 26, "D": 12}, f"A{first_row}", 4, last)
-    return tests
+    return rules
+
+
+def _all_yes(checkers: Range, done: str, not_done: str) -> Expr:
+    """``done`` when no checker in the range shows No."""
+    return if_(countif(checkers, "No").eq(0), done, not_done)
 
 
 def _highlight(sheet: Worksheet, cells: str, text: str, style: Style) -> None:
@@ -541,10 +542,8 @@ def _highlight(sheet: Worksheet, cells: str, text: str, style: Style) -> None:
     to_openpyxl.highlight(sheet, cells, text, style)
 
 
-def _cached_values(
-    book: Workbook, layout: Layout, checkers: dict[str, checklist.Item | list[str]]
-) -> dict[tuple[str, str], object]:
-    """What every formula cell computes to, worked out in Python from the cells the template holds."""
+def _cached_values(book: Workbook, rules: Mapping[tuple[str, str], Expr]) -> dict[tuple[str, str], object]:
+    """What every formula cell computes to, evaluated from its rule over the cells the template holds."""
     values: dict[tuple[str, str], object] = {
         (sheet.title, cell.coordinate): cell.value
         for sheet in book.worksheets
@@ -552,69 +551,97 @@ def _cached_values(
         for cell in row
         if cell.value is not None and cell.data_type != "f"
     }
-    cached: dict[tuple[str, str], object] = dict(expenditure_values(values, layout))
-    values.update(cached)
-    for key, amounts in summary_values(values, layout).items():
-        for index, amount in enumerate(amounts):
-            cached[(SUMMARY, layout.summary_cell(key, index))] = amount
-    columns = layout.METRIC_COLUMNS
-    for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
-        population = values.get((METRICS, f"{columns['population']}{row}"))
-        for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
-            value = values.get((METRICS, f"{columns[source]}{row}"))
-            shown: object = ""
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                if national.unit is not MetricUnit.RATE:
-                    shown = value
-                elif isinstance(population, int | float) and population > 0:
-                    shown = value / population * national.per
-            cached[(METRICS, f"{columns[rated]}{row}")] = shown
-    answers: dict[str, object] = {}
-    for cell, test in checkers.items():
-        if isinstance(test, checklist.Item):
-            answers[cell] = "Yes" if test.holds(values) else "No"
-        elif cell != "A1":
-            answers[cell] = "Yes" if all(answers[c] == "Yes" for c in test) else "No"
-    answers["A1"] = "Complete Template" if all(v == "Yes" for v in answers.values()) else "Incomplete Template"
-    cached.update({(CHECKLIST, cell): value for cell, value in answers.items()})
-    return cached
+    calculation = Calculation(values, rules)
+    return {key: calculation[key] for key in rules}
 
 
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"((?: [a-z]+="[^"]*")*)><f>(.*?)</f><v ?/></c>', re.DOTALL)
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
-def store_cached_values(path: Path, sheet_names: list[str], cached: dict[tuple[str, str], object]) -> None:
+def store_cached_values(path: Path, cached: Mapping[tuple[str, str], object]) -> None:
     """Give each formula cell of a saved workbook its computed value, so that viewers which do not
     recalculate (previews, readers of cached values such as pandas) still show the numbers.
 
-    openpyxl writes formulas without values; this rewrites the sheets' XML in the saved file,
-    adding each value after its formula. Excel recalculates on opening anyway (fullCalcOnLoad).
+    openpyxl writes formulas without values. This parses each worksheet part of the saved file (found
+    through the workbook's relationships), sets the ``<v>`` of every formula cell named in ``cached``
+    ({(sheet, cell): value}) with the type Excel expects (``t="str"`` for text, ``"b"`` for TRUE/FALSE,
+    ``"e"`` for an error, none for a number), and writes the part back with its namespace prefixes.
+    Excel recalculates on opening anyway (fullCalcOnLoad).
     """
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
-    for index, name in enumerate(sheet_names, start=1):
-        part = f"xl/worksheets/sheet{index}.xml"
-        if part not in parts:
-            continue
-
-        def with_value(match: re.Match[bytes], sheet: str = name) -> bytes:
-            ref, attributes, formula = match.group(1).decode(), match.group(2), match.group(3)
-            value = cached.get((sheet, ref))
-            if value is None:
-                return match.group(0)
-            if isinstance(value, str):
-                attributes += b' t="str"'
-                stored = escape(value).encode()
-            elif isinstance(value, int | float | Decimal):
-                stored = repr(float(value)).removesuffix(".0").encode()
-            else:
-                return match.group(0)
-            return b'<c r="' + ref.encode() + b'"' + attributes + b"><f>" + formula + b"</f><v>" + stored + b"</v></c>"
-
-        parts[part] = _FORMULA_CELL.sub(with_value, parts[part])
+    by_sheet: dict[str, dict[str, object]] = {}
+    for (sheet, cell), value in cached.items():
+        by_sheet.setdefault(sheet, {})[cell] = value
+    for name, part in _worksheet_parts(parts).items():
+        if name in by_sheet and part in parts:
+            parts[part] = _with_values(parts[part], by_sheet[name])
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for filename, data in parts.items():
             archive.writestr(filename, data)
+
+
+def _worksheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
+    """The zip part of each sheet, by sheet name, as the workbook and its relationships declare them."""
+    workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
+    relationships = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    targets = {
+        rel.get("Id"): str(rel.get("Target")) for rel in relationships.iter(f"{{{_PACKAGE_RELATIONSHIPS}}}Relationship")
+    }
+    found: dict[str, str] = {}
+    for sheet in workbook.iter(f"{{{_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_RELATIONSHIPS}}}id"), "")
+        found[str(sheet.get("name"))] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return found
+
+
+def _with_values(xml: bytes, values: Mapping[str, object]) -> bytes:
+    """A worksheet part with the cached value of each formula cell named in ``values`` set."""
+    declared = [ns for _, ns in ElementTree.iterparse(BytesIO(xml), events=["start-ns"])]
+    for prefix, uri in declared:  # written back with the part's own prefixes (ElementTree keeps one map per process)
+        if not re.fullmatch(r"ns\d+", prefix):  # names ElementTree reserves for prefixes it makes up
+            ElementTree.register_namespace(prefix, uri)
+    root = ElementTree.fromstring(xml)
+    for cell in root.iter(f"{{{_MAIN}}}c"):
+        formula = cell.find(f"{{{_MAIN}}}f")
+        if formula is None or cell.get("r") not in values:
+            continue
+        _set_value(cell, values[str(cell.get("r"))])
+    used = {node.tag.partition("}")[0][1:] for node in root.iter() if node.tag.startswith("{")}
+    used |= {key.partition("}")[0][1:] for node in root.iter() for key in node.attrib if key.startswith("{")}
+    for prefix, uri in declared:  # keep declarations the part makes but does not use (mc:Ignorable names them)
+        if uri not in used and prefix:
+            root.set(f"xmlns:{prefix}", uri)
+    written: bytes = ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return written
+
+
+def _set_value(cell: ElementTree.Element, value: object) -> None:
+    stored = cell.find(f"{{{_MAIN}}}v")
+    if value is None:
+        if stored is not None:
+            cell.remove(stored)
+        cell.attrib.pop("t", None)
+        return
+    if stored is None:
+        stored = ElementTree.SubElement(cell, f"{{{_MAIN}}}v")
+    if isinstance(value, bool):
+        cell.set("t", "b")
+        stored.text = "1" if value else "0"
+    elif isinstance(value, ExcelError):
+        cell.set("t", "e")
+        stored.text = value.code
+    elif isinstance(value, int | float | Decimal) and math.isfinite(value):
+        cell.attrib.pop("t", None)
+        stored.text = repr(float(value)).removesuffix(".0")
+    elif isinstance(value, int | float | Decimal):  # beyond what a cell can hold, as Excel shows it
+        cell.set("t", "e")
+        stored.text = "#NUM!"
+    else:
+        cell.set("t", "str")
+        stored.text = str(value)
 
 
 def _quoted(link: str) -> str:

@@ -78,7 +78,7 @@ def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Va
     submission = read(path, policy, expected_year)
     layout = submission.layout
     lists = lists_for(policy, submission.year)
-    items = checklist.items(layout, lists, list_ranges(lists))
+    items = checklist.items(layout, lists, list_ranges(lists), policy)
     unmet = tuple(item for item in items if not item.holds(submission.values))
     findings = list(submission.findings)
     for item in unmet:

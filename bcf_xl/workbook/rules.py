@@ -1,0 +1,846 @@
+"""Workbook rules declared once: small expressions that write their Excel formula and evaluate as Excel does.
+
+A Summary line or a checklist item is one expression. The builder writes ``"=" + rule.formula(sheet)`` into
+its cell and stores ``rule.evaluate(cells)`` as the cell's cached value; the validator asks the very same
+rule whether it holds. Nothing is written twice, so the workbook and Python cannot drift apart.
+
+Evaluation follows Excel over a mapping ``{(sheet, cell): value}``:
+
+- numbers are exact ``Decimal`` (floats through ``repr``); ROUND is half away from zero;
+- a blank is 0 beside a number and "" beside text; text in a number cell is not a number (ISNUMBER is
+  FALSE, N() gives 0, SUM skips it) and sorts above every number in a comparison, as in Excel;
+- text ``=`` is case-insensitive; criteria of SUMIF(S)/COUNTIF and exact MATCH/VLOOKUP take ``*``, ``?``
+  and ``~`` wildcards, and criteria may start with an operator (``">0"``);
+- errors (``#N/A``, ``#VALUE!``...) are values that pass through every function but ISNA and IFERROR;
+- ranges inside SUMPRODUCT and inside array-taking arguments are evaluated cell by cell, as Excel does.
+
+Only the functions the templates use are here. Expressions are built with the functions below
+(:func:`sum_`, :func:`sumifs`, :func:`if_`...), the arithmetic operators ``+ - * /`` and the comparison
+methods (``a.eq(b)``, ``a.gt(0)``...); :func:`group` keeps brackets the formula text should show.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import reduce
+from typing import Union
+
+from openpyxl.utils.cell import rows_from_range
+from openpyxl.utils.datetime import to_excel
+
+from bcf_xl.money import EXCEL_ERRORS
+
+Cells = Mapping[tuple[str, str], object]
+
+
+@dataclass(frozen=True, slots=True)
+class ExcelError:
+    """An Excel error value such as ``#N/A``: a value a formula can produce, not a Python exception."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+NA = ExcelError("#N/A")
+VALUE = ExcelError("#VALUE!")
+DIV0 = ExcelError("#DIV/0!")
+NUM = ExcelError("#NUM!")
+
+Scalar = Decimal | str | bool | ExcelError | None
+Value = Scalar | tuple[Scalar, ...]  # a tuple is a range evaluated cell by cell
+Operand = Union["Expr", Decimal, int, str, bool]  # Python values become constants
+
+_WIDE = Context(prec=400)  # any number a cell can hold (up to 1.8e308) still rounds exactly
+_NUMBER_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+# --- cell values as Excel sees them -----------------------------------------------------------------
+
+
+def scalar(value: object) -> Scalar:
+    """A cell value as Excel holds it: Decimal for numbers and dates, text, TRUE/FALSE, an error or a blank.
+
+    Error text read from a file (``"#N/A"``) is the error; a number no cell can hold (NaN, infinity) is ``#NUM!``.
+    """
+    if value is None or isinstance(value, bool | ExcelError | str):
+        return ExcelError(value) if isinstance(value, str) and value in EXCEL_ERRORS else value
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else NUM
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)) if math.isfinite(value) else NUM
+    if isinstance(value, datetime | date | time | timedelta):
+        return Decimal(repr(to_excel(value)))  # type: ignore[no-untyped-call]  # openpyxl is untyped
+    return str(value)
+
+
+def _number(value: Scalar) -> Decimal | ExcelError:
+    """A value in arithmetic: blank 0, TRUE 1, number text converted, other text ``#VALUE!``."""
+    if isinstance(value, ExcelError | Decimal):
+        return value
+    if value is None or isinstance(value, bool):
+        return Decimal(int(bool(value)))
+    if _NUMBER_TEXT.fullmatch(value):
+        return Decimal(value.strip())
+    return VALUE
+
+
+def _text(value: Scalar) -> str | ExcelError:
+    """A value as text: blank "", TRUE "TRUE", numbers as the General format shows them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value() and abs(value) < Decimal("1e15"):
+            return str(int(value))
+        return format(value.normalize(), ".15G")
+    return value
+
+
+def _logical(value: Scalar) -> bool | ExcelError:
+    if isinstance(value, ExcelError | bool):
+        return value
+    if isinstance(value, Decimal):
+        return value != 0
+    return False if value is None else VALUE
+
+
+def _error(*values: Value) -> ExcelError | None:
+    """The first error among values (ranges included), as Excel passes it on."""
+    for value in values:
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, ExcelError):
+                return item
+    return None
+
+
+def _rank(value: Scalar) -> int:
+    return 2 if isinstance(value, bool) else 1 if isinstance(value, str) else 0
+
+
+def _compare(a: Scalar, b: Scalar) -> int | ExcelError:
+    """Excel's ordering: numbers < text < TRUE/FALSE; text case-insensitive; a blank is 0, "" or FALSE."""
+    error = _error(a, b)
+    if error:
+        return error
+    if a is None and b is None:
+        return 0
+    if a is None:
+        a = False if isinstance(b, bool) else "" if isinstance(b, str) else Decimal(0)
+    if b is None:
+        b = False if isinstance(a, bool) else "" if isinstance(a, str) else Decimal(0)
+    if _rank(a) != _rank(b):
+        return -1 if _rank(a) < _rank(b) else 1
+    x, y = (a.casefold(), b.casefold()) if isinstance(a, str) and isinstance(b, str) else (a, b)
+    return (x > y) - (x < y)  # type: ignore[operator]
+
+
+_ORDER: dict[str, Callable[[int], bool]] = {
+    "=": lambda c: c == 0,
+    "<>": lambda c: c != 0,
+    "<": lambda c: c < 0,
+    ">": lambda c: c > 0,
+    "<=": lambda c: c <= 0,
+    ">=": lambda c: c >= 0,
+}
+
+
+def _wildcards(text: str) -> re.Pattern[str]:
+    """Excel's wildcards: ``*`` any run, ``?`` one character, ``~`` makes the next one literal."""
+    parts, index = [], 0
+    while index < len(text):
+        char = text[index]
+        if char == "~" and index + 1 < len(text) and text[index + 1] in "*?~":
+            parts.append(re.escape(text[index + 1]))
+            index += 2
+            continue
+        parts.append(".*" if char == "*" else "." if char == "?" else re.escape(char))
+        index += 1
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def _same(lookup: Scalar) -> Callable[[Scalar], bool]:
+    """Exact MATCH/VLOOKUP: same kind of value, text case-insensitive with wildcards; a blank looks up 0."""
+    if isinstance(lookup, str):
+        pattern = _wildcards(lookup)
+        return lambda v: isinstance(v, str) and pattern.fullmatch(v) is not None
+    if isinstance(lookup, bool):
+        return lambda v: isinstance(v, bool) and v == lookup
+    wanted = Decimal(0) if lookup is None else lookup
+    return lambda v: isinstance(v, Decimal) and v == wanted
+
+
+def _criterion(criterion: Scalar) -> Callable[[Scalar], bool]:
+    """A SUMIF/COUNTIF criterion: a value to equal, or text such as ``">0"``, ``"<>Joint"``, ``"S*"``."""
+    if not isinstance(criterion, str):
+        return _same(criterion)
+    operator = next((op for op in ("<=", ">=", "<>", "<", ">", "=") if criterion.startswith(op)), "")
+    rest = criterion[len(operator) :]
+    operator = operator or "="
+    test = _ORDER[operator]
+    if _NUMBER_TEXT.fullmatch(rest):
+        number = Decimal(rest.strip())
+        if operator == "<>":
+            return lambda v: not (isinstance(v, Decimal) and v == number)
+        return lambda v: isinstance(v, Decimal) and test(_compare(v, number))  # type: ignore[arg-type]
+    if operator in ("=", "<>"):
+        pattern = _wildcards(rest)
+
+        def equal(v: Scalar) -> bool:
+            if rest == "":
+                return v is None or v == ""
+            return isinstance(v, str) and pattern.fullmatch(v) is not None
+
+        return equal if operator == "=" else (lambda v: not equal(v))
+    return lambda v: isinstance(v, str) and test(_compare(v, rest))  # type: ignore[arg-type]
+
+
+def _each(function: Callable[..., Scalar], *values: Value) -> Value:
+    """Apply a function of single values cell by cell where any argument is a range (as inside SUMPRODUCT)."""
+    arrays = [v for v in values if isinstance(v, tuple)]
+    if not arrays:
+        return function(*values)
+    size = len(arrays[0])
+    if any(len(a) != size for a in arrays):
+        return tuple(NA for _ in range(max(len(a) for a in arrays)))
+    return tuple(function(*(v[i] if isinstance(v, tuple) else v for v in values)) for i in range(size))
+
+
+# --- expressions ------------------------------------------------------------------------------------
+
+
+class Expr:
+    """An expression of a workbook rule: renders its Excel formula and evaluates itself over cell values."""
+
+    __slots__ = ()
+
+    @property
+    def precedence(self) -> int:
+        """How tightly the formula text binds: brackets go where a looser expression sits inside a tighter one."""
+        return 9
+
+    def formula(self, home: str | None = None) -> str:
+        """The Excel formula text, without the leading "="; references to the ``home`` sheet are left bare."""
+        raise NotImplementedError
+
+    def evaluate(self, cells: Cells) -> Value:
+        """The value Excel computes for this expression from ``cells`` ({(sheet, cell): value})."""
+        raise NotImplementedError
+
+    def __add__(self, other: Operand) -> Expr:
+        return Arithmetic("+", self, lift(other))
+
+    def __sub__(self, other: Operand) -> Expr:
+        return Arithmetic("-", self, lift(other))
+
+    def __mul__(self, other: Operand) -> Expr:
+        return Arithmetic("*", self, lift(other))
+
+    def __truediv__(self, other: Operand) -> Expr:
+        return Arithmetic("/", self, lift(other))
+
+    def eq(self, other: Operand) -> Expr:
+        """``self=other`` (text case-insensitive)."""
+        return Comparison("=", self, lift(other))
+
+    def ne(self, other: Operand) -> Expr:
+        """``self<>other``."""
+        return Comparison("<>", self, lift(other))
+
+    def lt(self, other: Operand) -> Expr:
+        """``self<other``."""
+        return Comparison("<", self, lift(other))
+
+    def gt(self, other: Operand) -> Expr:
+        """``self>other``."""
+        return Comparison(">", self, lift(other))
+
+    def le(self, other: Operand) -> Expr:
+        """``self<=other``."""
+        return Comparison("<=", self, lift(other))
+
+    def ge(self, other: Operand) -> Expr:
+        """``self>=other``."""
+        return Comparison(">=", self, lift(other))
+
+
+def lift(value: Operand) -> Expr:
+    """An expression for a Python value: expressions stay, numbers, text and TRUE/FALSE become constants."""
+    return value if isinstance(value, Expr) else Const(value)
+
+
+def _sheet_prefix(sheet: str, home: str | None) -> str:
+    if sheet == home:
+        return ""
+    return f"{sheet}!" if _PLAIN_SHEET.fullmatch(sheet) else "'" + sheet.replace("'", "''") + "'!"
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Expr):
+    """A number, text or TRUE/FALSE written into the formula."""
+
+    value: Decimal | int | str | bool
+
+    def formula(self, home: str | None = None) -> str:
+        if isinstance(self.value, bool):
+            return "TRUE" if self.value else "FALSE"
+        if isinstance(self.value, str):
+            return '"' + self.value.replace('"', '""') + '"'
+        return format(Decimal(self.value), "f")
+
+    def evaluate(self, cells: Cells) -> Value:
+        return scalar(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref(Expr):
+    """One cell of a sheet; ``cell`` keeps any ``$`` the formula text should show (``"$C$4"``)."""
+
+    sheet: str
+    cell: str
+
+    def formula(self, home: str | None = None) -> str:
+        return _sheet_prefix(self.sheet, home) + self.cell
+
+    def evaluate(self, cells: Cells) -> Value:
+        return scalar(cells.get((self.sheet, self.cell.replace("$", ""))))
+
+
+@dataclass(frozen=True, slots=True)
+class Range(Expr):
+    """A block of cells (``"$A$4:$A$23"``); evaluates to its values, row by row."""
+
+    sheet: str
+    cells: str
+
+    def formula(self, home: str | None = None) -> str:
+        return _sheet_prefix(self.sheet, home) + self.cells
+
+    def rows(self, cells: Cells) -> list[tuple[Scalar, ...]]:
+        """The values of the range, one tuple per row."""
+        return [
+            tuple(scalar(cells.get((self.sheet, cell))) for cell in row)
+            for row in rows_from_range(self.cells.replace("$", ""))
+        ]
+
+    def evaluate(self, cells: Cells) -> Value:
+        return tuple(value for row in self.rows(cells) for value in row)
+
+
+def _parse(reference: str) -> tuple[str, str]:
+    sheet, _, cells = reference.rpartition("!")
+    if not sheet or not cells:
+        raise ValueError(f"a rule's reference must be Sheet!Cell or Sheet!First:Last (got {reference!r})")
+    return (sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet), cells
+
+
+def cell_at(reference: str) -> Ref:
+    """The cell a ``Sheet!A1`` or ``'Sheet name'!$A$1`` reference names."""
+    sheet, cells = _parse(reference)
+    if ":" in cells:
+        raise ValueError(f"a cell reference names one cell (got {reference!r})")
+    return Ref(sheet, cells)
+
+
+def range_at(reference: str) -> Range:
+    """The range a ``Sheet!$A$1:$B$9`` or ``'Sheet name'!A1:A9`` reference names."""
+    sheet, block = _parse(reference)
+    if ":" not in block:
+        raise ValueError(f"a range reference names first and last cells (got {reference!r})")
+    return Range(sheet, block)
+
+
+@dataclass(frozen=True, slots=True)
+class Group(Expr):
+    """Brackets the formula text shows around an expression; the value is the expression's."""
+
+    inner: Expr
+
+    def formula(self, home: str | None = None) -> str:
+        return f"({self.inner.formula(home)})"
+
+    def evaluate(self, cells: Cells) -> Value:
+        return self.inner.evaluate(cells)
+
+
+def group(inner: Expr) -> Expr:
+    """``(inner)``: brackets kept in the formula text."""
+    return Group(inner)
+
+
+def _binary(node: Arithmetic | Comparison, home: str | None) -> str:
+    """``left op right``, bracketing an operand that would otherwise bind differently (or a nested comparison)."""
+
+    def side(child: Expr, right: bool) -> str:
+        text = child.formula(home)
+        lower = child.precedence < node.precedence
+        same = child.precedence == node.precedence and (
+            isinstance(node, Comparison) or (right and node.operator in "-/")
+        )
+        return f"({text})" if lower or same else text
+
+    return side(node.left, False) + node.operator + side(node.right, True)
+
+
+@dataclass(frozen=True, slots=True)
+class Arithmetic(Expr):
+    """``left + - * / right``, cell by cell over ranges."""
+
+    operator: str
+    left: Expr
+    right: Expr
+
+    @property
+    def precedence(self) -> int:
+        return 2 if self.operator in "*/" else 1
+
+    def formula(self, home: str | None = None) -> str:
+        return _binary(self, home)
+
+    def evaluate(self, cells: Cells) -> Value:
+        return _each(self._apply, self.left.evaluate(cells), self.right.evaluate(cells))
+
+    def _apply(self, a: Scalar, b: Scalar) -> Scalar:
+        x, y = _number(a), _number(b)
+        if isinstance(x, ExcelError):
+            return x
+        if isinstance(y, ExcelError):
+            return y
+        if self.operator == "+":
+            return x + y
+        if self.operator == "-":
+            return x - y
+        if self.operator == "*":
+            return x * y
+        return DIV0 if y == 0 else x / y
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison(Expr):
+    """``left = <> < > <= >= right``: TRUE or FALSE, cell by cell over ranges."""
+
+    operator: str
+    left: Expr
+    right: Expr
+
+    @property
+    def precedence(self) -> int:
+        return 0
+
+    def formula(self, home: str | None = None) -> str:
+        return _binary(self, home)
+
+    def evaluate(self, cells: Cells) -> Value:
+        def apply(a: Scalar, b: Scalar) -> Scalar:
+            order = _compare(a, b)
+            return order if isinstance(order, ExcelError) else _ORDER[self.operator](order)
+
+        return _each(apply, self.left.evaluate(cells), self.right.evaluate(cells))
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    """An Excel function applied to its arguments (only those in :data:`FUNCTIONS`)."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+    def __post_init__(self) -> None:
+        if self.name not in FUNCTIONS:
+            raise ValueError(f"a rule can use {', '.join(sorted(FUNCTIONS))} (got {self.name!r})")
+
+    def formula(self, home: str | None = None) -> str:
+        return f"{self.name}({','.join(arg.formula(home) for arg in self.args)})"
+
+    def evaluate(self, cells: Cells) -> Value:
+        return FUNCTIONS[self.name](self.args, cells)
+
+
+# --- the functions ------------------------------------------------------------------------------------
+
+Args = tuple[Expr, ...]
+
+
+def _numbers(args: Args, cells: Cells) -> list[Decimal] | ExcelError:
+    """SUM/MAX arguments: numbers of ranges (text, blanks, TRUE/FALSE skipped); single values converted."""
+    found: list[Decimal] = []
+    for arg in args:
+        value = arg.evaluate(cells)
+        error = _error(value)
+        if error:
+            return error
+        if isinstance(value, tuple):
+            found += [v for v in value if isinstance(v, Decimal)]
+        else:
+            number = _number(value)
+            if isinstance(number, ExcelError):
+                return number
+            found.append(number)
+    return found
+
+
+def _sum(args: Args, cells: Cells) -> Value:
+    numbers = _numbers(args, cells)
+    return numbers if isinstance(numbers, ExcelError) else sum(numbers, Decimal(0))
+
+
+def _max(args: Args, cells: Cells) -> Value:
+    numbers = _numbers(args, cells)
+    return numbers if isinstance(numbers, ExcelError) else max(numbers, default=Decimal(0))
+
+
+def _cells(arg: Expr, cells: Cells) -> tuple[Scalar, ...]:
+    value = arg.evaluate(cells)
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _sumifs(sum_range: Expr, tests: list[tuple[Expr, Expr]], cells: Cells) -> Value:
+    amounts = _cells(sum_range, cells)
+    keep = [True] * len(amounts)
+    for criteria_range, criterion in tests:
+        wanted = criterion.evaluate(cells)
+        if isinstance(wanted, tuple):
+            return VALUE
+        test = _criterion(wanted)
+        tested = _cells(criteria_range, cells)
+        if len(tested) != len(amounts):
+            return VALUE
+        keep = [k and test(v) for k, v in zip(keep, tested, strict=True)]
+    chosen = [a for a, k in zip(amounts, keep, strict=True) if k]
+    error = _error(tuple(chosen))
+    return error or sum((a for a in chosen if isinstance(a, Decimal)), Decimal(0))
+
+
+def _sumif(args: Args, cells: Cells) -> Value:
+    return _sumifs(args[2], [(args[0], args[1])], cells)
+
+
+def _sumifs_call(args: Args, cells: Cells) -> Value:
+    return _sumifs(args[0], list(zip(args[1::2], args[2::2], strict=True)), cells)
+
+
+def _countif(args: Args, cells: Cells) -> Value:
+    tested = _cells(args[0], cells)
+    return _each(lambda c: Decimal(sum(1 for v in tested if _criterion(c)(v))), args[1].evaluate(cells))
+
+
+def _sumproduct(args: Args, cells: Cells) -> Value:
+    arrays = [_cells(arg, cells) for arg in args]
+    if len({len(a) for a in arrays}) != 1:
+        return VALUE
+    error = _error(*arrays)
+    if error:
+        return error
+    total = Decimal(0)
+    for row in zip(*arrays, strict=True):
+        total += reduce(lambda x, y: x * y, (v if isinstance(v, Decimal) else Decimal(0) for v in row))
+    return total
+
+
+def _match(args: Args, cells: Cells) -> Value:
+    candidates = _cells(args[1], cells)
+
+    def position(lookup: Scalar) -> Scalar:
+        if isinstance(lookup, ExcelError):
+            return lookup
+        same = _same(lookup)
+        return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
+
+    return _each(position, args[0].evaluate(cells))
+
+
+def _vlookup(args: Args, cells: Cells) -> Value:
+    table = args[1]
+    if not isinstance(table, Range):
+        return VALUE
+    rows = table.rows(cells)
+    column = _number(_scalar_of(args[2].evaluate(cells)))
+    if isinstance(column, ExcelError):
+        return column
+
+    def find(lookup: Scalar) -> Scalar:
+        if isinstance(lookup, ExcelError):
+            return lookup
+        same = _same(lookup)
+        row = next((r for r in rows if same(r[0])), None)
+        if row is None:
+            return NA
+        if not 1 <= column <= len(row):
+            return ExcelError("#REF!")
+        found = row[int(column) - 1]
+        return Decimal(0) if found is None else found  # a looked-up blank shows as 0
+
+    return _each(find, args[0].evaluate(cells))
+
+
+def _scalar_of(value: Value) -> Scalar:
+    return VALUE if isinstance(value, tuple) else value
+
+
+def _if(args: Args, cells: Cells) -> Value:
+    condition = _logical(_scalar_of(args[0].evaluate(cells)))
+    if isinstance(condition, ExcelError):
+        return condition
+    if condition:
+        return args[1].evaluate(cells)
+    return args[2].evaluate(cells) if len(args) > 2 else False
+
+
+def _logicals(args: Args, cells: Cells) -> list[bool] | ExcelError:
+    found: list[bool] = []
+    for arg in args:
+        value = arg.evaluate(cells)
+        error = _error(value)
+        if error:
+            return error
+        if isinstance(value, tuple):
+            found += [v if isinstance(v, bool) else v != 0 for v in value if isinstance(v, bool | Decimal)]
+        elif value is not None:
+            logical = _logical(value)
+            if isinstance(logical, ExcelError):
+                return logical
+            found.append(logical)
+    return found or VALUE
+
+
+def _and(args: Args, cells: Cells) -> Value:
+    found = _logicals(args, cells)
+    return found if isinstance(found, ExcelError) else all(found)
+
+
+def _or(args: Args, cells: Cells) -> Value:
+    found = _logicals(args, cells)
+    return found if isinstance(found, ExcelError) else any(found)
+
+
+def _round(args: Args, cells: Cells) -> Value:
+    def apply(value: Scalar, digits: Scalar) -> Scalar:
+        number, places = _number(value), _number(digits)
+        if isinstance(number, ExcelError):
+            return number
+        if isinstance(places, ExcelError):
+            return places
+        return number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE)
+
+    return _each(apply, args[0].evaluate(cells), args[1].evaluate(cells))
+
+
+def _search(args: Args, cells: Cells) -> Value:
+    def apply(find: Scalar, within: Scalar) -> Scalar:
+        needle, text = _text(find), _text(within)
+        if isinstance(needle, ExcelError):
+            return needle
+        if isinstance(text, ExcelError):
+            return text
+        found = _wildcards(needle).search(text)
+        return VALUE if found is None else Decimal(found.start() + 1)
+
+    return _each(apply, args[0].evaluate(cells), args[1].evaluate(cells))
+
+
+def _one(function: Callable[[Scalar], Scalar]) -> Callable[[Args, Cells], Value]:
+    """A function of one value, applied cell by cell over a range."""
+    return lambda args, cells: _each(function, args[0].evaluate(cells))
+
+
+def _n(value: Scalar) -> Scalar:
+    if isinstance(value, ExcelError | Decimal):
+        return value
+    return Decimal(1) if value is True else Decimal(0)
+
+
+def _iferror(args: Args, cells: Cells) -> Value:
+    value = args[0].evaluate(cells)
+    fallback = args[1].evaluate(cells)
+    return _each(lambda v, f: f if isinstance(v, ExcelError) else v, value, fallback)
+
+
+def _length(value: Scalar) -> Scalar:
+    text = _text(value)
+    return text if isinstance(text, ExcelError) else Decimal(len(text))
+
+
+def _trim(value: Scalar) -> Scalar:
+    text = _text(value)
+    return text if isinstance(text, ExcelError) else " ".join(part for part in text.split(" ") if part)
+
+
+def _not(value: Scalar) -> Scalar:
+    logical = _logical(value)
+    return logical if isinstance(logical, ExcelError) else not logical
+
+
+FUNCTIONS: Mapping[str, Callable[[Args, Cells], Value]] = {
+    "AND": _and,
+    "COUNTIF": _countif,
+    "IF": _if,
+    "IFERROR": _iferror,
+    "ISNA": _one(lambda v: v == NA),
+    "ISNUMBER": _one(lambda v: isinstance(v, Decimal)),
+    "LEN": _one(_length),
+    "MATCH": _match,
+    "MAX": _max,
+    "N": _one(_n),
+    "NOT": _one(_not),
+    "OR": _or,
+    "ROUND": _round,
+    "SEARCH": _search,
+    "SUM": _sum,
+    "SUMIF": _sumif,
+    "SUMIFS": _sumifs_call,
+    "SUMPRODUCT": _sumproduct,
+    "TRIM": _one(_trim),
+    "VLOOKUP": _vlookup,
+}
+
+
+# --- building expressions ---------------------------------------------------------------------------------
+
+
+def _call(name: str, *args: Operand) -> Expr:
+    return Call(name, tuple(lift(arg) for arg in args))
+
+
+def sum_(*ranges: Operand) -> Expr:
+    """SUM: the numbers of the ranges (text and blanks skipped)."""
+    return _call("SUM", *ranges)
+
+
+def sumif(tested: Range, criterion: Operand, amounts: Range) -> Expr:
+    """SUMIF: the amounts whose tested cell meets the criterion."""
+    return _call("SUMIF", tested, criterion, amounts)
+
+
+def sumifs(amounts: Range, *tests: tuple[Range, Operand]) -> Expr:
+    """SUMIFS: the amounts whose tested cells meet every (range, criterion) pair."""
+    return _call("SUMIFS", amounts, *(part for test in tests for part in test))
+
+
+def sumproduct(array: Expr) -> Expr:
+    """SUMPRODUCT of one array expression: its ranges are evaluated cell by cell, then added up."""
+    return _call("SUMPRODUCT", array)
+
+
+def countif(tested: Range, criterion: Operand) -> Expr:
+    """COUNTIF: how many cells meet the criterion (a range of criteria gives one count each)."""
+    return _call("COUNTIF", tested, criterion)
+
+
+def match(lookup: Operand, candidates: Range) -> Expr:
+    """MATCH(lookup, candidates, 0): the position of the first exact match, else #N/A."""
+    return _call("MATCH", lookup, candidates, 0)
+
+
+def vlookup(lookup: Operand, table: Range, column: int) -> Expr:
+    """VLOOKUP(lookup, table, column, FALSE): the column's value on the first exact match, else #N/A."""
+    return _call("VLOOKUP", lookup, table, column, False)
+
+
+def iferror(value: Operand, fallback: Operand) -> Expr:
+    """IFERROR: the value, or the fallback where it is an error."""
+    return _call("IFERROR", value, fallback)
+
+
+def if_(condition: Operand, then: Operand, otherwise: Operand) -> Expr:
+    """IF: ``then`` where the condition holds, else ``otherwise`` (only the chosen one is evaluated)."""
+    return _call("IF", condition, then, otherwise)
+
+
+def and_(*tests: Operand) -> Expr:
+    """AND of the tests."""
+    return _call("AND", *tests)
+
+
+def or_(*tests: Operand) -> Expr:
+    """OR of the tests."""
+    return _call("OR", *tests)
+
+
+def not_(test: Operand) -> Expr:
+    """NOT of the test."""
+    return _call("NOT", test)
+
+
+def round_(value: Operand, digits: int) -> Expr:
+    """ROUND: half away from zero, as Excel rounds."""
+    return _call("ROUND", value, digits)
+
+
+def max_(*values: Operand) -> Expr:
+    """MAX of the values."""
+    return _call("MAX", *values)
+
+
+def n(value: Operand) -> Expr:
+    """N: the number in a cell; 0 for text and blanks, 1 for TRUE."""
+    return _call("N", value)
+
+
+def isnumber(value: Operand) -> Expr:
+    """ISNUMBER: TRUE only for a number (not for number-like text, not for TRUE/FALSE)."""
+    return _call("ISNUMBER", value)
+
+
+def isna(value: Operand) -> Expr:
+    """ISNA: TRUE for the #N/A error."""
+    return _call("ISNA", value)
+
+
+def len_(value: Operand) -> Expr:
+    """LEN: the length of the value as text."""
+    return _call("LEN", value)
+
+
+def trim(value: Operand) -> Expr:
+    """TRIM: spaces removed from both ends, inner runs of spaces made one."""
+    return _call("TRIM", value)
+
+
+def search(find: Operand, within: Operand) -> Expr:
+    """SEARCH: where ``find`` first occurs in ``within`` (case-insensitive, wildcards), else #VALUE!."""
+    return _call("SEARCH", find, within)
+
+
+# --- a workbook's formula cells, recalculated --------------------------------------------------------------
+
+
+class Calculation(Mapping[tuple[str, str], object]):
+    """Cell values with every formula cell computed from its rule, as Excel shows them after recalculating.
+
+    Formula cells are computed when first asked for (each once), so a rule that reads a Summary cell reads
+    what the Summary's own rule computes from the inputs, never a stale stored value.
+    """
+
+    def __init__(self, values: Cells, formulas: Mapping[tuple[str, str], Expr]) -> None:
+        self._values = values
+        self._formulas = formulas
+        self._computed: dict[tuple[str, str], object] = {}
+
+    def __getitem__(self, key: tuple[str, str]) -> object:
+        if key in self._formulas:
+            if key not in self._computed:
+                self._computed[key] = _scalar_of(self._formulas[key].evaluate(self))
+            return self._computed[key]
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        yield from self._formulas
+        yield from (key for key in self._values if key not in self._formulas)
+
+    def __len__(self) -> int:
+        return len(set(self._values) | set(self._formulas))
+
+
+def holds(rule: Expr, cells: Cells) -> bool:
+    """True when the rule evaluates to TRUE (an error, text or FALSE does not hold), as a checker shows Yes."""
+    return rule.evaluate(cells) is True
