@@ -28,8 +28,8 @@ from bcf_xl.policy import Bound, Policy, load_policy
 from bcf_xl.sample import sample_plan
 from bcf_xl.submission import builder as submission_builder
 from bcf_xl.submission.definition import YEAR_2023_25
-from bcf_xl.submission.layout import EXPENDITURE, GUIDANCE, INCOME, Layout, scheme_rows_for
-from bcf_xl.submission.totals import summary_formulas
+from bcf_xl.submission.layout import EXPENDITURE, GUIDANCE, INCOME, SUMMARY, Layout, scheme_rows_for
+from bcf_xl.submission.totals import summary_rules
 from bcf_xl.workbook import to_openpyxl, to_xlsxwriter
 from bcf_xl.workbook.formats import (
     LINK,
@@ -478,9 +478,10 @@ def test_the_minimum_lines_are_the_formulas_the_templates_summary_uses() -> None
     kinds, areas = layout.scheme_range("kind"), layout.scheme_range("area_of_spend")
     for index, year in enumerate(layout.years):
         spend, nhs = layout.scheme_range(f"amount:{year}"), layout.scheme_range(f"nhs:{year}")
-        formulas = summary_formulas(layout)
-        assert social_care_from_nhs_minimum(spend, kinds, areas, label) == formulas["asc_planned"][index]
-        assert out_of_hospital_from_nhs_minimum(nhs, kinds, areas, label) == formulas["ooh_planned"][index]
+        rules = summary_rules(layout)
+        asc, ooh = ("=" + rules[key][index].formula(SUMMARY) for key in ("asc_planned", "ooh_planned"))
+        assert social_care_from_nhs_minimum(spend, kinds, areas, label) == asc
+        assert out_of_hospital_from_nhs_minimum(nhs, kinds, areas, label) == ooh
 
 
 # --- a plan's records as cells ---------------------------------------------------------------------------
