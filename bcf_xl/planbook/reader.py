@@ -47,7 +47,7 @@ from bcf_xl.money import ZERO
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
-from bcf_xl.workbook.reading import CellReader, RowCells, Values, build_record, load_cells, table_rows
+from bcf_xl.workbook.reading import CellReader, RowCells, Values, build_record, load_cells, shown, table_rows
 
 T = TypeVar("T")
 
@@ -127,7 +127,7 @@ def _years(cells: CellReader) -> tuple[str, ...]:
         try:
             years.append(check_year(text))
         except BcfInputError as exc:
-            cells.error(L.COVER, cell, f'Plan year: {exc.rule} (got "{text}")')
+            cells.error(L.COVER, cell, f"Plan year: {exc.rule} (got {shown(cells.raw(L.COVER, cell))})")
     return tuple(years)
 
 
@@ -210,7 +210,7 @@ def _scheme(r: RowCells, years: int) -> Scheme | None:
 def _pool(r: RowCells) -> Pool | None:
     risk = r.text("risk_pool").casefold()
     if risk not in ("", "yes", "no"):
-        r.error("risk_pool", f'Risk pool?: must be Yes or No (got "{risk}")')
+        r.error("risk_pool", f"Risk pool?: must be Yes or No (got {shown(r.raw('risk_pool'))})")
     return r.record("name", Pool, r.text("pool_id"), r.text("name"), r.text("host"), risk == "yes")
 
 
@@ -259,7 +259,7 @@ def _metric(r: RowCells) -> Metric | None:
 def _condition(r: RowCells) -> ConditionAnswer | None:
     met_text = r.text("met").casefold()
     if met_text not in ("", "yes", "no"):
-        r.error("met", f'Met?: must be Yes or No (got "{met_text}")')
+        r.error("met", f"Met?: must be Yes or No (got {shown(r.raw('met'))})")
     met = None if met_text not in ("yes", "no") else met_text == "yes"
     return ConditionAnswer(r.text("code"), met, r.text("explanation"))
 
