@@ -26,9 +26,6 @@ from bcf_xl.model import (
     AreaKind,
     AscMinimum,
     ConditionAnswer,
-    Contacts,
-    DfgYear,
-    District,
     FundingSource,
     Metric,
     MetricUnit,
@@ -37,7 +34,6 @@ from bcf_xl.model import (
     Polarity,
     Pool,
     RagRule,
-    Retention,
     RiskShareTerms,
     Scheme,
     SourceKind,
@@ -138,7 +134,7 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
     sources = _rows(cells, L.SOURCES, lambda r: _source(r, n))
     schemes = _rows(cells, schemes_table, lambda r: _scheme(r, n))
     pools = _rows(cells, L.POOL_TABLE, _pool)
-    districts, retentions = _districts(cells, n)
+    districts, retentions = records.districts(cells, L.DISTRICTS, n)
     metrics = _rows(cells, L.METRIC_TABLE, _metric)
     conditions = _rows(cells, L.CONDITIONS, _condition)
     kind = cells.choice(L.COVER, L.cover_cell("area_kind"), "Area type", AreaKind)
@@ -158,17 +154,10 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
             L.DISTRICTS.cell("district_id", L.DISTRICTS.data_rows[0]),
             "a unitary area passports no DFG: remove the districts",
         )
-    dfg = []
-    for index in range(n):
-        received = cells.amount(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), "DFG received", required=False)
-        top_up = cells.amount(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), "In-year top-up", required=False)
-        dfg.append(DfgYear(received or ZERO, (top_up,) if top_up else (), tuple(retentions[index])))
-    contacts = Contacts(
-        *(
-            cells.text(L.COVER, L.cover_cell(key))
-            for key in ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
-        )
-    )
+    received = [L.dfg_cell(L.DFG_RECEIVED_ROW, index) for index in range(n)]
+    top_ups = [L.dfg_cell(L.DFG_TOP_UP_ROW, index) for index in range(n)]
+    dfg = records.dfg_years(cells, L.DFG, received, top_ups, retentions)
+    contacts = records.contacts(cells, L.COVER, L.cover_cell)
     if area is None or not years:
         return None
     try:
@@ -182,7 +171,7 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
             metrics=tuple(metrics),
             asc_minimum=_asc(cells, n),
             ooh_minimum=_per_year_or_none(cells, "ooh_required", n, "Out-of-hospital minimum"),
-            dfg=tuple(dfg) if any(d.received or d.top_ups or d.retentions for d in dfg) else (),
+            dfg=dfg,
             risk_terms=_risk_terms(cells),
             performance_fund=_performance_fund(cells),
             contacts=contacts,
@@ -212,19 +201,6 @@ def _pool(r: RowCells) -> Pool | None:
     if risk not in ("", "yes", "no"):
         r.error("risk_pool", f"Risk pool?: must be Yes or No (got {shown(r.raw('risk_pool'))})")
     return r.record("name", Pool, r.text("pool_id"), r.text("name"), r.text("host"), risk == "yes")
-
-
-def _districts(cells: CellReader, years: int) -> tuple[list[District], list[list[Retention]]]:
-    districts: list[District] = []
-    retentions: list[list[Retention]] = [[] for _ in range(years)]
-    for r in table_rows(cells, L.DISTRICTS):
-        district, kept = records.district(r, years)
-        if district is not None:
-            districts.append(district)
-        for index, retention in enumerate(kept):
-            if retention is not None:
-                retentions[index].append(retention)
-    return districts, retentions
 
 
 def _metric(r: RowCells) -> Metric | None:

@@ -26,15 +26,11 @@ from bcf_xl.model import (
     AreaKind,
     AscMinimum,
     ConditionAnswer,
-    Contacts,
-    DfgYear,
-    District,
     FundingSource,
     Metric,
     Partner,
     Plan,
     RagRule,
-    Retention,
     RiskShareTerms,
     Scheme,
 )
@@ -130,7 +126,7 @@ def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
     years = layout.years
     partners = _partners(cells, layout)
     sources = _sources(cells, layout)
-    districts, retentions = _districts(cells, layout)
+    districts, retentions = records.districts(cells, layout.districts, len(years))
     area_kind = cells.choice(COVER, layout.cover_cell("area_kind"), "Area type", AreaKind)
     area_name = cells.text(COVER, layout.cover_cell("area"))
     area = build_record(
@@ -145,19 +141,11 @@ def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
     if area_kind is AreaKind.UNITARY and districts:
         first = layout.districts.cell("district_id", layout.districts.data_rows[0])
         cells.error(INCOME, first, "a unitary area passports no DFG: remove the districts")
-    dfg = []
-    for index in range(len(years)):
-        received = cells.amount(INCOME, layout.dfg_received_cell(index), "DFG received", required=False)
-        top_up = cells.amount(INCOME, layout.dfg_top_up_cell(index), "In-year top-up", required=False)
-        dfg.append(DfgYear(received or ZERO, (top_up,) if top_up else (), tuple(retentions[index])))
-    has_dfg = any(d.received or d.top_ups or d.retentions for d in dfg)
+    received = [layout.dfg_received_cell(index) for index in range(len(years))]
+    top_ups = [layout.dfg_top_up_cell(index) for index in range(len(years))]
+    dfg = records.dfg_years(cells, INCOME, received, top_ups, retentions)
     schemes = _schemes(cells, layout)
-    contacts = Contacts(
-        *(
-            cells.text(COVER, layout.cover_cell(key))
-            for key in ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
-        )
-    )
+    contacts = records.contacts(cells, COVER, layout.cover_cell)
     if area is None:
         return None
     try:
@@ -171,7 +159,7 @@ def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
             metrics=_metrics(cells, layout),
             asc_minimum=_asc(cells, layout, policy),
             ooh_minimum=_ooh(cells, layout),
-            dfg=tuple(dfg) if has_dfg else (),
+            dfg=dfg,
             contacts=contacts,
             conditions=_conditions(cells, layout),
         )
@@ -195,19 +183,6 @@ def _sources(cells: CellReader, layout: Layout) -> list[FundingSource]:
         if source is not None:
             found.append(source)
     return found
-
-
-def _districts(cells: CellReader, layout: Layout) -> tuple[list[District], list[list[Retention]]]:
-    districts: list[District] = []
-    retentions: list[list[Retention]] = [[] for _ in layout.years]
-    for r in table_rows(cells, layout.districts):
-        district, kept = records.district(r, len(layout.years))
-        if district is not None:
-            districts.append(district)
-        for index, retention in enumerate(kept):
-            if retention is not None:
-                retentions[index].append(retention)
-    return districts, retentions
 
 
 def _schemes(cells: CellReader, layout: Layout) -> list[Scheme]:

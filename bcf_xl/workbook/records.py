@@ -8,11 +8,14 @@ is passed in by its reader.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from bcf_xl.model import (
     AreaOfSpend,
     Commissioner,
+    Contacts,
+    DfgYear,
     District,
     FundingSource,
     Partner,
@@ -22,7 +25,9 @@ from bcf_xl.model import (
     SchemeStatus,
     SourceKind,
 )
-from bcf_xl.workbook.reading import RowCells
+from bcf_xl.money import ZERO
+from bcf_xl.workbook.reading import CellReader, RowCells, table_rows
+from bcf_xl.workbook.tables import Table
 
 # Scheme fields that are plain text in every layout.
 SCHEME_TEXT = ("scheme_id", "name", "description", "scheme_type", "sub_type", "provider", "source")
@@ -90,3 +95,37 @@ def district(r: RowCells, years: int) -> tuple[District | None, tuple[Retention 
         reference = r.text(f"reference{index + 1}")
         retentions.append(Retention(r.text("district_id"), kept, reference) if kept else None)
     return found, tuple(retentions)
+
+
+def districts(cells: CellReader, table: Table, years: int) -> tuple[list[District], list[list[Retention]]]:
+    """Every district of a table, and each plan year's agreed retentions."""
+    found: list[District] = []
+    retentions: list[list[Retention]] = [[] for _ in range(years)]
+    for r in table_rows(cells, table):
+        district_, kept = district(r, years)
+        if district_ is not None:
+            found.append(district_)
+        for index, retention in enumerate(kept):
+            if retention is not None:
+                retentions[index].append(retention)
+    return found, retentions
+
+
+def dfg_years(
+    cells: CellReader, sheet: str, received: Sequence[str], top_ups: Sequence[str], retentions: list[list[Retention]]
+) -> tuple[DfgYear, ...]:
+    """The DFG of each plan year from its received and top-up cells, with the year's retentions; none when all blank."""
+    found = []
+    for index, (received_cell, top_up_cell) in enumerate(zip(received, top_ups, strict=True)):
+        amount = cells.amount(sheet, received_cell, "DFG received", required=False)
+        top_up = cells.amount(sheet, top_up_cell, "In-year top-up", required=False)
+        found.append(DfgYear(amount or ZERO, (top_up,) if top_up else (), tuple(retentions[index])))
+    return tuple(found) if any(d.received or d.top_ups or d.retentions for d in found) else ()
+
+
+CONTACT_FIELDS = ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
+
+
+def contacts(cells: CellReader, sheet: str, cell_of: Callable[[str], str]) -> Contacts:
+    """Who completed and signed off the plan, from the cell the layout gives each contact field."""
+    return Contacts(*(cells.text(sheet, cell_of(key)) for key in CONTACT_FIELDS))
