@@ -160,8 +160,8 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
         )
     dfg = []
     for index in range(n):
-        received = cells.amount(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), "DFG received", required=False)
-        top_up = cells.amount(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), "In-year top-up", required=False)
+        received = cells.amount(L.DFG, L.DFG_LINES.cell("received", index), "DFG received", required=False)
+        top_up = cells.amount(L.DFG, L.DFG_LINES.cell("top_up", index), "In-year top-up", required=False)
         dfg.append(DfgYear(received or ZERO, (top_up,) if top_up else (), tuple(retentions[index])))
     contacts = Contacts(
         *(
@@ -294,19 +294,19 @@ def _risk_terms(cells: CellReader) -> RiskShareTerms:
         if partner:
             weight = cells.amount(L.RISK, t.cell("weight", row), "Agreed share") or ZERO
             override.append((partner, weight))
-    balance = cells.amount(L.RISK, L.RISK_INPUTS["risk_pool_balance"], "Risk pool balance", required=False)
-    uncommitted = cells.amount(L.RISK, L.RISK_INPUTS["uncommitted"], "Uncommitted allocations", required=False)
+    balance = cells.amount(L.RISK, L.RISK_LINES.cell("risk_pool_balance"), "Risk pool balance", required=False)
+    uncommitted = cells.amount(L.RISK, L.RISK_LINES.cell("uncommitted"), "Uncommitted allocations", required=False)
     return RiskShareTerms(tuple(override), balance or ZERO, uncommitted or ZERO)
 
 
 def _performance_fund(cells: CellReader) -> PerformanceFund | None:
-    fund = cells.amount(L.RISK, L.RISK_INPUTS["fund"], "Performance fund", required=False)
+    fund = cells.amount(L.RISK, L.RISK_LINES.cell("fund"), "Performance fund", required=False)
     if fund is None:
         return None
-    target = cells.amount(L.RISK, L.RISK_INPUTS["target_reduction"], "Target reduction") or ZERO
+    target = cells.amount(L.RISK, L.RISK_LINES.cell("target_reduction"), "Target reduction") or ZERO
     achieved = tuple(
-        cells.amount(L.RISK, f"{column}{L.ACHIEVED_ROW}", f"Reduction achieved, Q{q + 1}") or ZERO
-        for q, column in enumerate("CDEF")
+        cells.amount(L.RISK, L.RISK_LINES.cell("achieved", q), f"Reduction achieved, Q{q + 1}") or ZERO
+        for q in range(4)
     )
     return PerformanceFund(fund, target, (achieved[0], achieved[1], achieved[2], achieved[3]))
 
