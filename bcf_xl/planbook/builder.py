@@ -53,7 +53,6 @@ from bcf_xl.workbook.values import cover_values, dfg_inputs, field_values, per_y
 NHS_MINIMUM = SourceKind.NHS_MINIMUM.value
 REPRODUCIBLE_DATE = dt.datetime(2025, 1, 1)
 LOOK = PLANNING
-CHECK_WIDTHS = (("A", 10), ("B", 10), ("C", 14), ("D", 14), ("E", 14), ("F", 14), ("G", 100))
 
 
 def _keys(table: Table) -> tuple[str, ...]:
@@ -90,8 +89,8 @@ class _Writer:
         self.sheets[sheet].write_formula(ref, text, self.formats[LOOK.computed(kind)], "")
 
     def title(self, sheet: str, text: str) -> Worksheet:
-        """Write a sheet's title in A1; return the sheet."""
-        self.sheets[sheet].write_string("A1", text, self.formats[LOOK.title])
+        """Write a sheet's title in its title cell; return the sheet."""
+        self.sheets[sheet].write_string(L.TITLE_CELL, text, self.formats[LOOK.title])
         return self.sheets[sheet]
 
     def label(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
@@ -101,7 +100,7 @@ class _Writer:
         target = self.sheets[table.sheet]
         for field in table.fields:
             column = table.columns[field.key]
-            target.write_string(f"{column}{table.header_row}", field.header, self.formats[LOOK.header])
+            target.write_string(table.cell(field.key, table.header_row), field.header, self.formats[LOOK.header])
             target.set_column(f"{column}:{column}", field.width)
         target.set_row(table.header_row - 1, 42)
 
@@ -221,15 +220,14 @@ def _cover(w: _Writer, buttons: bool) -> None:
     plan = w.plan
     sheet = w.title(L.COVER, "Better Care Fund planning workbook")
     sheet.write_string(
-        "A2",
+        L.COVER_NOTE_CELL,
         "Yellow cells are inputs; grey cells are computed. Press a button to check the plan, "
         "produce the NHS England submission or start next year's plan.",
         w.formats[LOOK.base],
     )
     values = cover_values(plan) if plan else {}
-    for offset, field in enumerate(L.COVER_FIELDS):
-        row = L.COVER_FIRST_ROW + offset
-        w.label(L.COVER, f"{L.COVER_LABEL_COLUMN}{row}", field.header)
+    for field in L.COVER_FIELDS:
+        w.label(L.COVER, L.COVER_LINES.label(field.key), field.header)
         w.put(L.COVER, L.cover_cell(field.key), values.get(field.key), field.kind)
     kind_cell = L.cover_cell("area_kind")
     to_xlsxwriter.validate(sheet, kind_cell, dropdown(w.list_ranges["area_kinds"]))
@@ -246,12 +244,13 @@ def _cover(w: _Writer, buttons: bool) -> None:
         "in, actuals cleared.",
     ]
     for offset, text in enumerate(instructions):
-        w.label(L.COVER, f"B{L.INSTRUCTIONS_ROW + offset}", text, bold=offset == 0)
+        w.label(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)
     w.table(L.CONDITIONS, [field_values(c, _keys(L.CONDITIONS)) for c in plan.conditions] if plan else [])
     if buttons:
         for macro, cell in L.BUTTON_CELLS.items():
             sheet.insert_button(cell, {"macro": macro, "caption": L.BUTTON_CAPTIONS[macro], "width": 170, "height": 36})
-    w.finish(L.COVER, _page("F", L.CONDITIONS.data_rows[-1], one_page=True, widths=(("A", 2), ("F", 24))))
+    last = L.CONDITIONS.data_rows[-1]
+    w.finish(L.COVER, _page(L.PRINT_COLUMNS[L.COVER], last, one_page=True, widths=L.COVER_WIDTHS))
 
 
 def _funding(w: _Writer) -> None:
@@ -270,20 +269,22 @@ def _funding(w: _Writer) -> None:
                 f'=IF({source}="","",N({amount})-BCF_TOTAL({schemes.span(f"amount{year}")},'
                 f"{schemes.span('source')},{source}))",
             )
-    total_row = L.FUNDING_TOTALS_ROW
-    w.label(L.FUNDING, f"A{total_row}", "Total income", bold=True)
-    w.label(L.FUNDING, f"A{total_row + 1}", "Total planned expenditure", bold=True)
-    for index, column in enumerate("EF"):
-        w.formula(L.FUNDING, f"{column}{total_row}", f"=BCF_TOTAL({L.SOURCES.span(f'amount{index + 1}')})")
-        w.formula(L.FUNDING, f"{column}{total_row + 1}", f"=BCF_TOTAL({schemes.span(f'amount{index + 1}')})")
+    totals = L.FUNDING_TOTALS
+    w.label(L.FUNDING, totals.label("income"), "Total income", bold=True)
+    w.label(L.FUNDING, totals.label("expenditure"), "Total planned expenditure", bold=True)
+    for index in range(L.YEARS):
+        w.formula(L.FUNDING, totals.cell("income", index), f"=BCF_TOTAL({L.SOURCES.span(f'amount{index + 1}')})")
+        w.formula(L.FUNDING, totals.cell("expenditure", index), f"=BCF_TOTAL({schemes.span(f'amount{index + 1}')})")
     _minimums(w)
-    w.finish(L.FUNDING, _page("H", L.MINIMUMS_ROW + len(L.MINIMUM_LINES), freeze=f"B{L.SOURCES.header_row + 1}"))
+    # The print area ends a row below the last minimum line.
+    last = max(L.MINIMUMS.rows.values()) + 1
+    w.finish(L.FUNDING, _page(L.PRINT_COLUMNS[L.FUNDING], last, freeze=L.FREEZE_CELLS[L.FUNDING]))
 
 
 def _minimums(w: _Writer) -> None:
     plan, schemes = w.plan, w.schemes
-    for offset, (_, text) in enumerate(L.MINIMUM_LINES):
-        w.label(L.FUNDING, f"A{L.MINIMUMS_ROW + offset}", text)
+    for key, text in L.MINIMUM_LINES:
+        w.label(L.FUNDING, L.MINIMUMS.label(key), text)
     asc = plan.asc_minimum if plan else None
     w.put(L.FUNDING, L.minimum_cell("asc_prior", 0), asc.prior_year if asc else None, MONEY)
     for index in range(L.YEARS):
@@ -364,7 +365,10 @@ def _schemes(w: _Writer) -> None:
         w.formula(L.SCHEMES, c("la1"), f"=N({c('amount1')})-{c('nhs1')}")
         w.formula(L.SCHEMES, c("spent1"), f"=IF(ISNUMBER({c('outturn1')}),{c('outturn1')},N({c('amount1')}))")
     last = table.data_rows[-1]
-    w.finish(L.SCHEMES, _page(table.last_column, last, freeze=f"C{table.header_row + 1}", header_row=table.header_row))
+    w.finish(
+        L.SCHEMES,
+        _page(table.last_column, last, freeze=L.FREEZE_CELLS[L.SCHEMES], header_row=table.header_row),
+    )
 
 
 def _pools(w: _Writer) -> None:
@@ -392,18 +396,18 @@ def _pools(w: _Writer) -> None:
                     table.cell(f"total{year}", row),
                     f'=IF({key}="","",BCF_TOTAL({schemes.span(f"amount{year}")},{schemes.span(by)},{key}))',
                 )
+    view = L.POOL_VIEWS
     for title, rows_ in pool_views(schemes).values():
-        first = rows_[0][0] - 1
-        w.label(L.POOLS, f"B{first}", title, bold=True)
+        w.label(L.POOLS, view.label(rows_[0][0] - 1), title, bold=True)
         for row, label, formulas in rows_:
             if label.startswith("="):
-                w.formula(L.POOLS, f"B{row}", label, TEXT)
+                w.formula(L.POOLS, view.label(row), label, TEXT)
             else:
-                w.label(L.POOLS, f"B{row}", label)
-            for column, text in zip("CD", formulas, strict=True):
-                w.formula(L.POOLS, f"{column}{row}", text)
+                w.label(L.POOLS, view.label(row), label)
+            for index, text in enumerate(formulas):
+                w.formula(L.POOLS, view.cell(row, index), text)
     last = max(r for _, rows_ in pool_views(schemes).values() for r, _, _ in rows_)
-    w.finish(L.POOLS, _page("G", last))
+    w.finish(L.POOLS, _page(L.PRINT_COLUMNS[L.POOLS], last))
 
 
 ViewLine = tuple[int, str, tuple[str, str]]  # (row, label or formula, formula for each plan year)
@@ -421,7 +425,7 @@ def pool_views(schemes: Table) -> dict[str, tuple[str, list[ViewLine]]]:
         return f"BCF_TOTAL({schemes.span(f'amount{year}')}{''.join(',' + c for c in criteria)})"
 
     views: dict[str, tuple[str, list[ViewLine]]] = {}
-    row = L.VIEWS_ROW + 1
+    row = L.POOL_VIEWS.first_row + 1
     for view, table, key, by in (
         ("partner", L.PARTNERS, "partner_id", contributor),
         ("source", L.SOURCES, "source_id", source),
@@ -457,12 +461,13 @@ def pool_views(schemes: Table) -> dict[str, tuple[str, list[ViewLine]]]:
 def _dfg(w: _Writer) -> None:
     plan = w.plan
     sheet = w.title(L.DFG, "Disabled Facilities Grant: received, top-ups and the split passported to districts")
-    w.label(L.DFG, f"B{L.DFG_RECEIVED_ROW}", "DFG received (grant letter)")
-    w.label(L.DFG, f"B{L.DFG_TOP_UP_ROW}", "In-year top-up, split pro rata to allocations")
+    lines = L.DFG_LINES
+    w.label(L.DFG, lines.label("received"), "DFG received (grant letter)")
+    w.label(L.DFG, lines.label("top_up"), "In-year top-up, split pro rata to allocations")
     for index in range(L.YEARS):
         received, top_ups = dfg_inputs(plan, index)
-        w.put(L.DFG, L.dfg_cell(L.DFG_RECEIVED_ROW, index), received, MONEY)
-        w.put(L.DFG, L.dfg_cell(L.DFG_TOP_UP_ROW, index), top_ups, MONEY)
+        w.put(L.DFG, lines.cell("received", index), received, MONEY)
+        w.put(L.DFG, lines.cell("top_up", index), top_ups, MONEY)
     rows = []
     for district in plan.area.districts if plan else ():
         values: dict[str, object] = {"district_id": district.district_id, "name": district.name}
@@ -476,10 +481,9 @@ def _dfg(w: _Writer) -> None:
     table = L.DISTRICTS
     for index in range(L.YEARS):
         year = index + 1
-        top_up = L.dfg_cell(L.DFG_TOP_UP_ROW, index)
+        top_up = lines.cell("top_up", index)
         allocations = table.span(f"allocation{year}", sheet=False)
-        first, last = table.data_rows[0], table.data_rows[-1]
-        spill = f"{table.columns[f'top_up{year}']}{first}:{table.columns[f'top_up{year}']}{last}"
+        spill = table.span(f"top_up{year}", sheet=False).replace("$", "")
         sheet.write_dynamic_array_formula(
             spill,
             f"=IF(OR(N({top_up})=0,SUM({allocations})=0),0*{allocations},BCF_PASSPORT({top_up},{allocations}))",
@@ -541,7 +545,7 @@ def _metrics(w: _Writer) -> None:
     rag = table.span("rag", sheet=False).replace("$", "")
     for word, style in (("Green", LOOK.good), ("Amber", LOOK.warning), ("Red", LOOK.bad)):
         to_xlsxwriter.highlight(sheet, rag, word, w.formats[style])
-    w.finish(L.METRICS, _page(table.last_column, table.data_rows[-1], freeze=f"C{table.header_row + 1}"))
+    w.finish(L.METRICS, _page(table.last_column, table.data_rows[-1], freeze=L.FREEZE_CELLS[L.METRICS]))
 
 
 def _risk(w: _Writer) -> None:
@@ -555,27 +559,31 @@ def _risk(w: _Writer) -> None:
         "fund": fund.fund if fund else None,
         "target_reduction": fund.target_reduction if fund else None,
     }
-    for key, cell in L.RISK_INPUTS.items():
-        w.label(L.RISK, f"B{cell[1:]}", L.RISK_LABELS[key])
-        w.put(L.RISK, cell, values[key], MONEY if key != "target_reduction" else NUMBER)
-    w.label(L.RISK, f"B{L.ACHIEVED_ROW}", "Reduction achieved, quarters 1 to 4")
-    for quarter, column in enumerate("CDEF"):
+    lines = L.RISK_LINES
+    for key, label in L.RISK_LABELS.items():
+        w.label(L.RISK, lines.label(key), label)
+        w.put(L.RISK, lines.cell(key), values[key], MONEY if key != "target_reduction" else NUMBER)
+    w.label(L.RISK, lines.label("achieved"), "Reduction achieved, quarters 1 to 4")
+    for quarter in range(4):
         achieved = fund.achieved_by_quarter[quarter] if fund else None
-        w.put(L.RISK, f"{column}{L.ACHIEVED_ROW}", achieved, NUMBER)
+        w.put(L.RISK, lines.cell("achieved", quarter), achieved, NUMBER)
     overrides = [{"partner_id": p, "weight": weight} for p, weight in terms.override] if terms else []
     w.table(L.SHARE_OVERRIDE, overrides)
+    view = L.RISK_VIEWS
     for row, label, formulas in risk_views(schemes):
         if label:
-            w.label(L.RISK, f"B{row}", label, bold=not formulas)
-        for column, text in zip("CDEFG", formulas, strict=False):
-            w.formula(L.RISK, f"{column}{row}", text, TEXT if text.startswith('="') else MONEY)
-    w.finish(L.RISK, _page("G", max(r for r, _, _ in risk_views(schemes))))
+            w.label(L.RISK, view.label(row), label, bold=not formulas)
+        for index, text in enumerate(formulas):
+            w.formula(L.RISK, view.cell(row, index), text, TEXT if text.startswith('="') else MONEY)
+    w.finish(L.RISK, _page(L.PRINT_COLUMNS[L.RISK], max(r for r, _, _ in risk_views(schemes))))
 
 
 def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
-    """The Risk & year end sheet's computed lines: (row, label, formulas in C onwards)."""
+    """The Risk & year end sheet's computed lines: (row, label, formulas in the view's columns, first onwards)."""
+    view = L.RISK_VIEWS
+    contributions_at, spent_at, difference_at = 1, 2, 3  # the statement's columns after the pool's ID
     lines: list[tuple[int, str, tuple[str, ...]]] = []
-    row = L.RISK_VIEWS_ROW
+    row = view.first_row
     lines.append((row, "Year-end statement, first year: contributions, expenditure, difference", ()))
     row += 1
     pool_rows = list(L.POOL_TABLE.data_rows)
@@ -592,36 +600,33 @@ def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
                     f'=IF({ident}="","",{ident})',
                     f'=IF({ident}="","",{contributions})',
                     f'=IF({ident}="","",{spent})',
-                    f'=IF({ident}="","",D{row}-E{row})',
+                    f'=IF({ident}="","",{view.cell(row, contributions_at)}-{view.cell(row, spent_at)})',
                 ),
             )
         )
         row += 1
     last = row - 1
-    differences = f"F{first}:F{last}"
+    differences = view.span(difference_at, first, last)
     risk = f"{L.POOLS}!{L.POOL_TABLE.span('risk_pool', sheet=False)}"
     row += 1
     # SUMIFS skips the blank ("") lines of unused pool rows; the risk pool's own balance is not an underspend.
     overspend = "-" + sumifs(differences, (differences, criterion("<0")), (risk, criterion("<>Yes")))
+    # The waterfall's figures: the overspend, then what each step applies of what the steps before it left.
+    step = [view.cell(row + offset) for offset in range(4)]
     lines.append((row, "Overspend to cover", (f"={overspend}",)))
     lines.append(
         (
             row + 1,
             "1. From underspends elsewhere in the pools",
-            (f"=MIN(C{row},{sumifs(differences, (differences, criterion('>0')), (risk, criterion('<>Yes')))})",),
+            (f"=MIN({step[0]},{sumifs(differences, (differences, criterion('>0')), (risk, criterion('<>Yes')))})",),
         )
     )
+    balance, uncommitted = (L.RISK_LINES.cell(key) for key in ("risk_pool_balance", "uncommitted"))
+    lines.append((row + 2, "2. From the risk pool", (f"=MIN({step[0]}-{step[1]},N({balance}))",)))
     lines.append(
-        (row + 2, "2. From the risk pool", (f"=MIN(C{row}-C{row + 1},N({L.RISK_INPUTS['risk_pool_balance']}))",))
+        (row + 3, "3. From uncommitted scheme allocations", (f"=MIN({step[0]}-{step[1]}-{step[2]},N({uncommitted}))",))
     )
-    lines.append(
-        (
-            row + 3,
-            "3. From uncommitted scheme allocations",
-            (f"=MIN(C{row}-C{row + 1}-C{row + 2},N({L.RISK_INPUTS['uncommitted']}))",),
-        )
-    )
-    lines.append((row + 4, "4. From resources outside the pool", (f"=C{row}-C{row + 1}-C{row + 2}-C{row + 3}",)))
+    lines.append((row + 4, "4. From resources outside the pool", (f"={step[0]}-{step[1]}-{step[2]}-{step[3]}",)))
     row += 6
     lines.append((row, "Quarterly invoices, first year (bcf_quarter)", ()))
     row += 1
@@ -652,7 +657,12 @@ def _checks(w: _Writer, findings: Sequence[Finding]) -> None:
     write_findings(sheet, findings, w.formats[LOOK.header], "Checked when the workbook was generated")
     w.finish(
         L.CHECKS,
-        _page("G", L.CHECK_HEADER_ROW + max(1, len(findings)), widths=CHECK_WIDTHS, header_row=L.CHECK_HEADER_ROW),
+        _page(
+            L.PRINT_COLUMNS[L.CHECKS],
+            L.CHECK_HEADER_ROW + max(1, len(findings)),
+            widths=L.CHECK_WIDTHS,
+            header_row=L.CHECK_HEADER_ROW,
+        ),
     )
 
 
@@ -675,15 +685,16 @@ def write_findings(sheet: Worksheet, findings: Sequence[Finding], header: Any, s
             sheet.write_string(row, column, value or "")
 
 
-# Dashboard charts: (chart type, title, where, table, category field, [(value field, series name)]).
+# Dashboard charts: (chart type, title, where (a key of layout.CHART_CELLS), table, category field,
+# [(value field, series name)]).
 _CHARTS = (
-    ("bar", "Funding by source", "A3", L.SOURCES, "source_id", (("amount1", "Income, first year"),)),
-    ("bar", "Spend by theme", "J3", L.THEMES, "theme", (("total1", "Planned, first year"),)),
-    ("column", "Spend by pool", "A22", L.POOL_TABLE, "name", (("total1", "Planned, first year"),)),
+    ("bar", "Funding by source", "sources", L.SOURCES, "source_id", (("amount1", "Income, first year"),)),
+    ("bar", "Spend by theme", "themes", L.THEMES, "theme", (("total1", "Planned, first year"),)),
+    ("column", "Spend by pool", "pools", L.POOL_TABLE, "name", (("total1", "Planned, first year"),)),
     (
         "column",
         "Each metric against its target",
-        "J22",
+        "metrics",
         L.METRIC_TABLE,
         "metric_id",
         (("actual_rate", "Actual"), ("target_rate", "Target")),
@@ -709,14 +720,14 @@ def _dashboard(w: _Writer) -> None:
                 }
             )
         chart.set_title({"name": title})
-        sheet.insert_chart(where, chart, {"x_scale": 1.3, "y_scale": 1.2})
+        sheet.insert_chart(L.CHART_CELLS[where], chart, {"x_scale": 1.3, "y_scale": 1.2})
     to_xlsxwriter.finish(sheet, SheetSetup(Printing(one_page=True, a4=False)))
 
 
 def _conf(w: _Writer) -> None:
     sheet = w.sheets[L.CONF]
-    for row, (key, value) in enumerate(L.CONF_SETTINGS):
-        sheet.write_string(row, 0, key)
+    for key, value in L.CONF_SETTINGS:
+        sheet.write_string(L.CONF_LINES.label(key), key)
         if value:
-            sheet.write_string(row, 1, value)
-    sheet.set_column("A:B", 24)
+            sheet.write_string(L.CONF_LINES.cell(key), value)
+    sheet.set_column(L.CONF_COLUMNS, 24)

@@ -8,7 +8,9 @@ and officers can find them.
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from bcf_xl.workbook.placement import Placement
 
@@ -40,6 +42,43 @@ DASHBOARD = "Dashboard"
 LISTS = "Lists"
 CONF = "xlwings.conf"
 SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, CONF)
+TITLE_CELL = "A1"  # every sheet's title
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Lines down a sheet, one a row: a label in ``label_column`` and values in ``columns`` (a year or quarter each).
+
+    ``rows`` names the fixed lines; the lines of a computed view are counted from ``first_row`` as it is written,
+    so a line is either its name or its row.
+    """
+
+    sheet: str
+    label_column: str
+    columns: tuple[str, ...] = ()
+    rows: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    first_row: int = 0
+
+    def row(self, line: str | int) -> int:
+        """The row of a line: a named line's, or the row given."""
+        return self.rows[line] if isinstance(line, str) else line
+
+    def label(self, line: str | int) -> str:
+        """The cell of a line's label."""
+        return f"{self.label_column}{self.row(line)}"
+
+    def cell(self, line: str | int, index: int = 0) -> str:
+        """The cell of a line's value in the ``index``-th value column."""
+        return f"{self.columns[index]}{self.row(line)}"
+
+    def span(self, index: int, first: int, last: int) -> str:
+        """The cells of one value column from row ``first`` to row ``last``, e.g. ``F19:F24``."""
+        return f"{self.cell(first, index)}:{self.cell(last, index)}"
+
+
+def one_a_row(first_row: int, keys: Iterable[str]) -> Mapping[str, int]:
+    """Named lines on consecutive rows from ``first_row``."""
+    return MappingProxyType({key: first_row + offset for offset, key in enumerate(keys)})
 
 
 # --- Cover -------------------------------------------------------------------------------------------
@@ -56,9 +95,8 @@ COVER_FIELDS = (
     Field("signed_off_by", "Signed off on behalf of the HWB by"),
     Field("sign_off_date", "Date of HWB sign-off (YYYY-MM-DD)"),
 )
-COVER_FIRST_ROW = 4
-COVER_LABEL_COLUMN = "B"
-COVER_INPUT_COLUMN = "C"
+COVER_NOTE_CELL = "A2"  # how to read the colours, under the title
+COVER_LINES = Lines(COVER, "B", ("C",), one_a_row(4, (f.key for f in COVER_FIELDS)))
 BUTTON_CELLS = {"GenerateSubmission": "F4", "CheckPlan": "F7", "RollForward": "F10"}
 BUTTON_CAPTIONS = {
     "GenerateSubmission": "Generate submission",
@@ -78,7 +116,7 @@ PARTNERS = Table(
     first_column=2,
     record="partner",
 )
-INSTRUCTIONS_ROW = 27
+INSTRUCTIONS = Lines(COVER, "B", first_row=27)  # how to use the workbook, one paragraph a row
 CONDITIONS = Table(
     COVER,
     "Conditions",
@@ -95,8 +133,8 @@ CONDITIONS = Table(
 
 
 def cover_cell(key: str) -> str:
-    index = [f.key for f in COVER_FIELDS].index(key)
-    return f"{COVER_INPUT_COLUMN}{COVER_FIRST_ROW + index}"
+    """The input cell of a Cover field."""
+    return COVER_LINES.cell(key)
 
 
 # --- Funding -----------------------------------------------------------------------------------------
@@ -121,8 +159,9 @@ SOURCES = Table(
     record="source",
     aliases=(("amount", "amounts"),),
 )
-FUNDING_TOTALS_ROW = 24  # total income (E/F) and total planned expenditure on the next row
-MINIMUMS_ROW = 26  # label in A, first year in E, second in F
+# Total income and total planned expenditure: label in A, first year in E, second in F.
+FUNDING_TOTALS = Lines(FUNDING, "A", ("E", "F"), one_a_row(24, ("income", "expenditure")))
+FUNDING_TOTALS_ROW = FUNDING_TOTALS.rows["income"]  # the first totals row
 MINIMUM_LINES = (
     ("asc_prior", "NHS contribution to adult social care in the year before the plan (£)"),
     ("uplift", "Uplift rate (a fraction: 0.039 for 3.9%)"),
@@ -136,11 +175,13 @@ MINIMUM_LINES = (
     ("ooh_shortfall", "Shortfall against the out-of-hospital minimum (bcf_shortfall)"),
 )
 MINIMUM_INPUTS = ("asc_prior", "asc_agreed", "ooh_required")  # the uplift rates are the national ones, grey
+# The minimum spends below the totals: label in A, first year in E, second in F.
+MINIMUMS = Lines(FUNDING, "A", ("E", "F"), one_a_row(26, (key for key, _ in MINIMUM_LINES)))
 
 
 def minimum_cell(key: str, year_index: int) -> str:
-    row = MINIMUMS_ROW + [k for k, _ in MINIMUM_LINES].index(key)
-    return f"{'E' if key == 'asc_prior' else 'EF'[year_index]}{row}"
+    """The cell of a minimum-spend line in a plan year (the year before the plan has one cell, the first)."""
+    return MINIMUMS.cell(key, 0 if key == "asc_prior" else year_index)
 
 
 # --- Schemes -----------------------------------------------------------------------------------------
@@ -231,12 +272,14 @@ VIEW_TITLES = {
     "commissioner": "By commissioner",
     "area": "By area of spend",
 }
-VIEWS_ROW = 30
+# The views' lines: title or label (or a formula naming the line) in B, first year in C, second in D.
+POOL_VIEWS = Lines(POOLS, "B", ("C", "D"), first_row=30)
 
 
 # --- DFG ---------------------------------------------------------------------------------------------
 
-DFG_RECEIVED_ROW, DFG_TOP_UP_ROW = 4, 5  # first year in C, second in D
+# The grant received and the in-year top-up: label in B, first year in C, second in D.
+DFG_LINES = Lines(DFG, "B", ("C", "D"), one_a_row(4, ("received", "top_up")))
 DISTRICTS = Table(
     DFG,
     "Districts",
@@ -269,10 +312,6 @@ DISTRICT_INPUTS = (
     "retained2",
     "reference2",
 )
-
-
-def dfg_cell(row: int, year_index: int) -> str:
-    return f"{'CD'[year_index]}{row}"
 
 
 # --- Metrics -----------------------------------------------------------------------------------------
@@ -309,14 +348,19 @@ METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields[:13])
 
 # --- Risk & year end ---------------------------------------------------------------------------------
 
-RISK_INPUTS = {"risk_pool_balance": "C4", "uncommitted": "C5", "fund": "C7", "target_reduction": "C8"}
 RISK_LABELS = {
     "risk_pool_balance": "Risk pool balance available (£)",
     "uncommitted": "Uncommitted scheme allocations (£)",
     "fund": "Performance fund held back (£)",
     "target_reduction": "Target reduction in non-elective admissions (0.021 = 2.1%)",
 }
-ACHIEVED_ROW = 9  # achieved reduction per quarter in C..F
+# The single inputs (label in B, value in C) and the reduction achieved in each quarter (C to F).
+RISK_LINES = Lines(
+    RISK,
+    "B",
+    ("C", "D", "E", "F"),
+    MappingProxyType({"risk_pool_balance": 4, "uncommitted": 5, "fund": 7, "target_reduction": 8, "achieved": 9}),
+)
 SHARE_OVERRIDE = Table(
     RISK,
     "RiskShareOverride",
@@ -328,7 +372,8 @@ SHARE_OVERRIDE = Table(
     ),
     first_column=2,
 )
-RISK_VIEWS_ROW = 18
+# The computed lines below: title or label in B, figures in C onwards (see builder.risk_views).
+RISK_VIEWS = Lines(RISK, "B", ("C", "D", "E", "F", "G"), first_row=18)
 
 
 # --- Checks ------------------------------------------------------------------------------------------
@@ -336,6 +381,26 @@ RISK_VIEWS_ROW = 18
 CHECK_HEADER_ROW = 4
 CHECK_COLUMNS = ("Severity", "Code", "Sheet", "Cell", "Field", "Item", "Message")
 CHECK_STATUS_CELL = "A2"
+CHECK_WIDTHS = (("A", 10), ("B", 10), ("C", 14), ("D", 14), ("E", 14), ("F", 14), ("G", 100))
+
+
+# --- Dashboard ---------------------------------------------------------------------------------------
+
+# Where each chart's top left corner sits.
+CHART_CELLS = {"sources": "A3", "themes": "J3", "pools": "A22", "metrics": "J22"}
+
+
+# --- Printing ----------------------------------------------------------------------------------------
+
+# The last column of each sheet's print area (Schemes, DFG and Metrics print to their table's last column).
+PRINT_COLUMNS = {COVER: "F", FUNDING: SOURCES.last_column, POOLS: "G", RISK: "G", CHECKS: "G"}
+COVER_WIDTHS = (("A", 2), ("F", 24))
+# The top left cell of each sheet's scrolling part: ID columns and headers stay in view.
+FREEZE_CELLS = {
+    FUNDING: f"B{SOURCES.data_rows[0]}",
+    SCHEMES: f"C{schemes_table(1).data_rows[0]}",
+    METRICS: f"C{METRIC_TABLE.data_rows[0]}",
+}
 
 
 # --- Lists -------------------------------------------------------------------------------------------
@@ -357,12 +422,6 @@ LIST_NAMES = (
 )
 
 
-def list_range(name: str, length: int) -> str:
-    """Where a closed list sits on the Lists sheet (one column each, from row 2)."""
-    column = get_column_letter(LIST_NAMES.index(name) + 1)
-    return f"{LISTS}!${column}$2:${column}${1 + max(length, 1)}"
-
-
 # Lists that come from the workbook itself rather than the Lists sheet.
 LIVE_LISTS = {
     "partner_ids": PARTNERS.span("partner_id"),
@@ -371,6 +430,9 @@ LIVE_LISTS = {
 }
 
 CONF_SETTINGS = (("UDF Modules", "bcf_udfs"), ("Interpreter_Win", ""), ("PYTHONPATH", ""))
+# The add-in's settings: a name in A and its value in B, one a row from the top.
+CONF_LINES = Lines(CONF, "A", ("B",), one_a_row(1, (key for key, _ in CONF_SETTINGS)))
+CONF_COLUMNS = "A:B"
 
 
 def placement(years: tuple[str, ...], schemes: Table) -> Placement:
@@ -378,11 +440,11 @@ def placement(years: tuple[str, ...], schemes: Table) -> Placement:
     cells: dict[tuple[str, str, int | None], tuple[str, str]] = {("plan", "years", None): (COVER, cover_cell("year1"))}
     for index in range(YEARS):
         cells |= {
-            ("plan", "balance", index): (FUNDING, f"{'EF'[index]}{FUNDING_TOTALS_ROW}"),
+            ("plan", "balance", index): (FUNDING, FUNDING_TOTALS.cell("income", index)),
             ("asc_minimum", "required", index): (FUNDING, minimum_cell("asc_shortfall", index)),
             ("ooh_minimum", "required", index): (FUNDING, minimum_cell("ooh_shortfall", index)),
             ("policy", "uplift", index): (FUNDING, minimum_cell("uplift", index)),
-            ("dfg", "received", index): (DFG, dfg_cell(DFG_RECEIVED_ROW, index)),
+            ("dfg", "received", index): (DFG, DFG_LINES.cell("received", index)),
             ("dfg", "allocations", index): (DFG, DISTRICTS.cell(f"allocation{index + 1}", DISTRICTS.data_rows[0])),
         }
     tables = (PARTNERS, SOURCES, schemes, POOL_TABLE, DISTRICTS, METRIC_TABLE)

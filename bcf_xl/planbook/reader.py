@@ -154,8 +154,8 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
             L.DISTRICTS.cell("district_id", L.DISTRICTS.data_rows[0]),
             "a unitary area passports no DFG: remove the districts",
         )
-    received = [L.dfg_cell(L.DFG_RECEIVED_ROW, index) for index in range(n)]
-    top_ups = [L.dfg_cell(L.DFG_TOP_UP_ROW, index) for index in range(n)]
+    received = [L.DFG_LINES.cell("received", index) for index in range(n)]
+    top_ups = [L.DFG_LINES.cell("top_up", index) for index in range(n)]
     dfg = records.dfg_years(cells, L.DFG, received, top_ups, retentions)
     contacts = records.contacts(cells, L.COVER, L.cover_cell)
     if area is None or not years:
@@ -270,19 +270,19 @@ def _risk_terms(cells: CellReader) -> RiskShareTerms:
         if partner:
             weight = cells.amount(L.RISK, t.cell("weight", row), "Agreed share") or ZERO
             override.append((partner, weight))
-    balance = cells.amount(L.RISK, L.RISK_INPUTS["risk_pool_balance"], "Risk pool balance", required=False)
-    uncommitted = cells.amount(L.RISK, L.RISK_INPUTS["uncommitted"], "Uncommitted allocations", required=False)
+    balance = cells.amount(L.RISK, L.RISK_LINES.cell("risk_pool_balance"), "Risk pool balance", required=False)
+    uncommitted = cells.amount(L.RISK, L.RISK_LINES.cell("uncommitted"), "Uncommitted allocations", required=False)
     return RiskShareTerms(tuple(override), balance or ZERO, uncommitted or ZERO)
 
 
 def _performance_fund(cells: CellReader) -> PerformanceFund | None:
-    fund = cells.amount(L.RISK, L.RISK_INPUTS["fund"], "Performance fund", required=False)
+    fund = cells.amount(L.RISK, L.RISK_LINES.cell("fund"), "Performance fund", required=False)
     if fund is None:
         return None
-    target = cells.amount(L.RISK, L.RISK_INPUTS["target_reduction"], "Target reduction") or ZERO
+    target = cells.amount(L.RISK, L.RISK_LINES.cell("target_reduction"), "Target reduction") or ZERO
     achieved = tuple(
-        cells.amount(L.RISK, f"{column}{L.ACHIEVED_ROW}", f"Reduction achieved, Q{q + 1}") or ZERO
-        for q, column in enumerate("CDEF")
+        cells.amount(L.RISK, L.RISK_LINES.cell("achieved", q), f"Reduction achieved, Q{q + 1}") or ZERO
+        for q in range(4)
     )
     return PerformanceFund(fund, target, (achieved[0], achieved[1], achieved[2], achieved[3]))
 
