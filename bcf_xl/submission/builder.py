@@ -41,7 +41,6 @@ from bcf_xl.submission.layout import (
     COVER_LABELS,
     EXPENDITURE,
     GUIDANCE,
-    GUIDANCE_COLUMN,
     INCOME,
     LISTS,
     METRICS,
@@ -179,7 +178,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     for name in (GUIDANCE, COVER, CHECKLIST, SUMMARY, INCOME, EXPENDITURE, METRICS, REQUIREMENTS, LISTS):
         book.create_sheet(name)
     _lists(book[LISTS], lists)
-    _guidance(book[GUIDANCE], year, policy)
+    _guidance(book[GUIDANCE], layout, policy)
     _cover(book[COVER], plan, layout, ranges)
     _income(book[INCOME], plan, layout, ranges, policy)
     _expenditure(book[EXPENDITURE], plan, layout, ranges, policy)
@@ -230,7 +229,8 @@ def _lists(sheet: Worksheet, lists: dict[str, tuple[str, ...]]) -> None:
     to_openpyxl.finish(sheet, HIDDEN_LISTS)
 
 
-def _guidance(sheet: Worksheet, year: TemplateYear, policy: Policy) -> None:
+def _guidance(sheet: Worksheet, layout: Layout, policy: Policy) -> None:
+    year = layout.year
     _title(sheet, year.title)
     bound = policy.bound("planning")
     lines = [
@@ -250,7 +250,7 @@ def _guidance(sheet: Worksheet, year: TemplateYear, policy: Policy) -> None:
         to_openpyxl.label(sheet, guidance_cell(line), text, LOOK.wrapped)
     to_openpyxl.apply(sheet[guidance_cell(0)], LOOK.bold)
     last_row, last_column = coordinate_to_tuple(guidance_cell(len(lines) - 1))
-    _finish(sheet, {GUIDANCE_COLUMN: 120}, None, last_column, last_row, one_page=True)
+    _finish(sheet, layout.widths[GUIDANCE], None, last_column, last_row, one_page=True)
 
 
 def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
@@ -274,9 +274,8 @@ def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str])
         _input(sheet, partners.cell("name", row), partner.name if partner else None)
         _input(sheet, partners.cell("kind", row), partner.kind.value if partner else None)
     _dropdown(sheet, ranges["partner_kinds"], cells(partners, "kind"), "Choose Council or ICB")
-    widths = {"A": 3, partners.columns["partner_id"]: 48, partners.columns["name"]: 60, partners.columns["kind"]: 22}
     last_row, last_column = coordinate_to_tuple(partners.cell("kind", rows[-1]))
-    _finish(sheet, widths, None, last_column, last_row, one_page=True)
+    _finish(sheet, layout.widths[COVER], None, last_column, last_row, one_page=True)
 
 
 def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], policy: Policy) -> None:
@@ -344,12 +343,11 @@ def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]
             _input(sheet, table.cell(f"allocation{index + 1}", row), allocation, MONEY)
             _input(sheet, table.cell(f"retained{index + 1}", row), amount, MONEY)
             _input(sheet, table.cell(f"reference{index + 1}", row), references)
-    last_column = 2 + 3 * len(years)
     _finish(
         sheet,
-        {"A": 34, "B": 40, "C": 24, "D": 40, **{col(5 + i): 20 for i in range(last_column)}},
+        layout.widths[INCOME],
         layout.freeze[INCOME],
-        max(last_column, 4 + len(years)),
+        max(len(table.fields), len(income.fields)),
         table.data_rows[-1],
     )
 
@@ -395,15 +393,8 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
     to_openpyxl.validate(sheet, cells(table, "nhs_share"), share)
     for index in range(len(layout.years)):
         to_openpyxl.validate(sheet, cells(table, f"amount{index + 1}"), _amounts(policy))
-    widths = dict.fromkeys(cols.values(), 18)
-    widths |= {
-        cols["name"]: 36,
-        cols["description"]: 48,
-        cols["scheme_type"]: 34,
-        cols["sub_type"]: 34,
-        cols["provider"]: 26,
-    }
-    _finish(sheet, widths, layout.freeze[EXPENDITURE], len(cols), rows[-1], header_row=table.header_row)
+    freeze = layout.freeze[EXPENDITURE]
+    _finish(sheet, layout.widths[EXPENDITURE], freeze, len(table.fields), rows[-1], header_row=table.header_row)
 
 
 def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
@@ -413,32 +404,28 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
     by_code = {metric.metric_id: metric for metric in plan.metrics}
     for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
         ours = by_code.get(national.code)
-
-        def at(key: str, row: int = row) -> str:
-            return table.cell(key, row)
-
-        _grey(sheet, at("code"), national.code)
-        _grey(sheet, at("name"), national.name)
+        at = {field.key: table.cell(field.key, row) for field in table.fields}
+        _grey(sheet, at["code"], national.code)
+        _grey(sheet, at["name"], national.name)
         unit = {
             MetricUnit.RATE: f"Count; rated per {national.per:,}",
             MetricUnit.PERCENT: "Percentage",
             MetricUnit.NUMBER: "Number",
         }[national.unit]
-        _grey(sheet, at("unit"), unit)
-        _grey(sheet, at("polarity"), national.polarity.value)
+        _grey(sheet, at["unit"], unit)
+        _grey(sheet, at["polarity"], national.polarity.value)
         value_format = SHARE if national.unit is MetricUnit.PERCENT else RATE
-        _input(sheet, at("population"), ours.population if ours else None, WHOLE)
-        _input(sheet, at("population_source"), (ours.population_source or None) if ours else None)
-        _input(sheet, at("baseline"), ours.baseline if ours else None, value_format)
-        _input(sheet, at("target"), ours.target if ours else None, value_format)
+        _input(sheet, at["population"], ours.population if ours else None, WHOLE)
+        _input(sheet, at["population_source"], (ours.population_source or None) if ours else None)
+        _input(sheet, at["baseline"], ours.baseline if ours else None, value_format)
+        _input(sheet, at["target"], ours.target if ours else None, value_format)
         for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
             formula = "=" + rated_rule(layout, row, source).formula(METRICS)
-            _computed(sheet, at(rated), formula, value_format)
-        to_openpyxl.apply(sheet[at("name")], LOOK.wrapped)
-    widths = (10, 60, 24, 18, 14, 34, 14, 14, 16, 16)
+            _computed(sheet, at[rated], formula, value_format)
+        to_openpyxl.apply(sheet[at["name"]], LOOK.wrapped)
     _finish(
         sheet,
-        {table.columns[field.key]: width for field, width in zip(table.fields, widths, strict=True)},
+        layout.widths[METRICS],
         None,
         len(table.fields),
         layout.metric_rows[-1],
@@ -463,8 +450,7 @@ def _requirements(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str
         _input(sheet, table.cell("explanation", row), (answer.explanation or None) if answer else None)
         to_openpyxl.apply(sheet[table.cell("explanation", row)], LOOK.wrapped)
     _dropdown(sheet, ranges["yes_no"], cells(table, "met"), "Choose Yes or No")
-    widths = dict(zip(table.columns.values(), (8, 70, 22, 60), strict=True))
-    _finish(sheet, widths, None, len(table.fields), layout.condition_rows[-1], one_page=True)
+    _finish(sheet, layout.widths[REQUIREMENTS], None, len(table.fields), layout.condition_rows[-1], one_page=True)
 
 
 def _summary(sheet: Worksheet, layout: Layout) -> None:
@@ -485,7 +471,7 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
     last = max(layout.summary_rows.values())
     _finish(
         sheet,
-        {table.columns["line"]: 60, **{layout.summary_col(i): 20 for i in range(len(layout.years))}},
+        layout.widths[SUMMARY],
         None,
         len(table.fields),
         last,
@@ -532,8 +518,7 @@ def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...], layout: Layo
     _highlight(sheet, checkers.cells, "No", RED)
     _highlight(sheet, TITLE_CELL, "Complete Template", GREEN)
     _highlight(sheet, TITLE_CELL, "Incomplete Template", RED)
-    widths = dict(zip(table.columns.values(), (22, 80, 26, 12), strict=True))
-    _finish(sheet, widths, layout.freeze[CHECKLIST], len(table.fields), last)
+    _finish(sheet, layout.widths[CHECKLIST], layout.freeze[CHECKLIST], len(table.fields), last)
     return rules
 
 

@@ -55,7 +55,6 @@ _COVER_ROWS |= {"template_year": 12, "generator": 13}
 COVER_LABELS = {key: f"B{row}" for key, row in _COVER_ROWS.items()}
 COVER_CELLS = {key: f"C{row}" for key, row in _COVER_ROWS.items()}
 TEMPLATE_YEAR_CELL = COVER_CELLS["template_year"]
-GENERATOR_CELL = COVER_CELLS["generator"]
 PARTNER_HEADER_ROW = 15
 PARTNER_ROWS = 8
 INCOME_HEADER_ROW = 3
@@ -152,9 +151,6 @@ class Layout:
     def partner_rows(self) -> range:
         return self.partners.data_rows
 
-    def partner_range(self, column: str) -> str:
-        return f"${column}${self.partner_rows[0]}:${column}${self.partner_rows[-1]}"
-
     # --- Income ------------------------------------------------------------------------------------
 
     @property
@@ -233,6 +229,24 @@ class Layout:
             CHECKLIST: CHECKLIST_TABLE.cell("sheet", CHECKLIST_TABLE.header_row + 1),
         }
 
+    @cached_property
+    def widths(self) -> Mapping[str, Mapping[str, float]]:
+        """The width of each sized column, by sheet."""
+        schemes = self.expenditure.columns
+        expenditure: dict[str, float] = dict.fromkeys(schemes.values(), 18)
+        expenditure |= {schemes["name"]: 36, schemes["description"]: 48}
+        expenditure |= {schemes["scheme_type"]: 34, schemes["sub_type"]: 34, schemes["provider"]: 26}
+        return {
+            GUIDANCE: {GUIDANCE_COLUMN: 120},
+            COVER: {"A": 3, "B": 48, "C": 60, "D": 22},
+            INCOME: {"A": 34, "B": 40, "C": 24, "D": 40, **{col(5 + i): 20 for i in range(len(self.districts.fields))}},
+            EXPENDITURE: expenditure,
+            METRICS: {"A": 10, "B": 60, "C": 24, "D": 18, "E": 14, "F": 34, "G": 14, "H": 14, "I": 16, "J": 16},
+            REQUIREMENTS: {"A": 8, "B": 70, "C": 22, "D": 60},
+            SUMMARY: {"A": 60, **{self.summary_col(i): 20 for i in range(len(self.years))}},
+            CHECKLIST: {"A": 22, "B": 80, "C": 26, "D": 12},
+        }
+
     # --- Expenditure -------------------------------------------------------------------------------
 
     @cached_property
@@ -270,18 +284,6 @@ class Layout:
     def metric_rows(self) -> range:
         return self.metrics.data_rows
 
-    METRIC_COLUMNS: ClassVar[Mapping[str, str]] = {
-        "code": "A",
-        "name": "B",
-        "unit": "C",
-        "polarity": "D",
-        "population": "E",
-        "population_source": "F",
-        "baseline": "G",
-        "target": "H",
-        "baseline_rate": "I",
-        "target_rate": "J",
-    }
     METRIC_HEADERS: ClassVar[Mapping[str, str]] = {
         "code": "Code",
         "name": "Metric",
@@ -299,7 +301,15 @@ class Layout:
     def condition_rows(self) -> range:
         return self.conditions.data_rows
 
-    CONDITION_COLUMNS: ClassVar[Mapping[str, str]] = {"code": "A", "text": "B", "met": "C", "explanation": "D"}
+    CONDITION_FIELDS: ClassVar[tuple[Field, ...]] = (
+        Field("code", "Code"),
+        Field("text", "National condition"),
+        Field("met", "Met?", CHOICE),
+        Field("explanation", "Explanation"),
+    )
+    # The column of each metric and condition field, as the tables below place them.
+    METRIC_COLUMNS: ClassVar[Mapping[str, str]] = {key: col(i) for i, key in enumerate(METRIC_HEADERS, start=1)}
+    CONDITION_COLUMNS: ClassVar[Mapping[str, str]] = {f.key: col(i) for i, f in enumerate(CONDITION_FIELDS, start=1)}
 
     # --- Summary -----------------------------------------------------------------------------------
 
@@ -396,14 +406,8 @@ class Layout:
 
     @cached_property
     def conditions(self) -> Table:
-        fields = (
-            Field("code", "Code"),
-            Field("text", "National condition"),
-            Field("met", "Met?", CHOICE),
-            Field("explanation", "Explanation"),
-        )
         rows = len(self.year.conditions)
-        return Table(REQUIREMENTS, "Conditions", CONDITION_HEADER_ROW, rows, fields, record="condition")
+        return Table(REQUIREMENTS, "Conditions", CONDITION_HEADER_ROW, rows, self.CONDITION_FIELDS, record="condition")
 
     @cached_property
     def placement(self) -> Placement:
