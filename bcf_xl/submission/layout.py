@@ -14,11 +14,12 @@ from functools import cached_property
 from typing import ClassVar
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import absolute_coordinate
 
 from bcf_xl.model import AreaOfSpend
 from bcf_xl.submission.definition import TemplateYear
 from bcf_xl.workbook.placement import FieldKey, Placement
-from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Table
+from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Table, quote
 
 GUIDANCE = "Guidance"
 COVER = "Cover"
@@ -112,8 +113,9 @@ def cells(table: Table, first: str, last: str | None = None) -> str:
 def block(table: Table, first: str, last: str) -> str:
     """The absolute reference of a table's data cells from column ``first`` to column ``last``,
     e.g. ``Income!$A$4:$B$23``."""
-    start, end = table.span(first).split(":")[0], table.span(last, sheet=False).split(":")[1]
-    return f"{start}:{end}"
+    rows = table.data_rows
+    start, end = absolute_coordinate(table.cell(first, rows[0])), absolute_coordinate(table.cell(last, rows[-1]))
+    return f"{quote(table.sheet)}!{start}:{end}"
 
 
 # The Checklist: one line a required item, its rows following the items (the builder counts them).
