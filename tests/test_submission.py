@@ -25,7 +25,20 @@ from bcf_xl.sample import sample_plan
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import build, list_ranges, lists_for, write
 from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
-from bcf_xl.submission.layout import CHECKLIST, COVER, COVER_FIELDS, EXPENDITURE, INCOME, SUMMARY, Layout
+from bcf_xl.submission.layout import (
+    CHECKLIST,
+    COVER,
+    COVER_FIELDS,
+    COVER_LABELS,
+    EXPENDITURE,
+    INCOME,
+    SUMMARY,
+    TEMPLATE_YEAR_CELL,
+    TITLE_CELL,
+    Layout,
+    block,
+    cells,
+)
 from bcf_xl.submission.reader import read, submission_view
 from bcf_xl.submission.validator import validate
 from tests.libreoffice import computed_values, convert
@@ -546,3 +559,47 @@ def test_any_typing_in_the_template_gives_findings_not_a_crash(
     if submission.plan is not None:
         run_checks(submission.plan, POLICY)
     assert all("\n" not in f.message for f in submission.findings)
+
+
+# --- every position from the layout ------------------------------------------------------------------
+
+
+def test_layout_references_name_the_declared_cells() -> None:
+    """A table's cells for a validation are bare ("D16:D23"); a block for a formula is absolute, with its sheet
+    quoted when its name has a space."""
+    layout = Layout(YEAR_2023_25, 100)
+    assert cells(layout.partners, "kind") == "D16:D23"
+    assert cells(layout.income, "amount1", "amount2") == "E4:F23"
+    assert layout.income_lookup == block(layout.income, "source_id", "kind") == "Income!$A$4:$B$23"
+    assert block(layout.conditions, "code", "met") == "'Planning Requirements'!$A$4:$C$7"
+    assert layout.scheme_rows_reference == f"{EXPENDITURE}!$A$4:${layout.expenditure.last_column}$103"
+
+
+def test_the_summary_lines_are_the_summary_tables_rows() -> None:
+    """Each Summary line's label and amounts sit on one row of the Summary table, the last line on its last row."""
+    for year in (YEAR_2023_25, YEAR_2025_26):
+        layout = Layout(year, 100)
+        table, rows = layout.summary, layout.summary_rows
+        assert set(rows.values()) <= set(table.data_rows) and max(rows.values()) == table.data_rows[-1]
+        assert layout.summary_cell("balance", len(year.plan_years) - 1) == table.cell(
+            f"amount{len(year.plan_years)}", rows["balance"]
+        )
+
+
+def test_the_built_template_follows_its_layout(sample_file: Path) -> None:
+    """The builder writes where the layout says: the Cover's labels beside their values, each Summary label,
+    the checklist title, and each sheet's frozen panes and column widths."""
+    book = openpyxl.load_workbook(sample_file)
+    layout = Layout(YEAR_2023_25, 100)
+    cover = book[COVER]
+    assert cover[COVER_LABELS["template_year"]].value == "Template"
+    assert cover[TEMPLATE_YEAR_CELL].value == YEAR_2023_25.name
+    for key, label in COVER_FIELDS:
+        assert cover[COVER_LABELS[key]].value == label
+        assert cover[COVER_LABELS[key]].row == cover[layout.cover_cell(key)].row
+    assert book[SUMMARY][layout.summary.cell("line", layout.summary_rows["balance"])].value == "Income less expenditure"
+    assert book[CHECKLIST][TITLE_CELL].value.startswith("=IF(COUNTIF(")
+    for sheet, cell in layout.freeze.items():
+        assert book[sheet].freeze_panes == cell
+    for sheet, widths in layout.widths.items():
+        assert {letter: book[sheet].column_dimensions[letter].width for letter in widths} == widths

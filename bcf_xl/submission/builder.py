@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -33,34 +34,33 @@ from bcf_xl.submission import checklist
 from bcf_xl.submission.definition import TemplateYear
 from bcf_xl.submission.layout import (
     CHECKLIST,
-    CONDITION_HEADER_ROW,
+    CHECKLIST_TABLE,
     COVER,
+    COVER_CELLS,
     COVER_FIELDS,
-    COVER_FIRST_ROW,
+    COVER_LABELS,
     EXPENDITURE,
-    GENERATOR_CELL,
     GUIDANCE,
     INCOME,
-    INCOME_HEADER_ROW,
     LISTS,
-    METRIC_HEADER_ROW,
     METRICS,
-    PARTNER_HEADER_ROW,
     REQUIREMENTS,
-    SCHEME_HEADER_ROW,
     SCHEME_ROWS_NAME,
     SUMMARY,
     SUMMARY_LABELS,
-    TEMPLATE_YEAR_CELL,
+    TITLE_CELL,
     Layout,
+    cells,
     col,
+    guidance_cell,
     scheme_rows_for,
 )
-from bcf_xl.submission.totals import computed_cells, kind_rule, nhs_rule, rated_rule, summary_rules
+from bcf_xl.submission.totals import computed_cells, kind_rule, nhs_rule, rated_rule, summary_formulas
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
 from bcf_xl.workbook.rules import Calculation, ExcelError, Expr, Range, countif, if_
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
+from bcf_xl.workbook.tables import Table
 from bcf_xl.workbook.validation import (
     SCHEME_LISTS,
     Validation,
@@ -109,13 +109,14 @@ def _computed(sheet: Worksheet, ref: str, formula: str, kind: str = TEXT) -> Non
     to_openpyxl.formula(sheet, ref, formula, LOOK.computed(kind))
 
 
-def _headers(sheet: Worksheet, row: int, headers: Iterable[str], first_column: int = 1) -> None:
-    for index, text in enumerate(headers, start=first_column):
-        to_openpyxl.label(sheet, f"{col(index)}{row}", text, LOOK.header)
+def _headers(sheet: Worksheet, table: Table, headers: Iterable[str], row: int | None = None) -> None:
+    """Write a header over each of the table's columns, in its header row or in ``row``."""
+    for field, text in zip(table.fields, headers, strict=True):
+        to_openpyxl.label(sheet, table.cell(field.key, table.header_row if row is None else row), text, LOOK.header)
 
 
 def _title(sheet: Worksheet, text: str) -> None:
-    to_openpyxl.label(sheet, "A1", text, LOOK.title)
+    to_openpyxl.label(sheet, TITLE_CELL, text, LOOK.title)
 
 
 def _finish(
@@ -177,7 +178,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     for name in (GUIDANCE, COVER, CHECKLIST, SUMMARY, INCOME, EXPENDITURE, METRICS, REQUIREMENTS, LISTS):
         book.create_sheet(name)
     _lists(book[LISTS], lists)
-    _guidance(book[GUIDANCE], year, policy)
+    _guidance(book[GUIDANCE], layout, policy)
     _cover(book[COVER], plan, layout, ranges)
     _income(book[INCOME], plan, layout, ranges, policy)
     _expenditure(book[EXPENDITURE], plan, layout, ranges, policy)
@@ -185,11 +186,8 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     _requirements(book[REQUIREMENTS], plan, layout, ranges)
     _summary(book[SUMMARY], layout)
     items = checklist.items(layout, lists, ranges, policy)
-    checkers = _checklist(book[CHECKLIST], items)
-    rows = layout.scheme_rows_range
-    book.defined_names[SCHEME_ROWS_NAME] = DefinedName(
-        SCHEME_ROWS_NAME, attr_text=f"{EXPENDITURE}!$A${rows[0]}:${col(len(layout.scheme_columns))}${rows[-1]}"
-    )
+    checkers = _checklist(book[CHECKLIST], items, layout)
+    book.defined_names[SCHEME_ROWS_NAME] = DefinedName(SCHEME_ROWS_NAME, attr_text=layout.scheme_rows_reference)
     book.active = book.sheetnames.index(CHECKLIST)
     book.calculation.fullCalcOnLoad = True
     return book, _cached_values(book, computed_cells(layout) | checkers)
@@ -231,7 +229,8 @@ def _lists(sheet: Worksheet, lists: dict[str, tuple[str, ...]]) -> None:
     to_openpyxl.finish(sheet, HIDDEN_LISTS)
 
 
-def _guidance(sheet: Worksheet, year: TemplateYear, policy: Policy) -> None:
+def _guidance(sheet: Worksheet, layout: Layout, policy: Policy) -> None:
+    year = layout.year
     _title(sheet, year.title)
     bound = policy.bound("planning")
     lines = [
@@ -247,119 +246,117 @@ def _guidance(sheet: Worksheet, year: TemplateYear, policy: Policy) -> None:
         "England's planning template; where details could not be confirmed:",
         *[f"  - {note}" for note in year.unconfirmed],
     ]
-    for row, text in enumerate(lines, start=3):
-        to_openpyxl.label(sheet, f"A{row}", text, LOOK.wrapped)
-    to_openpyxl.apply(sheet["A3"], LOOK.bold)
-    _finish(sheet, {"A": 120}, None, 1, 2 + len(lines), one_page=True)
+    for line, text in enumerate(lines):
+        to_openpyxl.label(sheet, guidance_cell(line), text, LOOK.wrapped)
+    to_openpyxl.apply(sheet[guidance_cell(0)], LOOK.bold)
+    last_row, last_column = coordinate_to_tuple(guidance_cell(len(lines) - 1))
+    _finish(sheet, layout.widths[GUIDANCE], None, last_column, last_row, one_page=True)
 
 
 def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
     _title(sheet, f"{layout.year.title}: Cover")
     values = cover_values(plan)
-    for offset, (key, label) in enumerate(COVER_FIELDS):
-        _write_text(sheet, f"B{COVER_FIRST_ROW + offset}", label)
+    for key, label in COVER_FIELDS:
+        _write_text(sheet, COVER_LABELS[key], label)
         _input(sheet, layout.cover_cell(key), values[key])
     _dropdown(sheet, ranges["area_kinds"], layout.cover_cell("area_kind"), "Choose Unitary or Two-tier")
-    _write_text(sheet, f"B{TEMPLATE_YEAR_CELL[1:]}", "Template")
-    _grey(sheet, TEMPLATE_YEAR_CELL, layout.year.name)
-    _write_text(sheet, f"B{GENERATOR_CELL[1:]}", "Generated by")
-    _grey(sheet, GENERATOR_CELL, f"bcf-xl {__version__}")
-    _headers(sheet, PARTNER_HEADER_ROW, ("Partner ID", "Partner", "Type (Council or ICB)"), first_column=2)
-    for row, partner in zip(layout.partner_rows, (*plan.partners, *([None] * len(layout.partner_rows))), strict=False):
-        _input(sheet, f"B{row}", partner.partner_id if partner else None)
-        _input(sheet, f"C{row}", partner.name if partner else None)
-        _input(sheet, f"D{row}", partner.kind.value if partner else None)
+    for key, label, value in (
+        ("template_year", "Template", layout.year.name),
+        ("generator", "Generated by", f"bcf-xl {__version__}"),
+    ):
+        _write_text(sheet, COVER_LABELS[key], label)
+        _grey(sheet, COVER_CELLS[key], value)
+    partners = layout.partners
+    _headers(sheet, partners, (field.header for field in partners.fields))
     rows = layout.partner_rows
-    _dropdown(sheet, ranges["partner_kinds"], f"D{rows[0]}:D{rows[-1]}", "Choose Council or ICB")
-    _finish(sheet, {"A": 3, "B": 48, "C": 60, "D": 22}, None, 4, rows[-1], one_page=True)
+    for row, partner in zip(rows, (*plan.partners, *([None] * len(rows))), strict=False):
+        _input(sheet, partners.cell("partner_id", row), partner.partner_id if partner else None)
+        _input(sheet, partners.cell("name", row), partner.name if partner else None)
+        _input(sheet, partners.cell("kind", row), partner.kind.value if partner else None)
+    _dropdown(sheet, ranges["partner_kinds"], cells(partners, "kind"), "Choose Council or ICB")
+    last_row, last_column = coordinate_to_tuple(partners.cell("kind", rows[-1]))
+    _finish(sheet, layout.widths[COVER], None, last_column, last_row, one_page=True)
 
 
 def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], policy: Policy) -> None:
     _title(sheet, f"{layout.year.title}: Income")
     years = layout.years
+    income = layout.income
     _headers(
         sheet,
-        INCOME_HEADER_ROW,
+        income,
         ("Ref", "Funding source", "Contributor (Partner ID)", "Description", *(f"Income {y} (£)" for y in years)),
     )
     rows = layout.income_rows
+    amounts = [f"amount{index + 1}" for index in range(len(years))]
     for row, source in zip(rows, (*plan.sources, *([None] * len(rows))), strict=False):
-        _input(sheet, f"A{row}", source.source_id if source else None)
-        _input(sheet, f"B{row}", layout.year.label(source.kind) if source else None)
-        _input(sheet, f"C{row}", source.contributor if source else None)
-        _input(sheet, f"D{row}", (source.description or None) if source else None)
-        for index in range(len(years)):
-            _input(sheet, f"{layout.income_amount_col(index)}{row}", source.amounts[index] if source else None, MONEY)
-    last_amount = layout.income_amount_col(len(years) - 1)
-    _dropdown(sheet, ranges["income"], f"B{rows[0]}:B{rows[-1]}", "Choose a funding source from the list")
+        _input(sheet, income.cell("source_id", row), source.source_id if source else None)
+        _input(sheet, income.cell("kind", row), layout.year.label(source.kind) if source else None)
+        _input(sheet, income.cell("contributor", row), source.contributor if source else None)
+        _input(sheet, income.cell("description", row), (source.description or None) if source else None)
+        for index, key in enumerate(amounts):
+            _input(sheet, income.cell(key, row), source.amounts[index] if source else None, MONEY)
+    _dropdown(sheet, ranges["income"], cells(income, "kind"), "Choose a funding source from the list")
     _dropdown(
         sheet,
-        layout.partner_range("B").replace("$B", f"{COVER}!$B", 1),
-        f"C{rows[0]}:C{rows[-1]}",
+        layout.partners.span("partner_id"),
+        cells(income, "contributor"),
         "Choose a Partner ID from the Cover",
     )
-    to_openpyxl.validate(sheet, f"E{rows[0]}:{last_amount}{rows[-1]}", _amounts(policy))
+    to_openpyxl.validate(sheet, cells(income, amounts[0], amounts[-1]), _amounts(policy))
 
-    base = layout.minimums_row
-    _headers(sheet, base, ("Minimum requirements (pre-populated)", "", "", "", *(f"{y} (£)" for y in years)))
-    _write_text(sheet, f"A{base + 1}", "NHS contribution to adult social care in the year before the plan")
-    _write_text(sheet, f"A{base + 2}", "Minimum NHS contribution to adult social care")
-    _write_text(sheet, f"A{base + 3}", "Minimum NHS-commissioned out-of-hospital spend")
+    labels = layout.income_labels
+    _headers(
+        sheet,
+        income,
+        ("Minimum requirements (pre-populated)", "", "", "", *(f"{y} (£)" for y in years)),
+        layout.minimums_row,
+    )
+    _write_text(sheet, labels["asc_prior"], "NHS contribution to adult social care in the year before the plan")
+    _write_text(sheet, labels["asc_minimum"], "Minimum NHS contribution to adult social care")
+    _write_text(sheet, labels["ooh_minimum"], "Minimum NHS-commissioned out-of-hospital spend")
     minimums = asc_minimum(plan, policy)
     _grey(sheet, layout.asc_prior_cell, plan.asc_minimum.prior_year if plan.asc_minimum else None, MONEY)
     for index in range(len(years)):
         _grey(sheet, layout.asc_minimum_cell(index), minimums[index].required if minimums else None, MONEY)
         _grey(sheet, layout.ooh_minimum_cell(index), plan.ooh_minimum[index] if plan.ooh_minimum else None, MONEY)
 
-    dfg = layout.dfg_row
-    _headers(sheet, dfg, ("Disabled Facilities Grant", "", "", "", *(f"{y} (£)" for y in years)))
-    _write_text(sheet, f"A{dfg + 1}", "DFG received (grant letter)")
-    _write_text(sheet, f"A{dfg + 2}", "In-year top-up")
+    _headers(sheet, income, ("Disabled Facilities Grant", "", "", "", *(f"{y} (£)" for y in years)), layout.dfg_row)
+    _write_text(sheet, labels["dfg_received"], "DFG received (grant letter)")
+    _write_text(sheet, labels["dfg_top_up"], "In-year top-up")
     for index in range(len(years)):
         received, top_up = dfg_inputs(plan, index)
         _input(sheet, layout.dfg_received_cell(index), received, MONEY)
         _input(sheet, layout.dfg_top_up_cell(index), top_up, MONEY)
+    table = layout.districts
     district_headers = ["District ID", "District council (two-tier areas)"]
     for y in years:
         district_headers += [f"Allocation {y} (£)", f"Retained by agreement {y} (£)", f"Agreement reference {y}"]
-    _headers(sheet, layout.district_header_row, district_headers)
+    _headers(sheet, table, district_headers)
     districts = plan.area.districts
-    for row, district in zip(layout.district_rows, (*districts, *([None] * len(layout.district_rows))), strict=False):
-        _input(sheet, f"A{row}", district.district_id if district else None)
-        _input(sheet, f"B{row}", district.name if district else None)
+    for row, district in zip(table.data_rows, (*districts, *([None] * table.rows)), strict=False):
+        _input(sheet, table.cell("district_id", row), district.district_id if district else None)
+        _input(sheet, table.cell("name", row), district.name if district else None)
         for index in range(len(years)):
             amount, references = retained(plan, district.district_id, index) if district else (None, None)
-            _input(
-                sheet,
-                f"{layout.district_col('allocation', index)}{row}",
-                district.dfg_allocation[index] if district else None,
-                MONEY,
-            )
-            _input(
-                sheet,
-                f"{layout.district_col('retained', index)}{row}",
-                amount,
-                MONEY,
-            )
-            _input(
-                sheet,
-                f"{layout.district_col('reference', index)}{row}",
-                references,
-            )
-    last_column = 2 + 3 * len(years)
+            allocation = district.dfg_allocation[index] if district else None
+            _input(sheet, table.cell(f"allocation{index + 1}", row), allocation, MONEY)
+            _input(sheet, table.cell(f"retained{index + 1}", row), amount, MONEY)
+            _input(sheet, table.cell(f"reference{index + 1}", row), references)
     _finish(
         sheet,
-        {"A": 34, "B": 40, "C": 24, "D": 40, **{col(5 + i): 20 for i in range(last_column)}},
-        f"A{INCOME_HEADER_ROW + 1}",
-        max(last_column, 4 + len(years)),
-        layout.district_rows[-1],
+        layout.widths[INCOME],
+        layout.freeze[INCOME],
+        max(len(table.fields), len(income.fields)),
+        table.data_rows[-1],
     )
 
 
 def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], policy: Policy) -> None:
     _title(sheet, f"{layout.year.title}: Expenditure")
     cols = layout.scheme_columns
-    _headers(sheet, SCHEME_HEADER_ROW, layout.scheme_headers.values())
+    table = layout.expenditure
+    _headers(sheet, table, layout.scheme_headers.values())
     rows = layout.scheme_rows_range
     schemes = (*plan.schemes, *([None] * len(rows)))
     for row, scheme in zip(rows, schemes, strict=False):
@@ -376,7 +373,6 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
             else:
                 money = key.startswith("amount:") or key in ("prior_year_budget", "additional_investment")
                 _input(sheet, ref, values.get(key), MONEY if money else SHARE if key == "nhs_share" else TEXT)
-    first, last = rows[0], rows[-1]
     for key, name in (
         ("scheme_type", "scheme_types"),
         ("sub_type", "sub_types"),
@@ -385,61 +381,53 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
         ("provider", "provider"),
         ("status", "status"),
     ):
-        _dropdown(sheet, ranges[name], f"{cols[key]}{first}:{cols[key]}{last}", "Choose from the national list")
-    income = layout.income_rows
+        _dropdown(sheet, ranges[name], cells(table, key), "Choose from the national list")
     _dropdown(
         sheet,
-        f"{INCOME}!$A${income[0]}:$A${income[-1]}",
-        f"{cols['source']}{first}:{cols['source']}{last}",
+        layout.income.span("source_id"),
+        cells(table, "source"),
         "Choose an income Ref from the Income tab",
     )
     bound = policy.bound("nhs_share")
     share = between(bound, f"Between {percent(bound.low)} and {percent(bound.high)}")
-    to_openpyxl.validate(sheet, f"{cols['nhs_share']}{first}:{cols['nhs_share']}{last}", share)
-    for year in layout.years:
-        letter = cols[f"amount:{year}"]
-        to_openpyxl.validate(sheet, f"{letter}{first}:{letter}{last}", _amounts(policy))
-    widths = dict.fromkeys(cols.values(), 18)
-    widths |= {
-        cols["name"]: 36,
-        cols["description"]: 48,
-        cols["scheme_type"]: 34,
-        cols["sub_type"]: 34,
-        cols["provider"]: 26,
-    }
-    _finish(sheet, widths, f"C{first}", len(cols), last, header_row=SCHEME_HEADER_ROW)
+    to_openpyxl.validate(sheet, cells(table, "nhs_share"), share)
+    for index in range(len(layout.years)):
+        to_openpyxl.validate(sheet, cells(table, f"amount{index + 1}"), _amounts(policy))
+    freeze = layout.freeze[EXPENDITURE]
+    _finish(sheet, layout.widths[EXPENDITURE], freeze, len(table.fields), rows[-1], header_row=table.header_row)
 
 
 def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
     _title(sheet, f"{layout.year.title}: Metrics")
-    columns = layout.METRIC_COLUMNS
-    _headers(sheet, METRIC_HEADER_ROW, layout.METRIC_HEADERS.values())
+    table = layout.metrics
+    _headers(sheet, table, layout.METRIC_HEADERS.values())
     by_code = {metric.metric_id: metric for metric in plan.metrics}
     for national, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
         ours = by_code.get(national.code)
-        _grey(sheet, f"{columns['code']}{row}", national.code)
-        _grey(sheet, f"{columns['name']}{row}", national.name)
+        at = {field.key: table.cell(field.key, row) for field in table.fields}
+        _grey(sheet, at["code"], national.code)
+        _grey(sheet, at["name"], national.name)
         unit = {
             MetricUnit.RATE: f"Count; rated per {national.per:,}",
             MetricUnit.PERCENT: "Percentage",
             MetricUnit.NUMBER: "Number",
         }[national.unit]
-        _grey(sheet, f"{columns['unit']}{row}", unit)
-        _grey(sheet, f"{columns['polarity']}{row}", national.polarity.value)
+        _grey(sheet, at["unit"], unit)
+        _grey(sheet, at["polarity"], national.polarity.value)
         value_format = SHARE if national.unit is MetricUnit.PERCENT else RATE
-        _input(sheet, f"{columns['population']}{row}", ours.population if ours else None, WHOLE)
-        _input(sheet, f"{columns['population_source']}{row}", (ours.population_source or None) if ours else None)
-        _input(sheet, f"{columns['baseline']}{row}", ours.baseline if ours else None, value_format)
-        _input(sheet, f"{columns['target']}{row}", ours.target if ours else None, value_format)
+        _input(sheet, at["population"], ours.population if ours else None, WHOLE)
+        _input(sheet, at["population_source"], (ours.population_source or None) if ours else None)
+        _input(sheet, at["baseline"], ours.baseline if ours else None, value_format)
+        _input(sheet, at["target"], ours.target if ours else None, value_format)
         for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
             formula = "=" + rated_rule(layout, row, source).formula(METRICS)
-            _computed(sheet, f"{columns[rated]}{row}", formula, value_format)
-        to_openpyxl.apply(sheet[f"{columns['name']}{row}"], LOOK.wrapped)
+            _computed(sheet, at[rated], formula, value_format)
+        to_openpyxl.apply(sheet[at["name"]], LOOK.wrapped)
     _finish(
         sheet,
-        {"A": 10, "B": 60, "C": 24, "D": 18, "E": 14, "F": 34, "G": 14, "H": 14, "I": 16, "J": 16},
+        layout.widths[METRICS],
         None,
-        10,
+        len(table.fields),
         layout.metric_rows[-1],
         one_page=True,
     )
@@ -447,56 +435,56 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
 
 def _requirements(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
     _title(sheet, f"{layout.year.title}: Planning Requirements")
-    columns = layout.CONDITION_COLUMNS
+    table = layout.conditions
     _headers(
-        sheet,
-        CONDITION_HEADER_ROW,
-        ("Code", "National condition", layout.year.condition_heading, "Explanation (required if No)"),
+        sheet, table, ("Code", "National condition", layout.year.condition_heading, "Explanation (required if No)")
     )
     answers = {answer.code: answer for answer in plan.conditions}
     for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
         answer = answers.get(condition.code)
-        _grey(sheet, f"{columns['code']}{row}", condition.code)
-        _grey(sheet, f"{columns['text']}{row}", condition.text)
-        to_openpyxl.apply(sheet[f"{columns['text']}{row}"], LOOK.wrapped)
+        _grey(sheet, table.cell("code", row), condition.code)
+        _grey(sheet, table.cell("text", row), condition.text)
+        to_openpyxl.apply(sheet[table.cell("text", row)], LOOK.wrapped)
         met = None if answer is None or answer.met is None else ("Yes" if answer.met else "No")
-        _input(sheet, f"{columns['met']}{row}", met)
-        _input(sheet, f"{columns['explanation']}{row}", (answer.explanation or None) if answer else None)
-        to_openpyxl.apply(sheet[f"{columns['explanation']}{row}"], LOOK.wrapped)
-    rows = layout.condition_rows
-    _dropdown(sheet, ranges["yes_no"], f"{columns['met']}{rows[0]}:{columns['met']}{rows[-1]}", "Choose Yes or No")
-    _finish(sheet, {"A": 8, "B": 70, "C": 22, "D": 60}, None, 4, rows[-1], one_page=True)
+        _input(sheet, table.cell("met", row), met)
+        _input(sheet, table.cell("explanation", row), (answer.explanation or None) if answer else None)
+        to_openpyxl.apply(sheet[table.cell("explanation", row)], LOOK.wrapped)
+    _dropdown(sheet, ranges["yes_no"], cells(table, "met"), "Choose Yes or No")
+    _finish(sheet, layout.widths[REQUIREMENTS], None, len(table.fields), layout.condition_rows[-1], one_page=True)
 
 
 def _summary(sheet: Worksheet, layout: Layout) -> None:
     _title(sheet, f"{layout.year.title}: Summary")
-    _headers(sheet, 3, ("", *(f"{y} (£)" for y in layout.years)))
-    rules = summary_rules(layout)
+    table = layout.summary
+    _headers(sheet, table, (field.header for field in table.fields))
+    formulas = summary_formulas(layout)
     for key, row in layout.summary_rows.items():
         label = SUMMARY_LABELS.get(key) or key.split(":", 1)[1]
         prefix = "Income: " if key.startswith("income:") else "Expenditure: " if key.startswith("spend:") else ""
-        _write_text(sheet, f"A{row}", prefix + label)
+        _write_text(sheet, table.cell("line", row), prefix + label)
         if key in ("income", "spend", "balance"):
-            sheet[f"A{row}"].font = Font(bold=True)
-        for index, rule in enumerate(rules[key]):
-            sheet[f"{layout.summary_col(index)}{row}"] = "=" + rule.formula(SUMMARY)
-            sheet[f"{layout.summary_col(index)}{row}"].number_format = POUNDS
+            sheet[table.cell("line", row)].font = Font(bold=True)
+        for index, formula in enumerate(formulas[key]):
+            cell = sheet[layout.summary_cell(key, index)]
+            cell.value = formula
+            cell.number_format = POUNDS
     last = max(layout.summary_rows.values())
     _finish(
         sheet,
-        {"A": 60, **{layout.summary_col(i): 20 for i in range(len(layout.years))}},
+        layout.widths[SUMMARY],
         None,
-        1 + len(layout.years),
+        len(table.fields),
         last,
         one_page=True,
     )
 
 
-def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> dict[tuple[str, str], Expr]:
-    """Write the checklist; return the rule of each formula cell (every checker in column D, each sheet's
-    "completed" line and the title in A1), by (sheet, cell)."""
-    first_row = 4
-    _headers(sheet, first_row - 1, ("Sheet", "Required item", "Cell", "Complete?"))
+def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...], layout: Layout) -> dict[tuple[str, str], Expr]:
+    """Write the checklist; return the rule of each formula cell (every checker, each sheet's
+    "completed" line and the title), by (sheet, cell)."""
+    table = CHECKLIST_TABLE
+    first_row = table.header_row + 1
+    _headers(sheet, table, (field.header for field in table.fields))
     row = first_row
     rules: dict[tuple[str, str], Expr] = {}
     by_sheet: dict[str, list[checklist.Item]] = {}
@@ -505,30 +493,32 @@ def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...]) -> dict[tupl
     for sheet_name, sheet_items in by_sheet.items():
         start = row
         for item in sheet_items:
-            _write_text(sheet, f"A{row}", sheet_name)
-            _write_text(sheet, f"B{row}", item.description)
-            sheet[f"B{row}"].alignment = Alignment(wrap_text=True, vertical="top")
+            description, link = table.cell("item", row), table.cell("link", row)
+            _write_text(sheet, table.cell("sheet", row), sheet_name)
+            _write_text(sheet, description, item.description)
+            sheet[description].alignment = Alignment(wrap_text=True, vertical="top")
             sheet.row_dimensions[row].height = 15 * (1 + len(item.description) // 95)
-            _write_text(sheet, f"C{row}", item.link.replace("'", ""))
-            sheet[f"C{row}"].hyperlink = Hyperlink(ref=f"C{row}", location=_quoted(item.link))
-            sheet[f"C{row}"].font = Font(color="0563C1", underline="single")
-            rules[(CHECKLIST, f"D{row}")] = if_(item.rule, "Yes", "No")
+            _write_text(sheet, link, item.link.replace("'", ""))
+            sheet[link].hyperlink = Hyperlink(ref=link, location=_quoted(item.link))
+            sheet[link].font = Font(color="0563C1", underline="single")
+            rules[(CHECKLIST, table.cell("complete", row))] = if_(item.rule, "Yes", "No")
             row += 1
-        _write_text(sheet, f"B{row}", f"{sheet_name} sheet completed")
-        sheet[f"B{row}"].font = Font(bold=True)
-        rules[(CHECKLIST, f"D{row}")] = _all_yes(Range(CHECKLIST, f"D{start}:D{row - 1}"), "Yes", "No")
+        _write_text(sheet, table.cell("item", row), f"{sheet_name} sheet completed")
+        sheet[table.cell("item", row)].font = Font(bold=True)
+        done = Range(CHECKLIST, f"{table.cell('complete', start)}:{table.cell('complete', row - 1)}")
+        rules[(CHECKLIST, table.cell("complete", row))] = _all_yes(done, "Yes", "No")
         row += 2
     last = row - 2
-    checkers = Range(CHECKLIST, f"D{first_row}:D{last}")
-    rules[(CHECKLIST, "A1")] = _all_yes(checkers, "Complete Template", "Incomplete Template")
+    checkers = Range(CHECKLIST, f"{table.cell('complete', first_row)}:{table.cell('complete', last)}")
+    rules[(CHECKLIST, TITLE_CELL)] = _all_yes(checkers, "Complete Template", "Incomplete Template")
     for (_, cell), rule in rules.items():
         sheet[cell] = "=" + rule.formula(CHECKLIST)
-    sheet["A1"].font = Font(bold=True, size=16)
+    sheet[TITLE_CELL].font = Font(bold=True, size=16)
     _highlight(sheet, checkers.cells, "Yes", GREEN)
     _highlight(sheet, checkers.cells, "No", RED)
-    _highlight(sheet, "A1", "Complete Template", GREEN)
-    _highlight(sheet, "A1", "Incomplete Template", RED)
-    _finish(sheet, {"A": 22, "B": 80, "C": 26, "D": 12}, f"A{first_row}", 4, last)
+    _highlight(sheet, TITLE_CELL, "Complete Template", GREEN)
+    _highlight(sheet, TITLE_CELL, "Incomplete Template", RED)
+    _finish(sheet, layout.widths[CHECKLIST], layout.freeze[CHECKLIST], len(table.fields), last)
     return rules
 
 
@@ -648,6 +638,3 @@ def _quoted(link: str) -> str:
     """A sheet!cell link with the sheet quoted, as Excel's hyperlink locations need it."""
     sheet, cell = link.rsplit("!", 1)
     return f"'{sheet.strip(chr(39))}'!{cell}"
-
-
-CHECKLIST_TITLE_CELL = "A1"

@@ -53,6 +53,7 @@ from bcf_xl.workbook.rules import (
     sumproduct,
     trim,
 )
+from bcf_xl.workbook.tables import Table
 
 Cell = tuple[str, str]
 Values = Mapping[Cell, object]
@@ -115,8 +116,14 @@ def items(
 Found = list[tuple[str, str, str, str, Expr]]  # key, sheet, description, link, rule
 
 
-def _column(sheet: str, column: str, rows: range) -> Range:
-    return Range(sheet, f"${column}${rows[0]}:${column}${rows[-1]}")
+def _column(table: Table, key: str) -> Range:
+    """The data cells of one column of a table, as a rule reads them."""
+    return range_at(table.span(key))
+
+
+def _link(table: Table, key: str) -> str:
+    """The first data cell of a table's column, as a checklist line links to it: ``Income!A4``."""
+    return Ref(table.sheet, table.cell(key, table.data_rows[0])).formula()
 
 
 def _none_of(guard: Expr, *failures: Expr) -> Expr:
@@ -144,8 +151,7 @@ def _cover_items(layout: Layout) -> Found:
         else:
             rule, words = len_(trim(cell)).gt(0), f"{label} is filled in"
         found.append((key, COVER, words, cell.formula(), rule))
-    rows = layout.partner_rows
-    ids, names, kinds = (_column(COVER, c, rows) for c in "BCD")
+    ids, names, kinds = (_column(layout.partners, key) for key in ("partner_id", "name", "kind"))
     council, icb = PARTNER_KINDS
     rule = and_(
         countif(kinds, council).ge(1),
@@ -153,33 +159,35 @@ def _cover_items(layout: Layout) -> Found:
         _none_of(len_(ids).gt(0), len_(names).eq(0), group(kinds.ne(council) * kinds.ne(icb))),
     )
     words = "Partners: the council and at least one ICB, each with ID, name and type"
-    found.append(("partners", COVER, words, f"{COVER}!B{rows[0]}", rule))
+    found.append(("partners", COVER, words, _link(layout.partners, "partner_id"), rule))
     return found
 
 
 def _income_items(layout: Layout, ranges: Mapping[str, str], bound: Bound) -> Found:
-    rows = layout.income_rows
-    refs, labels, contributors, descriptions = (_column(INCOME, c, rows) for c in "ABCD")
-    partner_ids = _column(COVER, "B", layout.partner_rows)
+    income = layout.income
+    refs, labels, contributors, descriptions = (
+        _column(income, key) for key in ("source_id", "kind", "contributor", "description")
+    )
+    partner_ids = _column(layout.partners, "partner_id")
     filled = len_(refs).gt(0)
     found: Found = [
         (
             "income_lines",
             INCOME,
             "Every income line names a funding source from the list and a partner as contributor",
-            f"{INCOME}!A{rows[0]}",
+            _link(income, "source_id"),
             _none_of(filled, isna(match(labels, range_at(ranges["income"]))) + isna(match(contributors, partner_ids))),
         )
     ]
     for index, year in enumerate(layout.years):
-        column = layout.income_amount_col(index)
+        key = f"amount{index + 1}"
         found.append(
             (
                 f"income_amounts:{year}",
                 INCOME,
                 f"Every income line has its {year} amount, {_pounds(bound)}",
-                f"{INCOME}!{column}{rows[0]}",
-                _none_of(filled, *_out_of(_column(INCOME, column, rows), bound)),
+                _link(income, key),
+                _none_of(filled, *_out_of(_column(income, key), bound)),
             )
         )
     additional = dict(layout.year.income_lines).get(SourceKind.ADDITIONAL)
@@ -189,7 +197,7 @@ def _income_items(layout: Layout, ranges: Mapping[str, str], bound: Bound) -> Fo
                 "income_described",
                 INCOME,
                 "Every additional contribution is described",
-                f"{INCOME}!D{rows[0]}",
+                _link(income, "description"),
                 _none_of(labels.eq(additional), len_(trim(descriptions)).eq(0)),
             )
         )
@@ -198,7 +206,7 @@ def _income_items(layout: Layout, ranges: Mapping[str, str], bound: Bound) -> Fo
     for index, year in enumerate(layout.years):
         received, top_up = Ref(INCOME, layout.dfg_received_cell(index)), Ref(INCOME, layout.dfg_top_up_cell(index))
         allocations = range_at(layout.district_range("allocation", index))
-        amounts = _column(INCOME, layout.income_amount_col(index), rows)
+        amounts = _column(income, f"amount{index + 1}")
         retained = range_at(layout.district_range("retained", index))
         references = range_at(layout.district_range("reference", index))
         found += [
@@ -220,7 +228,7 @@ def _income_items(layout: Layout, ranges: Mapping[str, str], bound: Bound) -> Fo
                 f"dfg_agreement:{year}",
                 INCOME,
                 f"DFG retained from a district has its agreement reference, {year}",
-                f"{INCOME}!{layout.district_col('reference', index)}{layout.district_rows[0]}",
+                _link(layout.districts, f"reference{index + 1}"),
                 _none_of(retained.gt(0), len_(trim(references)).eq(0)),
             ),
         ]
@@ -228,13 +236,12 @@ def _income_items(layout: Layout, ranges: Mapping[str, str], bound: Bound) -> Fo
 
 
 def _expenditure_items(layout: Layout, ranges: Mapping[str, str], amount: Bound, share: Bound) -> Found:
-    rows = layout.scheme_rows_range
-    cols = layout.scheme_columns
+    table = layout.expenditure
 
     def column(key: str) -> Range:
         return range_at(layout.scheme_range(key))
 
-    first = f"{EXPENDITURE}!A{rows[0]}"
+    first = _link(table, "scheme_id")
     ids = column("scheme_id")
     filled = len_(ids).gt(0)
     required = ["name", "scheme_type", "area_of_spend", "commissioner", "provider", "source", "status"]
@@ -245,7 +252,7 @@ def _expenditure_items(layout: Layout, ranges: Mapping[str, str], amount: Bound,
         "provider": "provider",
         "status": "status",
     }
-    income_refs = _column(INCOME, "A", layout.income_rows)
+    income_refs = _column(layout.income, "source_id")
     sub_type = column("sub_type")
     unlisted = [isna(match(column(key), range_at(ranges[name]))) for key, name in vocab.items()]
     unlisted.append(isna(match(column("source"), income_refs)))
@@ -271,19 +278,18 @@ def _expenditure_items(layout: Layout, ranges: Mapping[str, str], amount: Bound,
             "schemes_joint",
             EXPENDITURE,
             f"Every jointly commissioned scheme gives its NHS share, from {share.low:.0%} to {share.high:.0%}",
-            f"{EXPENDITURE}!{cols['nhs_share']}{rows[0]}",
+            _link(table, "nhs_share"),
             _none_of(column("commissioner").eq("Joint"), *_out_of(shares, share)),
         ),
     ]
-    for year in layout.years:
-        key = f"amount:{year}"
+    for index, year in enumerate(layout.years):
         found.append(
             (
                 f"schemes_amounts:{year}",
                 EXPENDITURE,
                 f"Every scheme has its {year} expenditure, {_pounds(amount)}",
-                f"{EXPENDITURE}!{cols[key]}{rows[0]}",
-                _none_of(filled, *_out_of(column(key), amount)),
+                _link(table, f"amount{index + 1}"),
+                _none_of(filled, *_out_of(column(f"amount:{year}"), amount)),
             )
         )
     found.append(
@@ -318,11 +324,9 @@ def _summary_items(layout: Layout) -> Found:
 
 def _metric_items(layout: Layout) -> Found:
     found: Found = []
-    columns = layout.METRIC_COLUMNS
+    table = layout.metrics
     for metric, row in zip(layout.year.metrics, layout.metric_rows, strict=True):
-        baseline, target, population = (
-            Ref(METRICS, f"{columns[k]}{row}") for k in ("baseline", "target", "population")
-        )
+        baseline, target, population = (Ref(METRICS, table.cell(k, row)) for k in ("baseline", "target", "population"))
         tests = [isnumber(baseline), isnumber(target)]
         rated = metric.unit is MetricUnit.RATE
         if rated:
@@ -334,9 +338,9 @@ def _metric_items(layout: Layout) -> Found:
 
 def _requirement_items(layout: Layout) -> Found:
     found: Found = []
-    columns = layout.CONDITION_COLUMNS
+    table = layout.conditions
     for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
-        met, why = Ref(REQUIREMENTS, f"{columns['met']}{row}"), Ref(REQUIREMENTS, f"{columns['explanation']}{row}")
+        met, why = Ref(REQUIREMENTS, table.cell("met", row)), Ref(REQUIREMENTS, table.cell("explanation", row))
         found.append(
             (
                 f"condition:{condition.code}",

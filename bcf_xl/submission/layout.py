@@ -14,11 +14,12 @@ from functools import cached_property
 from typing import ClassVar
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import absolute_coordinate
 
 from bcf_xl.model import AreaOfSpend
 from bcf_xl.submission.definition import TemplateYear
 from bcf_xl.workbook.placement import FieldKey, Placement
-from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Table
+from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Table, quote
 
 GUIDANCE = "Guidance"
 COVER = "Cover"
@@ -30,6 +31,12 @@ METRICS = "Metrics"
 REQUIREMENTS = "Planning Requirements"
 LISTS = "Lists"
 SHEETS = (GUIDANCE, COVER, CHECKLIST, SUMMARY, INCOME, EXPENDITURE, METRICS, REQUIREMENTS, LISTS)
+
+TITLE_CELL = "A1"  # every sheet's title; the Checklist's reads Complete or Incomplete Template
+
+# Guidance: one line of text a row from GUIDANCE_FIRST_ROW, in column A.
+GUIDANCE_COLUMN = "A"
+GUIDANCE_FIRST_ROW = 3
 
 # Cover: (key, label) of each yellow input, one a row from COVER_FIRST_ROW, label in B, input in C.
 COVER_FIELDS = (
@@ -43,8 +50,12 @@ COVER_FIELDS = (
     ("sign_off_date", "Date of Health and Wellbeing Board sign-off (YYYY-MM-DD)"),
 )
 COVER_FIRST_ROW = 3
-TEMPLATE_YEAR_CELL = "C12"
-GENERATOR_CELL = "C13"
+# ...and the grey lines below them: the template year (how a reader knows the template) and the generator.
+_COVER_ROWS = {key: row for row, (key, _) in enumerate(COVER_FIELDS, start=COVER_FIRST_ROW)}
+_COVER_ROWS |= {"template_year": 12, "generator": 13}
+COVER_LABELS = {key: f"B{row}" for key, row in _COVER_ROWS.items()}
+COVER_CELLS = {key: f"C{row}" for key, row in _COVER_ROWS.items()}
+TEMPLATE_YEAR_CELL = COVER_CELLS["template_year"]
 PARTNER_HEADER_ROW = 15
 PARTNER_ROWS = 8
 INCOME_HEADER_ROW = 3
@@ -53,6 +64,8 @@ DISTRICT_ROWS = 15
 SCHEME_HEADER_ROW = 3
 METRIC_HEADER_ROW = 3
 CONDITION_HEADER_ROW = 3
+SUMMARY_HEADER_ROW = 3
+CHECKLIST_HEADER_ROW = 3
 SCHEME_ROWS_NAME = "BCF_SCHEME_ROWS"
 AREA_KINDS = ("Unitary", "Two-tier")
 PARTNER_KINDS = ("Council", "ICB")
@@ -85,6 +98,41 @@ def col(index: int) -> str:
     return get_column_letter(index)
 
 
+def guidance_cell(line: int) -> str:
+    """The cell of the Guidance sheet's ``line``-th line of text (from 0)."""
+    return f"{GUIDANCE_COLUMN}{GUIDANCE_FIRST_ROW + line}"
+
+
+def cells(table: Table, first: str, last: str | None = None) -> str:
+    """A table's data cells in column ``first`` (through column ``last``), as a validation or a conditional
+    format takes them: ``D16:D23``."""
+    rows = table.data_rows
+    return f"{table.cell(first, rows[0])}:{table.cell(last or first, rows[-1])}"
+
+
+def block(table: Table, first: str, last: str) -> str:
+    """The absolute reference of a table's data cells from column ``first`` to column ``last``,
+    e.g. ``Income!$A$4:$B$23``."""
+    rows = table.data_rows
+    start, end = absolute_coordinate(table.cell(first, rows[0])), absolute_coordinate(table.cell(last, rows[-1]))
+    return f"{quote(table.sheet)}!{start}:{end}"
+
+
+# The Checklist: one line a required item, its rows following the items (the builder counts them).
+CHECKLIST_TABLE = Table(
+    CHECKLIST,
+    "Checklist",
+    CHECKLIST_HEADER_ROW,
+    0,
+    (
+        Field("sheet", "Sheet"),
+        Field("item", "Required item"),
+        Field("link", "Cell"),
+        Field("complete", "Complete?"),
+    ),
+)
+
+
 @dataclass(frozen=True)
 class Layout:
     """Cell positions of one template year with a given number of expenditure rows."""
@@ -99,15 +147,11 @@ class Layout:
     # --- Cover -------------------------------------------------------------------------------------
 
     def cover_cell(self, key: str) -> str:
-        index = [k for k, _ in COVER_FIELDS].index(key)
-        return f"C{COVER_FIRST_ROW + index}"
+        return COVER_CELLS[key]
 
     @property
     def partner_rows(self) -> range:
         return self.partners.data_rows
-
-    def partner_range(self, column: str) -> str:
-        return f"${column}${self.partner_rows[0]}:${column}${self.partner_rows[-1]}"
 
     # --- Income ------------------------------------------------------------------------------------
 
@@ -124,6 +168,18 @@ class Layout:
     @property
     def minimums_row(self) -> int:
         return self.income_rows[-1] + 2
+
+    @cached_property
+    def income_labels(self) -> Mapping[str, str]:
+        """The label cell of each line below the Income table: the pre-populated minimums and the DFG inputs."""
+        base, dfg = self.minimums_row, self.dfg_row
+        return {
+            "asc_prior": f"A{base + 1}",
+            "asc_minimum": f"A{base + 2}",
+            "ooh_minimum": f"A{base + 3}",
+            "dfg_received": f"A{dfg + 1}",
+            "dfg_top_up": f"A{dfg + 2}",
+        }
 
     @property
     def asc_prior_cell(self) -> str:
@@ -161,7 +217,45 @@ class Layout:
         column = self.district_col(what, year_index)
         return f"{INCOME}!${column}${self.district_rows[0]}:${column}${self.district_rows[-1]}"
 
+    @cached_property
+    def income_lookup(self) -> str:
+        """The Income table's refs and funding-source labels, where a scheme's source ref is looked up."""
+        return block(self.income, "source_id", "kind")
+
+    @cached_property
+    def freeze(self) -> Mapping[str, str]:
+        """The first cell that scrolls on each sheet with frozen panes (rows above, columns left stay in view)."""
+        return {
+            INCOME: self.income.cell("source_id", self.income_rows[0]),
+            EXPENDITURE: self.expenditure.cell("description", self.scheme_rows_range[0]),
+            CHECKLIST: CHECKLIST_TABLE.cell("sheet", CHECKLIST_TABLE.header_row + 1),
+        }
+
+    @cached_property
+    def widths(self) -> Mapping[str, Mapping[str, float]]:
+        """The width of each sized column, by sheet."""
+        schemes = self.expenditure.columns
+        expenditure: dict[str, float] = dict.fromkeys(schemes.values(), 18)
+        expenditure |= {schemes["name"]: 36, schemes["description"]: 48}
+        expenditure |= {schemes["scheme_type"]: 34, schemes["sub_type"]: 34, schemes["provider"]: 26}
+        return {
+            GUIDANCE: {GUIDANCE_COLUMN: 120},
+            COVER: {"A": 3, "B": 48, "C": 60, "D": 22},
+            INCOME: {"A": 34, "B": 40, "C": 24, "D": 40, **{col(5 + i): 20 for i in range(len(self.districts.fields))}},
+            EXPENDITURE: expenditure,
+            METRICS: {"A": 10, "B": 60, "C": 24, "D": 18, "E": 14, "F": 34, "G": 14, "H": 14, "I": 16, "J": 16},
+            REQUIREMENTS: {"A": 8, "B": 70, "C": 22, "D": 60},
+            SUMMARY: {"A": 60, **{self.summary_col(i): 20 for i in range(len(self.years))}},
+            CHECKLIST: {"A": 22, "B": 80, "C": 26, "D": 12},
+        }
+
     # --- Expenditure -------------------------------------------------------------------------------
+
+    @cached_property
+    def scheme_rows_reference(self) -> str:
+        """Every data cell of the Expenditure table, as the defined name ``BCF_SCHEME_ROWS`` keeps them."""
+        fields = self.expenditure.fields
+        return block(self.expenditure, fields[0].key, fields[-1].key)
 
     @property
     def scheme_rows_range(self) -> range:
@@ -192,18 +286,6 @@ class Layout:
     def metric_rows(self) -> range:
         return self.metrics.data_rows
 
-    METRIC_COLUMNS: ClassVar[Mapping[str, str]] = {
-        "code": "A",
-        "name": "B",
-        "unit": "C",
-        "polarity": "D",
-        "population": "E",
-        "population_source": "F",
-        "baseline": "G",
-        "target": "H",
-        "baseline_rate": "I",
-        "target_rate": "J",
-    }
     METRIC_HEADERS: ClassVar[Mapping[str, str]] = {
         "code": "Code",
         "name": "Metric",
@@ -221,26 +303,46 @@ class Layout:
     def condition_rows(self) -> range:
         return self.conditions.data_rows
 
-    CONDITION_COLUMNS: ClassVar[Mapping[str, str]] = {"code": "A", "text": "B", "met": "C", "explanation": "D"}
+    CONDITION_FIELDS: ClassVar[tuple[Field, ...]] = (
+        Field("code", "Code"),
+        Field("text", "National condition"),
+        Field("met", "Met?", CHOICE),
+        Field("explanation", "Explanation"),
+    )
+    # The column of each metric and condition field, as the tables below place them.
+    METRIC_COLUMNS: ClassVar[Mapping[str, str]] = {key: col(i) for i, key in enumerate(METRIC_HEADERS, start=1)}
+    CONDITION_COLUMNS: ClassVar[Mapping[str, str]] = {f.key: col(i) for i, f in enumerate(CONDITION_FIELDS, start=1)}
 
     # --- Summary -----------------------------------------------------------------------------------
 
+    @cached_property
+    def _summary_lines(self) -> tuple[str | None, ...]:
+        """The Summary's line keys top to bottom, None for a blank row between groups."""
+        keys = [f"income:{label}" for label in self.year.labels] + ["income", None]
+        keys += [f"spend:{area.value}" for area in AreaOfSpend] + ["spend", "balance", None, "nhs", "la", None]
+        keys += ["asc_required", "asc_planned", "asc_under", None, "ooh_required", "ooh_planned", "ooh_under", None]
+        keys += ["dfg_available", "dfg_allocated", "dfg_retained", "dfg_passported"]
+        return tuple(keys)
+
+    @cached_property
+    def summary(self) -> Table:
+        """The Summary: a line's label in ``line``, its amount for each plan year in ``amount1``..."""
+        fields = (Field("line", ""), *(Field(f"amount{i + 1}", f"{y} (£)", MONEY) for i, y in enumerate(self.years)))
+        return Table(SUMMARY, "Summary", SUMMARY_HEADER_ROW, len(self._summary_lines), fields)
+
     def summary_col(self, year_index: int) -> str:
-        return col(2 + year_index)
+        return self.summary.columns[f"amount{year_index + 1}"]
 
     @cached_property
     def summary_rows(self) -> dict[str, int]:
         """Row of each Summary line: 'income:LABEL', 'income', 'spend:AREA', 'spend', 'balance',
         'nhs', 'la', 'asc_required', 'asc_planned', 'asc_under', 'ooh_required', 'ooh_planned',
         'ooh_under', 'dfg_available', 'dfg_allocated', 'dfg_retained', 'dfg_passported'."""
-        keys = [f"income:{label}" for label in self.year.labels] + ["income", None]
-        keys += [f"spend:{area.value}" for area in AreaOfSpend] + ["spend", "balance", None, "nhs", "la", None]
-        keys += ["asc_required", "asc_planned", "asc_under", None, "ooh_required", "ooh_planned", "ooh_under", None]
-        keys += ["dfg_available", "dfg_allocated", "dfg_retained", "dfg_passported"]
-        return {key: row for row, key in enumerate(keys, start=4) if key is not None}
+        rows = self.summary.data_rows
+        return {key: row for row, key in zip(rows, self._summary_lines, strict=True) if key is not None}
 
     def summary_cell(self, key: str, year_index: int) -> str:
-        return f"{self.summary_col(year_index)}{self.summary_rows[key]}"
+        return self.summary.cell(f"amount{year_index + 1}", self.summary_rows[key])
 
     # --- Tables (the layout vocabulary the reader and placement work from) ---------------------------
 
@@ -306,14 +408,8 @@ class Layout:
 
     @cached_property
     def conditions(self) -> Table:
-        fields = (
-            Field("code", "Code"),
-            Field("text", "National condition"),
-            Field("met", "Met?", CHOICE),
-            Field("explanation", "Explanation"),
-        )
         rows = len(self.year.conditions)
-        return Table(REQUIREMENTS, "Conditions", CONDITION_HEADER_ROW, rows, fields, record="condition")
+        return Table(REQUIREMENTS, "Conditions", CONDITION_HEADER_ROW, rows, self.CONDITION_FIELDS, record="condition")
 
     @cached_property
     def placement(self) -> Placement:

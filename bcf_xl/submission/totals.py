@@ -8,6 +8,8 @@ the validator's checklist come from the same declaration.
 
 from __future__ import annotations
 
+from openpyxl.utils.cell import absolute_coordinate
+
 from bcf_xl.model import AreaOfSpend, MetricUnit, SourceKind
 from bcf_xl.submission.layout import COVER, EXPENDITURE, INCOME, METRICS, SUMMARY, Layout
 from bcf_xl.workbook.rules import (
@@ -32,25 +34,23 @@ Cell = tuple[str, str]
 
 def kind_rule(layout: Layout, row: int) -> Expr:
     """Expenditure's grey 'Funding source' cell: the Income label of the scheme's source ref."""
-    rows = layout.income_rows
-    source = Ref(EXPENDITURE, f"{layout.scheme_columns['source']}{row}")
-    return iferror(vlookup(source, range_at(f"{INCOME}!$A${rows[0]}:$B${rows[-1]}"), 2), "")
+    source = Ref(EXPENDITURE, layout.expenditure.cell("source", row))
+    return iferror(vlookup(source, range_at(layout.income_lookup), 2), "")
 
 
 def nhs_rule(layout: Layout, row: int, year: str) -> Expr:
     """Expenditure's grey 'NHS commissioned' cell: all of an ICB scheme, the NHS share of a joint one."""
-    cols = layout.scheme_columns
-    amount, share, who = (
-        Ref(EXPENDITURE, f"{cols[key]}{row}") for key in (f"amount:{year}", "nhs_share", "commissioner")
-    )
+    table = layout.expenditure
+    amount = Ref(EXPENDITURE, table.cell(f"amount{layout.years.index(year) + 1}", row))
+    share, who = (Ref(EXPENDITURE, table.cell(key, row)) for key in ("nhs_share", "commissioner"))
     return if_(who.eq("ICB"), n(amount), if_(who.eq("Joint"), round_(n(amount) * n(share), 2), 0))
 
 
 def rated_rule(layout: Layout, row: int, source: str) -> Expr:
     """A Metrics 'as rated' cell: the baseline or target per the metric's population, blank until entered."""
     metric = layout.year.metrics[row - layout.metric_rows[0]]
-    columns = layout.METRIC_COLUMNS
-    value, population = Ref(METRICS, f"{columns[source]}{row}"), Ref(METRICS, f"{columns['population']}{row}")
+    table = layout.metrics
+    value, population = Ref(METRICS, table.cell(source, row)), Ref(METRICS, table.cell("population", row))
     if metric.unit is MetricUnit.RATE:
         return if_(and_(isnumber(value), n(population).gt(0)), value / population * metric.per, "")
     return if_(isnumber(value), value, "")
@@ -62,12 +62,10 @@ def _income_cell(cell: str) -> Expr:
 
 def summary_rules(layout: Layout) -> dict[str, list[Expr]]:
     """Every Summary line's rule per plan year, keyed as in :attr:`Layout.summary_rows`."""
-    income_rows = layout.income_rows
-    labels = range_at(f"{INCOME}!$B${income_rows[0]}:$B${income_rows[-1]}")
+    labels = range_at(layout.income.span("kind"))
     nhs_label = layout.year.label(SourceKind.NHS_MINIMUM)
     kinds, areas = range_at(layout.scheme_range("kind")), range_at(layout.scheme_range("area_of_spend"))
-    kind_cell = layout.cover_cell("area_kind")
-    area_kind = Ref(COVER, f"${kind_cell[0]}${kind_cell[1:]}")
+    area_kind = Ref(COVER, absolute_coordinate(layout.cover_cell("area_kind")))
     minimum = (kinds, nhs_label)
     rules: dict[str, list[Expr]] = {key: [] for key in layout.summary_rows}
     for index, year in enumerate(layout.years):
@@ -105,16 +103,21 @@ def summary_rules(layout: Layout) -> dict[str, list[Expr]]:
 def computed_cells(layout: Layout) -> dict[Cell, Expr]:
     """The rule of every computed cell outside the Checklist: Expenditure's grey cells, Metrics' rated values and
     the Summary lines, by (sheet, cell)."""
-    cols = layout.scheme_columns
+    schemes, metrics = layout.expenditure, layout.metrics
     computed: dict[Cell, Expr] = {}
     for row in layout.scheme_rows_range:
-        computed[(EXPENDITURE, f"{cols['kind']}{row}")] = kind_rule(layout, row)
-        for year in layout.years:
-            computed[(EXPENDITURE, f"{cols[f'nhs:{year}']}{row}")] = nhs_rule(layout, row, year)
+        computed[(EXPENDITURE, schemes.cell("kind", row))] = kind_rule(layout, row)
+        for index, year in enumerate(layout.years):
+            computed[(EXPENDITURE, schemes.cell(f"nhs{index + 1}", row))] = nhs_rule(layout, row, year)
     for row in layout.metric_rows:
         for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
-            computed[(METRICS, f"{layout.METRIC_COLUMNS[rated]}{row}")] = rated_rule(layout, row, source)
+            computed[(METRICS, metrics.cell(rated, row))] = rated_rule(layout, row, source)
     for key, rules in summary_rules(layout).items():
         for index, rule in enumerate(rules):
             computed[(SUMMARY, layout.summary_cell(key, index))] = rule
     return computed
+
+
+def summary_formulas(layout: Layout) -> dict[str, list[str]]:
+    """The Excel formula of every Summary line per plan year, as the Summary sheet's cells hold it."""
+    return {key: ["=" + rule.formula(SUMMARY) for rule in rules] for key, rules in summary_rules(layout).items()}
