@@ -129,11 +129,11 @@ class ExcelWorkbook:
         sheet = self.book.sheets[L.CHECKS]
         sheet.api.Unprotect()
         try:
-            sheet.range(f"A{L.CHECK_HEADER_ROW + 1}").expand("down").resize(None, len(L.CHECK_COLUMNS)).clear_contents()
+            sheet.range(L.CHECK_FIRST_CELL).expand("down").resize(None, len(L.CHECK_COLUMNS)).clear_contents()
             sheet.range(L.CHECK_STATUS_CELL).value = status
             if findings:
                 rows = [[excel_text(value) for value in _row(f)] for f in findings]
-                sheet.range(f"A{L.CHECK_HEADER_ROW + 1}").value = rows
+                sheet.range(L.CHECK_FIRST_CELL).value = rows
         finally:
             sheet.api.Protect()
 

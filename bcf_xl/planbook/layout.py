@@ -381,6 +381,7 @@ RISK_VIEWS = Lines(RISK, "B", ("C", "D", "E", "F", "G"), first_row=18)
 CHECK_HEADER_ROW = 4
 CHECK_COLUMNS = ("Severity", "Code", "Sheet", "Cell", "Field", "Item", "Message")
 CHECK_STATUS_CELL = "A2"
+CHECK_FIRST_CELL = f"A{CHECK_HEADER_ROW + 1}"  # the first finding's first column
 CHECK_WIDTHS = (("A", 10), ("B", 10), ("C", 14), ("D", 14), ("E", 14), ("F", 14), ("G", 100))
 
 
