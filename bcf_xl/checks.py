@@ -13,6 +13,7 @@ broken workbook reports every problem.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -35,13 +36,25 @@ Check = Callable[[Plan, Policy], Iterable[Finding]]
 CHECKS: dict[str, Check] = {}
 
 
-def check(code: str) -> Callable[[Check], Check]:
-    """Register a check under a short code shown with each of its findings."""
+# What a check's finding concerns when the check cannot run at all (its rule's inputs are broken).
+CONCERNS: dict[str, Target] = {}
+
+
+THE_PLAN = Target("plan")
+
+
+def check(code: str, concerns: Target = THE_PLAN) -> Callable[[Check], Check]:
+    """Register a check under a short code shown with each of its findings.
+
+    ``concerns`` is what the check's finding is about when the plan breaks a rule the check relies
+    on (an allocation that cannot be split, a year with no uplift), so even that finding has a place.
+    """
 
     def register(function: Check) -> Check:
         if code in CHECKS:
             raise ValueError(f"check {code} is registered twice")
         CHECKS[code] = function
+        CONCERNS[code] = concerns
         return function
 
     return register
@@ -63,8 +76,8 @@ def run_checks(plan: Plan, policy: Policy) -> tuple[Finding, ...]:
         try:
             findings.extend(function(plan, policy))
         except BcfInputError as exc:
-            where = exc.location
-            target = Target("plan", where.item, where.field)
+            year = exc.location.item if exc.location.item in plan.years else None
+            target = dataclasses.replace(CONCERNS[code], year=year)
             findings.append(Finding(Severity.ERROR, code, target, str(exc).split(": ", 1)[-1]))
     return by_severity(findings)
 
@@ -296,7 +309,7 @@ def source_balances(plan: Plan, policy: Policy) -> Iterator[Finding]:
                 )
 
 
-@check("BCF08")
+@check("BCF08", concerns=Target("policy", field="uplift"))
 def asc_minimum_met(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Planned NHS contribution to adult social care meets the required minimum."""
     for result in asc_minimum(plan, policy):
@@ -319,7 +332,7 @@ def asc_minimum_met(plan: Plan, policy: Policy) -> Iterator[Finding]:
             )
 
 
-@check("BCF09")
+@check("BCF09", concerns=Target("ooh_minimum", field="required"))
 def ooh_minimum_met(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Planned NHS-commissioned out-of-hospital spend meets the minimum NHS England set."""
     for result in ooh_minimum(plan):
@@ -333,7 +346,7 @@ def ooh_minimum_met(plan: Plan, policy: Policy) -> Iterator[Finding]:
             )
 
 
-@check("BCF10")
+@check("BCF10", concerns=Target("dfg", field="allocations"))
 def dfg_passported(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """The DFG is split to districts exactly and passported in full, unless a district agreed otherwise."""
     dfg_sources = [s for s in plan.sources if s.kind is SourceKind.DFG]
@@ -425,7 +438,7 @@ def metrics_rateable(plan: Plan, policy: Policy) -> Iterator[Finding]:
             yield Finding(Severity.NOTE, "BCF12", where, f"{metric.name}: no actual yet, so it is not rated")
 
 
-@check("BCF14")
+@check("BCF14", concerns=Target("policy", field="uplift"))
 def uplift_known(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """An uplift rate is known for every plan year, and unchecked rates are flagged."""
     if plan.asc_minimum is None:

@@ -179,6 +179,7 @@ def test_missing_uplift_year_becomes_a_finding(plan: Plan, policy: Policy) -> No
     findings = run_checks(later, policy)
     uplift = [f for f in findings if f.code in ("BCF08", "BCF14") and f.severity is Severity.ERROR]
     assert uplift and all("no uplift rate is known" in f.message for f in uplift)
+    assert {f.target for f in uplift} == {Target("policy", field="uplift", year="2026-27")}
     assert _of(findings, "BCF06") == []  # the other checks still ran and found the plan balanced
 
 
@@ -248,3 +249,13 @@ def test_compute_refuses_a_plan_it_cannot_total(plan: Plan, policy: Policy) -> N
         "[S003] Expenditure: cannot be totalled: [S003] Expenditure needs one value per plan year (2) (got 1); "
         "Out-of-hospital minimum needs one value per plan year (2) (got 3)"
     )
+
+
+def test_a_check_that_cannot_run_names_what_it_concerns(plan: Plan, policy: Policy) -> None:
+    """District allocations that cannot be split (a negative one) are a BCF10 error about the allocations."""
+    first = plan.area.districts[0]
+    broken = dataclasses.replace(first, dfg_allocation=(D(-1), first.dfg_allocation[1]))
+    area = dataclasses.replace(plan.area, districts=(broken, *plan.area.districts[1:]))
+    findings = _of(run_checks(dataclasses.replace(plan, area=area), policy), "BCF10")
+    assert [f.target for f in findings] == [Target("dfg", field="allocations")]
+    assert "must not be negative" in findings[0].message

@@ -568,4 +568,4 @@ def test_any_typing_in_input_cells_gives_findings_not_a_crash(
         values[data.draw(st.sampled_from(inputs))] = data.draw(ODD_VALUES)
     read_back = read_values(values, 200)
     for finding in findings(read_back, POLICY):
-        assert "\n" not in finding.message and finding.location.sheet, finding
+        assert "\n" not in finding.message and finding.location is not None and finding.location.sheet, finding

@@ -8,13 +8,11 @@ and officers can find them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bcf_xl.workbook.placement import Placement
 
-# The one layout vocabulary (kinds of field, fields, tables) is the toolkit's; the planning workbook declares with it.
+# The one layout vocabulary (kinds of field, fields, tables, lines) is the toolkit's.
 from bcf_xl.workbook.tables import (
     CHOICE as CHOICE,
     MONEY as MONEY,
@@ -25,7 +23,9 @@ from bcf_xl.workbook.tables import (
     TEXT as TEXT,
     WHOLE as WHOLE,
     Field as Field,
+    Lines as Lines,
     Table as Table,
+    one_a_row as one_a_row,
     quote as quote,
     year_keys as year_keys,
 )
@@ -43,42 +43,6 @@ LISTS = "Lists"
 CONF = "xlwings.conf"
 SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, CONF)
 TITLE_CELL = "A1"  # every sheet's title
-
-
-@dataclass(frozen=True)
-class Lines:
-    """Lines down a sheet, one a row: a label in ``label_column`` and values in ``columns`` (a year or quarter each).
-
-    ``rows`` names the fixed lines; the lines of a computed view are counted from ``first_row`` as it is written,
-    so a line is either its name or its row.
-    """
-
-    sheet: str
-    label_column: str
-    columns: tuple[str, ...] = ()
-    rows: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-    first_row: int = 0
-
-    def row(self, line: str | int) -> int:
-        """The row of a line: a named line's, or the row given."""
-        return self.rows[line] if isinstance(line, str) else line
-
-    def label(self, line: str | int) -> str:
-        """The cell of a line's label."""
-        return f"{self.label_column}{self.row(line)}"
-
-    def cell(self, line: str | int, index: int = 0) -> str:
-        """The cell of a line's value in the ``index``-th value column."""
-        return f"{self.columns[index]}{self.row(line)}"
-
-    def span(self, index: int, first: int, last: int) -> str:
-        """The cells of one value column from row ``first`` to row ``last``, e.g. ``F19:F24``."""
-        return f"{self.cell(first, index)}:{self.cell(last, index)}"
-
-
-def one_a_row(first_row: int, keys: Iterable[str]) -> Mapping[str, int]:
-    """Named lines on consecutive rows from ``first_row``."""
-    return MappingProxyType({key: first_row + offset for offset, key in enumerate(keys)})
 
 
 # --- Cover -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 from typing import ClassVar
 
 from openpyxl.utils import get_column_letter
@@ -19,7 +20,7 @@ from openpyxl.utils.cell import absolute_coordinate
 from bcf_xl.model import AreaOfSpend
 from bcf_xl.submission.definition import TemplateYear
 from bcf_xl.workbook.placement import FieldKey, Placement
-from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Table, quote
+from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Lines, Table, one_a_row, quote
 
 GUIDANCE = "Guidance"
 COVER = "Cover"
@@ -51,10 +52,16 @@ COVER_FIELDS = (
 )
 COVER_FIRST_ROW = 3
 # ...and the grey lines below them: the template year (how a reader knows the template) and the generator.
-_COVER_ROWS = {key: row for row, (key, _) in enumerate(COVER_FIELDS, start=COVER_FIRST_ROW)}
-_COVER_ROWS |= {"template_year": 12, "generator": 13}
-COVER_LABELS = {key: f"B{row}" for key, row in _COVER_ROWS.items()}
-COVER_CELLS = {key: f"C{row}" for key, row in _COVER_ROWS.items()}
+COVER_LINES = Lines(
+    COVER,
+    "B",
+    ("C",),
+    MappingProxyType(
+        {**one_a_row(COVER_FIRST_ROW, (key for key, _ in COVER_FIELDS)), "template_year": 12, "generator": 13}
+    ),
+)
+COVER_LABELS = {key: COVER_LINES.label(key) for key in COVER_LINES.rows}
+COVER_CELLS = {key: COVER_LINES.cell(key) for key in COVER_LINES.rows}
 TEMPLATE_YEAR_CELL = COVER_CELLS["template_year"]
 PARTNER_HEADER_ROW = 15
 PARTNER_ROWS = 8
@@ -427,8 +434,8 @@ class Layout:
                 ("ooh_minimum", "required", i): (SUMMARY, self.summary_cell("ooh_under", i)),
                 ("dfg", "allocations", i): (SUMMARY, self.summary_cell("dfg_allocated", i)),
                 ("dfg", "received", i): (INCOME, self.dfg_received_cell(i)),
+                ("policy", "uplift", i): (INCOME, self.asc_minimum_cell(i)),  # the minimum the uplift gives
             }
-        cells[("dfg", "received", None)] = (INCOME, self.dfg_received_cell(0))
         cells[("plan", "area_name", None)] = (COVER, self.cover_cell("area"))
         return Placement(self.years, tables, cells)
 

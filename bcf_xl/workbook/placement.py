@@ -73,6 +73,8 @@ class Placement:
                 column = table.columns.get((name, year)) or table.columns.get((name, None)) or table.id_column
                 return Location(table.sheet, f"{column}{row}", target.label or None, target.ident)
         cell = self.cells.get((target.record, name, year)) or self.cells.get((target.record, name, None))
+        if cell is None and year is None:  # about no year in particular: shown at the first year's cell
+            cell = self.cells.get((target.record, name, 0))
         if cell is None:
             return None
         return Location(cell[0], cell[1], target.label or None, target.ident)

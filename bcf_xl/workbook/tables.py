@@ -1,4 +1,4 @@
-"""The one layout vocabulary every bcf-xl workbook is declared with: kinds of field, fields and tables.
+"""The one layout vocabulary every bcf-xl workbook is declared with: kinds of field, fields, tables and lines.
 
 A :class:`Table` is a header row and a fixed number of data rows of :class:`Field` columns. A table
 that holds records says which kind (``record``, e.g. ``"scheme"``); each of its fields is a field of
@@ -10,8 +10,8 @@ From that a table gives the :class:`~bcf_xl.workbook.placement.TablePlace` that 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
@@ -96,6 +96,42 @@ class Table:
             stem, year = (match.group(1), int(match.group(2)) - 1) if match else (f.key, None)
             columns[(aliases.get(stem, stem), year)] = self.columns[f.key]
         return TablePlace(self.record, self.sheet, self.columns[self.fields[0].key], MappingProxyType(columns))
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Lines down a sheet, one a row: a label in ``label_column`` and values in ``columns`` (a year or quarter each).
+
+    ``rows`` names the fixed lines; the lines of a computed view are counted from ``first_row`` as it is written,
+    so a line is either its name or its row.
+    """
+
+    sheet: str
+    label_column: str
+    columns: tuple[str, ...] = ()
+    rows: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    first_row: int = 0
+
+    def row(self, line: str | int) -> int:
+        """The row of a line: a named line's, or the row given."""
+        return self.rows[line] if isinstance(line, str) else line
+
+    def label(self, line: str | int) -> str:
+        """The cell of a line's label."""
+        return f"{self.label_column}{self.row(line)}"
+
+    def cell(self, line: str | int, index: int = 0) -> str:
+        """The cell of a line's value in the ``index``-th value column."""
+        return f"{self.columns[index]}{self.row(line)}"
+
+    def span(self, index: int, first: int, last: int) -> str:
+        """The cells of one value column from row ``first`` to row ``last``, e.g. ``F19:F24``."""
+        return f"{self.cell(first, index)}:{self.cell(last, index)}"
+
+
+def one_a_row(first_row: int, keys: Iterable[str]) -> Mapping[str, int]:
+    """Named lines on consecutive rows from ``first_row``."""
+    return MappingProxyType({key: first_row + offset for offset, key in enumerate(keys)})
 
 
 def quote(sheet: str) -> str:
