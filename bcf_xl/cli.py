@@ -7,6 +7,8 @@ Exit codes: 0 done, 1 the plan has errors, 2 bad input or usage, 3 an internal f
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 from bcf_xl import __version__
 from bcf_xl.cells import catalogue_text
 from bcf_xl.checks import errors, tally
-from bcf_xl.errors import BcfError
+from bcf_xl.errors import BcfError, BcfInputError, Location
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings
@@ -256,12 +258,24 @@ def _functions(args: argparse.Namespace) -> int:
 def _recalc(args: argparse.Namespace) -> int:
     from bcf_xl.recalc import recalculate, write_values  # loads the formula engine: only when asked
 
+    _refuse_writing_over(args.workbook, args.output)
     result = recalculate(args.workbook)
     write_values(result, args.output, overwrite=args.force)
     print(f"Evaluated {result.formula_count} formula cells of {args.workbook.name}; wrote {args.output}")
     for finding in result.findings:
         print(f"  {finding}")
     return EXIT_PLAN_ERRORS if result.failed else EXIT_OK
+
+
+def _refuse_writing_over(source: Path, output: Path) -> None:
+    """Refuse an output that is the input itself (by any name or link): inputs are never modified."""
+    with contextlib.suppress(OSError):  # either does not exist: they cannot be one file
+        if os.path.samefile(source, output):
+            raise BcfInputError(
+                Location(sheet=output.name, field="-o"),
+                f"is the workbook being read ({source}); the input is never modified, so choose another name",
+                show_got=False,
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,18 +3,26 @@
 Every workbook a user hands bcf-xl is untrusted: it may be huge, truncated, encrypted, a zip
 bomb or not a workbook at all. :func:`check_workbook_file` looks at the container before any
 spreadsheet library parses it and refuses with one clear message. :func:`write_atomically`
-writes an output through a temporary file in the same folder and renames it into place, so a
-failure leaves no half-written file and an existing file is replaced only when asked.
+writes an output through a temporary file in the same folder and puts it in place only when it
+is complete and on disk, so a failure or a termination leaves no half-written or temporary file,
+of two writers to one name exactly one wins, an existing file is replaced only when asked, and
+nothing but an ordinary file (no folder, device, pipe or symbolic link) is ever replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
+import secrets
+import signal
+import stat
+import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from bcf_xl.errors import BcfInputError, Location
 
@@ -79,36 +87,209 @@ def check_workbook_file(path: Path) -> None:
         raise BcfInputError(where, "is a zip file but not an Excel workbook (no xl/workbook.xml)", show_got=False)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+_UNSAFE_TARGETS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISFIFO, "a pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_CLEANUP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)  # SIGINT already arrives as KeyboardInterrupt, which the clean-up below handles
+
+
+def target_kind(status: os.stat_result) -> str | None:
+    """What a path that is not a regular file is ("a folder", "a symbolic link"...), or None for a regular file."""
+    for test, kind in _UNSAFE_TARGETS:
+        if test(status.st_mode):
+            return kind
+    return None if stat.S_ISREG(status.st_mode) else "not a regular file"
+
+
+def _refuse_unsafe(target: Path, *, overwrite: bool) -> os.stat_result | None:
+    """The status of an existing regular ``target`` (None if there is none), refusing anything else."""
+    where = Location(sheet=target.name)
+    try:
+        status = os.lstat(target)  # never follows a symbolic link
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise BcfInputError(where, f"cannot be examined to write it: {exc.strerror}", show_got=False) from None
+    kind = target_kind(status)
+    if kind is not None:
+        raise BcfInputError(
+            where,
+            f"is {kind}, not a regular file: bcf-xl writes only ordinary files, so choose another name ({target})",
+            show_got=False,
+        )
+    if not overwrite:
+        raise _exists(target)
+    return status
+
+
+def _exists(target: Path) -> BcfInputError:
+    return BcfInputError(
+        Location(sheet=target.name),
+        "already exists; choose another name or ask to replace it (--force)",
+        show_got=False,
+    )
+
+
+def _create_temporary(target: Path) -> Path:
+    """A new empty file beside ``target``, created exclusively with the permissions any new file gets.
+
+    The mode 0o666 is filtered by the process umask in the kernel, as for any new file, so the umask
+    is never read or changed here (changing it would race with other threads).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = target.with_name(f".{target.stem}-{secrets.token_hex(6)}{target.suffix}")
+        try:
+            os.close(os.open(temporary, flags, 0o666))
+        except FileExistsError:  # pragma: no cover - 48 random bits collided; draw again
+            continue
+        return temporary
+
+
+def _fsync(path: Path, *, folder: bool = False) -> None:
+    """Flush ``path`` to disk; a folder is flushed only where the system allows it."""
+    flags = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if folder else (os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        handle = os.open(path, flags)
+    except OSError:
+        if folder:
+            return  # Windows cannot open a folder; its rename is durable enough
+        raise
+    try:
+        os.fsync(handle)
+    except OSError:
+        if not folder:
+            raise
+    finally:
+        os.close(handle)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, getattr(errno, "ENOTSUP", -1), errno.EOPNOTSUPP}
+
+
+def _place(temporary: Path, target: Path, *, overwrite: bool) -> None:
+    """Move the finished ``temporary`` to ``target``: exclusively unless ``overwrite``."""
+    if overwrite:
+        _refuse_unsafe(target, overwrite=True)  # once more, just before the rename
+        try:
+            os.replace(temporary, target)  # replaces a name, never writes through a symbolic link
+        except IsADirectoryError:
+            _refuse_unsafe(target, overwrite=True)
+            raise
+        return
+    try:
+        os.link(temporary, target)  # fails if the name exists, whoever created it a moment ago
+    except FileExistsError:
+        raise _exists(target) from None
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        # A file system without hard links: reserve the name exclusively, then rename over the reservation.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            os.close(os.open(target, flags, 0o600))
+        except FileExistsError:
+            raise _exists(target) from None
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            _remove([target])
+            raise
+    else:
+        os.unlink(temporary)
+
+
+@contextlib.contextmanager
+def _removed_on_termination(temporary: list[Path]) -> Iterator[None]:
+    """Remove the files listed in ``temporary`` if the process is told to terminate (SIGTERM, SIGHUP).
+
+    The handlers are installed only in the main thread (the only one Python lets set them), are not
+    installed where the signal is ignored, and are restored on leaving. A handler the program had
+    installed itself is called instead (an exception it raises removes the file on its way out);
+    where the default applied, the file is removed and the signal delivered again with its default
+    action, so the process ends exactly as it would have.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Callable[[int, FrameType | None], Any] | int] = {}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        handler = previous.get(signum, signal.SIG_DFL)
+        if callable(handler):
+            handler(signum, frame)
+            return
+        for path in temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    try:
+        for signum in _CLEANUP_SIGNALS:
+            handler = signal.getsignal(signum)
+            if handler is None or handler == signal.SIG_IGN:
+                continue  # ignored (nohup) or set outside Python: leave it alone
+            previous[signum] = handler
+            signal.signal(signum, on_signal)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def write_atomically(target: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> None:
-    """Write ``target`` through a temporary file beside it, renaming it into place only when complete.
+    """Write ``target`` through a temporary file beside it, putting it in place only when complete.
+
+    The temporary file is flushed to disk before it takes the target's name, and is removed if the
+    write fails or the process is told to terminate. Without ``overwrite`` the target is created
+    exclusively: of two writers racing for one name, exactly one wins. The target must be a regular
+    file or not exist, even with ``overwrite``: a folder, device, pipe or symbolic link is refused,
+    so nothing a link points to is ever replaced. A new file gets the permissions any new file
+    gets; a replaced one keeps its own.
 
     Args:
         target: the file to produce.
         write: writes the complete output to the path it is given.
-        overwrite: replace an existing ``target``; otherwise an existing file is an error.
+        overwrite: replace an existing regular ``target``; otherwise an existing one is an error.
 
     Raises:
-        BcfInputError: the target exists (and ``overwrite`` is false) or its folder does not.
+        BcfInputError: the target exists (and ``overwrite`` is false) or is not a regular file, its
+            folder does not exist, or the system refuses the write (no permission, disk full...).
     """
     where = Location(sheet=target.name)
-    if target.exists() and not overwrite:
-        raise BcfInputError(where, "already exists; choose another name or ask to replace it (--force)", show_got=False)
+    existing = _refuse_unsafe(target, overwrite=overwrite)
     if not target.parent.is_dir():
         raise BcfInputError(where, f"the folder to write it in does not exist: {target.parent}", show_got=False)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        # mkstemp makes the file private (0600); give it the permissions an ordinary new file would have.
-        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
+    made: list[Path] = []
+    with _removed_on_termination(made):
+        try:
+            made.append(_create_temporary(target))
+            temporary = made[0]
+            mode = (existing or os.stat(temporary)).st_mode & 0o777
+            write(temporary)
+            os.chmod(temporary, mode)  # the writer may have recreated the file
+            _fsync(temporary)
+            _place(temporary, target, overwrite=overwrite)
+            _fsync(target.parent, folder=True)
+        except OSError as exc:
+            _remove(made)
+            raise BcfInputError(
+                where, f"could not be written in {target.parent}: {exc.strerror or exc}", show_got=False
+            ) from None
+        except BaseException:
+            _remove(made)
+            raise
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+            os.unlink(path)
