@@ -256,9 +256,9 @@ def _functions(args: argparse.Namespace) -> int:
 
 
 def _recalc(args: argparse.Namespace) -> int:
+    _refuse_writing_over(args.workbook, args.output)
     from bcf_xl.recalc import recalculate, write_values  # loads the formula engine: only when asked
 
-    _refuse_writing_over(args.workbook, args.output)
     result = recalculate(args.workbook)
     write_values(result, args.output, overwrite=args.force)
     print(f"Evaluated {result.formula_count} formula cells of {args.workbook.name}; wrote {args.output}")

@@ -245,7 +245,7 @@ def _removed_on_termination(temporary: list[Path]) -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def write_atomically(target: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> None:
+def write_atomically(target: Path, write: Callable[[Path], object], *, overwrite: bool = False) -> None:
     """Write ``target`` through a temporary file beside it, putting it in place only when complete.
 
     The temporary file is flushed to disk before it takes the target's name, and is removed if the
