@@ -137,18 +137,21 @@ def _exists(target: Path) -> BcfInputError:
     )
 
 
-def _create_temporary(target: Path) -> Path:
+def _create_temporary(target: Path, made: list[Path]) -> Path:
     """A new empty file beside ``target``, created exclusively with the permissions any new file gets.
 
-    The mode 0o666 is filtered by the process umask in the kernel, as for any new file, so the umask
-    is never read or changed here (changing it would race with other threads).
+    Its name joins ``made`` before it is created, so a termination at any moment finds it. The mode
+    0o666 is filtered by the process umask in the kernel, as for any new file, so the umask is never
+    read or changed here (changing it would race with other threads).
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     while True:
         temporary = target.with_name(f".{target.stem}-{secrets.token_hex(6)}{target.suffix}")
+        made.append(temporary)
         try:
             os.close(os.open(temporary, flags, 0o666))
-        except FileExistsError:  # pragma: no cover - 48 random bits collided; draw again
+        except FileExistsError:  # pragma: no cover - 48 random bits collided: not ours, draw again
+            made.remove(temporary)
             continue
         return temporary
 
@@ -271,8 +274,7 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, overwrite
     made: list[Path] = []
     with _removed_on_termination(made):
         try:
-            made.append(_create_temporary(target))
-            temporary = made[0]
+            temporary = _create_temporary(target, made)
             mode = (existing or os.stat(temporary)).st_mode & 0o777
             write(temporary)
             os.chmod(temporary, mode)  # the writer may have recreated the file
