@@ -195,7 +195,7 @@ def test_values_copy_must_be_xlsx(workbook: Path, tmp_path: Path) -> None:
 
 
 def test_failed_write_leaves_nothing(workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """If saving fails half-way, neither the output nor a temporary file is left behind."""
+    """If saving fails half-way, neither the output nor a temporary file is left behind; the failure is one message."""
     result = recalculate(workbook)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
@@ -205,7 +205,7 @@ def test_failed_write_leaves_nothing(workbook: Path, tmp_path: Path, monkeypatch
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(BcfInputError, match=r"'values\.xlsx': could not be written in .*: disk full"):
         write_values(result, out_dir / "values.xlsx")
     assert list(out_dir.iterdir()) == []
 
