@@ -326,3 +326,18 @@ def test_extra_sheets_within_the_limits_are_ignored(
 def test_openpyxl_parses_through_defusedxml() -> None:
     """openpyxl finds defusedxml installed and uses it for every part it parses, as advised for untrusted files."""
     assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_scheme_rows_name_that_is_not_a_range_is_refused(template_file: Path, tmp_path: Path) -> None:
+    """A BCF_SCHEME_ROWS that names no range of rows (here #REF!) is refused with the name and what it holds."""
+
+    def break_name(xml: str) -> str:
+        found = re.search(rf'(<definedName name="{SCHEME_ROWS_NAME}"[^>]*>)[^<]*</definedName>', xml)
+        assert found, "the template keeps its scheme rows in a defined name"
+        return xml.replace(found.group(0), f"{found.group(1)}#REF!</definedName>")
+
+    path = rewrite(template_file, tmp_path / "broken.xlsx", {"xl/workbook.xml": break_name})
+    assert refused(path, "read") == (
+        f"bcf-xl: 'broken.xlsx' defined name {SCHEME_ROWS_NAME}: must name the Expenditure table's rows "
+        'as a range of cells (got "#REF!")'
+    )

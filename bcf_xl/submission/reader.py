@@ -152,7 +152,7 @@ def _scheme_rows(path: Path, book: Book) -> int:
     except (ValueError, TypeError):
         first = last = None
     if first is None or last is None or last < first:
-        raise BcfInputError(where, "must name the Expenditure table's rows, e.g. Expenditure!$A$4:$Z$203", reference)
+        raise BcfInputError(where, "must name the Expenditure table's rows as a range of cells", reference)
     if last - first + 1 > MAX_SCHEME_ROWS:
         raise BcfInputError(where, f"may name at most {MAX_SCHEME_ROWS:,} rows, not {last - first + 1:,}", reference)
     return last - first + 1
