@@ -265,9 +265,9 @@ def _filler_sheet(size: int) -> bytes:
     return (head + "".join(rows) + "</sheetData></worksheet>").encode()
 
 
-def with_extra_sheets(source: Path, target: Path, count: int, size: int) -> Path:
-    """A copy of a workbook with ``count`` more sheets of about ``size`` bytes each, declared in the workbook."""
-    data = _filler_sheet(size)
+def with_extra_sheets(source: Path, target: Path, count: int, size: int, data: bytes | None = None) -> Path:
+    """A copy of a workbook with ``count`` more sheets (``data``, or numbers filling about ``size`` bytes each)."""
+    data = data or _filler_sheet(size)
     names = [f"Extra{i}" for i in range(count)]
     sheets = "".join(f'<sheet name="{n}" sheetId="{1000 + i}" r:id="rIdX{i}"/>' for i, n in enumerate(names))
     rels = "".join(
@@ -341,3 +341,11 @@ def test_a_scheme_rows_name_that_is_not_a_range_is_refused(template_file: Path, 
         f"bcf-xl: 'broken.xlsx' defined name {SCHEME_ROWS_NAME}: must name the Expenditure table's rows "
         'as a range of cells (got "#REF!")'
     )
+
+
+def test_a_sheet_bcf_xl_does_not_use_is_never_parsed(
+    plan_file: Path, plan_check: subprocess.CompletedProcess[str], tmp_path: Path
+) -> None:
+    """An extra sheet is never parsed, not even to find its size: one of broken XML leaves the check as before."""
+    broken = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c'.encode()
+    check_as_clean(with_extra_sheets(plan_file, tmp_path / "broken.xlsm", 3, 0, broken), plan_check)

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-import openpyxl
 from openpyxl.cell.read_only import EmptyCell
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
@@ -94,15 +94,17 @@ def load_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
             try:
+                reader.read()
+                book = reader.wb
                 for name, (max_row, max_col) in bounds.items():
                     if name in book.sheetnames:
                         last_rows[name] = _take(book[name], name, max_row, max_col, values)
                 names = {name: defined.attr_text or "" for name, defined in book.defined_names.items()}
                 sheetnames = tuple(book.sheetnames)
             finally:
-                book.close()
+                reader.archive.close()
     except BcfInputError:
         raise
     except Exception as exc:
@@ -110,6 +112,31 @@ def load_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
             Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
         ) from None
     return Book(sheetnames, MappingProxyType(names), MappingProxyType(last_rows)), values
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that takes no size from its file, so opening it parses nothing.
+
+    openpyxl reads a sheet's dimension record when it opens it, parsing the whole sheet when there is none;
+    bcf-xl reads every sheet within its layout's bounds, whatever the file claims, so it needs no size.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _LayoutReader(ExcelReader):
+    """openpyxl's read-only workbook reader, with sheets that are parsed only when their cells are read."""
+
+    def read_worksheets(self) -> None:
+        # As openpyxl's read-only branch of this method, with _UnsizedSheet for ReadOnlyWorksheet; chart sheets,
+        # which bcf-xl never reads, are left out.
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state or "visible"
+            self.wb._sheets.append(worksheet)  # type: ignore[attr-defined]  # the stubs leave the sheet list out
 
 
 def _take(sheet: object, name: str, max_row: int, max_col: int, values: Values) -> int:
