@@ -349,3 +349,19 @@ def test_a_sheet_bcf_xl_does_not_use_is_never_parsed(
     """An extra sheet is never parsed, not even to find its size: one of broken XML leaves the check as before."""
     broken = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c'.encode()
     check_as_clean(with_extra_sheets(plan_file, tmp_path / "broken.xlsm", 3, 0, broken), plan_check)
+
+
+def test_generate_from_a_plan_with_a_far_cell_ignores_it(plan_file: Path, tmp_path: Path) -> None:
+    """generate recognises and reads a plan whose Schemes sheet claims XFD1048576 as it reads the clean plan."""
+    part = sheet_parts(plan_file)[L.SCHEMES]
+    cell = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    edit = chain(before_sheet_data_end(cell), claim_dimension("A1:XFD1048576"))
+    path = rewrite(plan_file, tmp_path / "far.xlsm", {part: edit})
+    before = digest(path)
+    clean = bcf_xl("generate", plan_file, "-o", tmp_path / "clean.xlsx", cwd=tmp_path)
+    result = bcf_xl("generate", path.name, "-o", "far.xlsx", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (clean.returncode, "") and clean.returncode in (0, 1)
+    assert result.stdout.replace("far.xlsx", "clean.xlsx") == clean.stdout.replace(
+        str(tmp_path / "clean.xlsx"), "clean.xlsx"
+    )
+    assert digest(path) == before

@@ -15,8 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-import openpyxl
-
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file
@@ -120,13 +118,10 @@ def is_planning_workbook(path: Path) -> bool:
     """True when a (sound) workbook file has the planning workbook's sheets."""
     check_workbook_file(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True)
-    except Exception:
+        book, _ = load_cells(path, {})
+    except BcfInputError:
         return False
-    try:
-        return all(name in book.sheetnames for name in MISSING)
-    finally:
-        book.close()
+    return all(name in book.sheetnames for name in MISSING)
 
 
 def scheme_rows_of(book: Book, values: Values) -> int:
