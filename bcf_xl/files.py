@@ -30,7 +30,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 MAX_MEMBERS = 20_000
 MAX_RATIO = 200  # a part may unpack to at most 200 times its packed size (once it is over 1 MB)
+MAX_FILE_RATIO = 100  # all parts together may unpack to at most 100 times the file's size
+MAX_SHEETS = 100  # sheets and chart sheets; a planning workbook has 11 and a template 9
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/")
 _OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
@@ -82,6 +85,16 @@ def check_workbook_file(path: Path) -> None:
             f"unpacks to {unpacked / 2**20:.0f} MB, more than the {MAX_UNPACKED_BYTES // 2**20} MB allowed",
             show_got=False,
         )
+    if unpacked > 2**20 and unpacked > MAX_FILE_RATIO * size:
+        raise BcfInputError(
+            where,
+            f"unpacks to {unpacked // max(size, 1)} times its size, more than the {MAX_FILE_RATIO} allowed "
+            "(a zip bomb?)",
+            show_got=False,
+        )
+    sheets = sum(1 for m in members if m.filename.startswith(_SHEET_FOLDERS) and m.filename.endswith(".xml"))
+    if sheets > MAX_SHEETS:
+        raise BcfInputError(where, f"holds {sheets} sheets, more than the {MAX_SHEETS} allowed", show_got=False)
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise BcfInputError(where, "is a zip file but not an Excel workbook (no xl/workbook.xml)", show_got=False)

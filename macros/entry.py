@@ -16,13 +16,13 @@ from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred t
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as plan_findings
-from bcf_xl.planbook.reader import read_values, scheme_rows_of
+from bcf_xl.planbook.reader import load, read_values, scheme_rows_of
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.rollforward import roll_forward as next_years_plan
 from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import year_for_plan
 from bcf_xl.submission.validator import validate
-from bcf_xl.workbook.reading import Values, load_cells
+from bcf_xl.workbook.reading import Values
 
 
 class Workbook(Protocol):
@@ -62,14 +62,10 @@ class WorkbookFile:
         return self.path.stem
 
     def values(self) -> Values:
-        return load_cells(self.path, L.SHEETS)[1]
+        return load(self.path)[1]
 
     def scheme_rows(self) -> int:
-        book = openpyxl.load_workbook(self.path, read_only=True)
-        try:
-            return scheme_rows_of(book)
-        finally:
-            book.close()
+        return scheme_rows_of(*load(self.path))
 
     def show_findings(self, findings: Sequence[Finding], status: str) -> None:
         book = openpyxl.load_workbook(self.path, keep_vba=True)

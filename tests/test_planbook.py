@@ -535,9 +535,10 @@ ODD_VALUES = st.one_of(
 
 @pytest.fixture(scope="module")
 def sample_values(sample_book: Path) -> dict[tuple[str, str], object]:
+    from bcf_xl.planbook.reader import READ_BOUNDS
     from bcf_xl.workbook.reading import load_cells
 
-    return load_cells(sample_book, L.SHEETS)[1]
+    return load_cells(sample_book, READ_BOUNDS)[1]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

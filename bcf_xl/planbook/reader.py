@@ -15,8 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-import openpyxl
-
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file
@@ -43,7 +41,17 @@ from bcf_xl.money import ZERO
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
-from bcf_xl.workbook.reading import CellReader, RowCells, Values, build_record, load_cells, shown, table_rows
+from bcf_xl.workbook.reading import (
+    Book,
+    CellReader,
+    RowCells,
+    Values,
+    bounds_of,
+    build_record,
+    load_cells,
+    shown,
+    table_rows,
+)
 
 T = TypeVar("T")
 
@@ -69,13 +77,33 @@ class PlanRead:
     origins: Origins
 
 
+# Far more schemes than any area plans (the largest real plan has under 200); the Schemes sheet is read no further.
+MAX_SCHEME_ROWS = 2_000
+# How far each sheet is read: every table and line the layout declares, the Schemes table at its largest.
+READ_BOUNDS = bounds_of(
+    *(part for part in vars(L).values() if isinstance(part, L.Table | L.Lines)), L.schemes_table(MAX_SCHEME_ROWS)
+)
+
+
+def load(path: Path) -> tuple[Book, Values]:
+    """Open a planning workbook file (checked first as untrusted; never modified) and take its input cells' values.
+
+    Only the sheets the layout declares are parsed, and each only within :data:`READ_BOUNDS`.
+
+    Raises:
+        BcfInputError: the file is not a workbook that can be read.
+    """
+    return load_cells(path, READ_BOUNDS)
+
+
 def read(path: Path) -> PlanRead:
     """Read a planning workbook file (checked first as untrusted; never modified).
 
     Raises:
-        BcfInputError: the file is not a workbook, or not a planning workbook.
+        BcfInputError: the file is not a workbook, not a planning workbook, or its Schemes table is
+            longer than :data:`MAX_SCHEME_ROWS` rows.
     """
-    book, values = load_cells(path, L.SHEETS)
+    book, values = load(path)
     missing = [name for name in MISSING if name not in book.sheetnames]
     if missing:
         raise BcfInputError(
@@ -83,25 +111,36 @@ def read(path: Path) -> PlanRead:
             f"is not a bcf-xl planning workbook: it has no {', '.join(missing)} sheet",
             show_got=False,
         )
-    return read_values(values, scheme_rows_of(book))
+    return read_values(values, scheme_rows_of(book, values))
 
 
 def is_planning_workbook(path: Path) -> bool:
     """True when a (sound) workbook file has the planning workbook's sheets."""
     check_workbook_file(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True)
-    except Exception:
+        book, _ = load_cells(path, {})
+    except BcfInputError:
         return False
-    try:
-        return all(name in book.sheetnames for name in MISSING)
-    finally:
-        book.close()
+    return all(name in book.sheetnames for name in MISSING)
 
 
-def scheme_rows_of(book: openpyxl.Workbook) -> int:
-    """How many data rows a planning workbook's Schemes table has (it is as long as the sheet)."""
-    return max(1, int(book[L.SCHEMES].max_row or 0) - L.schemes_table(1).header_row)
+def scheme_rows_of(book: Book, values: Values) -> int:
+    """How many data rows a planning workbook's Schemes table has (it is as long as the sheet).
+
+    Raises:
+        BcfInputError: a value sits on the last row read, so the table may go on beyond what is read.
+    """
+    header = L.schemes_table(1).header_row
+    last_row, _ = READ_BOUNDS[L.SCHEMES]
+    last = f"{last_row}"
+    for sheet, cell in values:
+        if sheet == L.SCHEMES and cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == last:
+            raise BcfInputError(
+                Location(sheet=L.SCHEMES, cell=cell),
+                f"the Schemes table may have at most {MAX_SCHEME_ROWS:,} rows; this one goes on beyond them",
+                show_got=False,
+            )
+    return max(1, book.last_rows.get(L.SCHEMES, 0) - header)
 
 
 def read_values(values: Values, scheme_rows: int) -> PlanRead:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 from openpyxl.utils import range_boundaries
 
 from bcf_xl.dfg import dfg_by_year_and_district
@@ -38,9 +37,12 @@ from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
 from bcf_xl.submission.definition import YEARS, TemplateYear, template_year
 from bcf_xl.submission.layout import (
+    CHECKLIST_TABLE,
     COVER,
+    COVER_LINES,
     EXPENDITURE,
     INCOME,
+    LISTS,
     SCHEME_HEADER_ROW,
     SCHEME_ROWS_NAME,
     SHEETS,
@@ -50,7 +52,7 @@ from bcf_xl.submission.layout import (
 from bcf_xl.uplift import uplift_series
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
-from bcf_xl.workbook.reading import CellReader, Values, build_record, load_cells, shown, table_rows
+from bcf_xl.workbook.reading import Book, CellReader, Values, bounds_of, build_record, load_cells, shown, table_rows
 
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
@@ -68,12 +70,53 @@ class Submission:
     origins: Origins
 
 
-def load_values(path: Path) -> tuple[openpyxl.Workbook, Values]:
-    """Open a workbook file (checked first, never modified) and take every cell value of the template sheets."""
-    return load_cells(path, SHEETS)
+# Far more expenditure rows than any area plans; the defined name BCF_SCHEME_ROWS may claim no more.
+MAX_SCHEME_ROWS = 2_000
+# The Lists sheet holds the dropdown vocabularies, one a column: far more than any vocabulary has.
+LIST_BOUNDS = (500, 40)
 
 
-def identify(path: Path, book: openpyxl.Workbook, values: Values, expected: str | None) -> TemplateYear:
+def _read_bounds() -> dict[str, tuple[int, int]]:
+    """How far each template sheet is read: every table, line and cell any template year declares."""
+    found: dict[str, tuple[int, int]] = {LISTS: LIST_BOUNDS}
+    for year in YEARS.values():
+        layout = Layout(year, MAX_SCHEME_ROWS)
+        indexes = range(len(layout.years))
+        cells = [
+            layout.asc_prior_cell,
+            *(f(i) for i in indexes for f in (layout.asc_minimum_cell, layout.ooh_minimum_cell)),
+            *(f(i) for i in indexes for f in (layout.dfg_received_cell, layout.dfg_top_up_cell)),
+        ]
+        declared = bounds_of(
+            COVER_LINES,
+            CHECKLIST_TABLE,
+            layout.partners,
+            layout.income,
+            layout.districts,
+            layout.expenditure,
+            layout.metrics,
+            layout.summary,
+            layout.conditions,
+            *((INCOME, cell) for cell in cells),
+        )
+        for sheet, (row, column) in declared.items():
+            last_row, last_column = found.get(sheet, (1, 1))
+            found[sheet] = (max(row, last_row), max(column, last_column))
+    return found
+
+
+READ_BOUNDS = _read_bounds()
+
+
+def load_values(path: Path) -> tuple[Book, Values]:
+    """Open a workbook file (checked first, never modified) and take the template sheets' cell values.
+
+    Only the template's sheets are parsed, and each only within :data:`READ_BOUNDS`.
+    """
+    return load_cells(path, READ_BOUNDS)
+
+
+def identify(path: Path, book: Book, values: Values, expected: str | None) -> TemplateYear:
     """The template year a workbook is, refusing a workbook that is not a planning template or another year's."""
     where = Location(sheet=path.name)
     missing = [name for name in SHEETS[:-1] if name not in book.sheetnames]
@@ -94,14 +137,25 @@ def identify(path: Path, book: openpyxl.Workbook, values: Values, expected: str 
     return YEARS[name]
 
 
-def _scheme_rows(book: openpyxl.Workbook) -> int:
-    defined = book.defined_names.get(SCHEME_ROWS_NAME)
-    if defined is not None:
-        for _, ref in defined.destinations:
-            _, first, _, last = range_boundaries(ref.replace("$", ""))
-            if first is not None and last is not None and last >= first:
-                return last - first + 1
-    return max(0, book[EXPENDITURE].max_row - SCHEME_HEADER_ROW)
+def _scheme_rows(path: Path, book: Book) -> int:
+    """The Expenditure table's data rows, as the defined name ``BCF_SCHEME_ROWS`` keeps them (else the sheet's).
+
+    Raises:
+        BcfInputError: the defined name is not a range of rows, or claims more than :data:`MAX_SCHEME_ROWS`.
+    """
+    reference = book.defined_names.get(SCHEME_ROWS_NAME)
+    if reference is None:
+        return max(0, book.last_rows.get(EXPENDITURE, 0) - SCHEME_HEADER_ROW)
+    where = Location(sheet=path.name, field=f"defined name {SCHEME_ROWS_NAME}")
+    try:
+        _, first, _, last = range_boundaries(reference.rpartition("!")[2].replace("$", ""))
+    except (ValueError, TypeError):
+        first = last = None
+    if first is None or last is None or last < first:
+        raise BcfInputError(where, "must name the Expenditure table's rows as a range of cells", reference)
+    if last - first + 1 > MAX_SCHEME_ROWS:
+        raise BcfInputError(where, f"may name at most {MAX_SCHEME_ROWS:,} rows, not {last - first + 1:,}", reference)
+    return last - first + 1
 
 
 def read(path: Path, policy: Policy, expected_year: str | None = None) -> Submission:
@@ -112,7 +166,7 @@ def read(path: Path, policy: Policy, expected_year: str | None = None) -> Submis
     """
     book, values = load_values(path)
     year = identify(path, book, values, expected_year)
-    return read_values(path, values, Layout(year, _scheme_rows(book)), policy)
+    return read_values(path, values, Layout(year, _scheme_rows(path, book)), policy)
 
 
 def read_values(path: Path, values: Values, layout: Layout, policy: Policy) -> Submission:

@@ -9,51 +9,160 @@ that holds a record, with where it came from noted for placing findings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
-import openpyxl
+from openpyxl.cell.read_only import EmptyCell
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from bcf_xl.errors import BcfInputError, Location, one_line
 from bcf_xl.files import check_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.money import ZERO, parse_amount
 from bcf_xl.workbook.placement import Origins
-from bcf_xl.workbook.tables import Table
+from bcf_xl.workbook.tables import Lines, Table
 
 Values = dict[tuple[str, str], object]
+Bounds = Mapping[str, tuple[int, int]]  # sheet name -> (last row, last column) that bcf-xl reads of it
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 
+MAX_CELL_CHARS = 10_000  # far above any real field's text, below Excel's own 32,767
 
-def load_cells(path: Path, sheets: Iterable[str]) -> tuple[openpyxl.Workbook, Values]:
-    """Open a workbook file (checked first, never modified) and take every cell value of the named sheets.
 
-    Cells holding formulas give their cached values (as Excel saved them), so a workbook filled in
-    Excel reads as the officer saw it.
+@dataclass(frozen=True)
+class Book:
+    """What a workbook file holds beyond its cell values: its sheet names, defined names and the last row used.
+
+    ``last_rows`` counts only rows within the bounds read, so no record in the file can claim more.
+    """
+
+    sheetnames: tuple[str, ...]
+    defined_names: Mapping[str, str]
+    last_rows: Mapping[str, int]
+
+
+def bounds_of(*parts: Table | Lines | tuple[str, str]) -> dict[str, tuple[int, int]]:
+    """The last row and column of each sheet that the given tables, lines and (sheet, cell) pairs declare.
+
+    A table reaches its last data row and last field's column; lines reach their last named row (or
+    their first row, when they are counted from it) and their last value column.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    for part in parts:
+        if isinstance(part, tuple):
+            sheet, cell = part
+            column_letters, row = coordinate_from_string(cell)
+            column = column_index_from_string(column_letters)
+            last_row, last_column = found.get(sheet, (1, 1))
+            found[sheet] = (max(last_row, row), max(last_column, column))
+            continue
+        if isinstance(part, Table):
+            row = part.header_row + part.rows
+            column = part.first_column + len(part.fields) - 1
+        else:
+            row = max((*part.rows.values(), part.first_row, 1))
+            column = max(column_index_from_string(c) for c in (part.label_column, *part.columns))
+        last_row, last_column = found.get(part.sheet, (1, 1))
+        found[part.sheet] = (max(last_row, row), max(last_column, column))
+    return found
+
+
+def load_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
+    """Open a workbook file (checked first, never modified) and take the cell values within ``bounds``.
+
+    Only the sheets named in ``bounds`` are parsed, and each only as far as its last row and column:
+    whatever the file's dimension, merged-cell, hyperlink or defined-name records claim, nothing beyond
+    is read. Cells holding formulas give their cached values (as Excel saved them), so a workbook filled
+    in Excel reads as the officer saw it.
 
     Raises:
-        BcfInputError: the file is not a workbook that can be opened (see :mod:`bcf_xl.files`).
+        BcfInputError: the file is not a workbook that can be opened (see :mod:`bcf_xl.files`), a sheet
+            to read is not a sheet of cells, or a cell holds more than :data:`MAX_CELL_CHARS` characters.
     """
     check_workbook_file(path)
+    values: Values = {}
+    last_rows: dict[str, int] = {}
     try:
-        book = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
+            try:
+                reader.read()
+                book = reader.wb
+                for name, (max_row, max_col) in bounds.items():
+                    if name in book.sheetnames:
+                        last_rows[name] = _take(book[name], name, max_row, max_col, values)
+                names = {name: defined.attr_text or "" for name, defined in book.defined_names.items()}
+                sheetnames = tuple(book.sheetnames)
+            finally:
+                reader.archive.close()
+    except BcfInputError:
+        raise
     except Exception as exc:
         raise BcfInputError(
             Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
         ) from None
-    values: Values = {}
-    for name in sheets:
-        if name not in book.sheetnames:
-            continue
-        for row in book[name].iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    values[(name, cell.coordinate)] = cell.value
-    return book, values
+    return Book(sheetnames, MappingProxyType(names), MappingProxyType(last_rows)), values
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that takes no size from its file, so opening it parses nothing.
+
+    openpyxl reads a sheet's dimension record when it opens it, parsing the whole sheet when there is none;
+    bcf-xl reads every sheet within its layout's bounds, whatever the file claims, so it needs no size.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _LayoutReader(ExcelReader):
+    """openpyxl's read-only workbook reader, with sheets that are parsed only when their cells are read."""
+
+    def read_worksheets(self) -> None:
+        # As openpyxl's read-only branch of this method, with _UnsizedSheet for ReadOnlyWorksheet; chart sheets,
+        # which bcf-xl never reads, are left out.
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state or "visible"
+            self.wb._sheets.append(worksheet)  # type: ignore[attr-defined]  # the stubs leave the sheet list out
+
+
+def _take(sheet: object, name: str, max_row: int, max_col: int, values: Values) -> int:
+    """Put a sheet's values within the bounds into ``values``; the last row holding a cell record."""
+    if not isinstance(sheet, ReadOnlyWorksheet):
+        raise BcfInputError(Location(sheet=name), "is a chart, not a sheet of cells as bcf-xl expects", show_got=False)
+    last = 0
+    # The stubs type ReadOnlyWorksheet.iter_rows as Worksheet's, which mypy will not bind to a read-only sheet.
+    rows = sheet.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_col, values_only=False)  # type: ignore[misc]
+    for row_number, row in enumerate(rows, start=1):
+        for column, cell in enumerate(row, start=1):
+            if isinstance(cell, EmptyCell):
+                continue
+            last = row_number
+            value = cell.value
+            if value is None:
+                continue
+            reference = f"{get_column_letter(column)}{row_number}"
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                raise BcfInputError(
+                    Location(sheet=name, cell=reference),
+                    f"holds {len(value):,} characters of text, more than the {MAX_CELL_CHARS:,} a cell may hold",
+                    show_got=False,
+                )
+            values[(name, reference)] = value
+    return last
 
 
 def shown(value: object) -> str:
