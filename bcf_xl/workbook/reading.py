@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import openpyxl
 
-from bcf_xl.errors import BcfInputError, Location, one_line
+from bcf_xl.errors import BcfInputError, Location, describe
 from bcf_xl.files import check_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.money import ZERO, parse_amount
@@ -57,8 +57,8 @@ def load_cells(path: Path, sheets: Iterable[str]) -> tuple[openpyxl.Workbook, Va
 
 
 def shown(value: object) -> str:
-    """A cell value as a message shows what arrived."""
-    return "a blank" if value is None else f'"{one_line(value)}"' if isinstance(value, str) else one_line(str(value))
+    """A cell value as a message shows what arrived: the one way, :func:`bcf_xl.errors.describe`."""
+    return describe(value)
 
 
 class CellReader:
