@@ -325,6 +325,9 @@ def _environment_problem(exc: OSError, args: argparse.Namespace) -> str:
     reason = exc.strerror or str(exc) or type(exc).__name__
     output: Path | None = getattr(args, "output", None)
     name = None if exc.filename is None else Path(os.fsdecode(exc.filename))
+    inputs = [getattr(args, key, None) for key in ("plan", "submission", "workbook", "policy")]
+    if name is not None and any(path is not None and path.absolute() == name.absolute() for path in inputs):
+        return f"{name}: cannot be read ({reason})"
     if output is not None and (name is None or name.absolute().parent == output.absolute().parent):
         return f"{output}: cannot be written ({reason})"
     if name is None:
