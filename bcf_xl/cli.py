@@ -1,7 +1,8 @@
 """The ``bcf-xl`` command.
 
 Every error prints one line naming the place and exits non-zero; no traceback reaches a user.
-Exit codes: 0 done, 1 the plan has errors, 2 bad input or usage, 3 an internal fault.
+Exit codes: 0 done, 1 the plan has errors, 2 bad input or usage or a file that cannot be read or
+written, 3 an internal fault.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="bcf-xl",
         description="Exact Better Care Fund planning: pooled totals, uplifts, DFG passporting, metric RAGs, "
         "risk share and plan checks, on the embedded sample plan or your own.",
-        epilog="Exit codes: 0 done; 1 the plan has errors; 2 bad input or usage; 3 internal fault.",
+        epilog="Exit codes: 0 done; 1 the plan has errors; 2 bad input or usage, or a file that cannot be read or "
+        "written; 3 internal fault.",
     )
     parser.add_argument("--version", action="version", version=f"bcf-xl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -291,15 +293,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:
             _say(_environment_problem(exc, args))
             return EXIT_BAD_INPUT
+        except MemoryError:
+            source = _input_file(args)
+            _say(f"{source.name if source else 'the work'}: needs more memory than this machine allows bcf-xl")
+            return EXIT_BAD_INPUT
         except Exception as exc:  # the last line of defence: one clear line, never a traceback
             problem = _unreadable_input(exc, args)
             if problem is None:
                 _say(f"internal error ({type(exc).__name__}: {exc}); please report it")
                 return EXIT_INTERNAL
             _say(problem)
-            return EXIT_BAD_INPUT
-        except MemoryError:
-            _say("not enough memory to finish; the file is larger than bcf-xl can work with on this machine")
             return EXIT_BAD_INPUT
         except KeyboardInterrupt:
             _say("interrupted")
@@ -340,6 +343,11 @@ _READERS = frozenset({"bcf_xl.files", "bcf_xl.workbook.reading", "bcf_xl.planboo
 _FILE_FORMAT_LIBRARIES = frozenset({"openpyxl", "zipfile", "xml", "defusedxml", "lxml", "et_xmlfile"})
 
 
+def _input_file(args: argparse.Namespace) -> Path | None:
+    """The workbook the command reads, if it reads one."""
+    return next((getattr(args, key) for key in ("plan", "submission", "workbook") if getattr(args, key, None)), None)
+
+
 def _unreadable_input(exc: Exception, args: argparse.Namespace) -> str | None:
     """The one line for a fault that the input file caused while it was read, or None for a fault of bcf-xl.
 
@@ -348,9 +356,7 @@ def _unreadable_input(exc: Exception, args: argparse.Namespace) -> str | None:
     cannot decode) or it concerns one of that library's objects (a chart sheet where a worksheet of
     cells belongs): the file holds something no BCF workbook holds there.
     """
-    source = next(
-        (getattr(args, name) for name in ("plan", "submission", "workbook") if getattr(args, name, None)), None
-    )
+    source = _input_file(args)
     modules = [frame.f_globals.get("__name__", "") for frame, _ in traceback.walk_tb(exc.__traceback__)]
     if source is None or not _READERS.intersection(modules):
         return None

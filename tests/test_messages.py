@@ -412,6 +412,21 @@ def test_a_fault_while_reading_is_still_a_fault(
     assert_one_line(err, "internal error (KeyError: 'scheme'); please report it")
 
 
+def test_running_out_of_memory_names_the_file(
+    files: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Memory running out while a file is read is a problem of that file on this machine: exit 2 naming it."""
+    from bcf_xl.submission import reader
+
+    def exhausted(*_: object, **__: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(reader, "read_values", exhausted)
+    code, _, err = run(["validate", str(files / "submission.xlsx")], capsys)
+    assert code == 2
+    assert_one_line(err, "submission.xlsx: needs more memory than this machine allows bcf-xl")
+
+
 def test_an_internal_error_stays_on_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
