@@ -1,22 +1,28 @@
 """The ``bcf-xl`` command.
 
 Every error prints one line naming the place and exits non-zero; no traceback reaches a user.
-Exit codes: 0 done, 1 the plan has errors, 2 bad input or usage, 3 an internal fault.
+Exit codes: 0 done, 1 the plan has errors, 2 bad input or usage or a file that cannot be read or
+written, 3 an internal fault.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
-from collections.abc import Sequence
+import traceback
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from openpyxl.chartsheet import Chartsheet
 
 from bcf_xl import __version__
 from bcf_xl.cells import catalogue_text
 from bcf_xl.checks import errors, tally
-from bcf_xl.errors import BcfError, BcfInputError, Location
+from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describe, one_line
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings
@@ -38,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="bcf-xl",
         description="Exact Better Care Fund planning: pooled totals, uplifts, DFG passporting, metric RAGs, "
         "risk share and plan checks, on the embedded sample plan or your own.",
-        epilog="Exit codes: 0 done; 1 the plan has errors; 2 bad input or usage; 3 internal fault.",
+        epilog="Exit codes: 0 done; 1 the plan has errors; 2 bad input or usage, or a file that cannot be read or "
+        "written; 3 internal fault.",
     )
     parser.add_argument("--version", action="version", version=f"bcf-xl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -168,13 +175,15 @@ def _demo(args: argparse.Namespace) -> int:
     planbook = args.out / "bcf_planning_sample.xlsm"
     placed = plan_findings(plan, policy)
     write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True)
-    print(f"\nWrote {planbook}: the sample planning workbook")
+    print()
+    _out(f"Wrote {planbook}: the sample planning workbook")
     year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
     submission = args.out / f"sample-submission-{year.name}.xlsx"
     write_submission(plan, year, policy, submission, overwrite=True)
     validation = validate_submission(submission, policy)
-    print(
-        f"\nWrote {submission}: {'Complete Template' if validation.complete else 'Incomplete Template'}, "
+    print()
+    _out(
+        f"Wrote {submission}: {'Complete Template' if validation.complete else 'Incomplete Template'}, "
         f"{tally(validation.findings)}"
     )
     failed = errors(report.findings) or not validation.ok
@@ -186,16 +195,16 @@ def _new_plan(args: argparse.Namespace) -> int:
     plan = sample_plan() if args.sample else None
     found = plan_findings(plan, policy) if plan else ()
     write_planbook(args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force)
-    print(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
+    _out(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
     return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     found = planbook_findings(read_planbook(args.plan), policy)
-    print(f"{args.plan.name}: {tally(found)}")
+    _out(f"{args.plan.name}: {tally(found)}")
     for finding in found:
-        print(f"  {finding}")
+        _out(f"  {finding}")
     return EXIT_PLAN_ERRORS if errors(found) else EXIT_OK
 
 
@@ -212,17 +221,17 @@ def _generate(args: argparse.Namespace) -> int:
             read_plan, problems = submission.plan, submission.findings
         if read_plan is None or errors(problems):
             for finding in problems:
-                print(f"  {finding}")
-            print(f"bcf-xl: {args.plan.name}: cannot be read into a plan (see above)", file=sys.stderr)
+                _out(f"  {finding}")
+            _say(f"{args.plan.name}: cannot be read into a plan (see above)")
             return EXIT_PLAN_ERRORS
         plan = read_plan
     year = template_year(args.year) if args.year else (year_for_plan(plan.years) or template_year(DEFAULT_YEAR))
     write_submission(plan, year, policy, args.output, overwrite=args.force)
     validation = validate_submission(args.output, policy)
     status = "Complete Template" if validation.complete else "Incomplete Template"
-    print(f"Wrote {args.output} ({year.title}): {status}, {tally(validation.findings)}")
+    _out(f"Wrote {args.output} ({year.title}): {status}, {tally(validation.findings)}")
     for finding in validation.findings:
-        print(f"  {finding}")
+        _out(f"  {finding}")
     return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
 
 
@@ -231,9 +240,10 @@ def _read(args: argparse.Namespace) -> int:
     submission = read_submission(args.submission, policy, args.year)
     if submission.plan is not None:
         sys.stdout.write(render(compute(submission.plan, policy), thousands=args.thousands))
-    print(f"\nRead {args.submission.name} ({submission.year.title}): {tally(submission.findings)}")
+    print()
+    _out(f"Read {args.submission.name} ({submission.year.title}): {tally(submission.findings)}")
     for finding in submission.findings:
-        print(f"  {finding}")
+        _out(f"  {finding}")
     return EXIT_PLAN_ERRORS if submission.plan is None or errors(submission.findings) else EXIT_OK
 
 
@@ -244,9 +254,9 @@ def _validate(args: argparse.Namespace) -> int:
         print(validation.to_json())
     else:
         status = "Complete Template" if validation.complete else "Incomplete Template"
-        print(f"{args.submission.name} ({validation.submission.year.title}): {status}, {tally(validation.findings)}")
+        _out(f"{args.submission.name} ({validation.submission.year.title}): {status}, {tally(validation.findings)}")
         for finding in validation.findings:
-            print(f"  {finding}")
+            _out(f"  {finding}")
     return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
 
 
@@ -261,9 +271,9 @@ def _recalc(args: argparse.Namespace) -> int:
 
     result = recalculate(args.workbook)
     write_values(result, args.output, overwrite=args.force)
-    print(f"Evaluated {result.formula_count} formula cells of {args.workbook.name}; wrote {args.output}")
+    _out(f"Evaluated {result.formula_count} formula cells of {args.workbook.name}; wrote {args.output}")
     for finding in result.findings:
-        print(f"  {finding}")
+        _out(f"  {finding}")
     return EXIT_PLAN_ERRORS if result.failed else EXIT_OK
 
 
@@ -279,20 +289,115 @@ def _refuse_writing_over(source: Path, output: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    Bad input and problems of the machine (a file that cannot be read, a folder that cannot be
+    written, a disk that is full) exit 2 with one line naming the file; only a fault of bcf-xl
+    itself exits 3. Library warnings and log records are kept off the terminal.
+    """
     args = _parser().parse_args(argv)
-    try:
-        code: int = args.run(args)
-    except BcfError as exc:
-        print(f"bcf-xl: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("bcf-xl: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
-    except Exception as exc:  # the last line of defence: one clear line, never a traceback
-        print(f"bcf-xl: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
-        return EXIT_INTERNAL
+    with _quiet_libraries():
+        try:
+            code: int = args.run(args)
+        except BcfError as exc:
+            _say(str(exc))
+            return EXIT_BAD_INPUT
+        except OSError as exc:
+            _say(_environment_problem(exc, args))
+            return EXIT_BAD_INPUT
+        except MemoryError:
+            source = _input_file(args)
+            _say(f"{source.name if source else 'the work'}: needs more memory than this machine allows bcf-xl")
+            return EXIT_BAD_INPUT
+        except Exception as exc:  # the last line of defence: one clear line, never a traceback
+            problem = _unreadable_input(exc, args)
+            if problem is None:
+                _say(f"internal error ({type(exc).__name__}: {exc}); please report it")
+                return EXIT_INTERNAL
+            _say(problem)
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            _say("interrupted")
+            return EXIT_INTERNAL
     return code
+
+
+def _out(text: str) -> None:
+    """Print one line to stdout: a file name or finding cannot start or forge another line."""
+    print(one_line(text, LINE_LIMIT))
+
+
+def _say(message: str) -> None:
+    """Print one line to stderr: whatever a message quotes from a file cannot break it into more lines."""
+    print(f"bcf-xl: {one_line(message, LINE_LIMIT)}", file=sys.stderr)
+
+
+def _environment_problem(exc: OSError, args: argparse.Namespace) -> str:
+    """An operating-system error as one line naming the file and the reason.
+
+    A failure in the output's folder (its temporary file included) names the output the user asked for.
+    """
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    output: Path | None = getattr(args, "output", None)
+    name = None if exc.filename is None else Path(os.fsdecode(exc.filename))
+    inputs = [getattr(args, key, None) for key in ("plan", "submission", "workbook", "policy")]
+    if name is not None and any(path is not None and path.absolute() == name.absolute() for path in inputs):
+        return f"{name}: cannot be read ({reason})"
+    if output is not None and (name is None or name.absolute().parent == output.absolute().parent):
+        return f"{output}: cannot be written ({reason})"
+    if name is None:
+        return f"cannot finish ({reason})"
+    return f"{name}: cannot be read or written ({reason})"
+
+
+# The modules that read an input workbook, and the libraries that parse one.
+_READERS = frozenset({"bcf_xl.files", "bcf_xl.workbook.reading", "bcf_xl.planbook.reader", "bcf_xl.submission.reader"})
+_FILE_FORMAT_LIBRARIES = frozenset({"openpyxl", "zipfile", "xml", "defusedxml", "lxml", "et_xmlfile"})
+
+
+def _input_file(args: argparse.Namespace) -> Path | None:
+    """The workbook the command reads, if it reads one."""
+    return next((getattr(args, key) for key in ("plan", "submission", "workbook") if getattr(args, key, None)), None)
+
+
+def _unreadable_input(exc: Exception, args: argparse.Namespace) -> str | None:
+    """The one line for a fault that the input file caused while it was read, or None for a fault of bcf-xl.
+
+    A fault counts as the file's when it arose while a reader was reading the input workbook and
+    either the spreadsheet library raised it (a defined name or range it cannot parse, a part it
+    cannot decode) or it concerns one of that library's objects (a chart sheet where a worksheet of
+    cells belongs): the file holds something no BCF workbook holds there.
+    """
+    source = _input_file(args)
+    modules = [frame.f_globals.get("__name__", "") for frame, _ in traceback.walk_tb(exc.__traceback__)]
+    if source is None or not _READERS.intersection(modules):
+        return None
+    culprit = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
+    if isinstance(culprit, Chartsheet):
+        return f"{source.name}: the sheet '{culprit.title}' is a chart sheet where a worksheet of cells belongs"
+    if culprit is not None and type(culprit).__module__.startswith("openpyxl."):
+        return f"{source.name}: holds a {type(culprit).__name__} where bcf-xl expects a worksheet of cells"
+    if modules[-1].split(".")[0] in _FILE_FORMAT_LIBRARIES:
+        got = describe(f"{type(exc).__name__}: {exc}")
+        return f"{source.name}: cannot be read as a workbook: part of it is malformed (got {got})"
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """Keep the libraries' warnings (openpyxl's) and log records (the formula engine's) off the terminal.
+
+    bcf-xl reports in its own lines everything a user needs from a file; a library's remarks about
+    a workbook's extensions or its evaluation steps would only bury them.
+    """
+    disabled = logging.root.manager.disable
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.CRITICAL)
+        try:
+            yield
+        finally:
+            logging.disable(disabled)
 
 
 if __name__ == "__main__":

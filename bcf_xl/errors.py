@@ -7,6 +7,8 @@ the Excel adapters can show one clear line and never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,21 +35,68 @@ class Location:
             parts.append(f"[{self.item}]")
         if self.field:
             parts.append(self.field)
-        return " ".join(parts) if parts else "plan"
+        return one_line(" ".join(parts)) if parts else "plan"
 
 
-def one_line(text: str) -> str:
-    """Text as it can stand in a one-line message: line breaks and tabs shown as \\n, \\r and \\t."""
-    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+#: How many characters of what arrived a message quotes; a longer value is cut with an ellipsis.
+QUOTE_LIMIT = 80
+ELLIPSIS = "\u2026"
+#: The longest message line printed: a bound on output however much a file holds.
+LINE_LIMIT = 1000
+
+# Characters that would break, rearrange or hide a line of output: every control character (C0,
+# DEL and C1), the Unicode line and paragraph separators, and the invisible format characters
+# (bidirectional overrides and isolates, zero-width characters, the byte-order mark), and lone
+# surrogates (an undecodable byte of a file name), which a terminal cannot print at all.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(char: str) -> str:
+    """One character as printed: itself, or an escape such as \\n, \\x1b or \\u202e."""
+    if unicodedata.category(char) not in _HIDDEN_CATEGORIES:
+        return char
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else "\\U" + format(code, "08x")
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """Text as it can stand in a one-line message, safe to print from any file.
+
+    Every control character is shown escaped (\\n, \\r and \\t by name, others as \\x1b or
+    \\u2028), as are the invisible Unicode format characters such as bidirectional overrides, so
+    text from a file can neither start a new line nor disguise one. Escaping twice changes nothing.
+
+    Args:
+        text: the text to show.
+        limit: at most this many characters are shown (escapes counted as shown); a longer text is
+            cut there and ends with an ellipsis. ``None`` shows all of it.
+    """
+    pieces: list[str] = []
+    length = 0
+    for char in text:
+        piece = _escaped(char)
+        if limit is not None and length + len(piece) > limit:
+            return "".join(pieces) + ELLIPSIS
+        pieces.append(piece)
+        length += len(piece)
+    return "".join(pieces)
 
 
 def describe(value: object) -> str:
-    """Show a value the way a finance officer would recognise it in a message."""
+    """Show a value the way a finance officer would recognise it in a message.
+
+    Text is quoted, at most :data:`QUOTE_LIMIT` characters of it, with its control characters
+    escaped; this is how every message shows a cell value that arrived.
+    """
     if value is None:
         return "a blank"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f'"{one_line(shown)}"'
+        return f'"{one_line(value, QUOTE_LIMIT)}"'
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -58,9 +107,9 @@ def describe(value: object) -> str:
         if not value:
             return "nothing"
         return "a range of 1 cell" if len(value) == 1 else f"a range of {len(value)} cells"
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    return f"{value!r} (a {type(value).__name__})"
+    if isinstance(value, int | float | Decimal | dt.date | dt.time | dt.timedelta):
+        return one_line(str(value), QUOTE_LIMIT)
+    return one_line(f"{value!r} (a {type(value).__name__})", QUOTE_LIMIT)
 
 
 class BcfError(Exception):

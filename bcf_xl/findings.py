@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from bcf_xl.errors import Location
+from bcf_xl.errors import LINE_LIMIT, Location, one_line
 
 
 class Severity(StrEnum):
@@ -116,7 +116,8 @@ class Finding:
         return self if location is None else replace(self, location=location)
 
     def __str__(self) -> str:
-        return f"{self.severity.value} {self.code} {self.where}: {self.message}"
+        # Printed from a file: one line, its control characters escaped, its length bounded.
+        return one_line(f"{self.severity.value} {self.code} {self.where}: {self.message}", LINE_LIMIT)
 
 
 def by_severity(findings: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from bcf_xl.checks import tally
+from bcf_xl.errors import LINE_LIMIT, one_line
 from bcf_xl.metrics import MetricResult
 from bcf_xl.model import MetricUnit, Plan
 from bcf_xl.money import ZERO, format_pounds, format_thousands, to_thousands
@@ -16,8 +17,8 @@ Money = Callable[[Decimal], str]
 
 
 def _table(rows: Iterable[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
-    """Left-align the first column, right-align the rest."""
-    body = [header, *rows]
+    """Left-align the first column, right-align the rest; names from a file show control characters escaped."""
+    body = [tuple(one_line(cell, LINE_LIMIT) for cell in row) for row in (header, *rows)]
     widths = [max(len(row[i]) for row in body) for i in range(len(header))]
     lines = []
     for n, row in enumerate(body):
@@ -171,7 +172,8 @@ def render(report: PlanReport, thousands: bool = False) -> str:
 
     out += ["", f"Findings: {tally(report.findings)}"]
     out += [f"  {finding}" for finding in report.findings] or ["  none"]
-    return "\n".join(out) + "\n"
+    # Area, partner and other names come from a file: none may break or forge a line of the summary.
+    return "\n".join(one_line(line, LINE_LIMIT) for line in out) + "\n"
 
 
 def _measure(metric: MetricResult, value: Decimal | None) -> str:

@@ -93,6 +93,7 @@ def load_policy(override: Path | None = None) -> Policy:
     origin = "shipped national parameters"
     if override is not None:
         extra = _read_override(override)
+        _known_tables(extra, data, str(override))
         _keep_progress_words(extra, data, Location(sheet=str(override), field="metric_progress"))
         data = _merge(data, extra)
         origin = f"shipped national parameters with {override.name}"
@@ -151,6 +152,17 @@ def _read_override(path: Path) -> dict[str, Any]:
         raise BcfInputError(Location(field=str(path)), "the policy file must be valid TOML", str(exc)) from None
 
 
+def _known_tables(extra: dict[str, Any], shipped: dict[str, Any], file_name: str) -> None:
+    """Refuse a table the shipped parameters do not have: a misspelt name would otherwise change nothing."""
+    for key in extra:
+        if key not in shipped:
+            raise BcfInputError(
+                Location(sheet=file_name, field=key),
+                f"is not a table of national parameters (known: {', '.join(sorted(shipped))})",
+                show_got=False,
+            )
+
+
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
@@ -169,11 +181,14 @@ def _build(data: dict[str, Any], origin: str, file_name: str) -> Policy:
     for year, entry in _table(data, "uplift", where("uplift")).items():
         check_year(year, where("uplift", year))
         entry = _entry(entry, where("uplift", year))
+        rate = to_decimal(entry.get("rate"), where("uplift", year, "rate"))
+        if rate <= -1:
+            raise BcfInputError(where("uplift", year, "rate"), "must be above -1 (a fraction: 0.0566 for 5.66%)", rate)
         uplifts[year] = Uplift(
             year=year,
-            rate=to_decimal(entry.get("rate"), where("uplift", year, "rate")),
-            checked=bool(entry.get("checked", False)),
-            source=str(entry.get("source", "")),
+            rate=rate,
+            checked=_flag(entry.get("checked", False), where("uplift", year, "checked")),
+            source=_text(entry.get("source", ""), where("uplift", year, "source")),
         )
     bounds: dict[str, Bound] = {}
     for name, entry in _table(data, "bounds", where("bounds")).items():
@@ -182,13 +197,13 @@ def _build(data: dict[str, Any], origin: str, file_name: str) -> Policy:
         high = to_decimal(entry.get("max"), where("bounds", name, "max"))
         if low > high:
             raise BcfInputError(where("bounds", name), "min must not exceed max", f"{low} > {high}")
-        bounds[name] = Bound(name, low, high, str(entry.get("source", "")))
+        bounds[name] = Bound(name, low, high, _text(entry.get("source", ""), where("bounds", name, "source")))
     vocab_table = _table(data, "vocabulary", where("vocabulary"))
     vocabularies = {
         name: _words(words, where("vocabulary", name)) for name, words in vocab_table.items() if name != "scheme_types"
     }
     scheme_types = {
-        name: _words(subs, where("vocabulary", "scheme_types", name))
+        name: _words(subs, where("vocabulary", "scheme_types", name), may_be_empty=True)
         for name, subs in _table(vocab_table, "scheme_types", where("vocabulary", "scheme_types")).items()
     }
     progress = _progress_table(data, where("metric_progress"))
@@ -215,7 +230,21 @@ def _entry(value: object, where: Location) -> dict[str, Any]:
     return value
 
 
-def _words(value: object, where: Location) -> tuple[str, ...]:
+def _words(value: object, where: Location, *, may_be_empty: bool = False) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(word, str) for word in value):
         raise BcfInputError(where, "must be a list of text", value)
+    if not value and not may_be_empty:  # an empty list would make every value of its cells wrong
+        raise BcfInputError(where, "must list at least one entry", value)
     return tuple(value)
+
+
+def _flag(value: object, where: Location) -> bool:
+    if not isinstance(value, bool):
+        raise BcfInputError(where, "must be true or false", value)
+    return value
+
+
+def _text(value: object, where: Location) -> str:
+    if not isinstance(value, str):
+        raise BcfInputError(where, "must be text", value)
+    return value

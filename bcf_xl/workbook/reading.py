@@ -23,7 +23,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from bcf_xl.errors import BcfInputError, Location, one_line
+from bcf_xl.errors import BcfInputError, Location, describe
 from bcf_xl.files import check_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.money import ZERO, parse_amount
@@ -166,8 +166,8 @@ def _take(sheet: object, name: str, max_row: int, max_col: int, values: Values) 
 
 
 def shown(value: object) -> str:
-    """A cell value as a message shows what arrived."""
-    return "a blank" if value is None else f'"{one_line(value)}"' if isinstance(value, str) else one_line(str(value))
+    """A cell value as a message shows what arrived: the one way, :func:`bcf_xl.errors.describe`."""
+    return describe(value)
 
 
 class CellReader:
