@@ -137,6 +137,9 @@ def identify(path: Path, book: Book, values: Values, expected: str | None) -> Te
     return YEARS[name]
 
 
+_RANGE = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]*:\$?[A-Z]{1,3}\$?[1-9][0-9]*")
+
+
 def _scheme_rows(path: Path, book: Book) -> int:
     """The Expenditure table's data rows, as the defined name ``BCF_SCHEME_ROWS`` keeps them (else the sheet's).
 
@@ -147,10 +150,10 @@ def _scheme_rows(path: Path, book: Book) -> int:
     if reference is None:
         return max(0, book.last_rows.get(EXPENDITURE, 0) - SCHEME_HEADER_ROW)
     where = Location(sheet=path.name, field=f"defined name {SCHEME_ROWS_NAME}")
-    try:
-        _, first, _, last = range_boundaries(reference.rpartition("!")[2].replace("$", ""))
-    except (ValueError, TypeError):
-        first = last = None
+    sheet, _, cells = reference.rpartition("!")
+    first = last = None
+    if sheet in (EXPENDITURE, f"'{EXPENDITURE}'") and _RANGE.fullmatch(cells):
+        _, first, _, last = range_boundaries(cells.replace("$", ""))
     if first is None or last is None or last < first:
         raise BcfInputError(where, "must name the Expenditure table's rows as a range of cells", reference)
     if last - first + 1 > MAX_SCHEME_ROWS:
