@@ -23,12 +23,14 @@ An untrusted workbook is held to these rules:
   one) is reported at its cell and left unevaluated as ``#REF!``; the engine is also barred from
   loading any book but the one it was given.
 - Bounded work. The largest real plan, the sample scaled to 5,000 schemes (``bench/plans.py``),
-  has about 66,000 formula cells, refers to ranges of at most about 10,000 cells, and its longest
-  chain of formulas each depending on the last is 6 deep. The limits leave a wide margin:
-  at most :data:`MAX_FORMULAS` formula cells, :data:`MAX_RANGE_CELLS` cells in one referenced range
-  or array formula, and :data:`MAX_DEPTH` formulas in one chain of dependencies. Beyond them the
-  workbook is refused with one :class:`~bcf_xl.errors.BcfInputError` before any work (and before any
-  copy of it is made); the temporary copy the engine reads is removed as soon as it is read.
+  has 30,989 formula cells; the largest range one of them refers to holds 5,100 cells (its
+  largest defined name, 127,500); its longest chain of formulas, each depending on the next, is
+  8 long. The limits leave a wide margin: at most :data:`MAX_FORMULAS` (150,000) formula cells,
+  :data:`MAX_RANGE_CELLS` (250,000) cells in one range a formula refers to or one array formula
+  fills (a whole column, 1,048,576 cells, is beyond it), and :data:`MAX_DEPTH` (200) formulas in
+  one chain. Beyond them the workbook is refused with one :class:`~bcf_xl.errors.BcfInputError`
+  naming the cell (or the file, for the count) before any formula is evaluated and before any
+  copy of the file is made; the copy the engine reads is removed as soon as it is read.
 """
 
 from __future__ import annotations
@@ -56,12 +58,12 @@ from bcf_xl.files import check_workbook_file, write_atomically
 from bcf_xl.findings import Finding, Severity, Target, by_severity
 from bcf_xl.money import excel_error
 
-MAX_FORMULAS = 500_000
-"""Formula cells (each cell of an array formula counted) a workbook may hold."""
-MAX_RANGE_CELLS = 1_048_576
-"""Cells in one range a formula refers to, or one array formula fills: a whole column."""
+MAX_FORMULAS = 150_000
+"""Formula cells (each cell of an array formula counted) a workbook may hold: 5 x the largest plan."""
+MAX_RANGE_CELLS = 250_000
+"""Cells in one range a formula refers to, or one array formula fills: 49 x the largest plan's."""
 MAX_DEPTH = 200
-"""Formulas in one chain, each depending on the next."""
+"""Formulas in one chain, each depending on the next: 25 x the largest plan's."""
 
 OMITTED_FUNCTION = "BCF_OMITTED"
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
@@ -250,6 +252,7 @@ def recalculate(path: Path) -> Recalculation:
     references: dict[CellKey, list[_Area]] = {}
     not_evaluable: set[CellKey] = set()
     external: set[CellKey] = set()
+    called: dict[CellKey, tuple[str, list[str]]] = {}
     count = 0
     for sheet, cell, formula, array_ref in _formula_cells(book):
         key = (sheet, cell)
@@ -273,8 +276,8 @@ def recalculate(path: Path) -> Recalculation:
             continue
         try:
             tokens = Tokenizer(formula).items
-            unknown = sorted({name for name in _functions(tokens) if not known_function(name)})
-            rewritten = rewrite_omitted(formula)
+            functions = sorted(set(_functions(tokens)))
+            rewritten = rewrite_omitted(formula) if "BCF_" in formula.upper() else formula
         except Exception as exc:  # openpyxl's tokenizer refuses malformed formulas
             findings.append(
                 _finding(Severity.ERROR, "RECALC01", key, f"the formula cannot be parsed ({_quote(str(exc))})")
@@ -300,6 +303,12 @@ def recalculate(path: Path) -> Recalculation:
         for area in areas:
             _check_size(key, area.text, _size(area))
         references[key] = areas
+        called[key] = (formula, functions)
+        if rewritten != formula:
+            target.value = ArrayFormula(array_ref, rewritten) if array_ref else rewritten
+    _check_depth(formula_cells, references)
+    for key, (formula, functions) in called.items():  # the engine loads only for a workbook within bounds
+        unknown = [name for name in functions if not known_function(name)]
         if unknown:
             findings.append(
                 _finding(
@@ -310,9 +319,6 @@ def recalculate(path: Path) -> Recalculation:
                 )
             )
             not_evaluable.add(key)
-        if rewritten != formula:
-            target.value = ArrayFormula(array_ref, rewritten) if array_ref else rewritten
-    _check_depth(formula_cells, references)
     names.forget_external(book)
     values = _evaluate(book, path.name, formula_cells) if formula_cells else {}
     for key in external:
@@ -505,8 +511,8 @@ def _check_depth(formula_cells: Mapping[CellKey, str | None], references: Mappin
             if depth.get(node, 0) > MAX_DEPTH or cells_on_path > MAX_DEPTH:
                 raise BcfInputError(
                     Location(sheet=start[0], cell=start[1]),
-                    f"starts a chain of more than {MAX_DEPTH} formulas each depending on the next, "
-                    "more than bcf-xl evaluates",
+                    f"heads a chain of more than {MAX_DEPTH} formulas, each depending on the next, "
+                    "longer than bcf-xl evaluates",
                     show_got=False,
                 )
 
