@@ -339,8 +339,12 @@ def _functions(tokens: list[Token]) -> Iterator[str]:
 
 
 def _quote(text: str) -> str:
-    """Text from a workbook as a message may show it: at most 80 characters, on one line."""
-    return one_line(text if len(text) <= 80 else text[:79] + "\u2026")
+    """Text from a workbook as a message may show it: control characters escaped, at most 80 characters."""
+    shown = _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", one_line(text[:200]))
+    return shown if len(shown) <= 80 else shown[:79] + "\u2026"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _finding(severity: Severity, code: str, key: CellKey, message: str) -> Finding:
