@@ -606,6 +606,8 @@ def write_values(result: Recalculation, target: Path, *, overwrite: bool = False
 
 def store_value(cell: Cell | MergedCell, value: object) -> None:
     """Put a computed value in a cell as a value: text is stored as text, never read as a formula."""
+    if isinstance(cell, MergedCell):
+        return  # covered by a merged range: the file shows its first cell only
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value  # type: ignore[assignment]  # the engine yields numbers, text, booleans, blanks

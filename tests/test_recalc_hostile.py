@@ -82,6 +82,17 @@ def _run_recalc(workbook: Path, out: Path, temp: Path) -> subprocess.CompletedPr
     )
 
 
+def _assert_refused(path: Path, tmp_path: Path, message: str) -> None:
+    """recalc of `path` under the memory limit exits 2 with exactly `message`, writes nothing, changes nothing."""
+    before = _digest(path)
+    out = tmp_path / "values.xlsx"
+    done = _run_recalc(path, out, tmp_path / "temp")
+    assert (done.returncode, done.stderr, done.stdout) == (2, f"bcf-xl: {message}\n", "")
+    assert not out.exists()
+    assert _digest(path) == before
+    assert list((tmp_path / "temp").iterdir()) == []
+
+
 # --- values only -------------------------------------------------------------------------------
 
 
@@ -303,19 +314,12 @@ def test_a_long_chain_is_refused_within_memory_and_time(
     tmp_path: Path, length: int, downwards: bool, head: str
 ) -> None:
     """A 50,000 or 100,000-cell chain (either direction) is refused: exit 2, one line, nothing left behind."""
-    path = _chain(tmp_path / "chain.xlsx", length, downwards=downwards)
-    before = _digest(path)
-    out = tmp_path / "values.xlsx"
-    done = _run_recalc(path, out, tmp_path / "temp")
-    assert done.returncode == 2, done.stderr
-    assert done.stderr == (
-        f"bcf-xl: 'Chain'!{head}: heads a chain of more than {MAX_DEPTH} formulas, "
-        "each depending on the next, longer than bcf-xl evaluates\n"
+    _assert_refused(
+        _chain(tmp_path / "chain.xlsx", length, downwards=downwards),
+        tmp_path,
+        f"'Chain'!{head}: heads a chain of more than {MAX_DEPTH} formulas, "
+        "each depending on the next, longer than bcf-xl evaluates",
     )
-    assert done.stdout == ""
-    assert not out.exists()
-    assert _digest(path) == before
-    assert list((tmp_path / "temp").iterdir()) == []
 
 
 def _big_range_book(path: Path, case: str) -> Path:
@@ -350,18 +354,12 @@ def _big_range_book(path: Path, case: str) -> Path:
 )
 def test_a_huge_range_is_refused_within_memory_and_time(tmp_path: Path, case: str, cells: int, got: str) -> None:
     """A range beyond MAX_RANGE_CELLS, however it is written, is refused at its cell: exit 2, one line."""
-    path = _big_range_book(tmp_path / "big.xlsx", case)
-    before = _digest(path)
-    out = tmp_path / "values.xlsx"
-    done = _run_recalc(path, out, tmp_path / "temp")
-    assert done.returncode == 2, done.stderr
-    assert done.stderr == (
-        f"bcf-xl: 'Calc'!B1: refers to {cells:,} cells in one range, more than the {MAX_RANGE_CELLS:,} "
-        f'bcf-xl evaluates (got "{got}")\n'
+    _assert_refused(
+        _big_range_book(tmp_path / "big.xlsx", case),
+        tmp_path,
+        f"'Calc'!B1: refers to {cells:,} cells in one range, more than the {MAX_RANGE_CELLS:,} "
+        f'bcf-xl evaluates (got "{got}")',
     )
-    assert not out.exists()
-    assert _digest(path) == before
-    assert list((tmp_path / "temp").iterdir()) == []
 
 
 def test_too_many_formula_cells_are_refused(tmp_path: Path) -> None:
@@ -375,17 +373,9 @@ def test_too_many_formula_cells_are_refused(tmp_path: Path) -> None:
         sheet.cell(1, column, ArrayFormula(f"{letter}1:{letter}{rows}", "=1"))
     path = tmp_path / "many.xlsx"
     book.save(path)
-    before = _digest(path)
-    out = tmp_path / "values.xlsx"
-    done = _run_recalc(path, out, tmp_path / "temp")
-    assert done.returncode == 2, done.stderr
-    assert (
-        done.stderr
-        == f"bcf-xl: 'many.xlsx': holds more than {MAX_FORMULAS:,} formula cells, the most bcf-xl evaluates\n"
+    _assert_refused(
+        path, tmp_path, f"'many.xlsx': holds more than {MAX_FORMULAS:,} formula cells, the most bcf-xl evaluates"
     )
-    assert not out.exists()
-    assert _digest(path) == before
-    assert list((tmp_path / "temp").iterdir()) == []
 
 
 # --- no copy left behind, short messages -------------------------------------------------------------
