@@ -67,6 +67,9 @@ MAX_DEPTH = 200
 
 OMITTED_FUNCTION = "BCF_OMITTED"
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
+# Functions whose result is an array as large as an argument asks: not evaluated, so no formula
+# can build an array beyond MAX_RANGE_CELLS at run time.
+_SIZED_BY_ARGUMENT = frozenset({"MUNIT", "MAKEARRAY"})
 _OMITTED_VALUE = "\x00bcf-omitted"
 _PREFIXES = ("_XLFN.", "_XLUDF.", "_XLWS.")
 _COPY = "workbook.xlsx"
@@ -223,6 +226,8 @@ def _engine() -> Any:
 
 def known_function(name: str) -> bool:
     """True when the formula engine (with the bcf_* functions) can evaluate this function."""
+    if name in _SIZED_BY_ARGUMENT:
+        return False
     _, registry, _ = _engine()
     implementation = registry.get(name)
     return implementation is not None and getattr(implementation, "__name__", "") != "not_implemented"
@@ -319,6 +324,7 @@ def recalculate(path: Path) -> Recalculation:
                 )
             )
             not_evaluable.add(key)
+            book[key[0]][key[1]].value = "#NAME?"  # as Excel shows a function it does not know; never run
     names.forget_external(book)
     values = _evaluate(book, path.name, formula_cells) if formula_cells else {}
     for key in external:

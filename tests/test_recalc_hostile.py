@@ -430,3 +430,23 @@ def test_a_long_formula_is_quoted_short_on_one_line(tmp_path: Path, capsys: pyte
     assert quoted[1].startswith("=FOOBAR(1,\\n1,\\n")
     assert quoted[1].endswith("\u2026")
     assert len(quoted[1]) == 80
+
+
+@pytest.mark.parametrize("formula", ["=SUM(MUNIT(100000))", "=_xlfn.MUNIT(20000)", "=MAKEARRAY(100000,100000,1)"])
+def test_a_function_that_builds_an_array_of_any_size_is_not_run(tmp_path: Path, formula: str) -> None:
+    """MUNIT and MAKEARRAY, whose result is as large as an argument asks, are reported and never evaluated."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Calc"
+    sheet["A1"] = formula
+    sheet["A2"] = "=A1+1"
+    sheet["A3"] = "=2*3"
+    path = tmp_path / "sized.xlsx"
+    book.save(path)
+    done = _run_recalc(path, tmp_path / "values.xlsx", tmp_path / "temp")
+    assert done.returncode == 1, done.stderr
+    assert "Error RECALC01 'Calc'!A1: uses " in done.stdout
+    assert "which bcf-xl cannot evaluate" in done.stdout
+    assert "Warning RECALC02 'Calc'!A2: evaluates to #NAME?" in done.stdout
+    values = openpyxl.load_workbook(tmp_path / "values.xlsx")["Calc"]
+    assert (values["A1"].value, values["A3"].value) == ("#NAME?", 6)
