@@ -30,7 +30,8 @@ An untrusted workbook is held to these rules:
   fills (a whole column, 1,048,576 cells, is beyond it), and :data:`MAX_DEPTH` (200) formulas in
   one chain. Beyond them the workbook is refused with one :class:`~bcf_xl.errors.BcfInputError`
   naming the cell (or the file, for the count) before any formula is evaluated and before any
-  copy of the file is made; the copy the engine reads is removed as soon as it is read.
+  copy of the file is made; the copy the engine reads is removed as soon as it is read. MUNIT and
+  MAKEARRAY, whose arrays are as large as an argument asks, are reported and never run.
 """
 
 from __future__ import annotations
