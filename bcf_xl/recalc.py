@@ -25,11 +25,14 @@ An untrusted workbook is held to these rules:
 - Bounded work. The largest real plan, the sample scaled to 5,000 schemes (``bench/plans.py``),
   has 30,989 formula cells; the largest range one of them refers to holds 5,100 cells (its
   largest defined name, 127,500); its longest chain of formulas, each depending on the next, is
-  8 long. The limits leave a wide margin: at most :data:`MAX_FORMULAS` (150,000) formula cells,
+  8 long; its largest sheet spans 127,575 cells (5,103 rows by 25 columns). The limits leave a
+  wide margin: at most :data:`MAX_FORMULAS` (150,000) formula cells, :data:`MAX_SHEET_CELLS`
+  (1,000,000) cells from A1 to a sheet's last used row and column,
   :data:`MAX_RANGE_CELLS` (250,000) cells in one range a formula refers to or one array formula
   fills (a whole column, 1,048,576 cells, is beyond it), and :data:`MAX_DEPTH` (200) formulas in
   one chain. Beyond them the workbook is refused with one :class:`~bcf_xl.errors.BcfInputError`
-  naming the cell (or the file, for the count) before any formula is evaluated and before any
+  naming the cell (the sheet, for its extent; the file, for the count) before any formula is
+  evaluated and before any
   copy of the file is made; the copy the engine reads is removed as soon as it is read. MUNIT and
   MAKEARRAY, whose arrays are as large as an argument asks, are reported and never run.
 """
@@ -63,6 +66,8 @@ MAX_FORMULAS = 150_000
 """Formula cells (each cell of an array formula counted) a workbook may hold: 5 x the largest plan."""
 MAX_RANGE_CELLS = 250_000
 """Cells in one range a formula refers to, or one array formula fills: 49 x the largest plan's."""
+MAX_SHEET_CELLS = 1_000_000
+"""Cells in the block from A1 to a sheet's last used row and column: 7.8 x the largest plan's."""
 MAX_DEPTH = 200
 """Formulas in one chain, each depending on the next: 25 x the largest plan's."""
 
@@ -252,6 +257,7 @@ def recalculate(path: Path) -> Recalculation:
             holds more formulas, larger ranges or longer chains than the limits of this module.
     """
     book = _open(path)
+    _check_extent(book)
     names = _DefinedNames(book)
     findings: list[Finding] = []
     formula_cells: dict[CellKey, str | None] = {}
@@ -337,6 +343,19 @@ def recalculate(path: Path) -> Recalculation:
         if excel_error(value) is not None or is_error(value):
             findings.append(_finding(Severity.WARNING, "RECALC02", key, f"evaluates to {_quote(str(value))}"))
     return Recalculation(path, values, by_severity(findings))
+
+
+def _check_extent(book: Workbook) -> None:
+    """Refuse a sheet whose used block is beyond MAX_SHEET_CELLS: the engine walks every cell of it."""
+    for sheet in book.worksheets:
+        extent = sheet.max_row * sheet.max_column
+        if extent > MAX_SHEET_CELLS:
+            raise BcfInputError(
+                Location(sheet=sheet.title),
+                f"its cells reach {get_column_letter(min(sheet.max_column, _MAX_COL))}{sheet.max_row}, "
+                f"a block of {extent:,} cells, more than the {MAX_SHEET_CELLS:,} bcf-xl evaluates",
+                show_got=False,
+            )
 
 
 def _functions(tokens: list[Token]) -> Iterator[str]:

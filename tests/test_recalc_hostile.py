@@ -450,3 +450,48 @@ def test_a_function_that_builds_an_array_of_any_size_is_not_run(tmp_path: Path, 
     assert "Warning RECALC02 'Calc'!A2: evaluates to #NAME?" in done.stdout
     values = openpyxl.load_workbook(tmp_path / "values.xlsx")["Calc"]
     assert (values["A1"].value, values["A3"].value) == ("#NAME?", 6)
+
+
+def _with_far_row(path: Path, row: int) -> None:
+    """Move the sheet's row 7 to `row` in the saved XML (openpyxl itself will not write a row beyond Excel's)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace('r="7"', f'r="{row}"').replace('r="A7"', f'r="A{row}"').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (
+            1_048_576,
+            16_384,
+            f"'Calc': its cells reach XFD1048576, a block of {16_384 * 1_048_576:,} cells, "
+            "more than the 1,000,000 bcf-xl evaluates",
+        ),
+        (
+            2_000_000_000,
+            1,
+            "'Calc': its cells reach A2000000000, a block of 2,000,000,000 cells, "
+            "more than the 1,000,000 bcf-xl evaluates",
+        ),
+    ],
+)
+def test_one_far_cell_is_refused_within_memory_and_time(tmp_path: Path, row: int, column: int, message: str) -> None:
+    """A small file with one cell far out (the sheet's corner, or a row beyond Excel's) is refused: exit 2."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Calc"
+    sheet["A1"] = "=1+1"
+    if row <= 1_048_576:
+        sheet.cell(row, column, 1)
+    else:
+        sheet["A7"] = 1
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    if row > 1_048_576:
+        _with_far_row(path, row)
+    _assert_refused(path, tmp_path, message)
