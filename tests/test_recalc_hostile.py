@@ -70,7 +70,7 @@ def _run_recalc(workbook: Path, out: Path, temp: Path) -> subprocess.CompletedPr
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
     temp.mkdir(exist_ok=True)
-    env = {**os.environ, "TMPDIR": str(temp), "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "TMPDIR": str(temp), "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.run(
         [sys.executable, "-m", "bcf_xl.cli", "recalc", str(workbook), "-o", str(out)],
         capture_output=True,
