@@ -271,7 +271,7 @@ def recalculate(path: Path) -> Recalculation:
         if array_ref is not None and _area(sheet, array_ref) is None:
             array_ref = None  # not a range: openpyxl fills the anchor cell only
         if array_ref is not None:
-            _check_size(key, array_ref, _size(_area(sheet, array_ref)))
+            _check_size(key, array_ref, _size(_area(sheet, array_ref)), verb="is an array formula filling")
         count += _size(_area(sheet, array_ref)) if array_ref else 1
         if count > MAX_FORMULAS:
             raise BcfInputError(
@@ -409,11 +409,11 @@ def _size(area: _Area | None) -> int:
     return 0 if area is None else (area.last_col - area.first_col + 1) * (area.last_row - area.first_row + 1)
 
 
-def _check_size(key: CellKey, text: str, size: int) -> None:
+def _check_size(key: CellKey, text: str, size: int, *, verb: str = "refers to") -> None:
     if size > MAX_RANGE_CELLS:
         raise BcfInputError(
             Location(sheet=key[0], cell=key[1]),
-            f"refers to {size:,} cells in one range, more than the {MAX_RANGE_CELLS:,} bcf-xl evaluates",
+            f"{verb} {size:,} cells in one range, more than the {MAX_RANGE_CELLS:,} bcf-xl evaluates",
             _quote(text),
         )
 

@@ -357,7 +357,8 @@ def test_a_huge_range_is_refused_within_memory_and_time(tmp_path: Path, case: st
     _assert_refused(
         _big_range_book(tmp_path / "big.xlsx", case),
         tmp_path,
-        f"'Calc'!B1: refers to {cells:,} cells in one range, more than the {MAX_RANGE_CELLS:,} "
+        f"'Calc'!B1: {'is an array formula filling' if case == 'array formula' else 'refers to'} "
+        f"{cells:,} cells in one range, more than the {MAX_RANGE_CELLS:,} "
         f'bcf-xl evaluates (got "{got}")',
     )
 
