@@ -12,6 +12,29 @@ an untrusted workbook can hold; formulas is EUPL-licensed, maintained, and evalu
 formulas passes an omitted middle argument as 0 rather than as missing, so before evaluation each
 omitted argument of a ``bcf_*`` call is rewritten to an explicit marker that reaches the cell
 function as a blank, exactly as xlwings passes it in Excel.
+
+An untrusted workbook is held to these rules:
+
+- Values only. Only a cell stored as a formula is evaluated; a cell holding *text* that starts with
+  ``=`` (a ``=WEBSERVICE(...)`` or DDE payload typed as text) stays text. The copy written by
+  :func:`write_values` holds every result as a value (a text result as text) and no formula.
+- No other file is opened. A formula that refers to another workbook (``'[x.xlsx]Data'!A1``,
+  ``'C:\\...\\[x.xlsx]Data'!A1``, an external link ``[1]Data!A1``, or a defined name that refers to
+  one) is reported at its cell and left unevaluated as ``#REF!``; the engine is also barred from
+  loading any book but the one it was given.
+- Bounded work. The largest real plan, the sample scaled to 5,000 schemes (``bench/plans.py``),
+  has 30,989 formula cells; the largest range one of them refers to holds 5,100 cells (its
+  largest defined name, 127,500); its longest chain of formulas, each depending on the next, is
+  8 long; its largest sheet spans 127,575 cells (5,103 rows by 25 columns). The limits leave a
+  wide margin: at most :data:`MAX_FORMULAS` (150,000) formula cells, :data:`MAX_SHEET_CELLS`
+  (1,000,000) cells from A1 to a sheet's last used row and column,
+  :data:`MAX_RANGE_CELLS` (250,000) cells in one range a formula refers to or one array formula
+  fills (a whole column, 1,048,576 cells, is beyond it), and :data:`MAX_DEPTH` (200) formulas in
+  one chain. Beyond them the workbook is refused with one :class:`~bcf_xl.errors.BcfInputError`
+  naming the cell (the sheet, for its extent; the file, for the count) before any formula is
+  evaluated and before any
+  copy of the file is made; the copy the engine reads is removed as soon as it is read. MUNIT and
+  MAKEARRAY, whose arrays are as large as an argument asks, are reported and never run.
 """
 
 from __future__ import annotations
@@ -19,28 +42,44 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from bcf_xl.cells import CATALOGUE, is_error
-from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.errors import BcfInputError, Location, one_line
 from bcf_xl.files import check_workbook_file, write_atomically
 from bcf_xl.findings import Finding, Severity, Target, by_severity
 from bcf_xl.money import excel_error
 
+MAX_FORMULAS = 150_000
+"""Formula cells (each cell of an array formula counted) a workbook may hold: 5 x the largest plan."""
+MAX_RANGE_CELLS = 250_000
+"""Cells in one range a formula refers to, or one array formula fills: 49 x the largest plan's."""
+MAX_SHEET_CELLS = 1_000_000
+"""Cells in the block from A1 to a sheet's last used row and column: 7.8 x the largest plan's."""
+MAX_DEPTH = 200
+"""Formulas in one chain, each depending on the next: 25 x the largest plan's."""
+
 OMITTED_FUNCTION = "BCF_OMITTED"
+_MAX_ROW, _MAX_COL = 1_048_576, 16_384
+# Functions whose result is an array as large as an argument asks: not evaluated, so no formula
+# can build an array beyond MAX_RANGE_CELLS at run time.
+_SIZED_BY_ARGUMENT = frozenset({"MUNIT", "MAKEARRAY"})
 _OMITTED_VALUE = "\x00bcf-omitted"
 _PREFIXES = ("_XLFN.", "_XLUDF.", "_XLWS.")
-_KEY = re.compile(r"^'\[[^\]]*\](?P<sheet>.+)'!(?P<ref>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
+_COPY = "workbook.xlsx"
+_KEY = re.compile(r"^'\[(?P<book>[^\]]*)\](?P<sheet>.+)'!(?P<ref>\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
 
 CellKey = tuple[str, str]
 
@@ -107,16 +146,23 @@ def functions_used(formula: str) -> Iterator[str]:
             yield _function_name(token)
 
 
-def _formula_cells(book: Workbook) -> Iterator[tuple[str, str, str, str | None]]:
-    """(sheet, cell, formula, array range or None) for every formula cell."""
+def _formula_cells(book: Workbook) -> Iterator[tuple[str, str, str | None, str | None]]:
+    """(sheet, cell, formula, array range or None) for every cell stored as a formula.
+
+    Text that merely starts with ``=`` is not a formula. A formula openpyxl holds as neither text
+    nor an array formula (a data table) comes with formula None.
+    """
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
+                if cell.data_type != "f":
+                    continue
                 value = cell.value
-                if isinstance(value, ArrayFormula) and isinstance(value.text, str):
-                    yield sheet.title, cell.coordinate, value.text, value.ref
-                elif isinstance(value, str) and value.startswith("=") and len(value) > 1:
-                    yield sheet.title, cell.coordinate, value, None
+                if isinstance(value, ArrayFormula):
+                    text = value.text if isinstance(value.text, str) else None
+                    yield sheet.title, cell.coordinate, text, value.ref
+                else:
+                    yield sheet.title, cell.coordinate, value if isinstance(value, str) else None, None
 
 
 @cache
@@ -156,11 +202,38 @@ def _engine() -> Any:
         registry[name.upper()] = adapted
         registry["_XLUDF." + name.upper()] = adapted
     registry[OMITTED_FUNCTION] = wrap_func(lambda: _OMITTED_VALUE)
-    return formulas, registry, to_cell
+
+    class OneBook(dict[str, Any]):
+        """The engine's books: once the workbook is loaded, adding any other book fails."""
+
+        sealed = False
+
+        def __setitem__(self, key: str, value: Any) -> None:
+            if self.sealed and key not in self:
+                raise PermissionError(f"bcf-xl opens no other workbook: {key}")
+            super().__setitem__(key, value)
+
+    class OneBookModel(formulas.ExcelModel):  # type: ignore[misc]
+        """An engine model that reads exactly one workbook: a reference to another one stays #REF!."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.books = OneBook()
+
+        def load(self, filename: str) -> Any:
+            if self.books.sealed:
+                raise PermissionError(f"bcf-xl opens no other workbook: {filename}")
+            super().load(filename)
+            self.books.sealed = True
+            return self
+
+    return OneBookModel, registry, to_cell
 
 
 def known_function(name: str) -> bool:
     """True when the formula engine (with the bcf_* functions) can evaluate this function."""
+    if name in _SIZED_BY_ARGUMENT:
+        return False
     _, registry, _ = _engine()
     implementation = registry.get(name)
     return implementation is not None and getattr(implementation, "__name__", "") != "not_implemented"
@@ -180,69 +253,322 @@ def recalculate(path: Path) -> Recalculation:
     """Evaluate every formula cell of a workbook file, which is left untouched.
 
     Raises:
-        BcfInputError: the file is not a workbook bcf-xl can open (see :mod:`bcf_xl.files`).
+        BcfInputError: the file is not a workbook bcf-xl can open (see :mod:`bcf_xl.files`), or it
+            holds more formulas, larger ranges or longer chains than the limits of this module.
     """
     book = _open(path)
+    _check_extent(book)
+    names = _DefinedNames(book)
     findings: list[Finding] = []
     formula_cells: dict[CellKey, str | None] = {}
+    references: dict[CellKey, list[_Area]] = {}
     not_evaluable: set[CellKey] = set()
+    external: set[CellKey] = set()
+    called: dict[CellKey, tuple[str, list[str]]] = {}
+    count = 0
     for sheet, cell, formula, array_ref in _formula_cells(book):
         key = (sheet, cell)
+        if array_ref is not None and _area(sheet, array_ref) is None:
+            array_ref = None  # not a range: openpyxl fills the anchor cell only
+        if array_ref is not None:
+            _check_size(key, array_ref, _size(_area(sheet, array_ref)), verb="is an array formula filling")
+        count += _size(_area(sheet, array_ref)) if array_ref else 1
+        if count > MAX_FORMULAS:
+            raise BcfInputError(
+                Location(sheet=path.name),
+                f"holds more than {MAX_FORMULAS:,} formula cells, the most bcf-xl evaluates",
+                show_got=False,
+            )
         formula_cells[key] = array_ref
+        target = book[sheet][cell]
+        if formula is None:
+            findings.append(_finding(Severity.ERROR, "RECALC01", key, "is a data table, which bcf-xl cannot evaluate"))
+            not_evaluable.add(key)
+            target.value = "#N/A"
+            continue
         try:
-            unknown = sorted({name for name in functions_used(formula) if not known_function(name)})
-            rewritten = rewrite_omitted(formula)
+            tokens = Tokenizer(formula).items
+            functions = sorted(set(_functions(tokens)))
+            rewritten = rewrite_omitted(formula) if "BCF_" in formula.upper() else formula
         except Exception as exc:  # openpyxl's tokenizer refuses malformed formulas
-            findings.append(_finding(Severity.ERROR, "RECALC01", key, f"the formula cannot be parsed ({exc})"))
+            findings.append(
+                _finding(Severity.ERROR, "RECALC01", key, f"the formula cannot be parsed ({_quote(str(exc))})")
+            )
             not_evaluable.add(key)
             continue
+        operands = [str(t.value) for t in tokens if t.type == Token.OPERAND and t.subtype == Token.RANGE]
+        elsewhere = [ref for ref in operands if _names_another_workbook(ref) or names.external(ref)]
+        if elsewhere:
+            findings.append(
+                _finding(
+                    Severity.ERROR,
+                    "RECALC03",
+                    key,
+                    f"refers to another workbook ({_quote(elsewhere[0])}), which bcf-xl never opens: left as #REF!",
+                )
+            )
+            external.add(key)
+            not_evaluable.add(key)
+            target.value = "#REF!"
+            continue
+        areas = [area for ref in operands for area in names.areas(ref, sheet)]
+        for area in areas:
+            _check_size(key, area.text, _size(area))
+        references[key] = areas
+        called[key] = (formula, functions)
+        if rewritten != formula:
+            target.value = ArrayFormula(array_ref, rewritten) if array_ref else rewritten
+    _check_depth(formula_cells, references)
+    for key, (formula, functions) in called.items():  # the engine loads only for a workbook within bounds
+        unknown = [name for name in functions if not known_function(name)]
         if unknown:
             findings.append(
                 _finding(
                     Severity.ERROR,
                     "RECALC01",
                     key,
-                    f"uses {', '.join(unknown)}, which bcf-xl cannot evaluate: {formula}",
+                    f"uses {', '.join(unknown)}, which bcf-xl cannot evaluate: {_quote(formula)}",
                 )
             )
             not_evaluable.add(key)
-        if rewritten != formula:
-            target = book[sheet][cell]
-            target.value = ArrayFormula(array_ref, rewritten) if array_ref else rewritten
+            book[key[0]][key[1]].value = "#NAME?"  # as Excel shows a function it does not know; never run
+    names.forget_external(book)
     values = _evaluate(book, path.name, formula_cells) if formula_cells else {}
+    for key in external:
+        for cell_key in _all_cells({key: formula_cells[key]}):
+            values[cell_key] = "#REF!"
     for key, value in values.items():
         if key in not_evaluable:
             continue
         if excel_error(value) is not None or is_error(value):
-            findings.append(_finding(Severity.WARNING, "RECALC02", key, f"evaluates to {value}"))
+            findings.append(_finding(Severity.WARNING, "RECALC02", key, f"evaluates to {_quote(str(value))}"))
     return Recalculation(path, values, by_severity(findings))
+
+
+def _check_extent(book: Workbook) -> None:
+    """Refuse a sheet whose used block is beyond MAX_SHEET_CELLS: the engine walks every cell of it."""
+    for sheet in book.worksheets:
+        extent = sheet.max_row * sheet.max_column
+        if extent > MAX_SHEET_CELLS:
+            raise BcfInputError(
+                Location(sheet=sheet.title),
+                f"its cells reach {get_column_letter(min(sheet.max_column, _MAX_COL))}{sheet.max_row}, "
+                f"a block of {extent:,} cells, more than the {MAX_SHEET_CELLS:,} bcf-xl evaluates",
+                show_got=False,
+            )
+
+
+def _functions(tokens: list[Token]) -> Iterator[str]:
+    for token in tokens:
+        if token.type == Token.FUNC and token.subtype == Token.OPEN:
+            yield _function_name(token)
+
+
+def _quote(text: str) -> str:
+    """Text from a workbook as a message may show it: control characters escaped, at most 80 characters."""
+    shown = _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", one_line(text[:200]))
+    return shown if len(shown) <= 80 else shown[:79] + "\u2026"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _finding(severity: Severity, code: str, key: CellKey, message: str) -> Finding:
     return Finding(severity, code, Target("workbook"), message, Location(sheet=key[0], cell=key[1]))
 
 
+_BOOK_PREFIX = re.compile(r"^\[(?:\d+|[^\]]*\.xl\w*)\]", re.IGNORECASE)
+
+
+def _names_another_workbook(ref: str) -> bool:
+    """True when a reference names a workbook: ``[x.xlsx]Data!A1``, ``'C:\\[x.xlsx]Data'!A1``, ``[1]!Name``.
+
+    A sheet name cannot hold ``[``, so one before the ``!`` is a workbook's name; a table's
+    structured reference (``Table1[Amount]``) has none.
+    """
+    before, bang, _ = ref.rpartition("!")
+    return bool(bang and "[" in before) or bool(_BOOK_PREFIX.match(ref))
+
+
+@dataclass(frozen=True, slots=True)
+class _Area:
+    """A block of one sheet that a formula refers to, as it was written and as 1-based bounds."""
+
+    sheet: str
+    text: str
+    first_col: int
+    first_row: int
+    last_col: int
+    last_row: int
+
+
+_Node = CellKey | _Area
+
+
+def _size(area: _Area | None) -> int:
+    return 0 if area is None else (area.last_col - area.first_col + 1) * (area.last_row - area.first_row + 1)
+
+
+def _check_size(key: CellKey, text: str, size: int, *, verb: str = "refers to") -> None:
+    if size > MAX_RANGE_CELLS:
+        raise BcfInputError(
+            Location(sheet=key[0], cell=key[1]),
+            f"{verb} {size:,} cells in one range, more than the {MAX_RANGE_CELLS:,} bcf-xl evaluates",
+            _quote(text),
+        )
+
+
+def _split(ref: str, sheet: str) -> tuple[str, str]:
+    """(sheet, address) of a reference such as ``'Plan 1'!$A$1:B2``; a bare address is on ``sheet``."""
+    before, bang, address = ref.rpartition("!")
+    if not bang:
+        return sheet, ref
+    if len(before) >= 2 and before[0] == before[-1] == "'":
+        before = before[1:-1].replace("''", "'")
+    return before, address
+
+
+def _area(sheet: str, ref: str) -> _Area | None:
+    """The block a reference covers (a whole column or row reaches the sheet's edge); None for a name."""
+    on, address = _split(ref, sheet)
+    try:
+        first_col, first_row, last_col, last_row = range_boundaries(address.replace("$", ""))
+    except (ValueError, TypeError):
+        return None
+    return _Area(on.upper(), ref, first_col or 1, first_row or 1, last_col or _MAX_COL, last_row or _MAX_ROW)
+
+
+class _DefinedNames:
+    """The workbook's defined names: the blocks each covers, and which refer to another workbook."""
+
+    def __init__(self, book: Workbook) -> None:
+        self._areas: dict[str, list[_Area]] = {}
+        self._external: set[str] = set()
+        scopes = [book.defined_names, *(sheet.defined_names for sheet in book.worksheets)]
+        for scope in scopes:
+            for name, defined in scope.items():
+                text = str(defined.attr_text or "")
+                try:
+                    tokens = Tokenizer("=" + text).items
+                except Exception:  # a malformed name is the engine's to refuse
+                    continue
+                refs = [str(t.value) for t in tokens if t.type == Token.OPERAND and t.subtype == Token.RANGE]
+                if any(_names_another_workbook(ref) for ref in refs):
+                    self._external.add(name.upper())
+                areas = [area for ref in refs if "!" in ref and (area := _area("", ref)) is not None]
+                self._areas.setdefault(name.upper(), []).extend(areas)
+
+    def _name(self, ref: str) -> str:
+        return ref.rpartition("!")[2].upper()
+
+    def external(self, ref: str) -> bool:
+        """True when the reference is a defined name that refers to another workbook."""
+        return self._name(ref) in self._external and _area("", ref) is None
+
+    def areas(self, ref: str, sheet: str) -> list[_Area]:
+        """The blocks a reference covers: its own, or those of the defined name it is."""
+        area = _area(sheet, ref)
+        if area is not None:
+            return [area]
+        return self._areas.get(self._name(ref), [])
+
+    def forget_external(self, book: Workbook) -> None:
+        """Drop the names that refer to another workbook, so the engine is never asked to read one."""
+        for scope in [book.defined_names, *(sheet.defined_names for sheet in book.worksheets)]:
+            for name in [name for name in scope if name.upper() in self._external]:
+                del scope[name]
+
+
+def _check_depth(formula_cells: Mapping[CellKey, str | None], references: Mapping[CellKey, list[_Area]]) -> None:
+    """Refuse a chain of more than MAX_DEPTH formulas, each depending on the next.
+
+    Walks the graph of formula cells and the blocks they refer to without recursion; a block
+    leads to the formula cells inside it, found per column by bisection. A cycle adds nothing.
+    """
+    owner: dict[tuple[str, int, int], CellKey] = {}
+    for key in references:
+        array_ref = formula_cells[key]
+        first_col, first_row, last_col, last_row = _bounds(array_ref or key[1])
+        for row in range(first_row, last_row + 1):
+            for col in range(first_col, last_col + 1):
+                owner[(key[0].upper(), col, row)] = key
+    columns: dict[str, dict[int, list[int]]] = {}
+    for sheet, col, row in sorted(owner):
+        columns.setdefault(sheet, {}).setdefault(col, []).append(row)
+
+    def inside(area: _Area) -> tuple[CellKey, ...]:
+        by_column = columns.get(area.sheet, {})
+        if area.last_col - area.first_col + 1 <= len(by_column):
+            cols: Iterable[int] = range(area.first_col, area.last_col + 1)
+        else:
+            cols = [col for col in by_column if area.first_col <= col <= area.last_col]
+        found: dict[CellKey, None] = {}
+        for col in cols:
+            rows = by_column.get(col)
+            if rows:
+                for row in rows[bisect_left(rows, area.first_row) : bisect_right(rows, area.last_row)]:
+                    found[owner[(area.sheet, col, row)]] = None
+        return tuple(found)
+
+    children: dict[_Node, tuple[_Node, ...]] = {}
+
+    def next_of(node: _Node) -> tuple[_Node, ...]:
+        if node not in children:
+            children[node] = tuple(references.get(node, ())) if isinstance(node, tuple) else inside(node)
+        return children[node]
+
+    depth: dict[_Node, int] = {}
+    for start in references:
+        if start in depth:
+            continue
+        stack: list[tuple[_Node, Iterator[_Node]]] = [(start, iter(next_of(start)))]
+        on_path: set[_Node] = {start}
+        cells_on_path = 1
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if child not in depth and child not in on_path:
+                    on_path.add(child)
+                    stack.append((child, iter(next_of(child))))
+                    cells_on_path += isinstance(child, tuple)
+                    break
+            else:
+                stack.pop()
+                on_path.discard(node)
+                own = isinstance(node, tuple)
+                cells_on_path -= own
+                depth[node] = max((depth.get(child, 0) for child in next_of(node)), default=0) + own
+            if depth.get(node, 0) > MAX_DEPTH or cells_on_path > MAX_DEPTH:
+                raise BcfInputError(
+                    Location(sheet=start[0], cell=start[1]),
+                    f"heads a chain of more than {MAX_DEPTH} formulas, each depending on the next, "
+                    "longer than bcf-xl evaluates",
+                    show_got=False,
+                )
+
+
 def _evaluate(book: Workbook, name: str, formula_cells: Mapping[CellKey, str | None]) -> dict[CellKey, object]:
-    formulas, _, to_cell = _engine()
+    model_class, _, to_cell = _engine()
     titles = {title.upper(): title for title in book.sheetnames}
-    with tempfile.TemporaryDirectory(prefix="bcf-xl-recalc-") as folder:
-        copy = Path(folder) / (Path(name).stem + ".xlsx")
-        book.save(copy)
-        try:
-            model = formulas.ExcelModel().loads(str(copy)).finish()
-            solution = model.calculate()
-        except Exception as exc:
-            raise BcfInputError(
-                Location(sheet=name),
-                "the formula engine could not evaluate the workbook",
-                f"{type(exc).__name__}: {exc}",
-            ) from None
+    try:
+        # The engine reads a file: the copy lives only until it is read, whatever happens.
+        with tempfile.TemporaryDirectory(prefix="bcf-xl-recalc-") as folder:
+            copy = Path(folder) / _COPY
+            book.save(copy)
+            model = model_class().loads(str(copy))
+        solution = model.finish().calculate()
+    except Exception as exc:
+        raise BcfInputError(
+            Location(sheet=name),
+            "the formula engine could not evaluate the workbook",
+            f"{type(exc).__name__}: {exc}",
+        ) from None
     wanted = set(_all_cells(formula_cells))
     computed: dict[CellKey, object] = {}
     for key, ranges in solution.items():
         match = _KEY.match(str(key))
-        if not match:
-            continue
+        if not match or match["book"].lower() != _COPY:
+            continue  # only cells of the workbook itself
         sheet = titles.get(match["sheet"].upper(), match["sheet"])
         first_col, first_row, last_col, last_row = _bounds(match["ref"])
         block = getattr(ranges, "value", ranges)
@@ -284,13 +610,32 @@ def _plain(value: object) -> object:
 def write_values(result: Recalculation, target: Path, *, overwrite: bool = False) -> None:
     """Write a copy of the source workbook with every formula replaced by its computed value.
 
-    The copy holds no macros, so it is always an .xlsx file.
+    The copy holds values only: each result is stored as a value (a text result as text, even
+    when it starts with ``=``), text cells stay text, and no formula is left. It holds no macros,
+    so it is always an .xlsx file.
     """
     if target.suffix.lower() != ".xlsx":
         raise BcfInputError(
             Location(sheet=target.name), "the copy with values must be an .xlsx file", target.suffix or "no extension"
         )
     book = _open(result.source)
-    for (sheet, cell), value in result.values.items():
-        book[sheet][cell].value = value
+    _DefinedNames(book).forget_external(book)
+    for (sheet, coordinate), value in result.values.items():
+        store_value(book[sheet][coordinate], value)
+    for worksheet in book.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # a formula the recalculation did not see: never pass it on
+                    store_value(cell, "#N/A")
     write_atomically(target, lambda temporary: book.save(temporary), overwrite=overwrite)
+
+
+def store_value(cell: Cell | MergedCell, value: object) -> None:
+    """Put a computed value in a cell as a value: text is stored as text, never read as a formula."""
+    if isinstance(cell, MergedCell):
+        return  # covered by a merged range: the file shows its first cell only
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value  # type: ignore[assignment]  # the engine yields numbers, text, booleans, blanks
+    if cell.data_type == "f":  # openpyxl takes any text starting with "=" for a formula
+        cell.data_type = "s"
