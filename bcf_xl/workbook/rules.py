@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -219,7 +220,7 @@ def _each(function: Callable[..., Scalar], *values: Value) -> Value:
 # --- expressions ------------------------------------------------------------------------------------
 
 
-class Expr:
+class Expr(ABC):
     """An expression of a workbook rule: renders its Excel formula and evaluates itself over cell values."""
 
     __slots__ = ()
@@ -229,13 +230,13 @@ class Expr:
         """How tightly the formula text binds: brackets go where a looser expression sits inside a tighter one."""
         return 9
 
+    @abstractmethod
     def formula(self, home: str | None = None) -> str:
         """The Excel formula text, without the leading "="; references to the ``home`` sheet are left bare."""
-        raise NotImplementedError
 
+    @abstractmethod
     def evaluate(self, cells: Cells) -> Value:
         """The value Excel computes for this expression from ``cells`` ({(sheet, cell): value})."""
-        raise NotImplementedError
 
     def __add__(self, other: Operand) -> Expr:
         return Arithmetic("+", self, lift(other))
