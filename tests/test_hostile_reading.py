@@ -8,14 +8,11 @@ code, the one-line message (or that the output is exactly the clean file's) and 
 
 from __future__ import annotations
 
-import hashlib
 import html
 import random
 import re
-import resource
 import string
 import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +25,8 @@ from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred t
 from bcf_xl.planbook.reader import MAX_SCHEME_ROWS, READ_BOUNDS
 from bcf_xl.submission.layout import SCHEME_ROWS_NAME
 from bcf_xl.workbook.reading import MAX_CELL_CHARS
+from tests import commands
+from tests.commands import digest
 
 MEMORY_LIMIT = 500 * 2**20  # bytes of address space the command may use
 TIMEOUT = 10  # seconds the command may take
@@ -37,25 +36,9 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 Edit = Callable[[str], str]
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 def bcf_xl(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The bcf-xl command run under the memory limit; it must finish within the timeout."""
-    return subprocess.run(
-        [sys.executable, "-m", "bcf_xl.cli", *map(str, args)],
-        cwd=cwd,
-        preexec_fn=_limit_memory,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return commands.bcf_xl(*args, cwd=cwd, memory=MEMORY_LIMIT, timeout=TIMEOUT)
 
 
 def sheet_parts(path: Path) -> dict[str, str]:

