@@ -54,6 +54,7 @@ from bcf_xl.workbook.rules import (
     trim,
 )
 from bcf_xl.workbook.tables import Table
+from bcf_xl.workbook.validation import pounds
 
 Cell = tuple[str, str]
 Values = Mapping[Cell, object]
@@ -137,7 +138,7 @@ def _out_of(values: Range, bound: Bound) -> tuple[Expr, ...]:
 
 
 def _pounds(bound: Bound) -> str:
-    return f"from £{bound.low:,} to £{bound.high:,}"
+    return f"from {pounds(bound.low)} to {pounds(bound.high)}"
 
 
 def _cover_items(layout: Layout) -> Found:
