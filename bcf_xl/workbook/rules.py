@@ -21,6 +21,7 @@ methods (``a.eq(b)``, ``a.gt(0)``...); :func:`group` keeps brackets the formula 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from abc import ABC, abstractmethod
@@ -156,6 +157,7 @@ _ORDER: dict[str, Callable[[int], bool]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _wildcards(text: str) -> re.Pattern[str]:
     """Excel's wildcards: ``*`` any run, ``?`` one character, ``~`` makes the next one literal."""
     parts, index = [], 0
@@ -532,7 +534,12 @@ def _sumifs_call(args: Args, cells: Cells) -> Value:
 
 def _countif(args: Args, cells: Cells) -> Value:
     tested = _cells(args[0], cells)
-    return _each(lambda c: Decimal(sum(1 for v in tested if _criterion(c)(v))), args[1].evaluate(cells))
+
+    def count(criterion: Scalar) -> Scalar:
+        test = _criterion(criterion)  # once per criterion, not once per cell tested
+        return Decimal(sum(1 for v in tested if test(v)))
+
+    return _each(count, args[1].evaluate(cells))
 
 
 def _sumproduct(args: Args, cells: Cells) -> Value:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -33,20 +35,32 @@ def _fill(style: Style) -> PatternFill | None:
     return PatternFill("solid", fgColor=style.fill) if style.fill else None
 
 
+@functools.cache
+def _pieces(style: Style) -> tuple[Font | None, PatternFill | None, Border | None, Alignment | None, Protection | None]:
+    """A style's openpyxl objects, made once: openpyxl finds an object it already holds at once, an equal new
+    one only by comparing it with every style it holds."""
+    border = None
+    if style.border:
+        side = Side(style="thin", color=style.border_color)
+        border = Border(left=side, right=side, top=side, bottom=side)
+    alignment = Alignment(wrap_text=style.wrap or None, vertical=style.valign) if style.wrap or style.valign else None
+    protection = None if style.locked else Protection(locked=False)
+    return _font(style), _fill(style), border, alignment, protection
+
+
 def apply(cell: Cell, style: Style) -> None:
     """Give a cell a style (only the properties the style sets)."""
-    font, fill = _font(style), _fill(style)
+    font, fill, border, alignment, protection = _pieces(style)
     if font is not None:
         cell.font = font
     if fill is not None:
         cell.fill = fill
-    if style.border:
-        side = Side(style="thin", color=style.border_color)
-        cell.border = Border(left=side, right=side, top=side, bottom=side)
-    if style.wrap or style.valign:
-        cell.alignment = Alignment(wrap_text=style.wrap or None, vertical=style.valign)
-    if not style.locked:
-        cell.protection = Protection(locked=False)
+    if border is not None:
+        cell.border = border
+    if alignment is not None:
+        cell.alignment = alignment
+    if protection is not None:
+        cell.protection = protection
     if style.number_format:
         cell.number_format = style.number_format
 
