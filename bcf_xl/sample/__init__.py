@@ -26,9 +26,11 @@ from typing import Any
 
 from bcf_xl.mapping import plan_from_mapping
 from bcf_xl.model import Plan
+from bcf_xl.monitoring import Actuals, actuals_from_mapping, as_at
 
 PLAN_FILE = "northmoor.toml"
 SCHEMES_FILE = "northmoor_schemes.csv"
+ACTUALS_FILE = "northmoor_actuals.toml"
 
 
 @cache
@@ -58,3 +60,21 @@ def scheme_mapping(row: dict[str, str], years: list[str]) -> dict[str, Any]:
     outturn = [scheme.pop(f"outturn_{year}", "") for year in years]
     scheme["outturn"] = outturn if any(outturn) else []
     return scheme
+
+
+def sample_actuals(quarter: int = 4) -> Actuals:
+    """The sample plan's actuals for its first year as they stood at a quarter's return (4: the full year).
+
+    Figures of later quarters are blank (:func:`bcf_xl.monitoring.as_at`), so ``sample_actuals(3)``
+    is what the third quarter's return reports.
+
+    Raises:
+        BcfInputError: ``quarter`` is not 1 to 4.
+    """
+    return as_at(_full_year_actuals(), sample_plan().years[0], quarter)
+
+
+@cache
+def _full_year_actuals() -> Actuals:
+    text = resources.files(__package__).joinpath(ACTUALS_FILE).read_text(encoding="utf-8")
+    return actuals_from_mapping(tomllib.loads(text, parse_float=Decimal))
