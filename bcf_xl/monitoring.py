@@ -114,7 +114,7 @@ def _quarterly(record: object, name: str, where: Location, *, blanks: bool = Tru
             continue
         if not isinstance(figure, Decimal) or not figure.is_finite():
             raise BcfInputError(
-                Location(field=f"{where.field} Q{number}", item=where.item), "must be a Decimal", figure
+                Location(field=f"{where.field} {quarter_name(number)}", item=where.item), "must be a Decimal", figure
             )
 
 
@@ -293,6 +293,11 @@ METRIC_REPORT = "metric_report"
 CONDITION_STATUS = "condition_status"
 
 
+def quarter_name(quarter: int) -> str:
+    """A quarter as the returns name it: "Q3"."""
+    return f"Q{quarter}"
+
+
 def quarter_field(name: str, quarter: int) -> str:
     """The field a finding about one quarter of a per-quarter field names: ``spend_q2``."""
     return f"{name}_q{quarter}"
@@ -379,7 +384,7 @@ def _repeats(actuals: Actuals) -> Iterator[Finding]:
         for key in keys:
             ident, year, number = key
             if seen[key]:
-                when = f"{year} Q{number}" if number else year
+                when = f"{year} {quarter_name(number)}" if number else year
                 yield _error(
                     "MON03",
                     Target(record, ident, field, year, occurrence=seen[key]),
@@ -400,14 +405,14 @@ def _negatives(actuals: Actuals) -> Iterator[Finding]:
                 yield _error(
                     "MON04",
                     Target(record, ident, quarter_field(name, number), year),
-                    f"{what} in Q{number} must not be negative (got {value}); enter a refund against the quarter "
-                    "it reduces",
+                    f"{what} in {quarter_name(number)} must not be negative (got {value}); "
+                    "enter a refund against the quarter it reduces",
                 )
 
 
 def _after(actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
     def late(what: str, number: int) -> str:
-        return f"{what} is for Q{number}, after the reporting quarter Q{quarter} of {year}"
+        return f"{what} is for {quarter_name(number)}, after the reporting quarter {quarter_name(quarter)} of {year}"
 
     for spend in (s for s in actuals.schemes if s.year == year):
         for number, value in zip(QUARTERS, spend.spend, strict=True):
@@ -445,13 +450,14 @@ def _conditions(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterat
                 Severity.WARNING,
                 "MON06",
                 target,
-                f"{status.code} is not met at Q{status.quarter}: NHS England will follow up the explanation given",
+                f"{status.code} is not met at {quarter_name(status.quarter)}: "
+                "NHS England will follow up the explanation given",
             )
         else:
             yield _error(
                 "MON06",
                 target,
-                f"{status.code} is answered No at Q{status.quarter}: explain why and what is being done",
+                f"{status.code} is answered No at {quarter_name(status.quarter)}: explain why and what is being done",
             )
     for answer in plan.conditions:
         given = actuals.condition(answer.code, year, quarter)
@@ -459,7 +465,7 @@ def _conditions(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterat
             yield _error(
                 "MON07",
                 Target(CONDITION_STATUS, answer.code, "met", year),
-                f"is {answer.code} still met at Q{quarter}? Answer Yes or No",
+                f"is {answer.code} still met at {quarter_name(quarter)}? Answer Yes or No",
             )
 
 
@@ -471,7 +477,8 @@ def _metrics_without_data(plan: Plan, actuals: Actuals, year: str, quarter: int)
                 Severity.WARNING,
                 "MON08",
                 Target(METRIC_REPORT, metric.metric_id, "actual", year),
-                f"no figure for Q{quarter}: the return will say {Progress.NO_DATA.value!r}; say why in the challenges",
+                f"no figure for {quarter_name(quarter)}: the return will say {Progress.NO_DATA.value!r}; "
+                "say why in the challenges",
             )
 
 
@@ -481,7 +488,7 @@ def _spend_not_reported(plan: Plan, actuals: Actuals, year: str, quarter: int) -
         spend = record.spend if record else NOTHING_YET
         missing = [n for n, value in zip(QUARTERS, spend, strict=True) if n <= quarter and value is None]
         if missing:
-            words = ", ".join(f"Q{n}" for n in missing)
+            words = ", ".join(quarter_name(n) for n in missing)
             yield Finding(
                 Severity.WARNING,
                 "MON09",
