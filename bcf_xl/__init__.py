@@ -50,9 +50,22 @@ from bcf_xl.model import (
     SchemeStatus,
     SourceKind,
 )
+from bcf_xl.monitoring import (
+    Actuals,
+    ActualsError,
+    Answer,
+    ConditionStatus,
+    IncomeReceived,
+    MetricReport,
+    MonitoringReport,
+    SchemeSpend,
+    actuals_from_mapping,
+    actuals_to_mapping,
+    monitoring_report as _monitoring_report,
+)
 from bcf_xl.policy import Policy, load_policy as _load_policy
 from bcf_xl.report import PlanReport, compute as _compute
-from bcf_xl.sample import sample_plan
+from bcf_xl.sample import sample_actuals, sample_plan
 
 if TYPE_CHECKING:
     from bcf_xl.planbook.reader import PlanRead
@@ -62,6 +75,9 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Actuals",
+    "ActualsError",
+    "Answer",
     "Area",
     "AreaKind",
     "AreaOfSpend",
@@ -70,14 +86,18 @@ __all__ = [
     "BcfInputError",
     "Commissioner",
     "ConditionAnswer",
+    "ConditionStatus",
     "Contacts",
     "DfgYear",
     "District",
     "Finding",
     "FundingSource",
+    "IncomeReceived",
     "Location",
     "Metric",
+    "MetricReport",
     "MetricUnit",
+    "MonitoringReport",
     "Partner",
     "PartnerKind",
     "PerformanceFund",
@@ -91,18 +111,23 @@ __all__ = [
     "Retention",
     "RiskShareTerms",
     "Scheme",
+    "SchemeSpend",
     "SchemeStatus",
     "Severity",
     "SourceKind",
     "Target",
     "__version__",
+    "actuals_from_mapping",
+    "actuals_to_mapping",
     "compute",
     "load_policy",
+    "monitoring_report",
     "plan_from_mapping",
     "plan_to_mapping",
     "read_planbook",
     "read_submission",
     "run_checks",
+    "sample_actuals",
     "sample_plan",
     "validate",
     "write_submission",
@@ -135,6 +160,28 @@ def compute(plan: Plan, policy: Policy | None = None) -> PlanReport:
         policy: the national parameters; the shipped ones when not given.
     """
     return _compute(plan, _policy(policy))
+
+
+def monitoring_report(
+    plan: Plan, actuals: Actuals, year: str, quarter: int, policy: Policy | None = None
+) -> MonitoringReport:
+    """A return's figures for one quarter of a plan year (and the year end at quarter 4), and its findings.
+
+    ``report.to_frames()`` gives them as DataFrames: spend against profile per scheme and in total,
+    income to date, each metric's progress (and achievement) words, the conditions, the outturn,
+    the Section 75 year-end statements and the checks' findings.
+
+    Args:
+        plan: the plan the actuals report on.
+        actuals: what has been reported (:func:`actuals_from_mapping` builds them from plain data).
+        year: the plan year, such as ``"2023-24"``.
+        quarter: the reporting quarter, 1 to 4.
+        policy: the national parameters; the shipped ones when not given.
+
+    Raises:
+        BcfInputError: ``year`` is not one of the plan's, or ``quarter`` is not 1 to 4.
+    """
+    return _monitoring_report(plan, actuals, year, quarter, _policy(policy))
 
 
 def run_checks(plan: Plan, policy: Policy | None = None) -> tuple[Finding, ...]:

@@ -49,7 +49,7 @@ from bcf_xl.model import Metric, Plan, Polarity, Scheme, _member, _text, check_y
 from bcf_xl.money import ZERO, quarters, total
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import commissioner_parts
-from bcf_xl.risk import WaterfallStep, YearEndStatement, overspend_waterfall, year_end_statement
+from bcf_xl.risk import WaterfallStep, YearEndStatement, pool_statements
 from bcf_xl.uplift import MinimumSpend
 
 if TYPE_CHECKING:
@@ -888,23 +888,6 @@ def outturn(plan: Plan, actuals: Actuals, year: str, policy: Policy) -> Outturn:
         ooh_minimum=ooh_minimum(as_spent)[index] if plan.ooh_minimum else None,
         estimated_schemes=sum(1 for s in plan.schemes if s.scheme_id not in spent),
     )
-
-
-def pool_statements(plan: Plan, year: str) -> tuple[tuple[YearEndStatement, ...], tuple[WaterfallStep, ...]]:
-    """The Section 75 year-end statement of every pool but the risk pool, and the overspend waterfall.
-
-    The waterfall covers the pools' overspends in the agreed order (:func:`bcf_xl.risk.overspend_waterfall`):
-    first the other pools' underspends, then the risk pool, then uncommitted allocations; empty
-    when nothing is overspent.
-    """
-    statements = tuple(year_end_statement(plan, p.pool_id, year) for p in plan.pools if not p.is_risk_pool)
-    overspend = total([-s.difference for s in statements if s.difference < 0])
-    underspends = total([s.difference for s in statements if s.difference > 0])
-    terms = plan.risk_terms
-    waterfall = (
-        overspend_waterfall(overspend, underspends, terms.risk_pool_balance, terms.uncommitted) if overspend > 0 else ()
-    )
-    return statements, waterfall
 
 
 # --- the report ----------------------------------------------------------------------------------------

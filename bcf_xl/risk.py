@@ -211,6 +211,23 @@ def year_end_statement(plan: Plan, pool_id: str, year: str, treatment: Treatment
     return YearEndStatement(pool_id, year, contributions, spent, chosen, split, estimated)
 
 
+def pool_statements(plan: Plan, year: str) -> tuple[tuple[YearEndStatement, ...], tuple[WaterfallStep, ...]]:
+    """The Section 75 year-end statement of every pool but the risk pool, and the overspend waterfall.
+
+    The waterfall covers the pools' overspends in the agreed order (:func:`overspend_waterfall`):
+    first the other pools' underspends, then the risk pool, then uncommitted allocations; empty
+    when nothing is overspent.
+    """
+    statements = tuple(year_end_statement(plan, p.pool_id, year) for p in plan.pools if not p.is_risk_pool)
+    overspend = total([-s.difference for s in statements if s.difference < 0])
+    underspends = total([s.difference for s in statements if s.difference > 0])
+    terms = plan.risk_terms
+    waterfall = (
+        overspend_waterfall(overspend, underspends, terms.risk_pool_balance, terms.uncommitted) if overspend > 0 else ()
+    )
+    return statements, waterfall
+
+
 @dataclass(frozen=True, slots=True)
 class PerformanceRelease:
     """Performance fund released in proportion to the reduction achieved against the target."""

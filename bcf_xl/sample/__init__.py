@@ -30,7 +30,6 @@ from bcf_xl.monitoring import Actuals, actuals_from_mapping, as_at
 
 PLAN_FILE = "northmoor.toml"
 SCHEMES_FILE = "northmoor_schemes.csv"
-ACTUALS_FILE = "northmoor_actuals.toml"
 
 
 @cache
@@ -60,6 +59,9 @@ def scheme_mapping(row: dict[str, str], years: list[str]) -> dict[str, Any]:
     outturn = [scheme.pop(f"outturn_{year}", "") for year in years]
     scheme["outturn"] = outturn if any(outturn) else []
     return scheme
+
+
+ACTUALS_FILE = "northmoor_actuals.toml"
 
 
 def sample_actuals(quarter: int = 4) -> Actuals:
