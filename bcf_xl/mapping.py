@@ -263,3 +263,26 @@ class _Reader:
                 good = False
         if good and len(years) == 2 and int(years[1][:4]) != int(years[0][:4]) + 1:
             self.problem(path, "the two plan years must follow each other", " and ".join(years))
+
+
+R = typing.TypeVar("R")
+
+
+def record_from_mapping(cls: type[R], data: object) -> tuple[R | None, tuple[str, ...]]:
+    """Build one of the engine's frozen records from plain data, field by field as :func:`plan_from_mapping` does.
+
+    Args:
+        cls: the record's class (a frozen dataclass of the engine, such as ``bcf_xl.monitoring.Actuals``).
+        data: its fields as plain data.
+
+    Returns:
+        The record, or None when it cannot be built, and every problem found, each with its path.
+    """
+    reader = _Reader(None)
+    record = reader.record(cls, data, "")
+    return (record if isinstance(record, cls) and not reader.problems else None), tuple(reader.problems)
+
+
+def record_to_mapping(record: object) -> dict[str, Any]:
+    """Any of the engine's frozen records as plain, JSON-safe data, written as :func:`plan_to_mapping` writes a plan."""
+    return typing.cast(dict[str, Any], _plain(record))

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from bcf_xl.errors import BcfInputError, Location, PlanError
 from bcf_xl.findings import Finding, Severity, Target, by_severity
-from bcf_xl.mapping import _plain, _Reader
+from bcf_xl.mapping import record_from_mapping, record_to_mapping
 from bcf_xl.metrics import Progress, measure, meets, progress
 from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import Metric, Plan, Polarity, Scheme, _member, _text, check_year
@@ -1119,10 +1119,9 @@ def actuals_from_mapping(data: Mapping[str, Any]) -> Actuals:
         ActualsError: the data cannot make actuals; it lists every problem with its path, such as
             ``schemes[2].spend[1]: must be an amount (got "lots")``.
     """
-    reader = _Reader(None)
-    actuals = reader.record(Actuals, data, "")
-    if reader.problems or not isinstance(actuals, Actuals):
-        raise ActualsError(reader.problems)
+    actuals, problems = record_from_mapping(Actuals, data)
+    if actuals is None:
+        raise ActualsError(problems)
     return actuals
 
 
@@ -1131,4 +1130,4 @@ def actuals_to_mapping(actuals: Actuals) -> dict[str, Any]:
 
     Figures are text in plain notation (exact to the last digit), enums their text, tuples lists.
     """
-    return cast(dict[str, Any], _plain(actuals))
+    return record_to_mapping(actuals)
