@@ -229,15 +229,18 @@ class Actuals:
         return next((s for s in self.schemes if s.scheme_id == scheme_id and s.year == year), None)
 
     def received(self, source_id: str, year: str) -> IncomeReceived | None:
+        """The first income record of a funding source for a year."""
         return next((s for s in self.income if s.source_id == source_id and s.year == year), None)
 
     def metric(self, metric_id: str, year: str, quarter: int) -> MetricReport | None:
+        """The first report of a metric for a quarter of a year."""
         return next(
             (m for m in self.metrics if (m.metric_id, m.year, m.quarter) == (metric_id, year, quarter)),
             None,
         )
 
     def condition(self, code: str, year: str, quarter: int) -> ConditionStatus | None:
+        """The first answer for a national condition at a quarter of a year."""
         return next((c for c in self.conditions if (c.code, c.year, c.quarter) == (code, year, quarter)), None)
 
 

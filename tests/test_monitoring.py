@@ -635,3 +635,13 @@ def test_report_frames_keep_exact_decimals(policy: Policy) -> None:
     assert frames["outturn"].loc[0, "actual_expenditure"] == D("61567273.45")
     assert list(frames["conditions"]["met"]) == ["Yes"] * 4
     assert frames["metrics"].set_index("metric_id").loc["REABLE", "achievement"] == Achievement.NO_DATA.value
+
+
+def test_public_api_computes_a_return_in_three_lines(policy: Policy) -> None:
+    """bcf_xl exports the monitoring API; its monitoring_report takes the shipped policy when none is given."""
+    import bcf_xl
+
+    actuals = bcf_xl.actuals_from_mapping(bcf_xl.actuals_to_mapping(bcf_xl.sample_actuals(3)))
+    report = bcf_xl.monitoring_report(bcf_xl.sample_plan(), actuals, YEAR, 3)
+    assert report == monitoring_report(sample_plan(), sample_actuals(3), YEAR, 3, policy)
+    assert issubclass(bcf_xl.ActualsError, bcf_xl.PlanError)
