@@ -57,12 +57,11 @@ from bcf_xl.monitoring import (
     ConditionStatus,
     IncomeReceived,
     MetricReport,
-    MonitoringReport,
     SchemeSpend,
     actuals_from_mapping,
     actuals_to_mapping,
-    monitoring_report as _monitoring_report,
 )
+from bcf_xl.monitoring_report import MonitoringReport, monitoring_report as _monitoring_report
 from bcf_xl.policy import Policy, load_policy as _load_policy
 from bcf_xl.report import PlanReport, compute as _compute
 from bcf_xl.sample import sample_actuals, sample_plan

@@ -12,8 +12,9 @@ The actuals are records of their own, kept apart from the :class:`~bcf_xl.model.
 
 Records check their own fields on construction (an enum field takes a member or its exact text);
 rules between the actuals and the plan (unknown IDs, figures after the reporting quarter, a
-condition no longer met) are findings of :func:`check_actuals`, so actuals of well-typed records
-always build and every problem is reported.
+condition no longer met) are findings of :func:`bcf_xl.monitoring_checks.check_actuals`, so actuals
+of well-typed records always build and every problem is reported. A return's figures and findings
+together are :func:`bcf_xl.monitoring_report.monitoring_report`.
 
 What is worked out, all in exact Decimal pounds:
 
@@ -33,15 +34,13 @@ What is worked out, all in exact Decimal pounds:
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from bcf_xl.errors import BcfInputError, Location, PlanError
-from bcf_xl.findings import Finding, Severity, Target, by_severity
 from bcf_xl.mapping import record_from_mapping, record_to_mapping
 from bcf_xl.metrics import Progress, measure, meets, progress
 from bcf_xl.minimums import asc_minimum, ooh_minimum
@@ -49,11 +48,7 @@ from bcf_xl.model import Metric, Plan, Polarity, Scheme, _member, _text, check_y
 from bcf_xl.money import ZERO, quarters, total
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import commissioner_parts
-from bcf_xl.risk import WaterfallStep, YearEndStatement, pool_statements
 from bcf_xl.uplift import MinimumSpend
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 QUARTERS = (1, 2, 3, 4)
 #: A figure for each quarter of a plan year, Q1 to Q4; None where nothing is reported yet.
@@ -270,7 +265,7 @@ def as_at(actuals: Actuals, year: str, quarter: int) -> Actuals:
 
     Typed profiles and forecasts are kept, as are figures of other years.
     """
-    _reporting(year, quarter)
+    check_period(year, quarter)
 
     def cut(values: Quarterly) -> Quarterly:
         return cast(Quarterly, tuple(v if n <= quarter else None for n, v in zip(QUARTERS, values, strict=True)))
@@ -283,237 +278,19 @@ def as_at(actuals: Actuals, year: str, quarter: int) -> Actuals:
     )
 
 
-def _reporting(year: str, quarter: int) -> None:
+def check_period(year: str, quarter: int) -> None:
+    """Refuse a reporting period that cannot be: a year not like 2023-24, or a quarter other than 1 to 4.
+
+    Raises:
+        BcfInputError: naming ``year`` or ``quarter`` and what arrived.
+    """
     check_year(year, Location(field="year"))
     _quarter(quarter, Location(field="quarter"))
-
-
-# --- checks --------------------------------------------------------------------------------------------
-
-SCHEME_SPEND = "scheme_spend"
-INCOME_RECEIVED = "income_received"
-METRIC_REPORT = "metric_report"
-CONDITION_STATUS = "condition_status"
 
 
 def quarter_name(quarter: int) -> str:
     """A quarter as the returns name it: "Q3"."""
     return f"Q{quarter}"
-
-
-def quarter_field(name: str, quarter: int) -> str:
-    """The field a finding about one quarter of a per-quarter field names: ``spend_q2``."""
-    return f"{name}_q{quarter}"
-
-
-def check_actuals(plan: Plan, actuals: Actuals, year: str, quarter: int) -> tuple[Finding, ...]:
-    """Every problem of the actuals for a return of ``quarter`` of ``year``: errors, then warnings, then notes.
-
-    The codes:
-
-    - MON01 (error): a scheme, source, metric or condition the plan does not have.
-    - MON02 (error): a year that is not one of the plan's.
-    - MON03 (error): the same scheme, source, metric or condition reported twice for a year (and quarter).
-    - MON04 (error): negative spend or income.
-    - MON05 (error): a figure for a quarter after the reporting quarter.
-    - MON06: a condition answered No for the reporting quarter: an error without its explanation, a
-      warning with it.
-    - MON07 (error): a condition of the plan not answered for the reporting quarter.
-    - MON08 (warning): a metric of the plan with no figure for the reporting quarter.
-    - MON09 (warning): a scheme with no spend reported for a quarter up to the reporting quarter.
-    - MON10 (warning): a typed profile that does not add up to the plan's annual amount.
-
-    Raises:
-        BcfInputError: ``year`` is not one of the plan's years or ``quarter`` is not 1 to 4.
-    """
-    _reporting(year, quarter)
-    index = plan.year_index(year)
-    findings = [
-        *_references(plan, actuals),
-        *_repeats(actuals),
-        *_negatives(actuals),
-        *_after(actuals, year, quarter),
-        *_conditions(plan, actuals, year, quarter),
-        *_metrics_without_data(plan, actuals, year, quarter),
-        *_spend_not_reported(plan, actuals, year, quarter),
-        *_profiles(plan, actuals, index, year),
-    ]
-    return by_severity(findings)
-
-
-def _error(code: str, target: Target, message: str) -> Finding:
-    return Finding(Severity.ERROR, code, target, message)
-
-
-def _references(plan: Plan, actuals: Actuals) -> Iterator[Finding]:
-    known: list[tuple[str, str, Iterable[tuple[str, str]], set[str]]] = [
-        (SCHEME_SPEND, "scheme_id", ((r.scheme_id, r.year) for r in actuals.schemes), _ids(plan.schemes, "scheme_id")),
-        (
-            INCOME_RECEIVED,
-            "source_id",
-            ((r.source_id, r.year) for r in actuals.income),
-            _ids(plan.sources, "source_id"),
-        ),
-        (METRIC_REPORT, "metric_id", ((r.metric_id, r.year) for r in actuals.metrics), _ids(plan.metrics, "metric_id")),
-        (CONDITION_STATUS, "code", ((r.code, r.year) for r in actuals.conditions), _ids(plan.conditions, "code")),
-    ]
-    words = {SCHEME_SPEND: "scheme", INCOME_RECEIVED: "funding source", METRIC_REPORT: "metric"}
-    for record, field, pairs, ids in known:
-        for ident, year in pairs:
-            if ident not in ids and (record != CONDITION_STATUS or plan.conditions):
-                what = words.get(record, "national condition")
-                yield _error("MON01", Target(record, ident, field, year), f"the plan has no {what} {ident!r}")
-            if year not in plan.years:
-                yield _error(
-                    "MON02",
-                    Target(record, ident, "year", year),
-                    f"must be one of the plan's years, {', '.join(plan.years)} (got {year!r})",
-                )
-
-
-def _ids(records: Iterable[object], name: str) -> set[str]:
-    return {getattr(record, name) for record in records}
-
-
-def _repeats(actuals: Actuals) -> Iterator[Finding]:
-    groups: list[tuple[str, str, Sequence[tuple[str, str, int | None]]]] = [
-        (SCHEME_SPEND, "scheme_id", [(r.scheme_id, r.year, None) for r in actuals.schemes]),
-        (INCOME_RECEIVED, "source_id", [(r.source_id, r.year, None) for r in actuals.income]),
-        (METRIC_REPORT, "metric_id", [(r.metric_id, r.year, r.quarter) for r in actuals.metrics]),
-        (CONDITION_STATUS, "code", [(r.code, r.year, r.quarter) for r in actuals.conditions]),
-    ]
-    for record, field, keys in groups:
-        seen: Counter[tuple[str, str, int | None]] = Counter()
-        for key in keys:
-            ident, year, number = key
-            if seen[key]:
-                when = f"{year} {quarter_name(number)}" if number else year
-                yield _error(
-                    "MON03",
-                    Target(record, ident, field, year, occurrence=seen[key]),
-                    f"{ident!r} is reported for {when} already: report it once",
-                )
-            seen[key] += 1
-
-
-def _negatives(actuals: Actuals) -> Iterator[Finding]:
-    rows: list[tuple[str, str, str, Quarterly]] = [
-        *((SCHEME_SPEND, r.scheme_id, r.year, r.spend) for r in actuals.schemes),
-        *((INCOME_RECEIVED, r.source_id, r.year, r.received) for r in actuals.income),
-    ]
-    for record, ident, year, values in rows:
-        name, what = ("spend", "spend") if record == SCHEME_SPEND else ("received", "income received")
-        for number, value in zip(QUARTERS, values, strict=True):
-            if value is not None and value < 0:
-                yield _error(
-                    "MON04",
-                    Target(record, ident, quarter_field(name, number), year),
-                    f"{what} in {quarter_name(number)} must not be negative (got {value}); "
-                    "enter a refund against the quarter it reduces",
-                )
-
-
-def _after(actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
-    def late(what: str, number: int) -> str:
-        return f"{what} is for {quarter_name(number)}, after the reporting quarter {quarter_name(quarter)} of {year}"
-
-    for spend in (s for s in actuals.schemes if s.year == year):
-        for number, value in zip(QUARTERS, spend.spend, strict=True):
-            if value is not None and number > quarter:
-                yield _error(
-                    "MON05",
-                    Target(SCHEME_SPEND, spend.scheme_id, quarter_field("spend", number), year),
-                    late("spend", number),
-                )
-    for income in (i for i in actuals.income if i.year == year):
-        for number, value in zip(QUARTERS, income.received, strict=True):
-            if value is not None and number > quarter:
-                yield _error(
-                    "MON05",
-                    Target(INCOME_RECEIVED, income.source_id, quarter_field("received", number), year),
-                    late("income received", number),
-                )
-    for report in (m for m in actuals.metrics if m.year == year and m.quarter > quarter):
-        yield _error(
-            "MON05", Target(METRIC_REPORT, report.metric_id, "quarter", year), late("the report", report.quarter)
-        )
-    for status in (c for c in actuals.conditions if c.year == year and c.quarter > quarter):
-        yield _error(
-            "MON05", Target(CONDITION_STATUS, status.code, "quarter", year), late("the answer", status.quarter)
-        )
-
-
-def _conditions(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
-    for status in actuals.conditions:
-        if status.met is not Answer.NO or (status.year, status.quarter) != (year, quarter):
-            continue
-        target = Target(CONDITION_STATUS, status.code, "explanation", status.year)
-        if status.explanation.strip():
-            yield Finding(
-                Severity.WARNING,
-                "MON06",
-                target,
-                f"{status.code} is not met at {quarter_name(status.quarter)}: "
-                "NHS England will follow up the explanation given",
-            )
-        else:
-            yield _error(
-                "MON06",
-                target,
-                f"{status.code} is answered No at {quarter_name(status.quarter)}: explain why and what is being done",
-            )
-    for answer in plan.conditions:
-        given = actuals.condition(answer.code, year, quarter)
-        if given is None or given.met is None:
-            yield _error(
-                "MON07",
-                Target(CONDITION_STATUS, answer.code, "met", year),
-                f"is {answer.code} still met at {quarter_name(quarter)}? Answer Yes or No",
-            )
-
-
-def _metrics_without_data(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
-    for metric in plan.metrics:
-        report = actuals.metric(metric.metric_id, year, quarter)
-        if report is None or report.actual is None:
-            yield Finding(
-                Severity.WARNING,
-                "MON08",
-                Target(METRIC_REPORT, metric.metric_id, "actual", year),
-                f"no figure for {quarter_name(quarter)}: the return will say {Progress.NO_DATA.value!r}; "
-                "say why in the challenges",
-            )
-
-
-def _spend_not_reported(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
-    for scheme in plan.schemes:
-        record = actuals.spend(scheme.scheme_id, year)
-        spend = record.spend if record else NOTHING_YET
-        missing = [n for n, value in zip(QUARTERS, spend, strict=True) if n <= quarter and value is None]
-        if missing:
-            words = ", ".join(quarter_name(n) for n in missing)
-            yield Finding(
-                Severity.WARNING,
-                "MON09",
-                Target(SCHEME_SPEND, scheme.scheme_id, quarter_field("spend", missing[0]), year),
-                f"no spend reported for {words}: counted as £0 spent; enter 0 if nothing was spent",
-            )
-
-
-def _profiles(plan: Plan, actuals: Actuals, index: int, year: str) -> Iterator[Finding]:
-    schemes = {s.scheme_id: s for s in plan.schemes}
-    for record in actuals.schemes:
-        scheme = schemes.get(record.scheme_id)
-        if record.year != year or record.profile is None or scheme is None:
-            continue
-        profiled, planned = total(record.profile), scheme.amounts[index]
-        if profiled != planned:
-            yield Finding(
-                Severity.WARNING,
-                "MON10",
-                Target(SCHEME_SPEND, record.scheme_id, "profile", year),
-                f"the profile adds up to {profiled}, not the plan's {planned}: variances are against the profile",
-            )
 
 
 # --- spend against profile -----------------------------------------------------------------------------
@@ -607,7 +384,7 @@ def scheme_progress(plan: Plan, actuals: Actuals, year: str, quarter: int) -> tu
     as nothing spent (check MON09). The forecast is the typed one, else the actual to date plus the
     profile of the quarters still to come.
     """
-    _reporting(year, quarter)
+    check_period(year, quarter)
     index = plan.year_index(year)
     lines = []
     for scheme in plan.schemes:
@@ -708,7 +485,7 @@ class IncomeProgress:
 
 def income_progress(plan: Plan, actuals: Actuals, year: str, quarter: int) -> tuple[IncomeProgress, ...]:
     """Every funding source's income to date against its annual amount in four straight-line quarters."""
-    _reporting(year, quarter)
+    check_period(year, quarter)
     index = plan.year_index(year)
     lines = []
     for source in plan.sources:
@@ -758,7 +535,7 @@ def metric_progress(plan: Plan, actuals: Actuals, year: str, quarter: int) -> tu
     no-data words. At quarter 4 the figure is the year's, and :func:`achievement` gives the
     end-of-year words too.
     """
-    _reporting(year, quarter)
+    check_period(year, quarter)
     plan.year_index(year)
     lines = []
     for metric in plan.metrics:
@@ -890,207 +667,6 @@ def outturn(plan: Plan, actuals: Actuals, year: str, policy: Policy) -> Outturn:
         asc_minimum=asc,
         ooh_minimum=ooh_minimum(as_spent)[index] if plan.ooh_minimum else None,
         estimated_schemes=sum(1 for s in plan.schemes if s.scheme_id not in spent),
-    )
-
-
-# --- the report ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MonitoringReport:
-    """Everything worked out for a return: one quarter of one plan year, and the year end at quarter 4.
-
-    ``outturn``, ``year_end`` and ``waterfall`` are the year-end figures, given at quarter 4 only.
-    """
-
-    plan: Plan
-    actuals: Actuals
-    year: str
-    quarter: int
-    schemes: tuple[SchemeProgress, ...]
-    totals: tuple[SpendTotal, ...]
-    income: tuple[IncomeProgress, ...]
-    metrics: tuple[MetricProgress, ...]
-    conditions: tuple[ConditionStatus, ...]
-    outturn: Outturn | None
-    year_end: tuple[YearEndStatement, ...]
-    waterfall: tuple[WaterfallStep, ...]
-    findings: tuple[Finding, ...]
-
-    @property
-    def total(self) -> SpendFigures:
-        """Spend against profile over every scheme."""
-        return grand_total(self.schemes)
-
-    def totals_for(self, grouping: Grouping) -> tuple[SpendTotal, ...]:
-        return tuple(t for t in self.totals if t.grouping is grouping)
-
-    def to_frames(self) -> dict[str, pd.DataFrame]:
-        """The report as pandas DataFrames with named columns (figures stay exact Decimals, ``object`` dtype).
-
-        - ``schemes``: a scheme a row: ``scheme_id``, ``name``, ``source``, ``scheme_type``,
-          ``area_of_spend``, ``commissioner``, ``q1``-``q4`` (spend, None where blank),
-          ``profile_q1``-``profile_q4``, ``planned``, ``profile_to_date``, ``actual_to_date``,
-          ``variance``, ``variance_fraction``, ``forecast``, ``forecast_typed``, ``forecast_variance``.
-        - ``totals``: a group a row: ``grouping``, ``key`` and the same figures.
-        - ``income``: a source a row: ``source_id``, ``planned``, ``expected_to_date``,
-          ``received_to_date``, ``difference``.
-        - ``metrics``: a metric a row: ``metric_id``, ``name``, ``actual``, ``measured``, ``target``,
-          ``data_date``, ``progress``, ``achievement`` (None before quarter 4), ``challenges``, ``achievements``.
-        - ``conditions``: a condition a row for the reporting quarter: ``code``, ``met``, ``explanation``.
-        - ``outturn`` (one row at quarter 4, else none): income and expenditure, planned and actual,
-          the minimums required and actually spent, and whether each is met.
-        - ``year_end`` (quarter 4): a pool a row: ``pool_id``, ``contributions``, ``expenditure``,
-          ``difference``, ``treatment``, ``estimated_lines``.
-        - ``waterfall`` (quarter 4): a step a row: ``step``, ``available``, ``applied``.
-        - ``findings``: ``severity``, ``code``, ``record``, ``id``, ``field``, ``year``, ``message``.
-
-        pandas is imported here only, so the engine runs without it.
-        """
-        import pandas as pd
-
-        def figures(f: SpendFigures) -> tuple[object, ...]:
-            return (
-                f.planned,
-                f.profile_to_date,
-                f.actual_to_date,
-                f.variance,
-                f.variance_fraction,
-                f.forecast,
-                f.forecast_variance,
-            )
-
-        money = "planned profile_to_date actual_to_date variance variance_fraction forecast forecast_variance"
-        schemes = [
-            (
-                line.scheme_id,
-                line.scheme.name,
-                line.scheme.source,
-                line.scheme.scheme_type,
-                line.scheme.area_of_spend.value,
-                line.scheme.commissioner.value,
-                *line.spend,
-                *line.profile,
-                *figures(line.figures),
-                line.forecast_typed,
-            )
-            for line in self.schemes
-        ]
-        totals = [(t.grouping.value, t.key, *figures(t.figures)) for t in self.totals]
-        income = [(i.source_id, i.planned, i.expected_to_date, i.received_to_date, i.difference) for i in self.income]
-        metrics = [
-            (
-                m.metric_id,
-                m.metric.name,
-                m.actual,
-                m.measured,
-                m.target,
-                m.data_date,
-                m.progress.value,
-                m.achievement.value if m.achievement else None,
-                m.challenges,
-                m.achievements,
-            )
-            for m in self.metrics
-        ]
-        conditions = [(c.code, c.met.value if c.met else None, c.explanation) for c in self.conditions]
-        outturn = []
-        if self.outturn is not None:
-            o = self.outturn
-            asc, ooh = o.asc_minimum, o.ooh_minimum
-            outturn.append(
-                (
-                    o.year,
-                    o.planned_income,
-                    o.actual_income,
-                    o.planned_expenditure,
-                    o.actual_expenditure,
-                    o.difference,
-                    asc.required if asc else None,
-                    asc.planned if asc else None,
-                    o.asc_met,
-                    ooh.required if ooh else None,
-                    ooh.planned if ooh else None,
-                    o.ooh_met,
-                    o.estimated_schemes,
-                )
-            )
-        year_end = [
-            (s.pool_id, s.total_contributions, s.expenditure, s.difference, s.treatment.value, s.estimated_lines)
-            for s in self.year_end
-        ]
-        waterfall = [(step.name, step.available, step.applied) for step in self.waterfall]
-        findings = [
-            (f.severity.value, f.code, f.target.record, f.target.ident, f.target.field, f.target.year, f.message)
-            for f in self.findings
-        ]
-
-        def frame(rows: Sequence[tuple[object, ...]], columns: str) -> pd.DataFrame:
-            return pd.DataFrame(rows, columns=columns.split(), dtype=object)
-
-        return {
-            "schemes": frame(
-                schemes,
-                "scheme_id name source scheme_type area_of_spend commissioner q1 q2 q3 q4 "
-                f"profile_q1 profile_q2 profile_q3 profile_q4 {money} forecast_typed",
-            ),
-            "totals": frame(totals, f"grouping key {money}"),
-            "income": frame(income, "source_id planned expected_to_date received_to_date difference"),
-            "metrics": frame(
-                metrics,
-                "metric_id name actual measured target data_date progress achievement challenges achievements",
-            ),
-            "conditions": frame(conditions, "code met explanation"),
-            "outturn": frame(
-                outturn,
-                "year planned_income actual_income planned_expenditure actual_expenditure difference "
-                "asc_required asc_actual asc_met ooh_required ooh_actual ooh_met estimated_schemes",
-            ),
-            "year_end": frame(year_end, "pool_id contributions expenditure difference treatment estimated_lines"),
-            "waterfall": frame(waterfall, "step available applied"),
-            "findings": frame(findings, "severity code record id field year message"),
-        }
-
-
-def monitoring_report(plan: Plan, actuals: Actuals, year: str, quarter: int, policy: Policy) -> MonitoringReport:
-    """Work out a return for one quarter of a plan year: spend, income, metrics, conditions and findings.
-
-    At quarter 4 the year end too: the outturn, the Section 75 statement of each pool from the
-    actual spend, and the overspend waterfall.
-
-    Args:
-        plan: the plan the actuals report on.
-        actuals: what has been reported.
-        year: the plan year, such as ``"2023-24"``.
-        quarter: the reporting quarter, 1 to 4.
-        policy: the national parameters.
-
-    Raises:
-        BcfInputError: ``year`` is not one of the plan's years, or ``quarter`` is not 1 to 4.
-    """
-    _reporting(year, quarter)
-    plan.year_index(year)
-    lines = scheme_progress(plan, actuals, year, quarter)
-    statements: tuple[YearEndStatement, ...] = ()
-    waterfall: tuple[WaterfallStep, ...] = ()
-    year_outturn = None
-    if quarter == 4:
-        year_outturn = outturn(plan, actuals, year, policy)
-        statements, waterfall = pool_statements(with_outturn(plan, actuals, year), year)
-    return MonitoringReport(
-        plan=plan,
-        actuals=actuals,
-        year=year,
-        quarter=quarter,
-        schemes=lines,
-        totals=spend_totals(plan, lines),
-        income=income_progress(plan, actuals, year, quarter),
-        metrics=metric_progress(plan, actuals, year, quarter),
-        conditions=tuple(c for c in actuals.conditions if c.year == year and c.quarter == quarter),
-        outturn=year_outturn,
-        year_end=statements,
-        waterfall=waterfall,
-        findings=check_actuals(plan, actuals, year, quarter),
     )
 
 

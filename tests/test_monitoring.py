@@ -42,12 +42,12 @@ from bcf_xl.monitoring import (
     actuals_from_mapping,
     actuals_to_mapping,
     as_at,
-    check_actuals,
     latest_quarter,
-    monitoring_report,
     profile,
     variance_fraction,
 )
+from bcf_xl.monitoring_checks import check_actuals
+from bcf_xl.monitoring_report import monitoring_report
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.report import compute
 from bcf_xl.risk import Treatment
