@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 
 from bcf_xl.findings import Finding, Severity, Target, by_severity
 from bcf_xl.metrics import Progress
@@ -117,43 +118,36 @@ def _repeats(actuals: Actuals) -> Iterator[Finding]:
             seen[key] += 1
 
 
-def _negatives(actuals: Actuals) -> Iterator[Finding]:
-    rows: list[tuple[str, str, str, Quarterly]] = [
-        *((SCHEME_SPEND, r.scheme_id, r.year, r.spend) for r in actuals.schemes),
-        *((INCOME_RECEIVED, r.source_id, r.year, r.received) for r in actuals.income),
+def _figures(actuals: Actuals) -> Iterator[tuple[Target, str, int, Decimal]]:
+    """Every figure of the per-quarter fields: where it is (its target), what it is, its quarter and value."""
+    rows: list[tuple[str, str, str, str, str, Quarterly]] = [
+        *((SCHEME_SPEND, r.scheme_id, r.year, "spend", "spend", r.spend) for r in actuals.schemes),
+        *((INCOME_RECEIVED, r.source_id, r.year, "received", "income received", r.received) for r in actuals.income),
     ]
-    for record, ident, year, values in rows:
-        name, what = ("spend", "spend") if record == SCHEME_SPEND else ("received", "income received")
+    for record, ident, year, name, what, values in rows:
         for number, value in zip(QUARTERS, values, strict=True):
-            if value is not None and value < 0:
-                yield _error(
-                    "MON04",
-                    Target(record, ident, quarter_field(name, number), year),
-                    f"{what} in {quarter_name(number)} must not be negative (got {value}); "
-                    "enter a refund against the quarter it reduces",
-                )
+            if value is not None:
+                yield Target(record, ident, quarter_field(name, number), year), what, number, value
+
+
+def _negatives(actuals: Actuals) -> Iterator[Finding]:
+    for target, what, number, value in _figures(actuals):
+        if value < 0:
+            yield _error(
+                "MON04",
+                target,
+                f"{what} in {quarter_name(number)} must not be negative (got {value}); "
+                "enter a refund against the quarter it reduces",
+            )
 
 
 def _after(actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
     def late(what: str, number: int) -> str:
         return f"{what} is for {quarter_name(number)}, after the reporting quarter {quarter_name(quarter)} of {year}"
 
-    for spend in (s for s in actuals.schemes if s.year == year):
-        for number, value in zip(QUARTERS, spend.spend, strict=True):
-            if value is not None and number > quarter:
-                yield _error(
-                    "MON05",
-                    Target(SCHEME_SPEND, spend.scheme_id, quarter_field("spend", number), year),
-                    late("spend", number),
-                )
-    for income in (i for i in actuals.income if i.year == year):
-        for number, value in zip(QUARTERS, income.received, strict=True):
-            if value is not None and number > quarter:
-                yield _error(
-                    "MON05",
-                    Target(INCOME_RECEIVED, income.source_id, quarter_field("received", number), year),
-                    late("income received", number),
-                )
+    for target, what, number, _ in _figures(actuals):
+        if target.year == year and number > quarter:
+            yield _error("MON05", target, late(what, number))
     for report in (m for m in actuals.metrics if m.year == year and m.quarter > quarter):
         yield _error(
             "MON05", Target(METRIC_REPORT, report.metric_id, "quarter", year), late("the report", report.quarter)
