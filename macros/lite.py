@@ -23,9 +23,9 @@ DATA_FOLDER = Path("/data")
 class LiteWorkbook(ExcelWorkbook):
     """The workbook an xlwings Lite script runs in; files it writes go to ``folder`` (Lite's ``/data``)."""
 
-    def __init__(self, book: Any, folder: Path = DATA_FOLDER) -> None:
+    def __init__(self, book: Any, folder: Path | None = None) -> None:
         super().__init__(book)
-        self._folder = folder
+        self._folder = DATA_FOLDER if folder is None else folder
 
     @property
     def folder(self) -> Path:

@@ -87,11 +87,11 @@ def check_plan(book: Any) -> tuple[Finding, ...] | None:
 def generate_submission(book: Any, folder: Path | None = None) -> Path | None:
     """ "Generate submission": write NHS England's template to Lite's /data folder (for download from the
     add-in's Files menu), validate it, and report on the Checks sheet."""
-    written: Path | None = _generate(LiteWorkbook(book) if folder is None else LiteWorkbook(book, folder))
+    written: Path | None = _generate(LiteWorkbook(book, folder))
     return written
 
 
 def roll_forward(book: Any, folder: Path | None = None) -> Path | None:
     """ "Roll forward": write next year's planning workbook (.xlsx with Lite buttons) to Lite's /data folder."""
-    written: Path | None = _roll(LiteWorkbook(book) if folder is None else LiteWorkbook(book, folder), lite=True)
+    written: Path | None = _roll(LiteWorkbook(book, folder), lite=True)
     return written
