@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,41 +19,19 @@ import pytest
 from bcf_xl.cells import CATALOGUE
 from bcf_xl.lite import main_py
 from bcf_xl.planbook.buttons import LITE_SCRIPTS, lite_button
-from tests.pyodide import checks
+from tests.pyodide import checks, harness
 
 pytestmark = pytest.mark.pyodide
 
-ROOT = Path(__file__).resolve().parent.parent
-PYODIDE = ROOT / ".pyodide" / "node_modules" / "pyodide"
-WHEELS = ROOT / ".pyodide" / "wheels"
-RUNNER = ROOT / "tests" / "pyodide" / "run.mjs"
-SCRIPT = ROOT / "tests" / "pyodide" / "checks.py"
-
-
-def build_wheel(folder: Path) -> Path:
-    """The project's wheel, built from the working tree without the network."""
-    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
-    subprocess.run([*command, "-w", str(folder), str(ROOT)], check=True, cwd=ROOT)
-    (wheel,) = folder.glob("bcf_xl-*.whl")
-    return wheel
+SCRIPT = Path(checks.__file__)
 
 
 def run_in_pyodide(wheels: Path, argument: dict[str, Any]) -> dict[str, Any]:
-    """Start Pyodide, install ``wheels`` offline, run checks.main(argument) and return its result."""
-    if not (PYODIDE / "pyodide.mjs").exists() or not WHEELS.is_dir() or shutil.which("node") is None:
-        pytest.fail("Pyodide is not set up (Node, .pyodide/node_modules/pyodide, .pyodide/wheels): run ./setup.sh")
-    done = subprocess.run(
-        ["node", str(RUNNER), str(PYODIDE), str(wheels), str(SCRIPT), json.dumps(argument)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    lines = done.stdout.strip().splitlines()
-    assert lines, f"no result from Pyodide; its output ended with:\n{done.stderr[-4000:]}"
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    """checks.main(argument) run inside Pyodide on ``wheels``; a test fails (never skips) without Pyodide."""
+    try:
+        return harness.run(wheels, SCRIPT, argument)
+    except harness.NotSetUpError as exc:
+        pytest.fail(str(exc))
 
 
 def installation_problems(result: dict[str, Any]) -> list[str]:
@@ -74,11 +50,10 @@ def installation_problems(result: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("wheels")
-    build_wheel(folder)
-    for wheel in WHEELS.glob("*.whl"):
-        shutil.copy(wheel, folder)
-    return folder
+    try:
+        return harness.wheel_set(tmp_path_factory.mktemp("wheels"))
+    except harness.NotSetUpError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

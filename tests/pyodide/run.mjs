@@ -4,7 +4,7 @@
 //
 // PYODIDE_DIR is the npm package pyodide (setup.sh installs it into .pyodide/node_modules/pyodide); WHEELS_DIR
 // holds micropip's wheel and every wheel to install (the project's and its dependencies'), installed from
-// there with no network. SCRIPT's folder is mounted at /host/script, and its function main(argument) is
+// there with no network. SCRIPT's folder is mounted at /host/script (and put on sys.path), and main(argument) is
 // called with ARGUMENT_JSON decoded; what it returns is printed as JSON on stdout. Whatever Python prints
 // goes to stderr. A failure to install or to run is printed as {"ok": false, "stage": ..., "error": ...}.
 import fs from "node:fs";
@@ -50,7 +50,8 @@ if (result === undefined) {
   pyodide.globals.set("startup_seconds", startup);
   try {
     result = await pyodide.runPythonAsync(`
-import json, runpy, traceback
+import json, runpy, sys, traceback
+sys.path.insert(0, "/host/script")  # the script may import its neighbours, as when run as a file
 try:
     outcome = runpy.run_path(script_path, run_name="pyodide_script")["main"](json.loads(argument_json))
     outcome = {"ok": True, "startup_seconds": startup_seconds, **outcome}
@@ -62,5 +63,5 @@ json.dumps(outcome)
     result = JSON.stringify({ ok: false, stage: "run", error: String(error) });
   }
 }
-process.stdout.write(result + "\n");
-process.exit(0);
+// Exit only once the result is written: a pipe takes large writes asynchronously.
+process.stdout.write(result + "\n", () => process.exit(0));
