@@ -154,6 +154,24 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", action="store_true", help="print the findings as JSON for other tools")
     _policy_option(validate)
     validate.set_defaults(run=_validate)
+
+    lite = commands.add_parser(
+        "lite",
+        help="write what xlwings Lite needs: main.py, requirements.txt and the planning workbook (.xlsx)",
+        description="Write into DIR what an officer pastes into the xlwings Lite editor (main.py and "
+        "requirements.txt: the bcf_* functions and the three buttons' scripts, with bcf-xl's wheel and its "
+        "pure-Python dependencies) and the planning workbook without VBA (.xlsx) whose buttons run those scripts.",
+    )
+    lite.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="the folder to write into")
+    lite.add_argument("--sample", action="store_true", help="fill the workbook with the embedded sample plan")
+    lite.add_argument(
+        "--wheel-url",
+        metavar="URL",
+        help="where the add-in fetches bcf-xl's wheel (default: bcf-xl by name from the package index)",
+    )
+    lite.add_argument("--force", action="store_true", help="replace the files if they exist")
+    _policy_option(lite)
+    lite.set_defaults(run=_lite)
     return parser
 
 
@@ -275,6 +293,18 @@ def _recalc(args: argparse.Namespace) -> int:
     for finding in result.findings:
         _out(f"  {finding}")
     return EXIT_PLAN_ERRORS if result.failed else EXIT_OK
+
+
+def _lite(args: argparse.Namespace) -> int:
+    from bcf_xl.lite import write_lite
+
+    policy = load_policy(args.policy)
+    plan = sample_plan() if args.sample else None
+    found = plan_findings(plan, policy) if plan else ()
+    written = write_lite(args.output, plan, policy, findings=found, wheel_url=args.wheel_url, overwrite=args.force)
+    for path in written:
+        _out(f"Wrote {path}")
+    return EXIT_OK
 
 
 def _refuse_writing_over(source: Path, output: Path) -> None:

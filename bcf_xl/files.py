@@ -190,6 +190,13 @@ def _fsync(path: Path, *, folder: bool = False) -> None:
 _NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, getattr(errno, "ENOTSUP", -1), errno.EOPNOTSUPP}
 
 
+def _hard_link(source: Path, target: Path) -> None:
+    link = getattr(os, "link", None)
+    if link is None:  # Pyodide (xlwings Lite) has no hard links at all
+        raise OSError(errno.ENOSYS, "hard links are not supported here", str(target))
+    link(source, target)
+
+
 def _place(temporary: Path, target: Path, *, overwrite: bool) -> None:
     """Move the finished ``temporary`` to ``target``: exclusively unless ``overwrite``."""
     if overwrite:
@@ -201,7 +208,7 @@ def _place(temporary: Path, target: Path, *, overwrite: bool) -> None:
             raise
         return
     try:
-        os.link(temporary, target)  # fails if the name exists, whoever created it a moment ago
+        _hard_link(temporary, target)  # fails if the name exists, whoever created it a moment ago
     except FileExistsError:
         raise _exists(target) from None
     except OSError as exc:

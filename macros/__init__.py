@@ -2,7 +2,8 @@
 
 Each entry point reads the live workbook through a small interface, :class:`Workbook`: in Excel
 that is the workbook that called the macro, read through xlwings (unsaved edits included); in
-tests and on a machine without Excel it is a workbook file (:class:`WorkbookFile`). The entry
+tests and on a machine without Excel it is a workbook file (:class:`WorkbookFile`); in xlwings Lite it is
+the workbook a script runs in (:class:`LiteWorkbook`). The entry
 points call the engine and write their result on the Checks sheet.
 """
 
@@ -14,5 +15,14 @@ from .entry import (
     generate_submission,
     roll_forward,
 )
+from .lite import LiteWorkbook
 
-__all__ = ["ExcelWorkbook", "Workbook", "WorkbookFile", "check_plan", "generate_submission", "roll_forward"]
+__all__ = [
+    "ExcelWorkbook",
+    "LiteWorkbook",
+    "Workbook",
+    "WorkbookFile",
+    "check_plan",
+    "generate_submission",
+    "roll_forward",
+]

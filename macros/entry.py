@@ -125,13 +125,18 @@ class ExcelWorkbook:
         sheet = self.book.sheets[L.CHECKS]
         sheet.api.Unprotect()
         try:
-            sheet.range(L.CHECK_FIRST_CELL).expand("down").resize(None, len(L.CHECK_COLUMNS)).clear_contents()
-            sheet.range(L.CHECK_STATUS_CELL).value = status
-            if findings:
-                rows = [[excel_text(value) for value in _row(f)] for f in findings]
-                sheet.range(L.CHECK_FIRST_CELL).value = rows
+            put_findings(sheet, findings, status)
         finally:
             sheet.api.Protect()
+
+
+def put_findings(sheet: Any, findings: Sequence[Finding], status: str) -> None:
+    """Replace the list on an xlwings Checks sheet (classic or Lite) with ``findings``, under ``status``."""
+    sheet.range(L.CHECK_FIRST_CELL).expand("down").resize(None, len(L.CHECK_COLUMNS)).clear_contents()
+    sheet.range(L.CHECK_STATUS_CELL).value = status
+    if findings:
+        rows = [[excel_text(value) for value in _row(f)] for f in findings]
+        sheet.range(L.CHECK_FIRST_CELL).value = rows
 
 
 def excel_text(value: str) -> str:
@@ -223,8 +228,11 @@ def generate_submission(book: Workbook | None = None, policy: Policy | None = No
     return result
 
 
-def roll_forward(book: Workbook | None = None, policy: Policy | None = None) -> Path | None:
-    """ "Roll forward": start next year's plan in a new planning workbook next to this one."""
+def roll_forward(book: Workbook | None = None, policy: Policy | None = None, *, lite: bool = False) -> Path | None:
+    """ "Roll forward": start next year's plan in a new planning workbook next to this one.
+
+    With ``lite`` the new workbook is the .xlsx whose buttons run xlwings Lite scripts, as the workbook it
+    was started from."""
     target = book or ExcelWorkbook.caller()
     rules = policy or load_policy()
 
@@ -235,8 +243,13 @@ def roll_forward(book: Workbook | None = None, policy: Policy | None = None) -> 
                 Location(sheet=L.COVER), "the plan cannot be read: press Check plan to see why", show_got=False
             )
         plan = next_years_plan(read.plan, rules)
-        path = free_name(target.folder, f"BCF plan {' and '.join(plan.years)} {plan.area.name}", ".xlsm")
-        write_planbook(path, plan, rules, vba_project=button_macros())
+        name = f"BCF plan {' and '.join(plan.years)} {plan.area.name}"
+        if lite:
+            path = free_name(target.folder, name, ".xlsx")
+            write_planbook(path, plan, rules, lite_buttons=True)
+        else:
+            path = free_name(target.folder, name, ".xlsm")
+            write_planbook(path, plan, rules, vba_project=button_macros())
         target.show_findings(read.findings, f"Started next year's plan: {path.name}")
         return path
 

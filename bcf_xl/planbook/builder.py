@@ -24,6 +24,7 @@ from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.model import AreaOfSpend, MetricUnit, Plan, Polarity, RagRule, SourceKind
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.planbook.buttons import insert_lite_buttons
 from bcf_xl.planbook.layout import Field, Table
 from bcf_xl.policy import Policy
 from bcf_xl.workbook import to_xlsxwriter
@@ -144,7 +145,12 @@ class _Writer:
 
 
 def build(
-    plan: Plan | None, policy: Policy, *, vba_project: bytes | None = None, findings: Sequence[Finding] = ()
+    plan: Plan | None,
+    policy: Policy,
+    *,
+    vba_project: bytes | None = None,
+    findings: Sequence[Finding] = (),
+    lite_buttons: bool = False,
 ) -> bytes:
     """The planning workbook for ``plan`` (None: an empty one) as .xlsm bytes.
 
@@ -153,6 +159,8 @@ def build(
         policy: national parameters (lists, uplift rates).
         vba_project: a vbaProject.bin to embed; with it the Cover gets its three buttons.
         findings: the plan's findings, written to the Checks sheet.
+        lite_buttons: give the Cover the three buttons as shapes that run xlwings Lite scripts (for the .xlsx
+            without VBA); the Checks sheet is then left unprotected, as Lite scripts cannot lift protection.
     """
     if plan is not None and len(plan.years) > L.YEARS:
         raise BcfInputError(
@@ -177,6 +185,9 @@ def build(
     _conf(writer)
     if vba_project is not None:
         book.add_vba_project(io.BytesIO(vba_project), is_stream=True)
+    if lite_buttons:
+        insert_lite_buttons(writer.sheets[L.COVER])
+        writer.sheets[L.CHECKS].protect_options = {}  # XlsxWriter keeps a sheet's protection here; empty is none
     book.close()
     return output.getvalue()
 
@@ -189,13 +200,17 @@ def write(
     vba_project: bytes | None = None,
     findings: Sequence[Finding] = (),
     overwrite: bool = False,
+    lite_buttons: bool = False,
 ) -> None:
-    """Build the planning workbook and write it atomically."""
-    if target.suffix.lower() != ".xlsm":
+    """Build the planning workbook and write it atomically (an .xlsx without VBA when it has Lite buttons)."""
+    suffix = ".xlsx" if lite_buttons else ".xlsm"
+    if target.suffix.lower() != suffix:
         raise BcfInputError(
-            Location(sheet=target.name), "the planning workbook must be an .xlsm file", target.suffix or "no extension"
+            Location(sheet=target.name),
+            f"the planning workbook must be an {suffix} file",
+            target.suffix or "no extension",
         )
-    data = build(plan, policy, vba_project=vba_project, findings=findings)
+    data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons)
 
     def save(temporary: Path) -> None:
         temporary.write_bytes(data)

@@ -7,6 +7,8 @@ The Python side is the ``bcf_macros`` package (``macros/`` in the repository).
 
 from __future__ import annotations
 
+from xlsxwriter.worksheet import Worksheet
+
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 
 MODULE = "BcfButtons"
@@ -42,3 +44,38 @@ def button_macros() -> bytes:
     # finds the modules it expects and adds none of its own.
     sheets = tuple(f"Sheet{number}" for number in range(1, len(L.SHEETS) + 1))
     return vba_project({MODULE: vba_source()}, sheet_code_names=sheets)
+
+
+# --- xlwings Lite ---------------------------------------------------------------------------------------
+# xlwings Lite (Python inside Excel, no VBA) runs a script from a sheet button made of a named shape whose
+# hyperlink points at a cell: clicking it selects the cell, and the script whose ``button`` is
+# ``[shape name]Sheet!Cell`` runs. XlsxWriter names text boxes "TextBox 1", "TextBox 2"... in the order they
+# are inserted on a sheet, so each button's shape name follows from BUTTON_CELLS' order.
+
+# VBA macro name -> the Lite script that does its work, the Python function of bcf_lite of the same name.
+LITE_SCRIPTS = dict(ENTRY_POINTS)
+
+
+def lite_button(macro: str) -> str:
+    """The ``button`` argument of the Lite script behind the button of ``macro``: ``[TextBox 2]Cover!F7``."""
+    number = list(L.BUTTON_CELLS).index(macro) + 1
+    return f"[TextBox {number}]{L.quote(L.COVER)}!{L.BUTTON_CELLS[macro]}"
+
+
+def insert_lite_buttons(cover: Worksheet) -> None:
+    """Put the three buttons on the Cover as shapes linked to the cell under each, for xlwings Lite."""
+    for macro, cell in L.BUTTON_CELLS.items():
+        cover.insert_textbox(
+            cell,
+            L.BUTTON_CAPTIONS[macro],
+            {
+                "width": 170,
+                "height": 36,
+                "url": f"internal:{L.quote(L.COVER)}!{cell}",
+                "tip": f"Runs the xlwings Lite script {L.BUTTON_CAPTIONS[macro]!r}",
+                "fill": {"color": "#DDEBF7"},
+                "line": {"color": "#2F5597"},
+                "font": {"bold": True},
+                "align": {"vertical": "middle", "horizontal": "center"},
+            },
+        )
