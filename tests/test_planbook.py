@@ -582,3 +582,24 @@ def test_any_typing_in_input_cells_gives_findings_not_a_crash(
     read_back = read_values(values, 200)
     for finding in findings(read_back, POLICY):
         assert "\n" not in finding.message and finding.location is not None and finding.location.sheet, finding
+
+
+def test_sign_off_roles_flow_from_the_planning_workbook_to_the_2025_26_template(tmp_path: Path) -> None:
+    """The Cover's sign-off roles and each partner's chief executive are read back from the planning workbook
+    and fill the 2025-26 template's sign-off contacts."""
+    from bcf_xl.sample import sample_plan_for
+    from bcf_xl.submission.reader import read as read_submission
+
+    plan = sample_plan_for(YEAR_2025_26.plan_years)
+    path = tmp_path / "plan.xlsm"
+    write(path, plan, POLICY)
+    read_back = read(path)
+    assert read_back.plan is not None
+    assert read_back.plan.contacts == plan.contacts
+    assert [p.chief_executive for p in read_back.plan.partners] == [p.chief_executive for p in plan.partners]
+    template = tmp_path / "plan.xlsx"
+    assert cli.main(["generate", str(path), "-o", str(template)]) == 0
+    submission = read_submission(template, POLICY)
+    assert submission.plan is not None
+    assert submission.plan.contacts == plan.contacts
+    assert submission.plan.partners == plan.partners
