@@ -82,7 +82,7 @@ class Item:
 
     @property
     def formula(self) -> str:
-        """The checker's Excel test (without "="), as the Checklist tab writes it."""
+        """The checker's Excel test (without "="), as the Cover's checklist writes it."""
         return self.rule.formula()
 
     def holds(self, values: Values) -> bool:
@@ -96,7 +96,7 @@ def items(
     list_ranges: Mapping[str, str],
     policy: Policy | None = None,
 ) -> tuple[Item, ...]:
-    """Every checklist item of a template year, in the order the Checklist tab shows them.
+    """Every checklist item of a template year, in the order the Cover's checklist shows them.
 
     Args:
         layout: the template's layout.

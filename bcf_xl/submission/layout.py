@@ -282,7 +282,7 @@ class Layout:
         rows = self.scheme_rows_range
         return f"{EXPENDITURE}!${column}${rows[0]}:${column}${rows[-1]}"
 
-    # --- Metrics and Planning Requirements ----------------------------------------------------------
+    # --- Metrics and national conditions ------------------------------------------------------------
 
     @property
     def metric_rows(self) -> range:
