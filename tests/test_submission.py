@@ -164,9 +164,10 @@ def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str,
         put("asc_required", asc[i].required)
         put("asc_planned", asc[i].planned)
         put("asc_under", asc[i].under_spend)
-        put("ooh_required", ooh[i].required)
-        put("ooh_planned", ooh[i].planned)
-        put("ooh_under", ooh[i].under_spend)
+        if ooh:  # a plan with no out-of-hospital minimum has nothing to compare its planned spend with
+            put("ooh_required", ooh[i].required)
+            put("ooh_planned", ooh[i].planned)
+            put("ooh_under", ooh[i].under_spend)
         dfg = plan.dfg[i]
         put("dfg_available", dfg.received + sum(dfg.top_ups, D(0)))
         put("dfg_allocated", sum((d.dfg_allocation[i] for d in plan.area.districts), D(0)))
