@@ -440,6 +440,14 @@ def _zip_bomb(path: Path) -> None:
         archive.writestr("xl/worksheets/sheet1.xml", " " * (30 * 2**20))
 
 
+def _earlier_template(path: Path, sample: Path) -> None:
+    """A template as earlier versions wrote it: the checklist on its own tab, the template year lower on the Cover."""
+    book = openpyxl.load_workbook(sample)
+    book.create_sheet("Checklist")
+    book[COVER][TEMPLATE_YEAR_CELL] = None
+    book.save(path)
+
+
 @pytest.mark.parametrize(
     ("make", "args", "message"),
     [
@@ -449,8 +457,9 @@ def _zip_bomb(path: Path) -> None:
         (lambda p, s: _zip_bomb(p), [], "unpacks far beyond its size"),
         (lambda p, s: p.write_text("Scheme ID,Scheme Name\nS1,Reablement\n"), [], "is not an Excel workbook"),
         (lambda p, s: openpyxl.Workbook().save(p), [], "is not a BCF planning template: it has no Guidance, Cover"),
+        (_earlier_template, [], "is a template made by an earlier bcf-xl, with the checklist on a tab of its own"),
     ],
-    ids=["truncated", "other year", "password", "zip bomb", "not a workbook", "another workbook"],
+    ids=["truncated", "other year", "password", "zip bomb", "not a workbook", "another workbook", "earlier"],
 )
 def test_bad_files_get_one_clear_message(
     sample_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, args: list[str], message: str

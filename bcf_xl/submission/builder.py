@@ -56,7 +56,7 @@ from bcf_xl.submission.layout import (
 )
 from bcf_xl.submission.totals import computed_cells, kind_rule, nhs_rule, rated_rule, summary_formulas
 from bcf_xl.workbook import to_openpyxl
-from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
+from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, NUMBER_FORMATS, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
 from bcf_xl.workbook.rules import Calculation, ExcelError, Expr, Range, countif, if_
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
 from bcf_xl.workbook.tables import Table
@@ -271,7 +271,7 @@ def _folded_lines(year: TemplateYear) -> list[str]:
         f"Funding recorded in plans as {folded.kind.value} is shown in the {year.label(folded.into)} line "
         f"({folded.why})."
         for folded in year.folded
-        if folded.kind is not SourceKind.WINTER_PRESSURES  # long gone: naming it would only confuse
+        if folded.kind is not SourceKind.WINTER_PRESSURES  # merged in 2020-21: no template since names it
     ]
 
 
@@ -540,7 +540,7 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
         for index, formula in enumerate(formulas[key]):
             cell = sheet[layout.summary_cell(key, index)]
             cell.value = formula
-            cell.number_format = "0" if key == "repeated_ids" else POUNDS
+            cell.number_format = NUMBER_FORMATS[WHOLE] if key == "repeated_ids" else POUNDS  # a count of rows
     for key in DIFFERENCES:  # a difference that is not zero shows red
         _not_zero(sheet, layout.summary_cell(key, 0) + ":" + layout.summary_cell(key, len(formulas[key]) - 1))
     last = max(layout.summary_rows.values())

@@ -116,11 +116,22 @@ def load_values(path: Path) -> tuple[Book, Values]:
     return load_cells(path, READ_BOUNDS)
 
 
+# Templates written before the checklist moved into the Cover kept it on this tab (and the template year elsewhere).
+_EARLIER_CHECKLIST_TAB = "Checklist"
+
+
 def identify(path: Path, book: Book, values: Values, expected: str | None) -> TemplateYear:
     """The template year a workbook is, refusing a workbook that is not a planning template or another year's."""
     where = Location(sheet=path.name)
     _require_sheets(where, book, SHEETS)
     name = str(values.get((COVER, TEMPLATE_YEAR_CELL)) or "").strip()
+    if name not in YEARS and _EARLIER_CHECKLIST_TAB in book.sheetnames:
+        raise BcfInputError(
+            where,
+            "is a template made by an earlier bcf-xl, with the checklist on a tab of its own: generate it again "
+            "from the plan",
+            show_got=False,
+        )
     if name not in YEARS:
         raise BcfInputError(
             where,
