@@ -603,3 +603,19 @@ def test_sign_off_roles_flow_from_the_planning_workbook_to_the_2025_26_template(
     assert submission.plan is not None
     assert submission.plan.contacts == plan.contacts
     assert submission.plan.partners == plan.partners
+
+
+def test_roll_forward_clears_the_hwb_sign_off() -> None:
+    """Next year's plan starts with the HWB sign-off cleared (its date and the signed-off-at-submission answer);
+    who signs by role stays."""
+    import dataclasses
+
+    from bcf_xl.sample import sample_plan_for
+
+    plan = sample_plan_for(YEAR_2025_26.plan_years)
+    signed = dataclasses.replace(
+        plan, contacts=dataclasses.replace(plan.contacts, hwb_signed_off="Yes", sign_off_date="2025-04-15")
+    )
+    rolled = roll_forward(signed, POLICY).contacts
+    assert (rolled.hwb_signed_off, rolled.sign_off_date) == ("", "")
+    assert (rolled.hwb_chair, rolled.section151) == (plan.contacts.hwb_chair, plan.contacts.section151)
