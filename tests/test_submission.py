@@ -824,7 +824,7 @@ def test_guidance_lists_what_is_unconfirmed_and_prints_wrapped(year: TemplateYea
     assert "Capacity and Demand" in text
     assert not re.search(r"\.md\b|docs/|domain", text)
     if year is YEAR_2025_26:
-        assert "rises 3.9% in 2025-26 (confirmed: NHS England, Better Care Fund grants and funding" in text
+        assert "rises 3.9% in 2025-26 (confirmed: NHS England, Better Care Fund grants and funding page)." in text
     else:
         assert "  - The 2024-25 uplift of the NHS contribution to adult social care (5.66%) is not confirmed." in lines
     column = sheet.column_dimensions["A"].width
