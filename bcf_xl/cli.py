@@ -29,7 +29,7 @@ from bcf_xl.planbook.checking import findings as planbook_findings, plan_finding
 from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
 from bcf_xl.policy import load_policy
 from bcf_xl.report import compute
-from bcf_xl.sample import sample_plan
+from bcf_xl.sample import sample_plan, sample_plan_for
 from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import DEFAULT_YEAR, YEARS, template_year, year_for_plan
 from bcf_xl.submission.reader import read as read_submission
@@ -122,7 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument(
         "plan", nargs="?", type=Path, metavar="PLAN", help="a planning workbook (.xlsm) or a filled template (.xlsx)"
     )
-    source.add_argument("--sample", action="store_true", help="use the embedded sample plan")
+    source.add_argument(
+        "--sample", action="store_true", help="use the embedded sample plan (its 2025-26 successor with --year 2025-26)"
+    )
     generate.add_argument("-o", "--output", type=Path, required=True, metavar="SUBMISSION.xlsx")
     generate.add_argument("--year", metavar="YEAR", help=f"template year: {', '.join(YEARS)}")
     generate.add_argument("--force", action="store_true", help="replace SUBMISSION.xlsx if it exists")
@@ -229,7 +231,7 @@ def _check(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     if args.sample:
-        plan = sample_plan()
+        plan = sample_plan_for(template_year(args.year).plan_years) if args.year else sample_plan()
     else:
         if is_planning_workbook(args.plan):
             source = read_planbook(args.plan)

@@ -145,6 +145,7 @@ class Partner:
     partner_id: str
     name: str
     kind: PartnerKind
+    chief_executive: str = ""  # signs the plan off (2025-26 onwards); the role cannot be delegated
 
     def __post_init__(self) -> None:
         _text(self.partner_id, Location(field="Partner ID"))
@@ -383,7 +384,11 @@ class RiskShareTerms:
 
 @dataclass(frozen=True, slots=True)
 class Contacts:
-    """Who completed the plan and who signed it off for the Health and Wellbeing Board."""
+    """Who completed the plan and who signed it off: for the Health and Wellbeing Board, and (from 2025-26) by role.
+
+    ``hwb_signed_off`` answers "has the HWB signed the plan off at the time of submission?": "Yes", "No" or ""
+    (not answered). Each partner's chief executive is held by its :class:`Partner`.
+    """
 
     completed_by: str = ""
     job_title: str = ""
@@ -391,6 +396,16 @@ class Contacts:
     telephone: str = ""
     signed_off_by: str = ""
     sign_off_date: str = ""
+    hwb_chair: str = ""
+    director_asc: str = ""
+    section151: str = ""
+    hwb_signed_off: str = ""
+
+    def __post_init__(self) -> None:
+        if self.hwb_signed_off not in ("", "Yes", "No"):
+            raise BcfInputError(
+                Location(field="Signed off by the HWB at submission"), "must be Yes or No", self.hwb_signed_off
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,6 @@ def roll_forward(plan: Plan, policy: Policy) -> Plan:
         ooh_minimum=ooh,
         dfg=dfg,
         performance_fund=dataclasses.replace(fund, achieved_by_quarter=(ZERO, ZERO, ZERO, ZERO)) if fund else None,
-        contacts=dataclasses.replace(plan.contacts, sign_off_date=""),
+        contacts=dataclasses.replace(plan.contacts, sign_off_date="", hwb_signed_off=""),
         conditions=tuple(ConditionAnswer(c.code, None) for c in plan.conditions),
     )

@@ -174,7 +174,10 @@ def balanced_plan(year: TemplateYear) -> Plan:
     def each(amount: str) -> tuple[D, ...]:
         return (D(amount),) * n
 
-    partners = (Partner("LA", "Westby Council", PartnerKind.COUNCIL), Partner("ICB", "NHS Westby ICB", PartnerKind.ICB))
+    partners = (
+        Partner("LA", "Westby Council", PartnerKind.COUNCIL, "Chris Dale"),
+        Partner("ICB", "NHS Westby ICB", PartnerKind.ICB, "Dr Pat Moore"),
+    )
     sources = (
         FundingSource("NHS", SourceKind.NHS_MINIMUM, "ICB", each("3000000.00")),
         FundingSource("DFG", SourceKind.DFG, "LA", each("900000.00")),
@@ -260,6 +263,10 @@ def balanced_plan(year: TemplateYear) -> Plan:
             "01632 960 000",
             "Cllr A. Chair",
             "2025-05-01",
+            hwb_chair="Cllr A. Chair",
+            director_asc="Jo Banks",
+            section151="Lee Grant",
+            hwb_signed_off="Yes",
         ),
         conditions=tuple(ConditionAnswer(c.code, True, "Confirmed") for c in year.conditions),
     )

@@ -58,9 +58,21 @@ def recalculated(sample_book: Path) -> dict[tuple[str, str], object]:
 
 
 def test_sample_round_trip(sample_book: Path) -> None:
-    """Reading the generated sample workbook gives back exactly the sample plan."""
+    """Reading the generated sample workbook gives back exactly the sample plan; its Winter Pressures line (an old
+    plan's) is read with a note at its cell saying the templates show it in the iBCF line."""
     read_back = read(sample_book)
-    assert read_back.findings == ()
+    row = L.SOURCES.data_rows[[s.source_id for s in sample_plan().sources].index("WPG")]
+    [note] = read_back.findings
+    assert (note.severity.value, note.code, note.where.sheet, note.where.cell) == (
+        "Note",
+        "READ02",
+        L.FUNDING,
+        L.SOURCES.cell("kind", row),
+    )
+    assert note.message == (
+        "[WPG] Funding source: the Winter Pressures grant was merged into the iBCF in 2020-21; NHS England's "
+        "templates show this source in the iBCF line"
+    )
     assert read_back.plan == planbook_view(sample_plan())
     assert read_back.plan.performance_fund == sample_plan().performance_fund
     assert read_back.plan.risk_terms == sample_plan().risk_terms
@@ -119,9 +131,9 @@ def test_check_plan_button(tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsm"
     write(path, sample_plan(), POLICY)
     found = bcf_macros.check_plan(bcf_macros.WorkbookFile(path), POLICY)
-    assert found is not None and [f.code for f in found] == ["BCF08", "BCF12", "BCF14"]
+    assert found is not None and [f.code for f in found] == ["BCF08", "READ02", "BCF12", "BCF14"]
     checks = openpyxl.load_workbook(path)[L.CHECKS]
-    assert checks[L.CHECK_STATUS_CELL].value == "Plan checked: 0 errors, 1 warning, 2 notes"
+    assert checks[L.CHECK_STATUS_CELL].value == "Plan checked: 0 errors, 1 warning, 3 notes"
     first = [c.value for c in checks[L.CHECK_HEADER_ROW + 1]]
     assert first[:4] == ["Warning", "BCF08", "Funding", "F32"]
 
@@ -138,7 +150,7 @@ def test_generate_submission_button(tmp_path: Path) -> None:
     assert validate(first, POLICY).complete
     status = openpyxl.load_workbook(path)[L.CHECKS][L.CHECK_STATUS_CELL].value
     assert status == (
-        "Wrote BCF submission 2023-25 Northmoor (2).xlsx: Complete Template; plan 0 errors, 1 warning, 2 notes"
+        "Wrote BCF submission 2023-25 Northmoor (2).xlsx: Complete Template; plan 0 errors, 1 warning, 3 notes"
     )
 
 
@@ -365,7 +377,7 @@ def test_check_cli_passes_the_sample(sample_book: Path, capsys: pytest.CaptureFi
     before = hashlib.sha256(sample_book.read_bytes()).hexdigest()
     assert cli.main(["check", str(sample_book)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("bcf_planning.xlsm: 0 errors, 1 warning, 2 notes")
+    assert out.startswith("bcf_planning.xlsm: 0 errors, 1 warning, 3 notes")
     assert hashlib.sha256(sample_book.read_bytes()).hexdigest() == before
 
 
@@ -570,3 +582,40 @@ def test_any_typing_in_input_cells_gives_findings_not_a_crash(
     read_back = read_values(values, 200)
     for finding in findings(read_back, POLICY):
         assert "\n" not in finding.message and finding.location is not None and finding.location.sheet, finding
+
+
+def test_sign_off_roles_flow_from_the_planning_workbook_to_the_2025_26_template(tmp_path: Path) -> None:
+    """The Cover's sign-off roles and each partner's chief executive are read back from the planning workbook
+    and fill the 2025-26 template's sign-off contacts."""
+    from bcf_xl.sample import sample_plan_for
+    from bcf_xl.submission.reader import read as read_submission
+
+    plan = sample_plan_for(YEAR_2025_26.plan_years)
+    path = tmp_path / "plan.xlsm"
+    write(path, plan, POLICY)
+    read_back = read(path)
+    assert read_back.plan is not None
+    assert read_back.plan.contacts == plan.contacts
+    assert [p.chief_executive for p in read_back.plan.partners] == [p.chief_executive for p in plan.partners]
+    template = tmp_path / "plan.xlsx"
+    assert cli.main(["generate", str(path), "-o", str(template)]) == 0
+    submission = read_submission(template, POLICY)
+    assert submission.plan is not None
+    assert submission.plan.contacts == plan.contacts
+    assert submission.plan.partners == plan.partners
+
+
+def test_roll_forward_clears_the_hwb_sign_off() -> None:
+    """Next year's plan starts with the HWB sign-off cleared (its date and the signed-off-at-submission answer);
+    who signs by role stays."""
+    import dataclasses
+
+    from bcf_xl.sample import sample_plan_for
+
+    plan = sample_plan_for(YEAR_2025_26.plan_years)
+    signed = dataclasses.replace(
+        plan, contacts=dataclasses.replace(plan.contacts, hwb_signed_off="Yes", sign_off_date="2025-04-15")
+    )
+    rolled = roll_forward(signed, POLICY).contacts
+    assert (rolled.hwb_signed_off, rolled.sign_off_date) == ("", "")
+    assert (rolled.hwb_chair, rolled.section151) == (plan.contacts.hwb_chair, plan.contacts.section151)

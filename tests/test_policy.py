@@ -19,7 +19,7 @@ from bcf_xl.policy import Policy, load_policy, progress_words
         ("2022-23", "0.0566", True),
         ("2023-24", "0.0566", True),
         ("2024-25", "0.0566", False),
-        ("2025-26", "0.039", False),
+        ("2025-26", "0.039", True),
         ("2017-18", "0.0179", False),
     ],
 )

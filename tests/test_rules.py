@@ -19,7 +19,7 @@ from bcf_xl.sample import sample_plan
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import build, list_ranges, lists_for, store_cached_values, write
 from bcf_xl.submission.definition import YEAR_2023_25
-from bcf_xl.submission.layout import CHECKLIST, COVER, EXPENDITURE, INCOME, METRICS, REQUIREMENTS, SUMMARY, Layout
+from bcf_xl.submission.layout import COVER, EXPENDITURE, INCOME, METRICS, STATUS_CELL, SUMMARY, Layout
 from bcf_xl.submission.reader import load_values
 from bcf_xl.submission.totals import computed_cells
 from bcf_xl.workbook import rules as r
@@ -207,14 +207,13 @@ def test_shipped_bound_reads_as_before() -> None:
     )
 
 
-def test_checklist_recalculates_the_summary_instead_of_trusting_stored_values(tmp_path: Path) -> None:
-    """The checklist reads the Summary as its rules compute it from the inputs: a stale stored total neither
+def test_differences_recalculate_the_summary_instead_of_trusting_stored_values(tmp_path: Path) -> None:
+    """A Summary difference is read as its rules compute it from the inputs: a stale stored total neither
     hides an imbalance nor invents one."""
     path = tmp_path / "sample.xlsx"
     write(sample_plan(), YEAR_2023_25, POLICY, path)
     stored = load_values(path)[1]
-    lists = lists_for(POLICY, YEAR_2023_25)
-    balance = next(i for i in checklist.items(LAYOUT, lists, list_ranges(lists)) if i.key == "balance:2023-24")
+    balance = next(d for d in checklist.differences(LAYOUT) if (d.key, d.year) == ("balance", "2023-24"))
     income_total = (SUMMARY, LAYOUT.summary_cell("income", 0))
     assert stored[income_total] == pytest.approx(61410123.45)
     assert balance.holds({**stored, income_total: 0})
@@ -361,11 +360,11 @@ def _editable() -> list[tuple[str, str, st.SearchStrategy[object]]]:
     columns = LAYOUT.METRIC_COLUMNS
     for row in LAYOUT.metric_rows:
         cells += [(METRICS, f"{columns[key]}{row}", AMOUNTS) for key in ("baseline", "target", "population")]
-    conditions = LAYOUT.CONDITION_COLUMNS
+    conditions, sheet = LAYOUT.condition_columns, LAYOUT.conditions_sheet
     for row in LAYOUT.condition_rows:
         cells += [
-            (REQUIREMENTS, f"{conditions['met']}{row}", st.sampled_from(["Yes", "No", "yes", "Maybe", None])),
-            (REQUIREMENTS, f"{conditions['explanation']}{row}", TEXT),
+            (sheet, f"{conditions['met']}{row}", st.sampled_from(["Yes", "No", "yes", "Maybe", None])),
+            (sheet, f"{conditions['explanation']}{row}", TEXT),
         ]
     return cells
 
@@ -464,14 +463,18 @@ def test_python_evaluation_equals_libreoffice_on_random_edits(
                 for sheet, cell in computed
                 if not _same(calculation[(sheet, cell)], theirs.get((sheet, cell)))
             ]
-            rows = {theirs[(CHECKLIST, f"B{row}")]: row for row in range(4, 200) if (CHECKLIST, f"B{row}") in theirs}
-            shown = {item.key: theirs.get((CHECKLIST, f"D{rows[item.description]}")) for item in items}
+            table = LAYOUT.checklist
+            described = [
+                (COVER, table.cell("item", row)) for row in range(table.header_row + 1, table.header_row + 200)
+            ]
+            rows = {theirs[cell]: int(cell[1][1:]) for cell in described if cell in theirs}
+            shown = {item.key: theirs.get((COVER, table.cell("complete", rows[item.description]))) for item in items}
             wrong += [
                 f"{item.key}: Python {item.holds(values)}, LibreOffice {shown[item.key]!r}"
                 for item in items
                 if item.holds(values) != (shown[item.key] == "Yes")
             ]
             complete = all(item.holds(values) for item in items)
-            assert theirs[(CHECKLIST, "A1")] == ("Complete Template" if complete else "Incomplete Template")
+            assert theirs[(COVER, STATUS_CELL)] == ("Complete Template" if complete else "Incomplete Template")
             assert not wrong, f"after {changes}:\n" + "\n".join(wrong[:20])
     assert SUMMARY in {sheet for sheet, _ in computed}

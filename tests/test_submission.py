@@ -21,17 +21,19 @@ from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import AreaOfSpend, Plan, SourceKind
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.pooling import Dimension, totals_by
-from bcf_xl.sample import sample_plan
+from bcf_xl.sample import sample_plan, sample_plan_for
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import build, list_ranges, lists_for, write
-from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
+from bcf_xl.submission.definition import COVER_INPUTS, YEAR_2023_25, YEAR_2025_26, TemplateYear
 from bcf_xl.submission.layout import (
-    CHECKLIST,
+    COMPLETE,
     COVER,
-    COVER_FIELDS,
-    COVER_LABELS,
     EXPENDITURE,
+    GUIDANCE,
+    GUIDANCE_FIRST_ROW,
     INCOME,
+    INCOMPLETE,
+    STATUS_CELL,
     SUMMARY,
     TEMPLATE_YEAR_CELL,
     TITLE_CELL,
@@ -45,6 +47,8 @@ from tests.libreoffice import computed_values, convert
 from tests.plans import balanced_plan, plans
 
 POLICY = load_policy()
+LAYOUT_2023 = Layout(YEAR_2023_25, 100)
+SAMPLE_2025 = sample_plan_for(YEAR_2025_26.plan_years)
 
 
 @pytest.fixture
@@ -119,10 +123,11 @@ def test_inputs_unlocked_and_sheets_protected(sample_file: Path) -> None:
         assert sheet.protection.sheet
         assert not sheet.protection.password
     cover = book[COVER]
-    assert cover["C3"].protection.locked is False
-    assert cover["C3"].fill.fgColor.rgb.endswith("FFFF99")
-    assert cover["C12"].protection.locked is True
-    assert cover["C12"].fill.fgColor.rgb.endswith("D9D9D9")
+    area = LAYOUT_2023.cover_cell("area")
+    assert cover[area].protection.locked is False
+    assert cover[area].fill.fgColor.rgb.endswith("FFFF99")
+    assert cover[TEMPLATE_YEAR_CELL].protection.locked is True
+    assert cover[TEMPLATE_YEAR_CELL].fill.fgColor.rgb.endswith("D9D9D9")
     assert book[EXPENDITURE].page_setup.fitToWidth == 1
     assert book["Lists"].sheet_state == "hidden"
 
@@ -146,7 +151,7 @@ def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str,
             expected.setdefault(key, []).append(value)
 
         for kind, label in year.income_lines:
-            put(f"income:{label}", sum((s.amounts[i] for s in plan.sources if s.kind is kind), D(0)))
+            put(f"income:{label}", sum((s.amounts[i] for s in plan.sources if year.line_kind(s.kind) is kind), D(0)))
         put("income", plan.income(y))
         by_area = {line.key: line.amount for line in totals_by(plan, Dimension.AREA_OF_SPEND, y)}
         for area in AreaOfSpend:
@@ -159,9 +164,10 @@ def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str,
         put("asc_required", asc[i].required)
         put("asc_planned", asc[i].planned)
         put("asc_under", asc[i].under_spend)
-        put("ooh_required", ooh[i].required)
-        put("ooh_planned", ooh[i].planned)
-        put("ooh_under", ooh[i].under_spend)
+        if ooh:  # a plan with no out-of-hospital minimum has nothing to compare its planned spend with
+            put("ooh_required", ooh[i].required)
+            put("ooh_planned", ooh[i].planned)
+            put("ooh_under", ooh[i].under_spend)
         dfg = plan.dfg[i]
         put("dfg_available", dfg.received + sum(dfg.top_ups, D(0)))
         put("dfg_allocated", sum((d.dfg_allocation[i] for d in plan.area.districts), D(0)))
@@ -175,18 +181,22 @@ def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str,
     ("plan", "year"),
     [
         (sample_plan(), YEAR_2023_25),
+        (SAMPLE_2025, YEAR_2025_26),
         (balanced_plan(YEAR_2025_26), YEAR_2025_26),
         (balanced_plan(YEAR_2023_25), YEAR_2023_25),
     ],
-    ids=["sample 2023-25", "balanced 2025-26", "balanced 2023-25"],
+    ids=["sample 2023-25", "sample 2025-26", "balanced 2025-26", "balanced 2023-25"],
 )
 def test_libreoffice_shows_complete_template_and_engine_totals(plan: Plan, year: TemplateYear, tmp_path: Path) -> None:
-    """LibreOffice computes 'Complete Template', every checker Yes, and every Summary line equal to the engine."""
+    """LibreOffice computes 'Complete Template' in the status cell under the Cover's title, every checker Yes,
+    every Summary line equal to the engine and every Summary difference zero."""
     path = tmp_path / "plan.xlsx"
     write(plan, year, POLICY, path)
     values = computed_values(path, tmp_path / "lo")
-    assert values[(CHECKLIST, "A1")] == "Complete Template"
+    assert values[(COVER, TITLE_CELL)] == year.title
+    assert values[(COVER, STATUS_CELL)] == COMPLETE
     layout = Layout(year, 100)
+    assert not [d for d in checklist.differences(layout) if values.get((SUMMARY, d.cell), 0) != 0]
     for key, amounts in _engine_summary(plan, year, POLICY).items():
         for index, amount in enumerate(amounts):
             got = values.get((SUMMARY, layout.summary_cell(key, index)), 0)
@@ -194,34 +204,38 @@ def test_libreoffice_shows_complete_template_and_engine_totals(plan: Plan, year:
     assert validate(path, POLICY).complete
 
 
-def _red_items(values: dict[tuple[str, str], object]) -> list[str]:
-    """Descriptions of the checklist rows LibreOffice shows as No (sheet-completed rows excluded)."""
+def _red_items(values: dict[tuple[str, str], object], layout: Layout = LAYOUT_2023) -> list[str]:
+    """Descriptions of the Cover's checklist rows LibreOffice shows as No (sheet-completed rows excluded)."""
+    table = layout.checklist
+    column = {key: table.columns[key] for key in ("sheet", "item", "complete")}
     return sorted(
-        str(values[(CHECKLIST, f"B{row}")])
+        str(values[(COVER, f"{column['item']}{row}")])
         for (sheet, cell), value in values.items()
-        if sheet == CHECKLIST
-        and cell.startswith("D")
+        if sheet == COVER
+        and cell.startswith(column["complete"])
         and value == "No"
-        and (row := int(cell[1:]))
-        and (CHECKLIST, f"A{row}") in values
+        and (row := int(cell[len(column["complete"]) :])) > table.header_row
+        and (COVER, f"{column['sheet']}{row}") in values
     )
+
+
+def _shown_differences(values: dict[tuple[str, str], object], layout: Layout = LAYOUT_2023) -> list[str]:
+    """The Summary differences LibreOffice shows as not zero, as 'key year'."""
+    return sorted(f"{d.key} {d.year}" for d in checklist.differences(layout) if values.get((SUMMARY, d.cell), 0) != 0)
 
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize(
-    ("sheet", "cell", "value", "red"),
+    ("sheet", "cell", "value", "red", "differences"),
     [
-        (COVER, "C7", None, ["E-mail is an e-mail address"]),
-        (COVER, "C3", "   ", ["Health and Wellbeing Board is filled in"]),
+        (COVER, LAYOUT_2023.cover_cell("email"), None, ["E-mail is an e-mail address"], []),
+        (COVER, LAYOUT_2023.cover_cell("area"), "   ", ["Health and Wellbeing Board is filled in"], []),
         (
             EXPENDITURE,
             "K5",
             "lots",  # S002 is £4.12m of NHS-funded social care: without it the ASC minimum is missed too
-            [
-                "Every scheme has its 2023-24 expenditure, from £0 to £1,000,000,000",
-                "Income equals expenditure, 2023-24",
-                "The minimum for the NHS contribution to adult social care is met, 2023-24",
-            ],
+            ["Every scheme has its 2023-24 expenditure, from £0 to £1,000,000,000"],
+            ["asc_under 2023-24", "balance 2023-24"],
         ),
         (
             EXPENDITURE,
@@ -232,33 +246,78 @@ def _red_items(values: dict[tuple[str, str], object]) -> list[str]:
                 "New/Existing come from the lists, and each source of funding is an "
                 "income line"
             ],
+            [],
         ),
-        (EXPENDITURE, "A6", "S001", ["Scheme IDs are unique"]),
-        (
-            "Income",
-            "E31",
-            4200000.01,
-            [
-                "DFG received plus top-up equals the DFG income line, 2023-24",
-                "Two-tier areas: district DFG allocations add up to the DFG received, 2023-24",
-            ],
-        ),
-        ("Planning Requirements", "C5", "No", []),
-        ("Planning Requirements", "C5", "Maybe", ["NC2 answered Yes, or No with an explanation"]),
+        (EXPENDITURE, "A6", "S001", [], ["repeated_ids 2023-24"]),
+        (INCOME, "E31", 4200000.01, [], ["dfg_unallocated 2023-24", "dfg_unmatched 2023-24"]),
+        ("Planning Requirements", "C5", "No", [], []),
+        ("Planning Requirements", "C5", "Maybe", ["NC2 answered Yes, or No with an explanation"], []),
     ],
 )
-def test_libreoffice_and_validator_agree_on_red_items(
-    sample_file: Path, tmp_path: Path, sheet: str, cell: str, value: object, red: list[str]
+def test_libreoffice_and_validator_agree_on_red_items_and_differences(
+    sample_file: Path, tmp_path: Path, sheet: str, cell: str, value: object, red: list[str], differences: list[str]
 ) -> None:
-    """After one edit, LibreOffice shows 'Incomplete Template' with exactly the red items the validator reports."""
+    """After one edit, LibreOffice shows 'Incomplete Template' with exactly the red items the validator reports (a
+    required field), or 'Complete Template' with the Summary differences the validator reports (a business rule)."""
     book = openpyxl.load_workbook(sample_file)
     book[sheet][cell].value = value
     edited = tmp_path / "edited.xlsx"
     book.save(edited)
     values = computed_values(edited, tmp_path / "lo")
-    assert values[(CHECKLIST, "A1")] == ("Incomplete Template" if red else "Complete Template")
+    assert values[(COVER, STATUS_CELL)] == (INCOMPLETE if red else COMPLETE)
     assert _red_items(values) == sorted(red)
-    assert sorted(item.description for item in validate(edited, POLICY).unmet) == sorted(red)
+    assert _shown_differences(values) == differences
+    result = validate(edited, POLICY)
+    assert sorted(item.description for item in result.unmet) == sorted(red)
+    assert sorted(f"{d.key} {d.year}" for d in result.differences) == differences
+    assert result.ok is (not red and not differences)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(
+    ("plan", "year", "blank"),
+    [(sample_plan(), YEAR_2023_25, "signed_off_by"), (SAMPLE_2025, YEAR_2025_26, "section151")],
+    ids=["2023-25", "2025-26"],
+)
+def test_blanking_a_required_cover_input_makes_the_template_incomplete(
+    plan: Plan, year: TemplateYear, blank: str, tmp_path: Path
+) -> None:
+    """A sample template with one required Cover input blanked shows 'Incomplete Template' under the Cover's title
+    when LibreOffice recalculates it, with that input's checker red."""
+    path = tmp_path / "plan.xlsx"
+    write(plan, year, POLICY, path)
+    layout = Layout(year, 100)
+    book = openpyxl.load_workbook(path)
+    book[COVER][layout.cover_cell(blank)].value = None
+    book.save(path)
+    values = computed_values(path, tmp_path / "lo")
+    assert values[(COVER, STATUS_CELL)] == INCOMPLETE
+    assert _red_items(values, layout) == [f"{COVER_INPUTS[blank]} is filled in"]
+
+
+@pytest.mark.libreoffice
+def test_unbalanced_plan_is_complete_but_fails_validation(
+    sample_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plan whose income and expenditure differ has every required field filled in, so LibreOffice shows
+    'Complete Template'; the Summary shows the difference and `bcf-xl validate` exits 1 naming it."""
+    book = openpyxl.load_workbook(sample_file)
+    first = LAYOUT_2023.income_rows[0]
+    cell = LAYOUT_2023.income.cell("amount1", first)
+    book[INCOME][cell].value = book[INCOME][cell].value + 1000  # income now £1,000 more than expenditure
+    edited = tmp_path / "unbalanced.xlsx"
+    book.save(edited)
+    values = computed_values(edited, tmp_path / "lo")
+    assert values[(COVER, STATUS_CELL)] == COMPLETE
+    balance = LAYOUT_2023.summary_cell("balance", 0)
+    assert values[(SUMMARY, balance)] == pytest.approx(1000)
+    assert cli.main(["validate", str(edited)]) == 1
+    out = capsys.readouterr().out
+    assert "unbalanced.xlsx (Better Care Fund 2023-25 Template): Complete Template" in out
+    assert (
+        f"Error SUMMARY 'Summary'!{balance}: Summary shows a difference: Income less expenditure, 2023-24, "
+        "must be 0 (got £1,000.00)"
+    ) in out
 
 
 @pytest.mark.libreoffice
@@ -267,9 +326,9 @@ def test_pdf_of_every_tab(sample_file: Path, tmp_path: Path) -> None:
     pdf = convert(sample_file, tmp_path / "pdf", "pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     boxes = {tuple(round(float(x)) for x in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]+)\]", pdf)}
-    # Guidance, Cover, Summary, Metrics and Planning Requirements fit one page each; Checklist, Income and the
-    # 100-row Expenditure run a page wide and as long as they need: one page each for the sample, two for Checklist.
-    assert pages == 9, pages
+    # Guidance, Cover (its checklist included), Summary, Metrics and Planning Requirements fit one page each; Income
+    # and the 100-row Expenditure run a page wide and as long as they need: one page each for the sample.
+    assert pages == 7, pages
     assert boxes == {(0, 0, 842, 595)}
 
 
@@ -292,7 +351,7 @@ def test_validator_reports_every_problem_with_sheet_and_cell(sample_file: Path, 
     assert (EXPENDITURE, "K5", "READ01") in located
     assert (EXPENDITURE, "F6", "READ01") in located
     assert (EXPENDITURE, "B7", "READ01") in located
-    assert (EXPENDITURE, "A4", "CHECKLIST") in located  # "Scheme IDs are unique" links to the first row
+    assert (SUMMARY, LAYOUT_2023.summary_cell("repeated_ids", 0), "SUMMARY") in located  # a Summary difference
     messages = [f.message for f in result.findings]
     assert 'Expenditure 2023-24: must be a number such as 1234.50 or £1,234.50 (got "twelve")' in messages
     assert any(
@@ -300,7 +359,7 @@ def test_validator_reports_every_problem_with_sheet_and_cell(sample_file: Path, 
     )
     assert any(f.code == "BCF01" and f.where.cell == "A8" for f in result.findings)
     # The plan was still built from what could be read, so every other check ran on it too.
-    assert (SUMMARY, "C27", "BCF08") in located
+    assert (SUMMARY, LAYOUT_2023.summary_cell("asc_under", 1), "BCF08") in located
 
 
 def test_validator_places_a_repeated_source_id_on_its_own_row(sample_file: Path, tmp_path: Path) -> None:
@@ -317,7 +376,7 @@ def test_validator_places_a_repeated_source_id_on_its_own_row(sample_file: Path,
     duplicate = located[(INCOME, "A5", "BCF15")]
     assert duplicate.target.ident == first and duplicate.target.occurrence == 1
     assert located[(EXPENDITURE, "L9", "READ01")].message.endswith('(got "lots")')
-    assert (SUMMARY, "C27", "BCF08") in located
+    assert (SUMMARY, LAYOUT_2023.summary_cell("asc_under", 1), "BCF08") in located
 
 
 def test_validate_cli_and_json(sample_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -328,7 +387,8 @@ def test_validate_cli_and_json(sample_file: Path, capsys: pytest.CaptureFixture[
     report = json.loads(capsys.readouterr().out)
     assert report["status"] == "Complete Template"
     assert report["ok"] is True
-    assert [(f["code"], f["sheet"], f["cell"]) for f in report["findings"]] == [("BCF08", "Summary", "C27")]
+    asc_under = LAYOUT_2023.summary_cell("asc_under", 1)
+    assert [(f["code"], f["sheet"], f["cell"]) for f in report["findings"]] == [("BCF08", "Summary", asc_under)]
 
 
 def test_validate_cli_fails_an_incomplete_template(
@@ -336,13 +396,14 @@ def test_validate_cli_fails_an_incomplete_template(
 ) -> None:
     """An incomplete template exits 1 and names the red item's cell."""
     book = openpyxl.load_workbook(sample_file)
-    book[COVER]["C7"] = None
+    email = LAYOUT_2023.cover_cell("email")
+    book[COVER][email] = None
     edited = tmp_path / "edited.xlsx"
     book.save(edited)
     assert cli.main(["validate", str(edited)]) == 1
     out = capsys.readouterr().out
     assert "Incomplete Template" in out
-    assert "Error CHECKLIST 'Cover'!C7: checklist shows No: E-mail is an e-mail address" in out
+    assert f"Error CHECKLIST 'Cover'!{email}: checklist shows No: E-mail is an e-mail address" in out
 
 
 def test_generate_cli_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -364,7 +425,7 @@ def test_read_cli(sample_file: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert cli.main(["read", str(sample_file)]) == 0
     out = capsys.readouterr().out
     assert "Total income" in out and "£61,410,123.45" in out
-    assert "Read sample.xlsx (Better Care Fund 2023-25 Planning Template): 0 errors" in out
+    assert "Read sample.xlsx (Better Care Fund 2023-25 Template): 0 errors" in out
 
 
 # --- bad files -------------------------------------------------------------------------------------
@@ -379,6 +440,14 @@ def _zip_bomb(path: Path) -> None:
         archive.writestr("xl/worksheets/sheet1.xml", " " * (30 * 2**20))
 
 
+def _earlier_template(path: Path, sample: Path) -> None:
+    """A template as earlier versions wrote it: the checklist on its own tab, the template year lower on the Cover."""
+    book = openpyxl.load_workbook(sample)
+    book.create_sheet("Checklist")
+    book[COVER][TEMPLATE_YEAR_CELL] = None
+    book.save(path)
+
+
 @pytest.mark.parametrize(
     ("make", "args", "message"),
     [
@@ -388,8 +457,9 @@ def _zip_bomb(path: Path) -> None:
         (lambda p, s: _zip_bomb(p), [], "unpacks far beyond its size"),
         (lambda p, s: p.write_text("Scheme ID,Scheme Name\nS1,Reablement\n"), [], "is not an Excel workbook"),
         (lambda p, s: openpyxl.Workbook().save(p), [], "is not a BCF planning template: it has no Guidance, Cover"),
+        (_earlier_template, [], "is a template made by an earlier bcf-xl, with the checklist on a tab of its own"),
     ],
-    ids=["truncated", "other year", "password", "zip bomb", "not a workbook", "another workbook"],
+    ids=["truncated", "other year", "password", "zip bomb", "not a workbook", "another workbook", "earlier"],
 )
 def test_bad_files_get_one_clear_message(
     sample_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, args: list[str], message: str
@@ -417,19 +487,13 @@ def test_control_characters_are_refused(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_checklist_items_cover_every_sheet() -> None:
-    """The checklist has items on every input sheet and the summary, each linking to a cell."""
+def test_checklist_items_cover_every_input_sheet() -> None:
+    """The checklist has items on every input sheet, each linking to a cell; the Summary has none (its business
+    rules are differences)."""
     layout = Layout(YEAR_2025_26, 100)
     lists = lists_for(POLICY, YEAR_2025_26)
     items = checklist.items(layout, lists, list_ranges(lists))
-    assert {item.sheet for item in items} == {
-        "Cover",
-        "Income",
-        "Expenditure",
-        "Summary",
-        "Metrics",
-        "Planning Requirements",
-    }
+    assert {item.sheet for item in items} == {"Cover", "Income", "Expenditure", "Metrics", "National Conditions"}
     assert len({item.key for item in items}) == len(items)
     assert all(re.match(r"^'?[A-Za-z ]+'?![A-Z]+\d+$", item.link) for item in items)
     assert SourceKind.DISCHARGE_ICB not in dict(YEAR_2025_26.income_lines)
@@ -480,11 +544,11 @@ def test_cached_values_equal_what_libreoffice_computes(sample_file: Path, tmp_pa
 
 
 def test_pandas_reads_the_numbers(sample_file: Path) -> None:
-    """A reader of cached values (pandas) sees the checklist title and the Summary totals, not blanks."""
+    """A reader of cached values (pandas) sees the Cover's status and the Summary totals, not blanks."""
     import pandas as pd
 
     sheets = pd.read_excel(sample_file, sheet_name=None, header=None)
-    assert sheets["Checklist"].iloc[0, 0] == "Complete Template"
+    assert sheets["Cover"].iloc[1, 0] == COMPLETE  # the status cell, under the title
     summary = sheets["Summary"].set_index(0)
     assert summary.loc["Total income", 1] == pytest.approx(61410123.45)
     assert summary.loc["Commissioned by the NHS", 2] == pytest.approx(27159810.30)
@@ -543,7 +607,7 @@ def test_any_typing_in_the_template_gives_findings_not_a_crash(
     path, original = sample_template_values
     values = dict(original)
     layout = Layout(YEAR_2023_25, 100)
-    inputs = [(COVER, layout.cover_cell(key)) for key, _ in COVER_FIELDS]
+    inputs = [(COVER, layout.cover_cell(key)) for key in YEAR_2023_25.cover_inputs]
     inputs += [("Income", f"{c}{r}") for r in layout.income_rows[:10] for c in "ABCDEF"]
     inputs += [
         (EXPENDITURE, f"{c}{r}")
@@ -588,18 +652,196 @@ def test_the_summary_lines_are_the_summary_tables_rows() -> None:
 
 def test_the_built_template_follows_its_layout(sample_file: Path) -> None:
     """The builder writes where the layout says: the Cover's labels beside their values, each Summary label,
-    the checklist title, and each sheet's frozen panes and column widths."""
+    the status cell under the Cover's title, the checklist inside the Cover, and each sheet's frozen panes and
+    column widths."""
     book = openpyxl.load_workbook(sample_file)
     layout = Layout(YEAR_2023_25, 100)
     cover = book[COVER]
-    assert cover[COVER_LABELS["template_year"]].value == "Template"
+    assert cover[layout.cover_label("template_year")].value == "Template"
     assert cover[TEMPLATE_YEAR_CELL].value == YEAR_2023_25.name
-    for key, label in COVER_FIELDS:
-        assert cover[COVER_LABELS[key]].value == label
-        assert cover[COVER_LABELS[key]].row == cover[layout.cover_cell(key)].row
+    for key in YEAR_2023_25.cover_inputs:
+        assert cover[layout.cover_label(key)].value == COVER_INPUTS[key]
+        assert cover[layout.cover_label(key)].row == cover[layout.cover_cell(key)].row
     assert book[SUMMARY][layout.summary.cell("line", layout.summary_rows["balance"])].value == "Income less expenditure"
-    assert book[CHECKLIST][TITLE_CELL].value.startswith("=IF(COUNTIF(")
+    assert cover[TITLE_CELL].value == "Better Care Fund 2023-25 Template"
+    assert cover[STATUS_CELL].value.startswith("=IF(COUNTIF(")
+    assert cover[layout.checklist.cell("item", layout.checklist.header_row)].value == "Required item"
     for sheet, cell in layout.freeze.items():
         assert book[sheet].freeze_panes == cell
     for sheet, widths in layout.widths.items():
         assert {letter: book[sheet].column_dimensions[letter].width for letter in widths} == widths
+
+
+# --- the templates as published ----------------------------------------------------------------------
+
+
+def _texts(path: Path) -> list[str]:
+    """Every text a workbook file holds: each cell value and formula, and every string in its XML parts."""
+    import zipfile
+
+    book = openpyxl.load_workbook(path)
+    found = [str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row if c.value is not None]
+    with zipfile.ZipFile(path) as archive:
+        found += [archive.read(name).decode("utf-8", "replace") for name in archive.namelist()]
+    return found
+
+
+def test_generate_sample_2025_26_has_national_conditions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`generate --sample --year 2025-26` writes a complete template with a "National Conditions" tab and no
+    "Planning Requirements" tab: NC1-NC4 under their official names, each an assurance statement with Yes/No and
+    an explanation."""
+    out = tmp_path / "2025.xlsx"
+    assert cli.main(["generate", "--sample", "--year", "2025-26", "-o", str(out)]) == 0
+    assert "(Better Care Fund 2025-26 Template): Complete Template, 0 errors" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == [
+        "Guidance",
+        "Cover",
+        "Summary",
+        "Income",
+        "Expenditure",
+        "Metrics",
+        "National Conditions",
+        "Lists",
+    ]
+    sheet = book["National Conditions"]
+    layout = Layout(YEAR_2025_26, 100)
+    table = layout.conditions
+    headers = [sheet[table.cell(field.key, table.header_row)].value for field in table.fields]
+    assert headers == ["Code", "National condition", "Assurance statement", "Assurance confirmed? (Yes/No)",
+                       "Explanation (required if No)"]  # fmt: skip
+    rows = [[sheet[table.cell(key, row)].value for key in ("code", "text", "met")] for row in layout.condition_rows]
+    assert rows == [
+        ["NC1", "Plans to be jointly agreed", "Yes"],
+        ["NC2", "Implementing the objectives of the BCF", "Yes"],
+        [
+            "NC3",
+            "Complying with grant and funding conditions, including maintaining the NHS minimum contribution to "
+            "adult social care",
+            "Yes",
+        ],
+        ["NC4", "Complying with oversight and support processes", "Yes"],
+    ]
+    assert all(sheet[table.cell("statement", row)].value for row in layout.condition_rows)
+
+
+def test_2023_25_template_has_no_winter_pressures_line(sample_file: Path) -> None:
+    """The 2023-25 template has no Winter Pressures text anywhere (the grant was merged into the iBCF in 2020-21):
+    the sample's Winter Pressures source is written, and read back, in the iBCF line."""
+    assert not [text for text in _texts(sample_file) if "winter pressures" in text.casefold()]
+    assert all("winter" not in label.casefold() for label in YEAR_2023_25.labels)
+    income = openpyxl.load_workbook(sample_file)[INCOME]
+    rows = {income[LAYOUT_2023.income.cell("source_id", row)].value: row for row in LAYOUT_2023.income_rows}
+    assert income[LAYOUT_2023.income.cell("kind", rows["WPG"])].value == "iBCF"
+    read_back = read(sample_file, POLICY).plan
+    assert read_back is not None
+    assert {s.source_id: s.kind for s in read_back.sources}["WPG"] is SourceKind.IBCF
+
+
+def test_sample_2025_26_round_trip_with_sign_off_by_role(tmp_path: Path) -> None:
+    """The 2025-26 sample is read back as written: the contacts by role, the HWB sign-off answer and each
+    partner's chief executive included."""
+    path = tmp_path / "2025.xlsx"
+    write(SAMPLE_2025, YEAR_2025_26, POLICY, path)
+    submission = read(path, POLICY)
+    assert submission.findings == ()
+    assert submission.plan == submission_view(SAMPLE_2025, YEAR_2025_26, POLICY)
+    plan = submission.plan
+    assert plan is not None
+    assert plan.contacts.section151.startswith("Robert Quayle")
+    assert plan.contacts.hwb_signed_off == "No"
+    assert [p.chief_executive for p in plan.partners] == ["Martin Okafor", "Dr Helen Brightwell", "Samuel Achterberg"]
+    assert validate(path, POLICY).ok
+
+
+def test_2025_26_cover_asks_for_sign_off_by_role(tmp_path: Path) -> None:
+    """The 2025-26 Cover asks for the HWB chair, the director of adult social services, the Section 151 officer,
+    each partner's chief executive and whether the HWB signed off at submission (Yes/No, from a list); the
+    2023-25 Cover keeps one sign-off name and date."""
+    path = tmp_path / "2025.xlsx"
+    write(SAMPLE_2025, YEAR_2025_26, POLICY, path)
+    layout = Layout(YEAR_2025_26, 100)
+    cover = openpyxl.load_workbook(path)[COVER]
+    labels = {cover[layout.cover_label(key)].value for key in YEAR_2025_26.cover_inputs}
+    assert {
+        "Chair of the Health and Wellbeing Board",
+        "Director of Adult Social Services",
+        "Section 151 officer of the council",
+    } <= labels
+    assert any(
+        str(label).startswith("Has the plan been signed off by the Health and Wellbeing Board") for label in labels
+    )
+    assert cover[layout.partners.cell("chief_executive", layout.partners.header_row)].value.startswith(
+        "Chief executive"
+    )
+    answer = layout.cover_cell("hwb_signed_off")
+    assert any(answer in str(v.sqref) and v.type == "list" for v in cover.data_validations.dataValidation)
+    assert "hwb_chair" not in YEAR_2023_25.cover_inputs and "signed_off_by" in YEAR_2023_25.cover_inputs
+
+
+@pytest.mark.parametrize(
+    ("answer", "date", "unmet", "read_error"),
+    [
+        ("No", None, [], False),  # the HWB may sign off after submission
+        ("Yes", None, ["sign_off_date"], False),
+        ("Yes", "2025-04-15", [], False),
+        ("Maybe", "2025-04-15", ["hwb_signed_off"], True),
+    ],
+)
+def test_hwb_sign_off_answer_and_date(
+    tmp_path: Path, answer: str, date: str | None, unmet: list[str], read_error: bool
+) -> None:
+    """The HWB sign-off question takes Yes or No; its date is required once the answer is Yes."""
+    path = tmp_path / "2025.xlsx"
+    write(SAMPLE_2025, YEAR_2025_26, POLICY, path)
+    layout = Layout(YEAR_2025_26, 100)
+    book = openpyxl.load_workbook(path)
+    book[COVER][layout.cover_cell("hwb_signed_off")] = answer
+    book[COVER][layout.cover_cell("sign_off_date")] = date
+    book.save(path)
+    result = validate(path, POLICY)
+    assert [item.key for item in result.unmet] == unmet
+    errors = [f for f in result.findings if f.code == "READ01"]
+    assert [(f.where.cell, f.message) for f in errors] == (
+        [(layout.cover_cell("hwb_signed_off"), 'Signed off by the HWB at submission: must be Yes or No (got "Maybe")')]
+        if read_error
+        else []
+    )
+
+
+@pytest.mark.parametrize("year", [YEAR_2023_25, YEAR_2025_26], ids=lambda y: y.name)
+def test_guidance_lists_what_is_unconfirmed_and_prints_wrapped(year: TemplateYear, tmp_path: Path) -> None:
+    """The Guidance tab lists every unconfirmed detail of the year (Capacity & Demand included) and each plan
+    year's uplift as confirmed with its source or as unconfirmed; it names no internal document, and its text
+    wraps within a page-wide printed column."""
+    path = tmp_path / "plan.xlsx"
+    write(SAMPLE_2025 if year is YEAR_2025_26 else sample_plan(), year, POLICY, path)
+    sheet = openpyxl.load_workbook(path)[GUIDANCE]
+    lines = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    text = "\n".join(lines)
+    for note in year.unconfirmed:
+        assert f"  - {note}" in lines
+    assert "Capacity and Demand" in text
+    assert not re.search(r"\.md\b|docs/|domain", text)
+    if year is YEAR_2025_26:
+        assert "rises 3.9% in 2025-26 (confirmed: NHS England, Better Care Fund grants and funding page)." in text
+    else:
+        assert "  - The 2024-25 uplift of the NHS contribution to adult social care (5.66%) is not confirmed." in lines
+    column = sheet.column_dimensions["A"].width
+    body = [c for row in sheet.iter_rows(min_row=GUIDANCE_FIRST_ROW) for c in row if c.value is not None]
+    assert len(body) == len(lines) - 1 and all(c.alignment.wrap_text for c in body)  # all but the title
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert column <= 110
+
+
+def test_each_definition_lists_what_is_unconfirmed() -> None:
+    """Each year's definition carries what could not be confirmed, Capacity & Demand included, and the 2025-26
+    conditions carry NHS England's names."""
+    for year in (YEAR_2023_25, YEAR_2025_26):
+        assert any("Capacity and Demand" in note for note in year.unconfirmed)
+        assert year.title == f"Better Care Fund {year.name} Template"
+    assert YEAR_2025_26.conditions_sheet == "National Conditions"
+    assert YEAR_2023_25.conditions_sheet == "Planning Requirements"
+    assert YEAR_2025_26.label(SourceKind.DISCHARGE_LA) == "Local Authority Better Care Grant"
+    assert YEAR_2025_26.kind("Local Authority Better Care Fund Grant") is SourceKind.IBCF
+    assert YEAR_2023_25.label(SourceKind.WINTER_PRESSURES) == "iBCF"

@@ -261,10 +261,15 @@ def _cover(w: _Writer, buttons: bool) -> None:
     for offset, text in enumerate(instructions):
         w.label(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)
     w.table(L.CONDITIONS, [field_values(c, _keys(L.CONDITIONS)) for c in plan.conditions] if plan else [])
+    w.label(L.COVER, L.SIGN_OFF_LINES.label(L.SIGN_OFF_HEADING_ROW), "Sign-off by role (2025-26 onwards)", bold=True)
+    for field in L.SIGN_OFF_FIELDS:
+        w.label(L.COVER, L.SIGN_OFF_LINES.label(field.key), field.header)
+        w.put(L.COVER, L.cover_cell(field.key), values.get(field.key) or None, field.kind)
+    to_xlsxwriter.validate(sheet, L.cover_cell("hwb_signed_off"), dropdown(w.list_ranges["yes_no"]))
     if buttons:
         for macro, cell in L.BUTTON_CELLS.items():
             sheet.insert_button(cell, {"macro": macro, "caption": L.BUTTON_CAPTIONS[macro], "width": 170, "height": 36})
-    last = L.CONDITIONS.data_rows[-1]
+    last = L.SIGN_OFF_LINES.rows["hwb_signed_off"]
     w.finish(L.COVER, _page(L.PRINT_COLUMNS[L.COVER], last, one_page=True, widths=L.COVER_WIDTHS))
 
 

@@ -76,6 +76,7 @@ PARTNERS = Table(
         Field("partner_id", "Partner ID", required=True, width=14),
         Field("name", "Partner", required=True, width=44),
         Field("kind", "Type", CHOICE, "partner_kinds", required=True),
+        Field("chief_executive", "Chief executive (signs off)", width=30),
     ),
     first_column=2,
     record="partner",
@@ -96,9 +97,21 @@ CONDITIONS = Table(
 )
 
 
+# Who signs the plan off by role, as NHS England's 2025-26 template asks (each partner's chief executive is in
+# the Partners table), below the conditions.
+SIGN_OFF_HEADING_ROW = 43
+SIGN_OFF_FIELDS = (
+    Field("hwb_chair", "Chair of the Health and Wellbeing Board"),
+    Field("director_asc", "Director of Adult Social Services"),
+    Field("section151", "Section 151 officer of the council"),
+    Field("hwb_signed_off", "Signed off by the HWB at submission? (Yes/No)", CHOICE, "yes_no"),
+)
+SIGN_OFF_LINES = Lines(COVER, "B", ("C",), one_a_row(SIGN_OFF_HEADING_ROW + 1, (f.key for f in SIGN_OFF_FIELDS)))
+
+
 def cover_cell(key: str) -> str:
-    """The input cell of a Cover field."""
-    return COVER_LINES.cell(key)
+    """The input cell of a Cover field (the sign-off roles included)."""
+    return SIGN_OFF_LINES.cell(key) if key in SIGN_OFF_LINES.rows else COVER_LINES.cell(key)
 
 
 # --- Funding -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TypeVar
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file
-from bcf_xl.findings import Finding
+from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.model import (
     Area,
     AreaKind,
@@ -227,7 +227,20 @@ def _rows(cells: CellReader, table: L.Table, make: Callable[[RowCells], T | None
 
 
 def _source(r: RowCells, years: int) -> FundingSource | None:
-    return records.source(r, years, r.choice("kind", SourceKind))
+    kind = r.choice("kind", SourceKind)
+    if kind is SourceKind.WINTER_PRESSURES:  # a plan made before the grant was merged keeps being read
+        ident = r.text("source_id")
+        r.cells.findings.append(
+            Finding(
+                Severity.NOTE,
+                "READ02",
+                Target("source", ident or None, "kind"),
+                f"[{ident}] Funding source: the Winter Pressures grant was merged into the iBCF in 2020-21; "
+                "NHS England's templates show this source in the iBCF line",
+                Location(sheet=r.sheet, cell=r.ref("kind")),
+            )
+        )
+    return records.source(r, years, kind)
 
 
 def _scheme(r: RowCells, years: int) -> Scheme | None:

@@ -24,18 +24,71 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.mapping import plan_from_mapping
 from bcf_xl.model import Plan
 from bcf_xl.monitoring import Actuals, actuals_from_mapping, as_at
 
 PLAN_FILE = "northmoor.toml"
 SCHEMES_FILE = "northmoor_schemes.csv"
+PLAN_2025_26_FILE = "northmoor_2025_26.toml"
 
 
 @cache
 def sample_plan() -> Plan:
     """The embedded sample plan, read from the package data once (a plan is immutable, so calls share it)."""
     return plan_from_mapping(sample_mapping())
+
+
+def sample_plan_for(years: tuple[str, ...]) -> Plan:
+    """The sample plan for ``years``: the embedded 2023-24 and 2024-25 plan, or its 2025-26 successor
+    (:func:`sample_2025_26_mapping`).
+
+    Raises:
+        BcfInputError: there is no sample plan for those years.
+    """
+    if years == sample_plan().years:
+        return sample_plan()
+    if years == ("2025-26",):
+        return _sample_2025_26()
+    raise BcfInputError(
+        Location(field="Plan years"), "the sample plan is for 2023-24 and 2024-25, or for 2025-26", ", ".join(years)
+    )
+
+
+@cache
+def _sample_2025_26() -> Plan:
+    return plan_from_mapping(sample_2025_26_mapping())
+
+
+def sample_2025_26_mapping() -> dict[str, Any]:
+    """The 2025-26 sample plan as plain data: the 2023-25 sample at its 2024-25 figures (sources and schemes with
+    nothing that year left out), changed and completed by ``northmoor_2025_26.toml``."""
+    data = sample_mapping()
+    extra = tomllib.loads(
+        resources.files(__package__).joinpath(PLAN_2025_26_FILE).read_text(encoding="utf-8"), parse_float=Decimal
+    )
+    kinds, chiefs = extra.pop("kinds"), extra.pop("chief_executives")
+    last = len(data["years"]) - 1
+
+    def carried(record: dict[str, Any]) -> dict[str, Any]:
+        return {**record, "amounts": [record["amounts"][last]]}
+
+    sources = [carried(s) for s in data["sources"] if Decimal(str(s["amounts"][last] or 0))]
+    for source in sources:
+        source["kind"] = kinds.get(source["source_id"], source["kind"])
+    schemes = [carried(s) for s in data["schemes"] if Decimal(str(s["amounts"][last] or 0))]
+    for scheme in schemes:
+        scheme |= {"prior_year_budget": scheme["amounts"][0], "additional_investment": 0, "outturn": []}
+    data |= {
+        "sources": sources,
+        "schemes": schemes,
+        "partners": [{**p, "chief_executive": chiefs.get(p["partner_id"], "")} for p in data["partners"]],
+        "dfg": data["dfg"][last:],
+        "performance_fund": None,
+    }
+    data["area"]["districts"] = [{**d, "dfg_allocation": d["dfg_allocation"][last:]} for d in data["area"]["districts"]]
+    return data | extra
 
 
 def sample_mapping() -> dict[str, Any]:

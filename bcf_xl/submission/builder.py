@@ -28,24 +28,23 @@ from bcf_xl import __version__
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.minimums import asc_minimum
-from bcf_xl.model import MetricUnit, Plan
-from bcf_xl.policy import Policy
+from bcf_xl.model import MetricUnit, Plan, SourceKind
+from bcf_xl.policy import Policy, Uplift
 from bcf_xl.submission import checklist
-from bcf_xl.submission.definition import TemplateYear
+from bcf_xl.submission.definition import COVER_INPUTS, TemplateYear
 from bcf_xl.submission.layout import (
-    CHECKLIST,
-    CHECKLIST_TABLE,
+    COMPLETE,
     COVER,
-    COVER_CELLS,
-    COVER_FIELDS,
-    COVER_LABELS,
+    DIFFERENCES,
     EXPENDITURE,
     GUIDANCE,
     INCOME,
+    INCOMPLETE,
     LISTS,
     METRICS,
-    REQUIREMENTS,
     SCHEME_ROWS_NAME,
+    STATUS_CELL,
+    STATUS_CELLS,
     SUMMARY,
     SUMMARY_LABELS,
     TITLE_CELL,
@@ -57,7 +56,7 @@ from bcf_xl.submission.layout import (
 )
 from bcf_xl.submission.totals import computed_cells, kind_rule, nhs_rule, rated_rule, summary_formulas
 from bcf_xl.workbook import to_openpyxl
-from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
+from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, NUMBER_FORMATS, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
 from bcf_xl.workbook.rules import Calculation, ExcelError, Expr, Range, countif, if_
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
 from bcf_xl.workbook.tables import Table
@@ -175,20 +174,19 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     ranges = list_ranges(lists)
     book = Workbook()
     book.remove(book.worksheets[0])
-    for name in (GUIDANCE, COVER, CHECKLIST, SUMMARY, INCOME, EXPENDITURE, METRICS, REQUIREMENTS, LISTS):
+    for name in layout.sheets:
         book.create_sheet(name)
     _lists(book[LISTS], lists)
     _guidance(book[GUIDANCE], layout, policy)
-    _cover(book[COVER], plan, layout, ranges)
     _income(book[INCOME], plan, layout, ranges, policy)
     _expenditure(book[EXPENDITURE], plan, layout, ranges, policy)
     _metrics(book[METRICS], plan, layout)
-    _requirements(book[REQUIREMENTS], plan, layout, ranges)
+    _conditions(book[layout.conditions_sheet], plan, layout, ranges)
     _summary(book[SUMMARY], layout)
     items = checklist.items(layout, lists, ranges, policy)
-    checkers = _checklist(book[CHECKLIST], items, layout)
+    checkers = _cover(book[COVER], plan, layout, ranges, items)
     book.defined_names[SCHEME_ROWS_NAME] = DefinedName(SCHEME_ROWS_NAME, attr_text=layout.scheme_rows_reference)
-    book.active = book.sheetnames.index(CHECKLIST)
+    book.active = book.sheetnames.index(COVER)
     book.calculation.fullCalcOnLoad = True
     return book, _cached_values(book, computed_cells(layout) | checkers)
 
@@ -238,34 +236,104 @@ def _guidance(sheet: Worksheet, layout: Layout, policy: Policy) -> None:
         "Yellow cells are inputs. Grey cells are pre-populated. All other cells are calculated and locked.",
         "Sheets are protected without a password so that formulas are not overwritten by accident.",
         f"Dropdowns offer the national lists; numbers must be between {pounds(bound.low)} and {pounds(bound.high)}.",
-        "The Checklist tab shows a red 'No' for each required item still incomplete and a green 'Yes' once it is "
-        "complete. The template is ready to submit when its title reads 'Complete Template'.",
+        "The checklist on the Cover shows a red 'No' for each required field still to complete and a green 'Yes' "
+        f"once it is complete. The cell under the Cover's title reads '{COMPLETE}' when every required field is "
+        "filled in.",
+        "The Summary shows the differences NHS England's rules require to be zero: income less expenditure, "
+        "under-spends against the minimums, DFG not passed on, repeated scheme IDs. A template can be complete "
+        "and still show a difference: resolve each one before submitting.",
         "Amounts are in pounds and pence; joint schemes give the NHS share as a percentage.",
+        *_folded_lines(year),
+        *_uplift_lines(year, policy),
         "",
-        f"This template was regenerated from the plan by bcf-xl {__version__}. It follows the structure of NHS "
-        "England's planning template; where details could not be confirmed:",
-        *[f"  - {note}" for note in year.unconfirmed],
+        f"This template was produced from the plan by bcf-xl {__version__}. It follows the structure of NHS "
+        "England's planning template; these details could not be confirmed against the published template:",
+        *[f"  - {note}" for note in (*year.unconfirmed, *_unconfirmed_uplifts(year, policy))],
     ]
     for line, text in enumerate(lines):
         to_openpyxl.label(sheet, guidance_cell(line), text, LOOK.wrapped)
+        # Wrapped text does not grow its row in every program: give each line the rows its words need.
+        sheet.row_dimensions[coordinate_to_tuple(guidance_cell(line))[0]].height = 15 * (
+            1 + len(text) // _GUIDANCE_CHARACTERS
+        )
     to_openpyxl.apply(sheet[guidance_cell(0)], LOOK.bold)
     last_row, last_column = coordinate_to_tuple(guidance_cell(len(lines) - 1))
     _finish(sheet, layout.widths[GUIDANCE], None, last_column, last_row, one_page=True)
 
 
-def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
-    _title(sheet, f"{layout.year.title}: Cover")
+# Characters of Guidance text a line of its column holds.
+_GUIDANCE_CHARACTERS = 100
+
+
+def _folded_lines(year: TemplateYear) -> list[str]:
+    """A line for each kind of funding the year has no line for, naming the line that holds it."""
+    return [
+        f"Funding recorded in plans as {folded.kind.value} is shown in the {year.label(folded.into)} line "
+        f"({folded.why})."
+        for folded in year.folded
+        if folded.kind is not SourceKind.WINTER_PRESSURES  # merged in 2020-21: no template since names it
+    ]
+
+
+def _uplift_lines(year: TemplateYear, policy: Policy) -> list[str]:
+    """The confirmed uplift of the NHS contribution to adult social care in each plan year, with its source."""
+    lines = []
+    for plan_year in year.plan_years:
+        uplift = _known_uplift(policy, plan_year)
+        if uplift is not None and uplift.checked:
+            lines.append(
+                f"The NHS minimum contribution to adult social care rises {_percent(uplift.rate)} in {plan_year} "
+                f"(confirmed: {uplift.source})."
+            )
+    return lines
+
+
+def _unconfirmed_uplifts(year: TemplateYear, policy: Policy) -> list[str]:
+    """A note for each plan year whose uplift of the contribution to adult social care is not confirmed."""
+    notes = []
+    for plan_year in year.plan_years:
+        uplift = _known_uplift(policy, plan_year)
+        if uplift is None:
+            notes.append(f"The {plan_year} uplift of the NHS contribution to adult social care is not known.")
+        elif not uplift.checked:
+            notes.append(
+                f"The {plan_year} uplift of the NHS contribution to adult social care ({_percent(uplift.rate)}) is "
+                "not confirmed."
+            )
+    return notes
+
+
+def _known_uplift(policy: Policy, plan_year: str) -> Uplift | None:
+    try:
+        return policy.uplift(plan_year)
+    except BcfInputError:
+        return None
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _cover(
+    sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], items: tuple[checklist.Item, ...]
+) -> dict[tuple[str, str], Expr]:
+    """Write the Cover: title, status cell, the year's inputs, the partners and the checklist; return the rule of
+    each formula cell the checklist writes."""
+    _title(sheet, layout.year.title)
     values = cover_values(plan)
-    for key, label in COVER_FIELDS:
-        _write_text(sheet, COVER_LABELS[key], label)
-        _input(sheet, layout.cover_cell(key), values[key])
+    for key in layout.year.cover_inputs:
+        _write_text(sheet, layout.cover_label(key), COVER_INPUTS[key])
+        to_openpyxl.apply(sheet[layout.cover_label(key)], LOOK.wrapped)
+        _input(sheet, layout.cover_cell(key), values[key] or None)
     _dropdown(sheet, ranges["area_kinds"], layout.cover_cell("area_kind"), "Choose Unitary or Two-tier")
+    if "hwb_signed_off" in layout.year.cover_inputs:
+        _dropdown(sheet, ranges["yes_no"], layout.cover_cell("hwb_signed_off"), "Choose Yes or No")
     for key, label, value in (
         ("template_year", "Template", layout.year.name),
         ("generator", "Generated by", f"bcf-xl {__version__}"),
     ):
-        _write_text(sheet, COVER_LABELS[key], label)
-        _grey(sheet, COVER_CELLS[key], value)
+        _write_text(sheet, layout.cover_label(key), label)
+        _grey(sheet, layout.cover_cell(key), value)
     partners = layout.partners
     _headers(sheet, partners, (field.header for field in partners.fields))
     rows = layout.partner_rows
@@ -273,9 +341,12 @@ def _cover(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str])
         _input(sheet, partners.cell("partner_id", row), partner.partner_id if partner else None)
         _input(sheet, partners.cell("name", row), partner.name if partner else None)
         _input(sheet, partners.cell("kind", row), partner.kind.value if partner else None)
+        if "chief_executive" in partners.columns:
+            _input(sheet, partners.cell("chief_executive", row), (partner.chief_executive or None) if partner else None)
     _dropdown(sheet, ranges["partner_kinds"], cells(partners, "kind"), "Choose Council or ICB")
-    last_row, last_column = coordinate_to_tuple(partners.cell("kind", rows[-1]))
-    _finish(sheet, layout.widths[COVER], None, last_column, last_row, one_page=True)
+    rules, last_row = _checklist(sheet, items, layout)
+    _finish(sheet, layout.widths[COVER], None, len(layout.checklist.fields) + 1, last_row, one_page=True)
+    return rules
 
 
 def _income(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str], policy: Policy) -> None:
@@ -433,24 +504,26 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
     )
 
 
-def _requirements(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
-    _title(sheet, f"{layout.year.title}: Planning Requirements")
+def _conditions(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str, str]) -> None:
+    _title(sheet, f"{layout.year.title}: {layout.conditions_sheet}")
     table = layout.conditions
-    _headers(
-        sheet, table, ("Code", "National condition", layout.year.condition_heading, "Explanation (required if No)")
-    )
+    _headers(sheet, table, (field.header for field in table.fields))
     answers = {answer.code: answer for answer in plan.conditions}
     for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
         answer = answers.get(condition.code)
         _grey(sheet, table.cell("code", row), condition.code)
         _grey(sheet, table.cell("text", row), condition.text)
         to_openpyxl.apply(sheet[table.cell("text", row)], LOOK.wrapped)
+        if "statement" in table.columns:
+            _grey(sheet, table.cell("statement", row), condition.statement)
+            to_openpyxl.apply(sheet[table.cell("statement", row)], LOOK.wrapped)
         met = None if answer is None or answer.met is None else ("Yes" if answer.met else "No")
         _input(sheet, table.cell("met", row), met)
         _input(sheet, table.cell("explanation", row), (answer.explanation or None) if answer else None)
         to_openpyxl.apply(sheet[table.cell("explanation", row)], LOOK.wrapped)
     _dropdown(sheet, ranges["yes_no"], cells(table, "met"), "Choose Yes or No")
-    _finish(sheet, layout.widths[REQUIREMENTS], None, len(table.fields), layout.condition_rows[-1], one_page=True)
+    widths = layout.widths[layout.conditions_sheet]
+    _finish(sheet, widths, None, len(table.fields), layout.condition_rows[-1], one_page=True)
 
 
 def _summary(sheet: Worksheet, layout: Layout) -> None:
@@ -467,7 +540,9 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
         for index, formula in enumerate(formulas[key]):
             cell = sheet[layout.summary_cell(key, index)]
             cell.value = formula
-            cell.number_format = POUNDS
+            cell.number_format = NUMBER_FORMATS[WHOLE] if key == "repeated_ids" else POUNDS  # a count of rows
+    for key in DIFFERENCES:  # a difference that is not zero shows red
+        _not_zero(sheet, layout.summary_cell(key, 0) + ":" + layout.summary_cell(key, len(formulas[key]) - 1))
     last = max(layout.summary_rows.values())
     _finish(
         sheet,
@@ -479,10 +554,12 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
     )
 
 
-def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...], layout: Layout) -> dict[tuple[str, str], Expr]:
-    """Write the checklist; return the rule of each formula cell (every checker, each sheet's
-    "completed" line and the title), by (sheet, cell)."""
-    table = CHECKLIST_TABLE
+def _checklist(
+    sheet: Worksheet, items: tuple[checklist.Item, ...], layout: Layout
+) -> tuple[dict[tuple[str, str], Expr], int]:
+    """Write the checklist inside the Cover and the status cell under its title; return the rule of each formula
+    cell (every checker, each sheet's "completed" line and the status) by (sheet, cell), and the last row used."""
+    table = layout.checklist
     first_row = table.header_row + 1
     _headers(sheet, table, (field.header for field in table.fields))
     row = first_row
@@ -497,29 +574,29 @@ def _checklist(sheet: Worksheet, items: tuple[checklist.Item, ...], layout: Layo
             _write_text(sheet, table.cell("sheet", row), sheet_name)
             _write_text(sheet, description, item.description)
             sheet[description].alignment = Alignment(wrap_text=True, vertical="top")
-            sheet.row_dimensions[row].height = 15 * (1 + len(item.description) // 95)
+            sheet.row_dimensions[row].height = 15 * (1 + len(item.description) // 70)
             _write_text(sheet, link, item.link.replace("'", ""))
             sheet[link].hyperlink = Hyperlink(ref=link, location=_quoted(item.link))
             sheet[link].font = Font(color="0563C1", underline="single")
-            rules[(CHECKLIST, table.cell("complete", row))] = if_(item.rule, "Yes", "No")
+            rules[(COVER, table.cell("complete", row))] = if_(item.rule, "Yes", "No")
             row += 1
         _write_text(sheet, table.cell("item", row), f"{sheet_name} sheet completed")
         sheet[table.cell("item", row)].font = Font(bold=True)
-        done = Range(CHECKLIST, f"{table.cell('complete', start)}:{table.cell('complete', row - 1)}")
-        rules[(CHECKLIST, table.cell("complete", row))] = _all_yes(done, "Yes", "No")
+        done = Range(COVER, f"{table.cell('complete', start)}:{table.cell('complete', row - 1)}")
+        rules[(COVER, table.cell("complete", row))] = _all_yes(done, "Yes", "No")
         row += 2
     last = row - 2
-    checkers = Range(CHECKLIST, f"{table.cell('complete', first_row)}:{table.cell('complete', last)}")
-    rules[(CHECKLIST, TITLE_CELL)] = _all_yes(checkers, "Complete Template", "Incomplete Template")
+    checkers = Range(COVER, f"{table.cell('complete', first_row)}:{table.cell('complete', last)}")
+    rules[(COVER, STATUS_CELL)] = _all_yes(checkers, COMPLETE, INCOMPLETE)
     for (_, cell), rule in rules.items():
-        sheet[cell] = "=" + rule.formula(CHECKLIST)
-    sheet[TITLE_CELL].font = Font(bold=True, size=16)
+        sheet[cell] = "=" + rule.formula(COVER)
+    sheet.merge_cells(STATUS_CELLS)
+    sheet[STATUS_CELL].font = Font(bold=True, size=14)
     _highlight(sheet, checkers.cells, "Yes", GREEN)
     _highlight(sheet, checkers.cells, "No", RED)
-    _highlight(sheet, TITLE_CELL, "Complete Template", GREEN)
-    _highlight(sheet, TITLE_CELL, "Incomplete Template", RED)
-    _finish(sheet, layout.widths[CHECKLIST], layout.freeze[CHECKLIST], len(table.fields), last)
-    return rules
+    _highlight(sheet, STATUS_CELL, COMPLETE, GREEN)
+    _highlight(sheet, STATUS_CELL, INCOMPLETE, RED)
+    return rules, last
 
 
 def _all_yes(checkers: Range, done: str, not_done: str) -> Expr:
@@ -530,6 +607,11 @@ def _all_yes(checkers: Range, done: str, not_done: str) -> Expr:
 def _highlight(sheet: Worksheet, cells: str, text: str, style: Style) -> None:
     """Show cells that read exactly ``text`` in ``style`` (conditional formatting)."""
     to_openpyxl.highlight(sheet, cells, text, style)
+
+
+def _not_zero(sheet: Worksheet, cells: str) -> None:
+    """Show Summary difference cells that are not zero in red."""
+    to_openpyxl.highlight_not_zero(sheet, cells, RED)
 
 
 def _cached_values(book: Workbook, rules: Mapping[tuple[str, str], Expr]) -> dict[tuple[str, str], object]:

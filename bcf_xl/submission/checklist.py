@@ -1,10 +1,15 @@
-"""The template's checklist: each required item declared once, as a rule (:mod:`bcf_xl.workbook.rules`).
+"""The template's checklist and the Summary's differences, each declared once as a rule (:mod:`bcf_xl.workbook.rules`).
 
-In the workbook each item's checker shows red "No" until its rule holds, then green "Yes"; the title
-reads "Complete Template" once every checker says Yes. The builder writes each rule's Excel formula;
-the validator evaluates the very same rule in Python over a filled template's cells, recalculating
-the Summary and the grey cells from their own rules (:mod:`bcf_xl.submission.totals`), so
-``bcf-xl validate`` and Excel agree on whether a template is complete.
+The checklist sits inside the Cover and tracks completion of the required fields only: each item's checker shows
+red "No" until its rule holds, then green "Yes", and the status cell under the Cover's title reads
+"Complete Template" once every checker says Yes. NHS England's business rules (income equals expenditure, the
+minimum spends, the DFG passed on in full, unique scheme IDs) are not checklist items: they show on the Summary as
+differences that must be zero (:data:`bcf_xl.submission.layout.DIFFERENCES`), and ``bcf-xl validate`` reports each
+one that is not as an error.
+
+The builder writes each rule's Excel formula; the validator evaluates the very same rule in Python over a filled
+template's cells, recalculating the Summary and the grey cells from their own rules
+(:mod:`bcf_xl.submission.totals`), so ``bcf-xl validate`` and Excel agree.
 """
 
 from __future__ import annotations
@@ -16,16 +21,18 @@ from types import MappingProxyType
 
 from bcf_xl.model import MetricUnit, SourceKind
 from bcf_xl.policy import Bound, Policy, load_policy
+from bcf_xl.submission.definition import COVER_INPUTS
 from bcf_xl.submission.layout import (
     AREA_KINDS,
     COVER,
-    COVER_FIELDS,
+    DIFFERENCES,
     EXPENDITURE,
     INCOME,
     METRICS,
     PARTNER_KINDS,
-    REQUIREMENTS,
     SUMMARY,
+    SUMMARY_LABELS,
+    YES_NO,
     Layout,
 )
 from bcf_xl.submission.totals import computed_cells
@@ -48,8 +55,6 @@ from bcf_xl.workbook.rules import (
     range_at,
     round_,
     search,
-    sum_,
-    sumif,
     sumproduct,
     trim,
 )
@@ -77,7 +82,7 @@ class Item:
 
     @property
     def formula(self) -> str:
-        """The checker's Excel test (without "="), as the Checklist tab writes it."""
+        """The checker's Excel test (without "="), as the Cover's checklist writes it."""
         return self.rule.formula()
 
     def holds(self, values: Values) -> bool:
@@ -91,7 +96,7 @@ def items(
     list_ranges: Mapping[str, str],
     policy: Policy | None = None,
 ) -> tuple[Item, ...]:
-    """Every checklist item of a template year, in the order the Checklist tab shows them.
+    """Every checklist item of a template year, in the order the Cover's checklist shows them.
 
     Args:
         layout: the template's layout.
@@ -107,9 +112,8 @@ def items(
     found += _cover_items(layout)
     found += _income_items(layout, list_ranges, amount)
     found += _expenditure_items(layout, list_ranges, amount, share)
-    found += _summary_items(layout)
     found += _metric_items(layout)
-    found += _requirement_items(layout)
+    found += _condition_items(layout)
     computed = MappingProxyType(computed_cells(layout))
     return tuple(Item(key, sheet, words, link, rule, computed) for key, sheet, words, link, rule in found)
 
@@ -143,24 +147,36 @@ def _pounds(bound: Bound) -> str:
 
 def _cover_items(layout: Layout) -> Found:
     found: Found = []
-    for key, label in COVER_FIELDS:
+    inputs = layout.year.cover_inputs
+    for key in inputs:
+        label = COVER_INPUTS[key]
         cell = Ref(COVER, layout.cover_cell(key))
         if key == "area_kind":
             rule, words = or_(*(cell.eq(kind) for kind in AREA_KINDS)), f"{label} is Unitary or Two-tier"
         elif key == "email":
             rule, words = isnumber(search("@", cell)), f"{label} is an e-mail address"
+        elif key == "hwb_signed_off":
+            rule, words = (
+                or_(*(cell.eq(answer) for answer in YES_NO)),
+                "HWB sign-off at submission is answered Yes or No",
+            )
+        elif key == "sign_off_date" and "hwb_signed_off" in inputs:
+            answered_no = Ref(COVER, layout.cover_cell("hwb_signed_off")).eq("No")
+            rule = or_(answered_no, len_(trim(cell)).gt(0))
+            words = f"{label} is filled in, unless the HWB has not yet signed off"
         else:
             rule, words = len_(trim(cell)).gt(0), f"{label} is filled in"
         found.append((key, COVER, words, cell.formula(), rule))
-    ids, names, kinds = (_column(layout.partners, key) for key in ("partner_id", "name", "kind"))
+    partners = layout.partners
+    ids, names, kinds = (_column(partners, key) for key in ("partner_id", "name", "kind"))
     council, icb = PARTNER_KINDS
-    rule = and_(
-        countif(kinds, council).ge(1),
-        countif(kinds, icb).ge(1),
-        _none_of(len_(ids).gt(0), len_(names).eq(0), group(kinds.ne(council) * kinds.ne(icb))),
-    )
+    missing = [len_(names).eq(0), group(kinds.ne(council) * kinds.ne(icb))]
     words = "Partners: the council and at least one ICB, each with ID, name and type"
-    found.append(("partners", COVER, words, _link(layout.partners, "partner_id"), rule))
+    if "chief_executive" in partners.columns:
+        missing.append(len_(trim(_column(partners, "chief_executive"))).eq(0))
+        words = "Partners: the council and at least one ICB, each with ID, name, type and chief executive"
+    rule = and_(countif(kinds, council).ge(1), countif(kinds, icb).ge(1), _none_of(len_(ids).gt(0), *missing))
+    found.append(("partners", COVER, words, _link(partners, "partner_id"), rule))
     return found
 
 
@@ -202,29 +218,10 @@ def _income_items(layout: Layout, ranges: Mapping[str, str], bound: Bound) -> Fo
                 _none_of(labels.eq(additional), len_(trim(descriptions)).eq(0)),
             )
         )
-    two_tier = Ref(COVER, layout.cover_cell("area_kind")).ne("Two-tier")
-    dfg_label = layout.year.label(SourceKind.DFG)
     for index, year in enumerate(layout.years):
-        received, top_up = Ref(INCOME, layout.dfg_received_cell(index)), Ref(INCOME, layout.dfg_top_up_cell(index))
-        allocations = range_at(layout.district_range("allocation", index))
-        amounts = _column(income, f"amount{index + 1}")
         retained = range_at(layout.district_range("retained", index))
         references = range_at(layout.district_range("reference", index))
         found += [
-            (
-                f"dfg_split:{year}",
-                INCOME,
-                f"Two-tier areas: district DFG allocations add up to the DFG received, {year}",
-                received.formula(),
-                or_(two_tier, round_(sum_(allocations) - n(received), 2).eq(0)),
-            ),
-            (
-                f"dfg_income:{year}",
-                INCOME,
-                f"DFG received plus top-up equals the DFG income line, {year}",
-                top_up.formula(),
-                round_(sumif(labels, dfg_label, amounts) - n(received) - n(top_up), 2).eq(0),
-            ),
             (
                 f"dfg_agreement:{year}",
                 INCOME,
@@ -293,34 +290,41 @@ def _expenditure_items(layout: Layout, ranges: Mapping[str, str], amount: Bound,
                 _none_of(filled, *_out_of(column(f"amount:{year}"), amount)),
             )
         )
-    found.append(
-        ("schemes_unique", EXPENDITURE, "Scheme IDs are unique", first, _none_of(filled, countif(ids, ids).gt(1)))
-    )
     return found
 
 
-def _summary_items(layout: Layout) -> Found:
-    found: Found = []
-    for index, year in enumerate(layout.years):
-        income, spend = (Ref(SUMMARY, layout.summary_cell(key, index)) for key in ("income", "spend"))
-        found.append(
-            (
-                f"balance:{year}",
-                SUMMARY,
-                f"Income equals expenditure, {year}",
-                income.formula(),
-                round_(income - spend, 2).eq(0),
-            )
-        )
-        for key, words in (
-            ("asc", "the NHS contribution to adult social care"),
-            ("ooh", "NHS-commissioned out-of-hospital spend"),
-        ):
-            under = Ref(SUMMARY, layout.summary_cell(f"{key}_under", index))
-            found.append(
-                (f"{key}:{year}", SUMMARY, f"The minimum for {words} is met, {year}", under.formula(), under.eq(0))
-            )
-    return found
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """A Summary line that must be zero, for one plan year: NHS England's business rule it shows, and its rule."""
+
+    key: str
+    year: str
+    description: str
+    sheet: str
+    cell: str
+    rule: Expr
+    computed: Mapping[Cell, Expr] = field(compare=False, repr=False)
+
+    def value(self, values: Values) -> object:
+        """What the Summary line shows for a template holding ``values``, recalculated from the inputs."""
+        return Calculation(values, self.computed)[(self.sheet, self.cell)]
+
+    def holds(self, values: Values) -> bool:
+        """True when the line shows no difference."""
+        return rules.holds(self.rule, Calculation(values, self.computed))
+
+
+def differences(layout: Layout) -> tuple[Difference, ...]:
+    """Every Summary difference of a template, per plan year (the repeated-IDs line once, in the first year)."""
+    computed = MappingProxyType(computed_cells(layout))
+    found = []
+    for key in DIFFERENCES:
+        for index, year in enumerate(layout.years[: 1 if key == "repeated_ids" else None]):
+            cell = layout.summary_cell(key, index)
+            line = Ref(SUMMARY, cell)
+            rule = line.eq(0) if key == "repeated_ids" else round_(line, 2).eq(0)
+            found.append(Difference(key, year, SUMMARY_LABELS[key], SUMMARY, cell, rule, computed))
+    return tuple(found)
 
 
 def _metric_items(layout: Layout) -> Found:
@@ -337,15 +341,15 @@ def _metric_items(layout: Layout) -> Found:
     return found
 
 
-def _requirement_items(layout: Layout) -> Found:
+def _condition_items(layout: Layout) -> Found:
     found: Found = []
-    table = layout.conditions
+    table, sheet = layout.conditions, layout.conditions_sheet
     for condition, row in zip(layout.year.conditions, layout.condition_rows, strict=True):
-        met, why = Ref(REQUIREMENTS, table.cell("met", row)), Ref(REQUIREMENTS, table.cell("explanation", row))
+        met, why = Ref(sheet, table.cell("met", row)), Ref(sheet, table.cell("explanation", row))
         found.append(
             (
                 f"condition:{condition.code}",
-                REQUIREMENTS,
+                sheet,
                 f"{condition.code} answered Yes, or No with an explanation",
                 met.formula(),
                 or_(met.eq("Yes"), and_(met.eq("No"), len_(trim(why)).gt(0))),

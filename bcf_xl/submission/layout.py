@@ -24,46 +24,28 @@ from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Li
 
 GUIDANCE = "Guidance"
 COVER = "Cover"
-CHECKLIST = "Checklist"
 SUMMARY = "Summary"
 INCOME = "Income"
 EXPENDITURE = "Expenditure"
 METRICS = "Metrics"
-REQUIREMENTS = "Planning Requirements"
 LISTS = "Lists"
-SHEETS = (GUIDANCE, COVER, CHECKLIST, SUMMARY, INCOME, EXPENDITURE, METRICS, REQUIREMENTS, LISTS)
+# The sheets every year's template has, before and after the year's conditions tab (TemplateYear.conditions_sheet).
+SHEETS = (GUIDANCE, COVER, SUMMARY, INCOME, EXPENDITURE, METRICS)
 
-TITLE_CELL = "A1"  # every sheet's title; the Checklist's reads Complete or Incomplete Template
+TITLE_CELL = "A1"  # every sheet's title
+STATUS_CELL = "A2"  # the Cover's status, directly below the title: "Complete Template" or "Incomplete Template"
+STATUS_CELLS = "A2:C2"  # the status cell, merged across the Cover's label and input columns
+COMPLETE, INCOMPLETE = "Complete Template", "Incomplete Template"
 
 # Guidance: one line of text a row from GUIDANCE_FIRST_ROW, in column A.
 GUIDANCE_COLUMN = "A"
 GUIDANCE_FIRST_ROW = 3
 
-# Cover: (key, label) of each yellow input, one a row from COVER_FIRST_ROW, label in B, input in C.
-COVER_FIELDS = (
-    ("area", "Health and Wellbeing Board"),
-    ("area_kind", "Area type (Unitary or Two-tier)"),
-    ("completed_by", "Completed by"),
-    ("job_title", "Job title"),
-    ("email", "E-mail"),
-    ("telephone", "Telephone"),
-    ("signed_off_by", "Signed off on behalf of the Health and Wellbeing Board by"),
-    ("sign_off_date", "Date of Health and Wellbeing Board sign-off (YYYY-MM-DD)"),
-)
-COVER_FIRST_ROW = 3
-# ...and the grey lines below them: the template year (how a reader knows the template) and the generator.
-COVER_LINES = Lines(
-    COVER,
-    "B",
-    ("C",),
-    MappingProxyType(
-        {**one_a_row(COVER_FIRST_ROW, (key for key, _ in COVER_FIELDS)), "template_year": 12, "generator": 13}
-    ),
-)
-COVER_LABELS = {key: COVER_LINES.label(key) for key in COVER_LINES.rows}
-COVER_CELLS = {key: COVER_LINES.cell(key) for key in COVER_LINES.rows}
-TEMPLATE_YEAR_CELL = COVER_CELLS["template_year"]
-PARTNER_HEADER_ROW = 15
+# Cover: grey lines naming the template year (how a reader knows the template, the same cell in every year) and
+# the generator, then the year's yellow inputs one a row from COVER_FIRST_ROW, label in B, input in C.
+COVER_FIXED = one_a_row(3, ("template_year", "generator"))
+TEMPLATE_YEAR_CELL = f"C{COVER_FIXED['template_year']}"
+COVER_FIRST_ROW = 6
 PARTNER_ROWS = 8
 INCOME_HEADER_ROW = 3
 INCOME_ROWS = 20
@@ -72,7 +54,6 @@ SCHEME_HEADER_ROW = 3
 METRIC_HEADER_ROW = 3
 CONDITION_HEADER_ROW = 3
 SUMMARY_HEADER_ROW = 3
-CHECKLIST_HEADER_ROW = 3
 SCHEME_ROWS_NAME = "BCF_SCHEME_ROWS"
 AREA_KINDS = ("Unitary", "Two-tier")
 PARTNER_KINDS = ("Council", "ICB")
@@ -125,21 +106,6 @@ def block(table: Table, first: str, last: str) -> str:
     return f"{quote(table.sheet)}!{start}:{end}"
 
 
-# The Checklist: one line a required item, its rows following the items (the builder counts them).
-CHECKLIST_TABLE = Table(
-    CHECKLIST,
-    "Checklist",
-    CHECKLIST_HEADER_ROW,
-    0,
-    (
-        Field("sheet", "Sheet"),
-        Field("item", "Required item"),
-        Field("link", "Cell"),
-        Field("complete", "Complete?"),
-    ),
-)
-
-
 @dataclass(frozen=True)
 class Layout:
     """Cell positions of one template year with a given number of expenditure rows."""
@@ -153,8 +119,39 @@ class Layout:
 
     # --- Cover -------------------------------------------------------------------------------------
 
+    @cached_property
+    def cover_lines(self) -> Lines:
+        """The Cover's single cells: the grey template year and generator, then the year's inputs."""
+        inputs = one_a_row(COVER_FIRST_ROW, self.year.cover_inputs)
+        return Lines(COVER, "B", ("C",), MappingProxyType({**COVER_FIXED, **inputs}))
+
     def cover_cell(self, key: str) -> str:
-        return COVER_CELLS[key]
+        """The cell of a Cover line: an input of :data:`COVER_INPUTS`, ``template_year`` or ``generator``."""
+        return self.cover_lines.cell(key)
+
+    def cover_label(self, key: str) -> str:
+        return self.cover_lines.label(key)
+
+    @property
+    def conditions_sheet(self) -> str:
+        return self.year.conditions_sheet
+
+    @property
+    def sheets(self) -> tuple[str, ...]:
+        """The template's sheets in order."""
+        return (*SHEETS, self.conditions_sheet, LISTS)
+
+    @cached_property
+    def checklist(self) -> Table:
+        """The checklist inside the Cover, below the partners: one line a required item (the builder counts them)."""
+        fields = (
+            Field("sheet", "Sheet"),
+            Field("item", "Required item"),
+            Field("link", "Cell"),
+            Field("complete", "Complete?"),
+        )
+        header = self.partner_rows[-1] + 3
+        return Table(COVER, "Checklist", header, 0, fields, first_column=2)
 
     @property
     def partner_rows(self) -> range:
@@ -235,7 +232,6 @@ class Layout:
         return {
             INCOME: self.income.cell("source_id", self.income_rows[0]),
             EXPENDITURE: self.expenditure.cell("description", self.scheme_rows_range[0]),
-            CHECKLIST: CHECKLIST_TABLE.cell("sheet", CHECKLIST_TABLE.header_row + 1),
         }
 
     @cached_property
@@ -246,14 +242,13 @@ class Layout:
         expenditure |= {schemes["name"]: 36, schemes["description"]: 48}
         expenditure |= {schemes["scheme_type"]: 34, schemes["sub_type"]: 34, schemes["provider"]: 26}
         return {
-            GUIDANCE: {GUIDANCE_COLUMN: 120},
-            COVER: {"A": 3, "B": 48, "C": 60, "D": 22},
+            GUIDANCE: {GUIDANCE_COLUMN: 110},
+            COVER: {"A": 3, "B": 48, "C": 60, "D": 22, "E": 30 if self.year.partner_sign_off else 12},
             INCOME: {"A": 34, "B": 40, "C": 24, "D": 40, **{col(5 + i): 20 for i in range(len(self.districts.fields))}},
             EXPENDITURE: expenditure,
             METRICS: {"A": 10, "B": 60, "C": 24, "D": 18, "E": 14, "F": 34, "G": 14, "H": 14, "I": 16, "J": 16},
-            REQUIREMENTS: {"A": 8, "B": 70, "C": 22, "D": 60},
+            self.conditions_sheet: dict(zip(self.conditions.columns.values(), self._condition_widths, strict=True)),
             SUMMARY: {"A": 60, **{self.summary_col(i): 20 for i in range(len(self.years))}},
-            CHECKLIST: {"A": 22, "B": 80, "C": 26, "D": 12},
         }
 
     # --- Expenditure -------------------------------------------------------------------------------
@@ -287,7 +282,7 @@ class Layout:
         rows = self.scheme_rows_range
         return f"{EXPENDITURE}!${column}${rows[0]}:${column}${rows[-1]}"
 
-    # --- Metrics and Planning Requirements ----------------------------------------------------------
+    # --- Metrics and national conditions ------------------------------------------------------------
 
     @property
     def metric_rows(self) -> range:
@@ -310,15 +305,22 @@ class Layout:
     def condition_rows(self) -> range:
         return self.conditions.data_rows
 
-    CONDITION_FIELDS: ClassVar[tuple[Field, ...]] = (
-        Field("code", "Code"),
-        Field("text", "National condition"),
-        Field("met", "Met?", CHOICE),
-        Field("explanation", "Explanation"),
-    )
-    # The column of each metric and condition field, as the tables below place them.
+    @property
+    def has_statements(self) -> bool:
+        """The year asks for each condition as an assurance statement, shown in a column of its own."""
+        return any(condition.statement for condition in self.year.conditions)
+
+    @property
+    def _condition_widths(self) -> tuple[float, ...]:
+        return (8, 44, 70, 22, 50) if self.has_statements else (8, 70, 22, 60)
+
+    # The column of each metric field, as the table below places them.
     METRIC_COLUMNS: ClassVar[Mapping[str, str]] = {key: col(i) for i, key in enumerate(METRIC_HEADERS, start=1)}
-    CONDITION_COLUMNS: ClassVar[Mapping[str, str]] = {f.key: col(i) for i, f in enumerate(CONDITION_FIELDS, start=1)}
+
+    @property
+    def condition_columns(self) -> Mapping[str, str]:
+        """The column of each field of the conditions table."""
+        return self.conditions.columns
 
     # --- Summary -----------------------------------------------------------------------------------
 
@@ -328,7 +330,8 @@ class Layout:
         keys = [f"income:{label}" for label in self.year.labels] + ["income", None]
         keys += [f"spend:{area.value}" for area in AreaOfSpend] + ["spend", "balance", None, "nhs", "la", None]
         keys += ["asc_required", "asc_planned", "asc_under", None, "ooh_required", "ooh_planned", "ooh_under", None]
-        keys += ["dfg_available", "dfg_allocated", "dfg_retained", "dfg_passported"]
+        keys += ["dfg_available", "dfg_allocated", "dfg_retained", "dfg_passported", None]
+        keys += ["dfg_unallocated", "dfg_unmatched", "repeated_ids"]
         return tuple(keys)
 
     @cached_property
@@ -344,7 +347,8 @@ class Layout:
     def summary_rows(self) -> dict[str, int]:
         """Row of each Summary line: 'income:LABEL', 'income', 'spend:AREA', 'spend', 'balance',
         'nhs', 'la', 'asc_required', 'asc_planned', 'asc_under', 'ooh_required', 'ooh_planned',
-        'ooh_under', 'dfg_available', 'dfg_allocated', 'dfg_retained', 'dfg_passported'."""
+        'ooh_under', 'dfg_available', 'dfg_allocated', 'dfg_retained', 'dfg_passported', 'dfg_unallocated',
+        'dfg_unmatched', 'repeated_ids' (one figure, in the first year's column)."""
         rows = self.summary.data_rows
         return {key: row for row, key in zip(rows, self._summary_lines, strict=True) if key is not None}
 
@@ -355,12 +359,17 @@ class Layout:
 
     @cached_property
     def partners(self) -> Table:
-        fields = (
+        """The partners, below the Cover's inputs; a year whose plan each partner's chief executive signs off
+        names them in a fourth column."""
+        fields = [
             Field("partner_id", "Partner ID"),
             Field("name", "Partner"),
             Field("kind", "Type (Council or ICB)", CHOICE),
-        )
-        return Table(COVER, "Partners", PARTNER_HEADER_ROW, PARTNER_ROWS, fields, first_column=2, record="partner")
+        ]
+        if self.year.partner_sign_off:
+            fields.append(Field("chief_executive", "Chief executive (signs off the plan)"))
+        header = COVER_FIRST_ROW + len(self.year.cover_inputs) + 1
+        return Table(COVER, "Partners", header, PARTNER_ROWS, tuple(fields), first_column=2, record="partner")
 
     @cached_property
     def income(self) -> Table:
@@ -415,8 +424,17 @@ class Layout:
 
     @cached_property
     def conditions(self) -> Table:
+        """The national conditions on the year's conditions tab: each one's code and name, its assurance statement
+        where the year has them, the Yes/No answer and the explanation."""
+        fields = [Field("code", "Code"), Field("text", "National condition")]
+        if self.has_statements:
+            fields.append(Field("statement", "Assurance statement"))
+        fields += [
+            Field("met", self.year.condition_heading, CHOICE),
+            Field("explanation", "Explanation (required if No)"),
+        ]
         rows = len(self.year.conditions)
-        return Table(REQUIREMENTS, "Conditions", CONDITION_HEADER_ROW, rows, self.CONDITION_FIELDS, record="condition")
+        return Table(self.conditions_sheet, "Conditions", CONDITION_HEADER_ROW, rows, tuple(fields), record="condition")
 
     @cached_property
     def placement(self) -> Placement:
@@ -456,7 +474,13 @@ SUMMARY_LABELS = {
     "dfg_allocated": "DFG allocated to districts (grant letter)",
     "dfg_retained": "DFG retained by agreement",
     "dfg_passported": "DFG passported to districts",
+    "dfg_unallocated": "DFG received not allocated to districts (two-tier areas)",
+    "dfg_unmatched": "DFG income line less DFG received and in-year top-up",
+    "repeated_ids": "Expenditure rows whose Scheme ID is entered more than once",
 }
+# The Summary lines that show a difference: each must be zero for the plan to meet NHS England's rules
+# (income equals expenditure, the minimums are met, the DFG is passed on in full, scheme IDs are unique).
+DIFFERENCES = ("balance", "asc_under", "ooh_under", "dfg_unallocated", "dfg_unmatched", "repeated_ids")
 
 
 def scheme_rows_for(n_schemes: int) -> int:

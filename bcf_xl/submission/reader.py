@@ -25,6 +25,7 @@ from bcf_xl.model import (
     AreaKind,
     AscMinimum,
     ConditionAnswer,
+    Contacts,
     FundingSource,
     Metric,
     Partner,
@@ -37,9 +38,7 @@ from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
 from bcf_xl.submission.definition import YEARS, TemplateYear, template_year
 from bcf_xl.submission.layout import (
-    CHECKLIST_TABLE,
     COVER,
-    COVER_LINES,
     EXPENDITURE,
     INCOME,
     LISTS,
@@ -53,6 +52,7 @@ from bcf_xl.uplift import uplift_series
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
 from bcf_xl.workbook.reading import Book, CellReader, Values, bounds_of, build_record, load_cells, shown, table_rows
+from bcf_xl.workbook.values import CONTACT_FIELDS
 
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
@@ -88,8 +88,8 @@ def _read_bounds() -> dict[str, tuple[int, int]]:
             *(f(i) for i in indexes for f in (layout.dfg_received_cell, layout.dfg_top_up_cell)),
         ]
         declared = bounds_of(
-            COVER_LINES,
-            CHECKLIST_TABLE,
+            layout.cover_lines,
+            layout.checklist,
             layout.partners,
             layout.income,
             layout.districts,
@@ -116,15 +116,22 @@ def load_values(path: Path) -> tuple[Book, Values]:
     return load_cells(path, READ_BOUNDS)
 
 
+# Templates written before the checklist moved into the Cover kept it on this tab (and the template year elsewhere).
+_EARLIER_CHECKLIST_TAB = "Checklist"
+
+
 def identify(path: Path, book: Book, values: Values, expected: str | None) -> TemplateYear:
     """The template year a workbook is, refusing a workbook that is not a planning template or another year's."""
     where = Location(sheet=path.name)
-    missing = [name for name in SHEETS[:-1] if name not in book.sheetnames]
-    if missing:
-        raise BcfInputError(
-            where, f"is not a BCF planning template: it has no {', '.join(missing)} sheet", show_got=False
-        )
+    _require_sheets(where, book, SHEETS)
     name = str(values.get((COVER, TEMPLATE_YEAR_CELL)) or "").strip()
+    if name not in YEARS and _EARLIER_CHECKLIST_TAB in book.sheetnames:
+        raise BcfInputError(
+            where,
+            "is a template made by an earlier bcf-xl, with the checklist on a tab of its own: generate it again "
+            "from the plan",
+            show_got=False,
+        )
     if name not in YEARS:
         raise BcfInputError(
             where,
@@ -134,7 +141,16 @@ def identify(path: Path, book: Book, values: Values, expected: str | None) -> Te
         )
     if expected is not None and name != template_year(expected).name:
         raise BcfInputError(where, f"is the {name} template, not the {expected} one", show_got=False)
+    _require_sheets(where, book, (YEARS[name].conditions_sheet,))
     return YEARS[name]
+
+
+def _require_sheets(where: Location, book: Book, names: tuple[str, ...]) -> None:
+    missing = [name for name in names if name not in book.sheetnames]
+    if missing:
+        raise BcfInputError(
+            where, f"is not a BCF planning template: it has no {', '.join(missing)} sheet", show_got=False
+        )
 
 
 _RANGE = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]*:\$?[A-Z]{1,3}\$?[1-9][0-9]*")
@@ -202,7 +218,7 @@ def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
     top_ups = [layout.dfg_top_up_cell(index) for index in range(len(years))]
     dfg = records.dfg_years(cells, INCOME, received, top_ups, retentions)
     schemes = _schemes(cells, layout)
-    contacts = records.contacts(cells, COVER, layout.cover_cell)
+    contacts = records.contacts(cells, COVER, layout.cover_cell, _contact_keys(layout.year))
     if area is None:
         return None
     try:
@@ -223,6 +239,11 @@ def _plan(cells: CellReader, layout: Layout, policy: Policy) -> Plan | None:
     except BcfInputError as exc:
         cells.error(COVER, layout.cover_cell("area"), str(exc))
         return None
+
+
+def _contact_keys(year: TemplateYear) -> tuple[str, ...]:
+    """The contact fields a year's Cover asks for."""
+    return tuple(key for key in year.cover_inputs if key in CONTACT_FIELDS)
 
 
 def _partners(cells: CellReader, layout: Layout) -> list[Partner]:
@@ -320,7 +341,8 @@ def submission_view(plan: Plan, year: TemplateYear, policy: Policy) -> Plan:
     Local grouping (pools, themes), outturn, risk-share terms and the performance fund are not
     part of a submission; metrics are the year's national ones under their national names;
     top-ups and agreed retentions are one figure per year and district; an agreed ASC minimum is
-    kept only where it differs from the calculated one.
+    kept only where it differs from the calculated one; funding of a kind the year has no line for is in the line
+    that holds it (Winter Pressures in the iBCF); only the contacts the year's Cover asks for are kept.
     """
     national = {m.code: m for m in year.metrics}
     metrics = tuple(
@@ -349,8 +371,18 @@ def submission_view(plan: Plan, year: TemplateYear, policy: Policy) -> Plan:
         agreed = tuple(r if r != c else None for r, c in zip(required, calculated, strict=True))
         asc = AscMinimum(plan.asc_minimum.prior_year, agreed if any(a is not None for a in agreed) else ())
     codes = [c.code for c in year.conditions]
+    held = _contact_keys(year)
+    contacts = Contacts(**{key: getattr(plan.contacts, key) for key in held})
+    partners = (
+        plan.partners
+        if year.partner_sign_off
+        else tuple(dataclasses.replace(p, chief_executive="") for p in plan.partners)
+    )
     return dataclasses.replace(
         plan,
+        partners=partners,
+        sources=tuple(dataclasses.replace(s, kind=year.line_kind(s.kind)) for s in plan.sources),
+        contacts=contacts,
         pools=(),
         schemes=tuple(dataclasses.replace(s, theme="", pool="", outturn=()) for s in plan.schemes),
         metrics=metrics,

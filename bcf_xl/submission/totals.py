@@ -1,5 +1,5 @@
-"""The template's computed cells, each declared once as a rule: the Summary lines, Expenditure's grey
-funding-source and NHS-commissioned cells, and the Metrics rated values.
+"""The template's computed cells, each declared once as a rule: the Summary lines (its differences included),
+Expenditure's grey funding-source and NHS-commissioned cells, and the Metrics rated values.
 
 Each rule writes its native Excel formula (NHS England's copy of Excel has no add-in) and evaluates
 itself in Python as Excel would (:mod:`bcf_xl.workbook.rules`), so the template's cached values and
@@ -16,9 +16,12 @@ from bcf_xl.workbook.rules import (
     Expr,
     Ref,
     and_,
+    countif,
+    group,
     if_,
     iferror,
     isnumber,
+    len_,
     max_,
     n,
     range_at,
@@ -26,6 +29,7 @@ from bcf_xl.workbook.rules import (
     sum_,
     sumif,
     sumifs,
+    sumproduct,
     vlookup,
 )
 
@@ -63,7 +67,7 @@ def _income_cell(cell: str) -> Expr:
 def summary_rules(layout: Layout) -> dict[str, list[Expr]]:
     """Every Summary line's rule per plan year, keyed as in :attr:`Layout.summary_rows`."""
     labels = range_at(layout.income.span("kind"))
-    nhs_label = layout.year.label(SourceKind.NHS_MINIMUM)
+    nhs_label, dfg_label = layout.year.label(SourceKind.NHS_MINIMUM), layout.year.label(SourceKind.DFG)
     kinds, areas = range_at(layout.scheme_range("kind")), range_at(layout.scheme_range("area_of_spend"))
     area_kind = Ref(COVER, absolute_coordinate(layout.cover_cell("area_kind")))
     minimum = (kinds, nhs_label)
@@ -97,6 +101,10 @@ def summary_rules(layout: Layout) -> dict[str, list[Expr]]:
         rules["dfg_passported"].append(
             if_(area_kind.eq("Two-tier"), line["dfg_allocated"] + top_up - line["dfg_retained"], 0)
         )
+        rules["dfg_unallocated"].append(if_(area_kind.eq("Two-tier"), round_(received - line["dfg_allocated"], 2), 0))
+        rules["dfg_unmatched"].append(round_(sumif(labels, dfg_label, amounts) - received - top_up, 2))
+    ids = range_at(layout.scheme_range("scheme_id"))
+    rules["repeated_ids"].append(sumproduct(len_(ids).gt(0) * group(countif(ids, ids).gt(1))))
     return rules
 
 

@@ -1,24 +1,29 @@
 """Validate a filled planning template: every problem with its sheet, cell and rule.
 
-Three kinds of finding, all in one run: what the reader could not read (text in an amount, a
-value not in its list, a missing required field), each checklist item the template would show as
-red "No", and every finding of the engine's plan checks (income against expenditure, minimum
-spends, DFG passporting...) placed on the template cell it concerns.
+Four kinds of finding, all in one run: what the reader could not read (text in an amount, a
+value not in its list, a missing required field), each checklist item the Cover would show as
+red "No" (a required field not complete), each Summary difference that is not zero (income less
+expenditure, under-spends against the minimums, DFG not passed on, repeated scheme IDs), and every
+finding of the engine's plan checks placed on the template cell it concerns. A template can be
+complete (every required field filled in) and still fail validation on a difference.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from bcf_xl.checks import run_checks
 from bcf_xl.errors import Location
 from bcf_xl.findings import Finding, Severity, Target, by_severity
+from bcf_xl.money import to_pence
 from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import list_ranges, lists_for
 from bcf_xl.submission.reader import Submission, read
+from bcf_xl.workbook.validation import pounds
 
 # Engine checks about what a submission does not hold (local pools, budget roll-forward of local tables,
 # metric actuals, unconfirmed uplift notes) say nothing about the template.
@@ -32,6 +37,7 @@ class Validation:
     submission: Submission
     findings: tuple[Finding, ...]
     unmet: tuple[checklist.Item, ...]
+    differences: tuple[checklist.Difference, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -92,9 +98,29 @@ def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Va
                 Location(sheet=sheet, cell=cell),
             )
         )
+    differences = tuple(d for d in checklist.differences(layout) if not d.holds(submission.values))
+    for difference in differences:
+        shown = difference.value(submission.values)
+        amount = shown if difference.key == "repeated_ids" else _pounds(shown)
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "SUMMARY",
+                Target("summary", difference.key, year=difference.year),
+                f"Summary shows a difference: {difference.description}, {difference.year}, must be 0 (got {amount})",
+                Location(sheet=difference.sheet, cell=difference.cell),
+            )
+        )
     if submission.plan is not None:
         for finding in run_checks(submission.plan, policy):
             if finding.code in _NOT_ABOUT_THE_TEMPLATE:
                 continue
             findings.append(layout.placement.place(finding, submission.origins))
-    return Validation(submission, by_severity(findings), unmet)
+    return Validation(submission, by_severity(findings), unmet, differences)
+
+
+def _pounds(value: object) -> str:
+    """A Summary amount as the officer sees it: £-1,234.50; anything else (an Excel error) as it is."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return pounds(to_pence(Decimal(repr(value)) if isinstance(value, float) else Decimal(value)))
+    return str(value)

@@ -26,8 +26,9 @@ from bcf_xl.model import (
     SourceKind,
 )
 from bcf_xl.money import ZERO
-from bcf_xl.workbook.reading import CellReader, RowCells, table_rows
+from bcf_xl.workbook.reading import CellReader, RowCells, shown, table_rows
 from bcf_xl.workbook.tables import Table
+from bcf_xl.workbook.values import CONTACT_FIELDS
 
 # Scheme fields that are plain text in every layout.
 SCHEME_TEXT = ("scheme_id", "name", "description", "scheme_type", "sub_type", "provider", "source")
@@ -38,7 +39,8 @@ def partner(r: RowCells) -> Partner | None:
     kind = r.choice("kind", PartnerKind)
     if kind is None:
         return None
-    return r.record("name", Partner, r.text("partner_id"), r.text("name"), kind)
+    chief_executive = r.text("chief_executive") if "chief_executive" in r.table.columns else ""
+    return r.record("name", Partner, r.text("partner_id"), r.text("name"), kind, chief_executive)
 
 
 def source(r: RowCells, years: int, kind: SourceKind | None) -> FundingSource | None:
@@ -123,9 +125,20 @@ def dfg_years(
     return tuple(found) if any(d.received or d.top_ups or d.retentions for d in found) else ()
 
 
-CONTACT_FIELDS = ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
-
-
-def contacts(cells: CellReader, sheet: str, cell_of: Callable[[str], str]) -> Contacts:
-    """Who completed and signed off the plan, from the cell the layout gives each contact field."""
-    return Contacts(*(cells.text(sheet, cell_of(key)) for key in CONTACT_FIELDS))
+def contacts(
+    cells: CellReader, sheet: str, cell_of: Callable[[str], str], keys: Sequence[str] = CONTACT_FIELDS
+) -> Contacts:
+    """Who completed and signed off the plan, from the cell the layout gives each contact field named in ``keys``
+    (the fields a layout does not hold stay blank). The HWB sign-off answer must be Yes or No (any case)."""
+    found = {key: cells.text(sheet, cell_of(key)) for key in keys}
+    answer = found.get("hwb_signed_off", "")
+    if answer.casefold() in ("yes", "no"):
+        found["hwb_signed_off"] = answer.capitalize()
+    elif answer:
+        cells.error(
+            sheet,
+            cell_of("hwb_signed_off"),
+            f"Signed off by the HWB at submission: must be Yes or No (got {shown(answer)})",
+        )
+        found["hwb_signed_off"] = ""
+    return Contacts(**found)

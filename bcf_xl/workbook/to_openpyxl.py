@@ -128,6 +128,14 @@ def highlight(sheet: Worksheet, cells: str, text: str, style: Style) -> None:
     sheet.conditional_formatting.add(cells, rule)
 
 
+def highlight_not_zero(sheet: Worksheet, cells: str, style: Style) -> None:
+    """Show cells whose value is not zero in ``style`` (conditional formatting), as a difference that must be zero."""
+    rule: Rule = CellIsRule(  # type: ignore[no-untyped-call]
+        operator="notEqual", formula=["0"], font=_font(style), fill=_fill(style)
+    )
+    sheet.conditional_formatting.add(cells, rule)
+
+
 def finish(sheet: Worksheet, setup: SheetSetup) -> None:
     """Protect a sheet and set its widths, panes, visibility and printing."""
     for letter, width in setup.widths:

@@ -12,7 +12,18 @@ from enum import Enum
 
 from bcf_xl.model import Plan, Scheme
 
-CONTACT_FIELDS = ("completed_by", "job_title", "email", "telephone", "signed_off_by", "sign_off_date")
+CONTACT_FIELDS = (
+    "completed_by",
+    "job_title",
+    "email",
+    "telephone",
+    "signed_off_by",
+    "sign_off_date",
+    "hwb_chair",
+    "director_asc",
+    "section151",
+    "hwb_signed_off",
+)
 
 
 def cover_values(plan: Plan) -> dict[str, object]:
