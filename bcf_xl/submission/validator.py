@@ -79,7 +79,7 @@ def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Va
     layout = submission.layout
     lists = lists_for(policy, submission.year)
     items = checklist.items(layout, lists, list_ranges(lists), policy)
-    unmet = tuple(item for item in items if not item.holds(submission.values))
+    unmet = checklist.unmet(items, submission.values)
     findings = list(submission.findings)
     for item in unmet:
         sheet, cell = item.link.replace("'", "").rsplit("!", 1)

@@ -330,14 +330,23 @@ class Range(Expr):
         return _sheet_prefix(self.sheet, home) + self.cells
 
     def rows(self, cells: Cells) -> list[tuple[Scalar, ...]]:
-        """The values of the range, one tuple per row."""
-        return [
-            tuple(scalar(cells.get((self.sheet, cell))) for cell in row)
-            for row in rows_from_range(self.cells.replace("$", ""))
-        ]
+        """The values of the range, one tuple per row (read once per :class:`Calculation`)."""
+        if isinstance(cells, Calculation):
+            return cells.block(self.sheet, self.cells)
+        return _block_values(self.sheet, self.cells, cells)
 
     def evaluate(self, cells: Cells) -> Value:
         return tuple(value for row in self.rows(cells) for value in row)
+
+
+@functools.lru_cache(maxsize=1024)
+def _block(cells: str) -> tuple[tuple[str, ...], ...]:
+    """The cell references of a block such as ``$A$4:$B$5``, row by row."""
+    return tuple(tuple(row) for row in rows_from_range(cells.replace("$", "")))
+
+
+def _block_values(sheet: str, block: str, cells: Cells) -> list[tuple[Scalar, ...]]:
+    return [tuple(scalar(cells.get((sheet, cell))) for cell in row) for row in _block(block)]
 
 
 def _parse(reference: str) -> tuple[str, str]:
@@ -833,6 +842,21 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._values = values
         self._formulas = formulas
         self._computed: dict[tuple[str, str], object] = {}
+        self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
+
+    def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
+        """The values of a block of cells, row by row; each block is read once (the values never change)."""
+        key = (sheet, cells)
+        found = self._blocks.get(key)
+        if found is None:
+            found = self._blocks[key] = _block_values(sheet, cells, self)
+        return found
+
+    def get(self, key: tuple[str, str], default: object = None) -> object:
+        """The value of a cell, or ``default`` for a blank one (without raising and catching a KeyError)."""
+        if key in self._formulas:
+            return self[key]
+        return self._values.get(key, default)
 
     def __getitem__(self, key: tuple[str, str]) -> object:
         if key in self._formulas:
