@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import reduce
+from itertools import repeat
 from typing import Union
 
 from openpyxl.utils.cell import rows_from_range
@@ -132,9 +133,16 @@ def _rank(value: Scalar) -> int:
 
 def _compare(a: Scalar, b: Scalar) -> int | ExcelError:
     """Excel's ordering: numbers < text < TRUE/FALSE; text case-insensitive; a blank is 0, "" or FALSE."""
-    error = _error(a, b)
-    if error:
-        return error
+    kinds = (type(a), type(b))
+    if kinds == (Decimal, Decimal):  # the common case first: two numbers
+        return (a > b) - (a < b)  # type: ignore[operator]
+    if kinds == (str, str):
+        x, y = a.casefold(), b.casefold()  # type: ignore[union-attr]
+        return (x > y) - (x < y)
+    if isinstance(a, ExcelError):
+        return a
+    if isinstance(b, ExcelError):
+        return b
     if a is None and b is None:
         return 0
     if a is None:
@@ -216,7 +224,7 @@ def _each(function: Callable[..., Scalar], *values: Value) -> Value:
     size = len(arrays[0])
     if any(len(a) != size for a in arrays):
         return tuple(NA for _ in range(max(len(a) for a in arrays)))
-    return tuple(function(*(v[i] if isinstance(v, tuple) else v for v in values)) for i in range(size))
+    return tuple(map(function, *(v if isinstance(v, tuple) else repeat(v, size) for v in values)))
 
 
 # --- expressions ------------------------------------------------------------------------------------
@@ -541,10 +549,56 @@ def _sumifs_call(args: Args, cells: Cells) -> Value:
     return _sumifs(args[0], list(zip(args[1::2], args[2::2], strict=True)), cells)
 
 
+class _Index:
+    """Where each plain value sits in a range, for exact lookups in one step instead of a scan.
+
+    Only what equality alone decides is indexed: numbers, and ASCII text without wildcards (for which Excel's
+    case-insensitive match is equality of lower case). Any other lookup scans the range as Excel's rules say.
+    """
+
+    def __init__(self, values: tuple[Scalar, ...]) -> None:
+        self.first: dict[object, int] = {}
+        self.count: dict[object, int] = {}
+        self.exact = True  # False when some text is not ASCII: lookups of text then scan
+        for position, value in enumerate(values, start=1):
+            key: object
+            if isinstance(value, Decimal):
+                key = value
+            elif isinstance(value, str) and value.isascii():
+                key = ("text", value.lower())
+            else:
+                self.exact = self.exact and not isinstance(value, str)
+                continue
+            self.first.setdefault(key, position)
+            self.count[key] = self.count.get(key, 0) + 1
+
+    def key(self, lookup: Scalar) -> object | None:
+        """The index key of a lookup value, or None when the lookup must scan."""
+        if isinstance(lookup, Decimal):
+            return lookup
+        if lookup is None:
+            return Decimal(0)  # a blank looks up 0
+        if isinstance(lookup, str) and self.exact and lookup.isascii() and not _WILDCARD.search(lookup):
+            return ("text", lookup.lower())
+        return None
+
+
+_WILDCARD = re.compile(r"[*?~]")
+_CRITERION_OPERATOR = re.compile(r"^(<=|>=|<>|<|>|=)")
+
+
 def _countif(args: Args, cells: Cells) -> Value:
     tested = _cells(args[0], cells)
+    index = _Index(tested)
 
     def count(criterion: Scalar) -> Scalar:
+        plain = not (
+            isinstance(criterion, str)
+            and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
+        )
+        key = index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
+        if key is not None:
+            return Decimal(index.count.get(key, 0))
         test = _criterion(criterion)  # once per criterion, not once per cell tested
         return Decimal(sum(1 for v in tested if test(v)))
 
@@ -566,10 +620,15 @@ def _sumproduct(args: Args, cells: Cells) -> Value:
 
 def _match(args: Args, cells: Cells) -> Value:
     candidates = _cells(args[1], cells)
+    index = _Index(candidates)
 
     def position(lookup: Scalar) -> Scalar:
         if isinstance(lookup, ExcelError):
             return lookup
+        key = index.key(lookup)
+        if key is not None:
+            found = index.first.get(key)
+            return NA if found is None else Decimal(found)
         same = _same(lookup)
         return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
 
