@@ -288,7 +288,7 @@ def _collate(args: argparse.Namespace) -> int:
     year = template_year(args.year).name if args.year else None
     for path in args.paths:
         _refuse_writing_over(path, args.output)
-    result = collate(args.paths, policy=policy, year=year, jobs=args.jobs, progress=sys.stderr)
+    result = collate(args.paths, policy=policy, year=year, jobs=args.jobs, progress=sys.stderr, output=args.output)
     result.write_workbook(args.output, overwrite=args.force)
     if args.csv is not None:
         result.write_csv(args.csv, overwrite=args.force)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -340,3 +341,39 @@ def test_the_progress_bar_is_for_a_terminal_only() -> None:
 def _no_stray_files(tmp_path: Path) -> Iterator[None]:
     yield
     assert not [p for p in tmp_path.rglob(".*") if p.is_file()], "a temporary file was left behind"
+
+
+def test_a_worker_that_ends_abruptly_costs_only_its_file(
+    returns_folder: Path, tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process that dies on one file (killed, out of memory) leaves that file a row saying so; every
+    other file is still read, in order."""
+    import bcf_xl.collate as collating
+
+    real = collating.read_return
+
+    def dies_on_southmoor(path: Path, rules: Policy, year: str | None = None) -> object:
+        if path.name == "southmoor.xlsx":
+            os._exit(9)  # as a process killed by the system ends: no exception, no clean-up
+        return real(path, rules, year)
+
+    monkeypatch.setattr(collating, "read_return", dies_on_southmoor)  # worker processes are forked with it
+    result = collate([returns_folder], policy=policy, jobs=2)
+    rows = {row[6]: row for row in result.table("Areas").rows}
+    assert list(rows) == ["eastmoor.xlsx", "northmoor.xlsx", "southmoor.xlsx", "westmoor.xlsx"]
+    assert rows["southmoor.xlsx"][3] == NOT_READ
+    assert "its reading process ended abruptly" in rows["southmoor.xlsx"][8]
+    assert rows["northmoor.xlsx"][3] == COMPLETE and rows["westmoor.xlsx"][0] == "Westmoor"
+
+
+def test_the_collated_workbook_in_a_collated_folder_is_left_out(
+    returns_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workbook a run writes into the folder it collates is not collated by the next run into the same file."""
+    folder = tmp_path / "returns"
+    shutil.copytree(returns_folder, folder)
+    out = folder / "region.xlsx"
+    assert main(["collate", str(folder), "-o", str(out), "--jobs", "1"]) == 1
+    assert main(["collate", str(folder), "-o", str(out), "--jobs", "1", "--force"]) == 1
+    summaries = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Collated")]
+    assert summaries == [f"Collated 3 of 4 files into {out}"] * 2

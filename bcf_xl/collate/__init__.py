@@ -21,11 +21,12 @@ import functools
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
-from bcf_xl.collate.returns import AreaReturn, read_return
+from bcf_xl.collate.returns import AreaReturn, read_return, unread
 from bcf_xl.collate.tables import Sheet, sheets
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import WORKBOOK_SUFFIXES, write_atomically
@@ -108,20 +109,25 @@ def _csv_cell(value: object) -> object:
     return value
 
 
-def find_workbooks(paths: Iterable[Path]) -> list[Path]:
+def find_workbooks(paths: Iterable[Path], *, skip: Path | None = None) -> list[Path]:
     """The files to collate: each file given, and every .xlsx/.xlsm under each folder given (sorted, without
-    Excel's ``~$`` lock files). A file named outright is collated whatever its name (it may be refused then).
+    Excel's ``~$`` lock files, and without ``skip``: the collated workbook an earlier run wrote there). A file
+    named outright is collated whatever its name (it may be refused then).
 
     Raises:
         BcfInputError: a path does not exist, or nothing to collate is found.
     """
+    left_out = skip.absolute() if skip is not None else None
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not p.name.startswith(_LOCK_FILE_PREFIX)
+                if p.suffix.lower() in WORKBOOK_SUFFIXES
+                and p.is_file()
+                and not p.name.startswith(_LOCK_FILE_PREFIX)
+                and p.absolute() != left_out
             )
         elif path.exists():
             found.append(path)
@@ -141,6 +147,7 @@ def collate(
     year: str | None = None,
     jobs: int | None = None,
     progress: IO[str] | None = None,
+    output: Path | None = None,
 ) -> Collation:
     """Read and validate every workbook under ``paths`` (in parallel) and collate them.
 
@@ -151,11 +158,12 @@ def collate(
         jobs: worker processes; all cores when None; 1 reads every file in this process.
         progress: where a progress bar goes (tqdm), shown only when it is a terminal and the run lasts
             more than a moment; None shows none.
+        output: the collated workbook to be written, left out where a folder holds it.
 
     Raises:
         BcfInputError: a path does not exist or nothing is found; ``jobs`` is below 1.
     """
-    files = find_workbooks(paths)
+    files = find_workbooks(paths, skip=output)
     if jobs is not None and jobs < 1:
         raise BcfInputError(Location(field="--jobs"), "must be 1 or more", jobs)
     rules = policy if policy is not None else load_policy()
@@ -208,12 +216,30 @@ def _read_all(
                 bar.update()
             return
         chunk = max(1, min(8, len(files) // (workers * 4)))
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(policy, year)) as pool:
-            for outcome in pool.map(_read_in_worker, files, chunksize=chunk):
-                yield outcome
+        done = 0
+        try:
+            with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(policy, year)) as pool:
+                for outcome in pool.map(_read_in_worker, files, chunksize=chunk):
+                    yield outcome
+                    done += 1
+                    bar.update()
+        except BrokenProcessPool:
+            # A worker ended abruptly (killed, or out of memory on some file): read each file left in a process
+            # of its own, so only the file that ends its process is a row saying so.
+            for path in files[done:]:
+                yield _read_alone(path, policy, year)
                 bar.update()
     finally:
         bar.close()
+
+
+def _read_alone(path: Path, policy: Policy, year: str | None) -> AreaReturn:
+    """One file read in a process of its own; a process that ends abruptly makes the file's row say so."""
+    try:
+        with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(policy, year)) as pool:
+            return pool.submit(_read_in_worker, path).result()
+    except BrokenProcessPool:
+        return unread(path, f"{path.name}: its reading process ended abruptly (out of memory?), so it was not read")
 
 
 class _Bar(Protocol):

@@ -25,7 +25,7 @@ from bcf_xl.metrics import Rag
 from bcf_xl.money import ZERO
 from bcf_xl.workbook.formats import PLANNING, Style, number_format
 from bcf_xl.workbook.tables import MONEY, WHOLE, Field, Table, quote
-from bcf_xl.workbook.to_xlsxwriter import Formats, put
+from bcf_xl.workbook.to_xlsxwriter import Formats, put, put_row
 
 DASHBOARD = "Dashboard"
 _LOOK = PLANNING
@@ -82,8 +82,7 @@ def _write_table(sheet: Worksheet, table: Table, rows: Sequence[Row], formats: F
         sheet.set_column(f"{column}:{column}", field.width)
     cell_formats = [formats[_style(field)] for field in table.fields]
     for row, values in zip(table.data_rows, rows, strict=True):
-        for field, value, cell_format in zip(table.fields, values, cell_formats, strict=True):
-            put(sheet, table.cell(field.key, row), _storable(value), cell_format)
+        put_row(sheet, row, table.first_column, [_storable(value) for value in values], cell_formats)
     if table.header_row == 1:
         sheet.freeze_panes(1, 0)
     if filtered:
@@ -94,7 +93,7 @@ def _write_table(sheet: Worksheet, table: Table, rows: Sequence[Row], formats: F
 
 def _storable(value: object) -> object:
     """Text from a file as a cell can hold it: control characters shown escaped (a cell cannot store them)."""
-    return one_line(value) if isinstance(value, str) else value
+    return one_line(value) if isinstance(value, str) and not value.isprintable() else value
 
 
 def _write_dashboard(book: Workbook, sheet: Worksheet, returns: Sequence[AreaReturn], formats: Formats) -> None:

@@ -80,18 +80,19 @@ def read_return(path: Path, policy: Policy, year: str | None = None) -> AreaRetu
     try:
         validation = validate(path, policy, year)
     except BcfError as exc:
-        return _unread(path, str(exc))
+        return unread(path, str(exc))
     except MemoryError:
-        return _unread(path, f"{path.name}: needs more memory than this machine allows bcf-xl")
+        return unread(path, f"{path.name}: needs more memory than this machine allows bcf-xl")
     except Exception as exc:  # a fault reading one file must not stop a region's run: it is that file's row
-        return _unread(path, f"{path.name}: cannot be read ({type(exc).__name__}: {exc})")
+        return unread(path, f"{path.name}: cannot be read ({type(exc).__name__}: {exc})")
     try:
         return _rows(path, validation)
     except Exception as exc:  # as above: the file's own row says what went wrong
-        return _unread(path, f"{path.name}: cannot be collated ({type(exc).__name__}: {exc})")
+        return unread(path, f"{path.name}: cannot be collated ({type(exc).__name__}: {exc})")
 
 
-def _unread(path: Path, reason: str) -> AreaReturn:
+def unread(path: Path, reason: str) -> AreaReturn:
+    """The row of a file that could not be read, with the reason (one line)."""
     return AreaReturn(path.name, str(path), "", "", "", NOT_READ, 0, 0, one_line(reason, LINE_LIMIT))
 
 
