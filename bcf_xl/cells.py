@@ -17,20 +17,24 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from itertools import chain, repeat
+from typing import Any, TypeVar, cast
 
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.metrics import Progress, progress, rag, rate
 from bcf_xl.model import Polarity
-from bcf_xl.money import allocate, excel_error, parse_amount, quarters, to_pence, total
+from bcf_xl.money import allocate, allocate_pence, excel_error, parse_amount, quarters, to_pence, total
 from bcf_xl.policy import Bound, load_policy
 from bcf_xl.risk import share_risk
 from bcf_xl.uplift import shortfall, uplift
 
 CellValue = float | str | bool | None
+_ZERO = Decimal(0)
+_SEQUENCES = frozenset({list, tuple})
 Result = float | str | list[list[float]]
 
 ERROR_PREFIX = "#BCF!"
@@ -153,6 +157,14 @@ def whole(value: object, where: str, *, low: int, high: int | None = None, defau
 
 
 def _flatten(value: object) -> list[object]:
+    if type(value) is list:  # the common cases first: a row or column of cells, or a block of rows of cells
+        kinds = set(map(type, value))
+        if not kinds & _SEQUENCES and not any(issubclass(kind, list | tuple) for kind in kinds):
+            return value  # a list of cell values, as it is
+        if kinds == {list}:
+            flat = list(chain.from_iterable(value))
+            if not any(issubclass(kind, list | tuple) for kind in set(map(type, flat))):
+                return flat
     if isinstance(value, list | tuple):
         out: list[object] = []
         for item in value:
@@ -177,8 +189,12 @@ def cells(value: object) -> list[object]:
 
 def numbers(value: object, where: str, *, blank: Decimal | None) -> list[Decimal | None]:
     """Every cell of a range as a number; a blank gives ``blank`` (None keeps it blank)."""
+    items = cells(value)
+    if set(map(type, items)) == {float} and all(map(math.isfinite, cast(list[float], items))):
+        # The common case, read as parse_amount reads a float (through repr, -0 as 0), without a loop in Python.
+        return list(map(operator.add, map(Decimal, map(repr, items)), repeat(_ZERO)))
     result: list[Decimal | None] = []
-    for index, item in enumerate(cells(value), start=1):
+    for index, item in enumerate(items, start=1):
         if type(item) is float and math.isfinite(item):  # the common case, read as parse_amount does
             result.append(Decimal(repr(item)) + 0)
             continue
@@ -190,6 +206,33 @@ def numbers(value: object, where: str, *, blank: Decimal | None) -> list[Decimal
         amount = parse_amount(item, place)
         result.append(blank if amount is None else amount)
     return result
+
+
+_LARGEST_EXACT_PENCE = 1e13  # below this, two floats are never within a penny of one another
+
+
+def _whole_pence(items: list[object]) -> list[int] | None:
+    """Each cell as a whole number of pence when every one is a float that is an exact amount in pounds and pence
+    (its shortest form has at most two decimals: ``Decimal(repr(x)) == pence / 100``), else None.
+
+    Then sums and splits need no Decimal at all. Below 1e13 a float's neighbours are less than a tenth of a
+    penny apart, so the pence whose division by 100 gives back the float are the only two-decimal amount it
+    can be, and its shortest form (``repr``) is that amount.
+    """
+    if set(map(type, items)) != {float}:
+        return None
+    floats = cast(list[float], items)
+    if not all(map(math.isfinite, floats)) or max(map(abs, floats)) >= _LARGEST_EXACT_PENCE:
+        return None
+    pence = list(map(round, map(operator.mul, floats, repeat(100.0))))
+    if list(map(operator.truediv, pence, repeat(100))) != floats:
+        return None
+    return pence
+
+
+def _amounts(value: object, where: str) -> list[Decimal]:
+    """Every cell of a range as a number, a blank as 0."""
+    return cast(list[Decimal], numbers(value, where, blank=_ZERO))  # a blank is 0, so never None
 
 
 def _category(value: object) -> str:
@@ -236,9 +279,12 @@ def bcf_uplift(amount: CellValue, rate: CellValue, years: CellValue = None) -> R
 )
 def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) -> Result:
     """Add amounts exactly to the penny, optionally only where a category matches."""
-    values = numbers(amounts, "amounts", blank=None)
     if categories is None or (_flatten(categories) == [None] and category is None):
-        return _money(total([v for v in values if v is not None]))
+        pence = _whole_pence(cells(amounts))
+        if pence is not None:
+            return sum(pence) / 100
+        return _money(total([v for v in numbers(amounts, "amounts", blank=None) if v is not None]))
+    values = numbers(amounts, "amounts", blank=None)
     if _shape(categories) != _shape(amounts):
         rows, cols = _shape(amounts)
         raise BcfInputError(
@@ -259,7 +305,7 @@ def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) 
 
 
 def _spill(parts: Sequence[Decimal]) -> list[list[float]]:
-    return [[_money(part)] for part in parts]
+    return list(map(list, zip(map(float, parts))))  # [[part], ...] as floats, each a one-cell row
 
 
 @cell_function(
@@ -270,8 +316,11 @@ def _spill(parts: Sequence[Decimal]) -> list[list[float]]:
 def bcf_passport(total: CellValue, weights: Any) -> Result:
     """Split a total by weights exactly to the penny (largest remainder); spills one amount per weight."""
     whole_total = to_pence(number(total, "total"))
-    shares = [w if w is not None else Decimal(0) for w in numbers(weights, "weights", blank=Decimal(0))]
-    return _spill(allocate(whole_total, shares, Location(field="weights")))
+    pence = _whole_pence(cells(weights))
+    if pence is not None and pence and min(pence) >= 0 and any(pence):
+        parts = allocate_pence(int(whole_total * 100), pence)  # the weights in pence: allocate, in whole numbers
+        return [[part / 100] for part in parts]
+    return _spill(allocate(whole_total, _amounts(weights, "weights"), Location(field="weights")))
 
 
 @cell_function(
@@ -292,8 +341,9 @@ def bcf_share(amount: CellValue, contributions: Any) -> Result:
         amount: a number (float, text such as "£1,234.50", or a one-cell range).
         contributions: a cell, a row, a column or a block of cells, read row by row.
     """
-    pounds = [c if c is not None else Decimal(0) for c in numbers(contributions, "contributions", blank=Decimal(0))]
-    shared = share_risk(number(amount, "amount"), [(f"contribution {i}", c) for i, c in enumerate(pounds, start=1)])
+    pounds = _amounts(contributions, "contributions")
+    labels = map("contribution {}".format, range(1, len(pounds) + 1))
+    shared = share_risk(number(amount, "amount"), list(zip(labels, pounds, strict=True)))
     return _spill([share for _, share in shared.shares])
 
 

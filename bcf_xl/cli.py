@@ -174,7 +174,28 @@ def _parser() -> argparse.ArgumentParser:
     lite.add_argument("--force", action="store_true", help="replace the files if they exist")
     _policy_option(lite)
     lite.set_defaults(run=_lite)
+    _collate_command(commands)
     return parser
+
+
+def _collate_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    collate = commands.add_parser(
+        "collate",
+        help="read and validate many areas' templates and collate them into one workbook",
+        description="Read and validate every filled template under PATH (files, or folders searched for .xlsx and "
+        ".xlsm) in parallel, and write one workbook: a Dashboard of charts, then Areas (a row per file, with why a "
+        "file could not be read), Income, Expenditure, Totals (with England totals), Metrics and Findings. Two files "
+        "for the same area and year are both kept and flagged. Exits 0 when every file was read and has no errors, "
+        "1 when any has errors or could not be read, 2 for bad usage.",
+    )
+    collate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a template, or a folder of them")
+    collate.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx", help="the workbook to write")
+    collate.add_argument("--csv", type=Path, metavar="DIR", help="also write each table as DIR/<sheet>.csv")
+    collate.add_argument("--year", metavar="YYYY-YY", help=f"only templates of this year: {', '.join(YEARS)}")
+    collate.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    collate.add_argument("--force", action="store_true", help="replace OUT.xlsx and the CSV files if they exist")
+    _policy_option(collate)
+    collate.set_defaults(run=_collate)
 
 
 def _policy_option(command: argparse.ArgumentParser) -> None:
@@ -278,6 +299,26 @@ def _validate(args: argparse.Namespace) -> int:
         for finding in validation.findings:
             _out(f"  {finding}")
     return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
+
+
+def _collate(args: argparse.Namespace) -> int:
+    from bcf_xl.collate import collate  # the collation and its writers load only for this command
+
+    policy = load_policy(args.policy)
+    year = template_year(args.year).name if args.year else None
+    for path in args.paths:
+        _refuse_writing_over(path, args.output)
+    result = collate(args.paths, policy=policy, year=year, jobs=args.jobs, progress=sys.stderr, output=args.output)
+    result.write_workbook(args.output, overwrite=args.force)
+    if args.csv is not None:
+        result.write_csv(args.csv, overwrite=args.force)
+    read = [r for r in result.returns if r.read]
+    failed = [r for r in result.returns if not r.ok]
+    _out(f"Collated {len(read)} of {len(result.returns)} files into {args.output}")
+    for outcome in failed:
+        what = outcome.reason or f"{outcome.status}, {outcome.errors} errors, {outcome.warnings} warnings"
+        _out(f"  {outcome.file}: {what}")
+    return EXIT_OK if result.ok else EXIT_PLAN_ERRORS
 
 
 def _functions(args: argparse.Namespace) -> int:

@@ -8,9 +8,11 @@ Decimal's default context round half to even: ``round(2.675, 2) == 2.67``).
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
 
 from bcf_xl.errors import BcfInputError, Location
 
@@ -183,25 +185,40 @@ def allocate(total: Decimal, weights: Sequence[Decimal], where: Location | str =
         raise BcfInputError("total", "must be a whole number of pence to be split exactly", total)
     if not weights:
         raise BcfInputError(where, "at least one weight is needed", [])
-    for index, weight in enumerate(weights):
-        if not weight.is_finite() or weight < 0:
-            raise BcfInputError(where, f"weight {index + 1} must not be negative", weight)
-    # Exact integer arithmetic: every weight as an integer count of its smallest decimal place.
-    exponent = min(int(w.as_tuple().exponent) for w in weights)
-    scaled = [int(w.scaleb(-exponent)) for w in weights]
+    if not all(map(Decimal.is_finite, weights)) or min(weights) < 0:
+        for index, weight in enumerate(weights):
+            if not weight.is_finite() or weight < 0:
+                raise BcfInputError(where, f"weight {index + 1} must not be negative", weight)
+    # Exact integer arithmetic: every weight as an integer, all over one common denominator (scaling every
+    # weight by one factor changes no part, and orders the remainders as before).
+    numerators, denominators = zip(*map(Decimal.as_integer_ratio, weights), strict=True)
+    denominator = math.lcm(*denominators)
+    scaled = list(map(operator.mul, numerators, map(operator.floordiv, repeat(denominator), denominators)))
     weight_sum = sum(scaled)
     if weight_sum == 0:
         raise BcfInputError(where, "weights must not all be zero", ZERO)
 
-    pennies = int((abs(total) * 100).to_integral_value())
-    parts, remainders = zip(*(divmod(pennies * weight, weight_sum) for weight in scaled), strict=True)
+    floors = allocate_pence(int((total * 100).to_integral_value()), scaled)
+    return tuple(map(Decimal.scaleb, map(Decimal, floors), repeat(-2)))  # exact: whole pence, two places
+
+
+def allocate_pence(pennies: int, weights: Sequence[int]) -> list[int]:
+    """:func:`allocate` in whole numbers: split ``pennies`` by non-negative whole weights, not all zero.
+
+    The parts always sum to ``pennies``; a negative total is split as its size and the parts negated.
+
+    >>> allocate_pence(10000, [1, 1, 1])
+    [3334, 3333, 3333]
+    """
+    size = abs(pennies)
+    weight_sum = sum(weights)
+    parts, remainders = zip(*map(divmod, map(operator.mul, weights, repeat(size)), repeat(weight_sum)), strict=True)
     floors = list(parts)
-    left_over = pennies - sum(floors)
-    by_remainder = sorted(range(len(floors)), key=lambda i: (-remainders[i], i))
-    for index in by_remainder[:left_over]:
-        floors[index] += 1
-    sign = -1 if total < 0 else 1
-    return tuple((Decimal(sign * part) / 100).quantize(PENNY) for part in floors)
+    left_over = size - sum(floors)
+    if left_over:  # one penny each to the largest remainders, ties to the earlier part
+        for _, index in sorted(zip(map(operator.neg, remainders), range(len(floors)), strict=True))[:left_over]:
+            floors[index] += 1
+    return list(map(operator.neg, floors)) if pennies < 0 else floors
 
 
 def quarters(annual: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:

@@ -39,6 +39,7 @@ An untrusted workbook is held to these rules:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -47,6 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import openpyxl
@@ -171,9 +173,15 @@ def _engine() -> Any:
     os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars on a user's terminal
     # Imported here, on first use: loading formulas (and scipy under it) takes half a second.
     import formulas
+    import formulas.excel
     import numpy as np
     import schedula as sh
+    import tqdm
     from formulas.functions import Array, wrap_func
+
+    # TQDM_DISABLE only counts where tqdm is not yet imported (collate's progress bar imports it), so the
+    # formula engine's own progress bar is also turned off where it is made.
+    formulas.excel.tqdm = SimpleNamespace(tqdm=functools.partial(tqdm.tqdm, disable=True))
 
     def to_cell(value: Any) -> Any:
         if isinstance(value, np.ndarray):

@@ -48,10 +48,10 @@ def share_risk(
     if override:
         parts = allocate(amount, [w for _, w in override], Location(field="risk share override"))
         return RiskShare(amount, tuple(zip([p for p, _ in override], parts, strict=True)), ZERO, True)
-    for number, (_, contribution) in enumerate(contributions, start=1):
-        if contribution < 0:  # refused before the cap is worked out from the total contributed
-            raise BcfInputError(Location(field="contributions"), f"weight {number} must not be negative", contribution)
     weights = [c for _, c in contributions]
+    if weights and min(weights) < 0:  # refused before the cap is worked out from the total contributed
+        number, contribution = next((n, c) for n, c in enumerate(weights, start=1) if c < 0)
+        raise BcfInputError(Location(field="contributions"), f"weight {number} must not be negative", contribution)
     pool = total(weights)
     capped = amount if abs(amount) <= pool else (pool if amount > 0 else -pool)
     parts = allocate(to_pence(capped), weights, Location(field="contributions"))

@@ -28,6 +28,7 @@ from bcf_xl.cells import (
     catalogue_text,
     is_error,
 )
+from bcf_xl.money import allocate
 from bcf_xl.risk import share_risk
 
 # --- the examples the catalogue promises --------------------------------------------------------
@@ -432,3 +433,24 @@ def test_any_input_gives_a_cell_value_never_an_exception(name: str, data: st.Dat
         assert all(isinstance(row, list) and len(row) == 1 and isinstance(row[0], float) for row in result)
     else:
         assert isinstance(result, float)
+
+
+_CELL_FLOATS = st.one_of(
+    st.integers(0, 10**9).map(lambda pence: pence / 100),  # amounts in pounds and pence, as cells hold them
+    st.floats(0, 1e14, allow_nan=False),  # any float: most have more than two decimals
+    st.sampled_from([0.1, 0.29, 1e13 - 0.01, 9999999999999.99, 123456789012.35, 5e-324]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_CELL_FLOATS, min_size=1, max_size=40), total=st.integers(-(10**8), 10**8))
+def test_quick_sums_and_splits_equal_the_exact_ones(values: list[float], total: int) -> None:
+    """bcf_total and bcf_passport, which add and split whole pence without Decimal when every cell is an amount in
+    pounds and pence, give exactly what the Decimal reading of each cell (through repr) gives."""
+    exact = [D(repr(v)) for v in values]
+    assert bcf_total(values) == float(sum(exact, D(0)))
+    assert bcf_total([values]) == float(sum(exact, D(0)))  # a row of cells, as a block
+    if any(exact):
+        amount = total / 100
+        expected = [[float(part)] for part in allocate(D(total).scaleb(-2), exact)]
+        assert bcf_passport(amount, values) == expected

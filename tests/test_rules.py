@@ -478,3 +478,34 @@ def test_python_evaluation_equals_libreoffice_on_random_edits(
             assert theirs[(COVER, STATUS_CELL)] == ("Complete Template" if complete else "Incomplete Template")
             assert not wrong, f"after {changes}:\n" + "\n".join(wrong[:20])
     assert SUMMARY in {sheet for sheet, _ in computed}
+
+
+_LOOKUP_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.sampled_from(["Joint", "joint", "ICB", "Straße", "STRASSE", "S*", "a?c", "~*", "", " x "]),
+    st.integers(-2, 3).map(D),
+    st.sampled_from([D("1.0"), D("0"), "1", "=1", "<>Joint", ">0"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(_LOOKUP_VALUES, min_size=1, max_size=12), lookups=st.lists(_LOOKUP_VALUES, min_size=1, max_size=6)
+)
+def test_match_and_countif_find_what_a_scan_finds(cells: list[object], lookups: list[object]) -> None:
+    """MATCH and COUNTIF, which look plain values up in an index, give what Excel's rules give by scanning every
+    cell: case-insensitive text, wildcards, a blank as 0, TRUE/FALSE apart from numbers, criteria with operators."""
+    values = {("S", f"A{i}"): v for i, v in enumerate(cells, start=1)}
+    values |= {("S", f"B{i}"): v for i, v in enumerate(lookups, start=1)}
+    tested, wanted = r.range_at(f"S!A1:A{len(cells)}"), r.range_at(f"S!B1:B{len(lookups)}")
+    scanned = [r.scalar(v) for v in cells]
+    expected_positions = []
+    expected_counts = []
+    for lookup in (r.scalar(v) for v in lookups):
+        same = r._same(lookup)
+        expected_positions.append(next((D(i) for i, v in enumerate(scanned, start=1) if same(v)), NA))
+        test = r._criterion(lookup)
+        expected_counts.append(D(sum(1 for v in scanned if test(v))))
+    assert r.match(wanted, tested).evaluate(values) == tuple(expected_positions)
+    assert r.countif(tested, wanted).evaluate(values) == tuple(expected_counts)

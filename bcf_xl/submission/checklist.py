@@ -14,7 +14,7 @@ template's cells, recalculating the Summary and the grey cells from their own ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from types import MappingProxyType
@@ -88,6 +88,19 @@ class Item:
     def holds(self, values: Values) -> bool:
         """True when the checker shows Yes for a template holding ``values`` ({(sheet, cell): value})."""
         return rules.holds(self.rule, Calculation(values, self.computed))
+
+
+def unmet(checklist: Sequence[Item], values: Values) -> tuple[Item, ...]:
+    """The items the checker shows No for a template holding ``values``, its computed cells worked out once."""
+    calculations: dict[int, Calculation] = {}
+    found = []
+    for item in checklist:
+        calculation = calculations.get(id(item.computed))
+        if calculation is None:
+            calculation = calculations[id(item.computed)] = Calculation(values, item.computed)
+        if not rules.holds(item.rule, calculation):
+            found.append(item)
+    return tuple(found)
 
 
 def items(

@@ -22,6 +22,7 @@ from bcf_xl.money import to_pence
 from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import list_ranges, lists_for
+from bcf_xl.submission.layout import Layout
 from bcf_xl.submission.reader import Submission, read
 from bcf_xl.workbook.validation import pounds
 
@@ -79,13 +80,31 @@ class Validation:
         )
 
 
+# The checklist items of each template year, table length and policy, made once: a region's files share them.
+# A policy is immutable; each is held here with its items, so its id is never reused while it is a key.
+_CHECKLISTS: dict[tuple[str, int, int], tuple[Policy, tuple[checklist.Item, ...]]] = {}
+_MOST_CHECKLISTS = 32
+
+
+def _checklist(layout: Layout, policy: Policy) -> tuple[checklist.Item, ...]:
+    key = (layout.year.name, layout.scheme_rows, id(policy))
+    cached = _CHECKLISTS.get(key)
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    lists = lists_for(policy, layout.year)
+    items = checklist.items(layout, lists, list_ranges(lists), policy)
+    if len(_CHECKLISTS) >= _MOST_CHECKLISTS:
+        _CHECKLISTS.clear()
+    _CHECKLISTS[key] = (policy, items)
+    return items
+
+
 def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Validation:
     """Read and check a filled template; see the module docstring for what is reported."""
     submission = read(path, policy, expected_year)
     layout = submission.layout
-    lists = lists_for(policy, submission.year)
-    items = checklist.items(layout, lists, list_ranges(lists), policy)
-    unmet = tuple(item for item in items if not item.holds(submission.values))
+    items = _checklist(layout, policy)
+    unmet = checklist.unmet(items, submission.values)
     findings = list(submission.findings)
     for item in unmet:
         sheet, cell = item.link.replace("'", "").rsplit("!", 1)

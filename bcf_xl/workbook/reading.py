@@ -4,12 +4,37 @@ Every reader (the NHS England templates and the planning workbook) reads through
 becomes a finding and the reading goes on, so a user sees every problem of a file in one run.
 :func:`table_rows` is the one table reader: each data row of a :class:`~bcf_xl.workbook.tables.Table`
 that holds a record, with where it came from noted for placing findings.
+
+Two readers of cell values sit behind :func:`load_cells`, which gives the same values either way:
+
+- **python-calamine** (compiled, Rust), used when it is installed: it reads a template's values several
+  times faster than openpyxl. openpyxl still reads the workbook part, because values cannot show it:
+  the sheet names and which are chart sheets (never read), and the defined names (``BCF_SCHEME_ROWS``).
+  Before calamine reads a sheet, the sheet's XML is scanned for its cell references, which gives the
+  last row holding a cell record within the bounds (a formatted blank cell has no value, yet counts, as
+  openpyxl counts it) and guards calamine, which holds a sheet as one dense block and ends the whole
+  process when a cell claims a far row. openpyxl reads the file instead when a sheet's cells span more
+  than :data:`MAX_DENSE_CELLS` cells, a cell holds an Excel error value (calamine reads it as blank), a
+  cell's reference is written in an unusual form, or calamine cannot read the file (openpyxl then gives
+  its own message).
+- **openpyxl** alone, where calamine is absent (Pyodide: it is compiled) or ``BCF_XL_READER=openpyxl``.
+
+The file is always checked first (:func:`bcf_xl.files.check_workbook_file`): a hostile file is refused
+before either library parses it. calamine's values are given as openpyxl gives them: a whole number as an
+``int``, a date as a ``datetime``, an empty text as no value. Two differences remain, neither in a file
+Excel writes: a whole number written with a decimal point (``5.0``) reads as ``5``, and a text holding
+the escape ``_x000D_`` reads as the character it stands for, as Excel shows it (openpyxl keeps it as
+written).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import os
+import re
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,6 +61,10 @@ E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 
 MAX_CELL_CHARS = 10_000  # far above any real field's text, below Excel's own 32,767
+
+#: The two readers of cell values (see :func:`backend`), and the environment variable that chooses openpyxl.
+CALAMINE, OPENPYXL = "calamine", "openpyxl"
+READER_VARIABLE = "BCF_XL_READER"
 
 
 @dataclass(frozen=True)
@@ -82,36 +111,213 @@ def load_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
     Only the sheets named in ``bounds`` are parsed, and each only as far as its last row and column:
     whatever the file's dimension, merged-cell, hyperlink or defined-name records claim, nothing beyond
     is read. Cells holding formulas give their cached values (as Excel saved them), so a workbook filled
-    in Excel reads as the officer saw it.
+    in Excel reads as the officer saw it. The values come from python-calamine where it may read the
+    file (see the module docstring), else from openpyxl; both give the same values.
 
     Raises:
         BcfInputError: the file is not a workbook that can be opened (see :mod:`bcf_xl.files`), a sheet
             to read is not a sheet of cells, or a cell holds more than :data:`MAX_CELL_CHARS` characters.
     """
     check_workbook_file(path)
-    values: Values = {}
-    last_rows: dict[str, int] = {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
-            try:
-                reader.read()
-                book = reader.wb
-                for name, (max_row, max_col) in bounds.items():
-                    if name in book.sheetnames:
-                        last_rows[name] = _take(book[name], name, max_row, max_col, values)
-                names = {name: defined.attr_text or "" for name, defined in book.defined_names.items()}
-                sheetnames = tuple(book.sheetnames)
-            finally:
-                reader.archive.close()
+            if backend() == CALAMINE:
+                fast = _calamine_cells(path, bounds)
+                if fast is not None:
+                    return fast
+            return _openpyxl_cells(path, bounds)
     except BcfInputError:
         raise
     except Exception as exc:
         raise BcfInputError(
             Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
         ) from None
-    return Book(sheetnames, MappingProxyType(names), MappingProxyType(last_rows)), values
+
+
+def backend() -> str:
+    """The reader of cell values: :data:`CALAMINE` when python-calamine is installed, else :data:`OPENPYXL`.
+
+    Setting the environment variable ``BCF_XL_READER=openpyxl`` chooses openpyxl even where calamine is
+    installed (to compare the two, or to rule one out).
+    """
+    if os.environ.get(READER_VARIABLE, "").strip().casefold() == OPENPYXL:
+        return OPENPYXL
+    return CALAMINE if importlib.util.find_spec("python_calamine") is not None else OPENPYXL
+
+
+def _book(reader: _LayoutReader, last_rows: dict[str, int]) -> Book:
+    book = reader.wb
+    names = {name: defined.attr_text or "" for name, defined in book.defined_names.items()}
+    return Book(tuple(book.sheetnames), MappingProxyType(names), MappingProxyType(last_rows))
+
+
+def _openpyxl_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
+    """Every value within ``bounds`` through openpyxl's read-only reader, which streams each sheet's rows."""
+    values: Values = {}
+    last_rows: dict[str, int] = {}
+    reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        reader.read()
+        book = reader.wb
+        for name, (max_row, max_col) in bounds.items():
+            if name in book.sheetnames:
+                last_rows[name] = _take(book[name], name, max_row, max_col, values)
+        return _book(reader, last_rows), values
+    finally:
+        reader.archive.close()
+
+
+def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
+    """Every value within ``bounds`` through python-calamine, or None when openpyxl must read the file.
+
+    openpyxl reads the workbook part (sheet names and kinds, defined names): values cannot show them.
+    Each sheet to read is first scanned for its cell references (see :func:`_scan`); calamine then
+    reads it whole, and only the cells within the bounds are kept.
+    """
+    reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        try:
+            reader.read_manifest()
+            reader.shared_strings = []  # cells are never read through openpyxl here
+            reader.read_workbook()
+            reader.read_worksheets()
+            reader.parser.assign_names()
+        except Exception:
+            return None  # openpyxl's full reading gives its own message for a malformed workbook part
+        sheets: dict[str, str] = {}
+        for name in bounds:
+            sheet = reader.wb[name] if name in reader.wb.sheetnames else None
+            if isinstance(sheet, ReadOnlyWorksheet):
+                sheets[name] = sheet._worksheet_path  # type: ignore[attr-defined]  # the stubs leave it out
+        scans: dict[str, _Scan] = {}
+        for name, member in sheets.items():
+            scan = _scan(reader.archive, member, *bounds[name])
+            if scan is None:
+                return None
+            scans[name] = scan
+        values: Values = {}
+        if sheets:
+            try:
+                values = _calamine_values(path, {name: bounds[name] for name in sheets}, scans)
+            except BcfInputError:
+                raise
+            except BaseException as exc:  # a Rust panic arrives as a BaseException
+                if isinstance(exc, KeyboardInterrupt | SystemExit):
+                    raise
+                return None
+        return _book(reader, {name: scan.last_row for name, scan in scans.items()}), values
+    finally:
+        reader.archive.close()
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What the cell references of a sheet's XML show: how many cells, and the last row with one within the bounds."""
+
+    cells: int
+    last_row: int
+
+
+# A cell element's reference as Excel, openpyxl and XlsxWriter write it (the reference first, in double quotes).
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")  # also a cell with a namespace prefix
+_ERROR_TYPES = (b't="e"', b"t='e'")
+# calamine holds a sheet as one dense block from its first to its last cell, and ends the process when it
+# cannot: beyond this many cells (or this many bytes of XML) the file is left to openpyxl, which streams
+# rows and stops at the bounds.
+MAX_DENSE_CELLS = 400_000
+MAX_SCANNED_BYTES = 16 * 2**20
+
+
+def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
+    """Scan a sheet's XML for where its cells are; None when calamine should not read it.
+
+    calamine is left out when a cell's reference is not written as ``<c r="A1"`` (its place would be
+    inferred, or it may have a namespace prefix), when a cell holds an Excel error value (calamine reads it
+    as blank, openpyxl as the error's text), when the sheet's cells span more than :data:`MAX_DENSE_CELLS`
+    cells, or when its XML is larger than :data:`MAX_SCANNED_BYTES`.
+    """
+    if archive.getinfo(member).file_size > MAX_SCANNED_BYTES:
+        return None
+    xml = archive.read(member)
+    if any(error in xml for error in _ERROR_TYPES):
+        return None
+    references = _CELL_REF.findall(xml)
+    if len(references) != sum(xml.count(tag) for tag in _CELL_TAGS):
+        return None
+    if not references:
+        return _Scan(0, 0)
+    rows = [int(row) for _, row in references]
+    columns = {letters: column_index_from_string(letters.decode()) for letters in {c for c, _ in references}}
+    if (max(rows) - min(rows) + 1) * (max(columns.values()) - min(columns.values()) + 1) > MAX_DENSE_CELLS:
+        return None
+    last = max(
+        (
+            row
+            for (letters, _), row in zip(references, rows, strict=True)
+            if row <= max_row and columns[letters] <= max_col
+        ),
+        default=0,
+    )
+    return _Scan(len(references), last)
+
+
+def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> Values:
+    """The values within ``bounds`` of the given sheets, read by python-calamine, as openpyxl gives them.
+
+    A whole number is an ``int`` (a number written without a decimal point, as Excel writes them); a date
+    with no time is a ``datetime`` at midnight; an empty text is no value.
+    """
+    from python_calamine import CalamineWorkbook  # compiled: absent where only pure Python runs (Pyodide)
+
+    values: Values = {}
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        for name, (max_row, max_col) in bounds.items():
+            if not scans[name].cells:
+                continue
+            sheet = workbook.get_sheet_by_name(name)
+            first_row, first_col = sheet.start or (0, 0)
+            if first_row >= max_row or first_col >= max_col:
+                continue
+            rows = sheet.to_python(skip_empty_area=True, nrows=max_row - first_row)
+            letters = [get_column_letter(c) for c in range(first_col + 1, max_col + 1)]
+            for row_number, row in enumerate(rows, start=first_row + 1):
+                for letter, value in zip(letters, row, strict=False):
+                    if value == "":
+                        continue
+                    kept: object = value
+                    if type(value) is float and value.is_integer() and abs(value) < _EXACT_INTEGERS:
+                        kept = int(value)  # as openpyxl reads a number written without a decimal point
+                    elif type(value) is not float:
+                        kept = _as_openpyxl(value, name, letter, row_number)
+                    values[(name, f"{letter}{row_number}")] = kept
+    finally:
+        workbook.close()
+    return values
+
+
+def _as_openpyxl(value: object, sheet: str, column: str, row: int) -> object:
+    """A value as calamine gives it, turned into what openpyxl gives for the same cell."""
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            raise _too_long(value, sheet, f"{column}{row}")
+        return value
+    if type(value) is dt.date:
+        return dt.datetime.combine(value, dt.time())
+    return value
+
+
+_EXACT_INTEGERS = 2.0**53  # every whole float below this is an exact integer
+
+
+def _too_long(value: str, sheet: str, reference: str) -> BcfInputError:
+    return BcfInputError(
+        Location(sheet=sheet, cell=reference),
+        f"holds {len(value):,} characters of text, more than the {MAX_CELL_CHARS:,} a cell may hold",
+        show_got=False,
+    )
 
 
 class _UnsizedSheet(ReadOnlyWorksheet):
@@ -156,11 +362,7 @@ def _take(sheet: object, name: str, max_row: int, max_col: int, values: Values) 
                 continue
             reference = f"{get_column_letter(column)}{row_number}"
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                raise BcfInputError(
-                    Location(sheet=name, cell=reference),
-                    f"holds {len(value):,} characters of text, more than the {MAX_CELL_CHARS:,} a cell may hold",
-                    show_got=False,
-                )
+                raise _too_long(value, name, reference)
             values[(name, reference)] = value
     return last
 

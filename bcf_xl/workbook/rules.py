@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import reduce
+from itertools import repeat
 from typing import Union
 
 from openpyxl.utils.cell import rows_from_range
@@ -132,9 +133,16 @@ def _rank(value: Scalar) -> int:
 
 def _compare(a: Scalar, b: Scalar) -> int | ExcelError:
     """Excel's ordering: numbers < text < TRUE/FALSE; text case-insensitive; a blank is 0, "" or FALSE."""
-    error = _error(a, b)
-    if error:
-        return error
+    kinds = (type(a), type(b))
+    if kinds == (Decimal, Decimal):  # the common case first: two numbers
+        return (a > b) - (a < b)  # type: ignore[operator]
+    if kinds == (str, str):
+        x, y = a.casefold(), b.casefold()  # type: ignore[union-attr]
+        return (x > y) - (x < y)
+    if isinstance(a, ExcelError):
+        return a
+    if isinstance(b, ExcelError):
+        return b
     if a is None and b is None:
         return 0
     if a is None:
@@ -216,7 +224,7 @@ def _each(function: Callable[..., Scalar], *values: Value) -> Value:
     size = len(arrays[0])
     if any(len(a) != size for a in arrays):
         return tuple(NA for _ in range(max(len(a) for a in arrays)))
-    return tuple(function(*(v[i] if isinstance(v, tuple) else v for v in values)) for i in range(size))
+    return tuple(map(function, *(v if isinstance(v, tuple) else repeat(v, size) for v in values)))
 
 
 # --- expressions ------------------------------------------------------------------------------------
@@ -330,14 +338,23 @@ class Range(Expr):
         return _sheet_prefix(self.sheet, home) + self.cells
 
     def rows(self, cells: Cells) -> list[tuple[Scalar, ...]]:
-        """The values of the range, one tuple per row."""
-        return [
-            tuple(scalar(cells.get((self.sheet, cell))) for cell in row)
-            for row in rows_from_range(self.cells.replace("$", ""))
-        ]
+        """The values of the range, one tuple per row (read once per :class:`Calculation`)."""
+        if isinstance(cells, Calculation):
+            return cells.block(self.sheet, self.cells)
+        return _block_values(self.sheet, self.cells, cells)
 
     def evaluate(self, cells: Cells) -> Value:
         return tuple(value for row in self.rows(cells) for value in row)
+
+
+@functools.lru_cache(maxsize=1024)
+def _block(cells: str) -> tuple[tuple[str, ...], ...]:
+    """The cell references of a block such as ``$A$4:$B$5``, row by row."""
+    return tuple(tuple(row) for row in rows_from_range(cells.replace("$", "")))
+
+
+def _block_values(sheet: str, block: str, cells: Cells) -> list[tuple[Scalar, ...]]:
+    return [tuple(scalar(cells.get((sheet, cell))) for cell in row) for row in _block(block)]
 
 
 def _parse(reference: str) -> tuple[str, str]:
@@ -532,10 +549,56 @@ def _sumifs_call(args: Args, cells: Cells) -> Value:
     return _sumifs(args[0], list(zip(args[1::2], args[2::2], strict=True)), cells)
 
 
+class _Index:
+    """Where each plain value sits in a range, for exact lookups in one step instead of a scan.
+
+    Only what equality alone decides is indexed: numbers, and ASCII text without wildcards (for which Excel's
+    case-insensitive match is equality of lower case). Any other lookup scans the range as Excel's rules say.
+    """
+
+    def __init__(self, values: tuple[Scalar, ...]) -> None:
+        self.first: dict[object, int] = {}
+        self.count: dict[object, int] = {}
+        self.exact = True  # False when some text is not ASCII: lookups of text then scan
+        for position, value in enumerate(values, start=1):
+            key: object
+            if isinstance(value, Decimal):
+                key = value
+            elif isinstance(value, str) and value.isascii():
+                key = ("text", value.lower())
+            else:
+                self.exact = self.exact and not isinstance(value, str)
+                continue
+            self.first.setdefault(key, position)
+            self.count[key] = self.count.get(key, 0) + 1
+
+    def key(self, lookup: Scalar) -> object | None:
+        """The index key of a lookup value, or None when the lookup must scan."""
+        if isinstance(lookup, Decimal):
+            return lookup
+        if lookup is None:
+            return Decimal(0)  # a blank looks up 0
+        if isinstance(lookup, str) and self.exact and lookup.isascii() and not _WILDCARD.search(lookup):
+            return ("text", lookup.lower())
+        return None
+
+
+_WILDCARD = re.compile(r"[*?~]")
+_CRITERION_OPERATOR = re.compile(r"^(<=|>=|<>|<|>|=)")
+
+
 def _countif(args: Args, cells: Cells) -> Value:
     tested = _cells(args[0], cells)
+    index = _Index(tested)
 
     def count(criterion: Scalar) -> Scalar:
+        plain = not (
+            isinstance(criterion, str)
+            and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
+        )
+        key = index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
+        if key is not None:
+            return Decimal(index.count.get(key, 0))
         test = _criterion(criterion)  # once per criterion, not once per cell tested
         return Decimal(sum(1 for v in tested if test(v)))
 
@@ -557,10 +620,15 @@ def _sumproduct(args: Args, cells: Cells) -> Value:
 
 def _match(args: Args, cells: Cells) -> Value:
     candidates = _cells(args[1], cells)
+    index = _Index(candidates)
 
     def position(lookup: Scalar) -> Scalar:
         if isinstance(lookup, ExcelError):
             return lookup
+        key = index.key(lookup)
+        if key is not None:
+            found = index.first.get(key)
+            return NA if found is None else Decimal(found)
         same = _same(lookup)
         return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
 
@@ -833,6 +901,21 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._values = values
         self._formulas = formulas
         self._computed: dict[tuple[str, str], object] = {}
+        self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
+
+    def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
+        """The values of a block of cells, row by row; each block is read once (the values never change)."""
+        key = (sheet, cells)
+        found = self._blocks.get(key)
+        if found is None:
+            found = self._blocks[key] = _block_values(sheet, cells, self)
+        return found
+
+    def get(self, key: tuple[str, str], default: object = None) -> object:
+        """The value of a cell, or ``default`` for a blank one (without raising and catching a KeyError)."""
+        if key in self._formulas:
+            return self[key]
+        return self._values.get(key, default)
 
     def __getitem__(self, key: tuple[str, str]) -> object:
         if key in self._formulas:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from openpyxl.utils import get_column_letter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -64,6 +66,30 @@ def put(sheet: Worksheet, ref: str, value: object, cell_format: Format) -> None:
         sheet.write_string(ref, held, cell_format)
     else:
         sheet.write_number(ref, held, cell_format)
+
+
+def put_row(sheet: Worksheet, row: int, first_column: int, values: Sequence[object], formats: Sequence[Format]) -> None:
+    """Write a row of values from ``first_column`` (row and columns counted from 1), each as :func:`put` writes it.
+
+    For long tables: the cells are addressed by number, not by name.
+
+    Raises:
+        BcfInputError: text a workbook cannot store, named at its cell.
+    """
+    for offset, (value, cell_format) in enumerate(zip(values, formats, strict=True)):
+        column = first_column + offset
+        if type(value) is str and value:  # the common case first: text that is not blank
+            if not value.isprintable():  # control characters: refused by cell_value, with the cell named
+                cell_value(value, Location(sheet=sheet.name, cell=f"{get_column_letter(column)}{row}"))
+            sheet.write_string(row - 1, column - 1, value, cell_format)
+            continue
+        held = cell_value(value, Location(sheet=sheet.name))
+        if held is None:
+            sheet.write_blank(row - 1, column - 1, None, cell_format)
+        elif isinstance(held, str):
+            sheet.write_string(row - 1, column - 1, held, cell_format)
+        else:
+            sheet.write_number(row - 1, column - 1, held, cell_format)
 
 
 def validate(sheet: Worksheet, cells: str, validation: Validation) -> None:

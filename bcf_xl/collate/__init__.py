@@ -1,0 +1,267 @@
+"""Collate many areas' filled templates into one workbook (and CSV files): ``bcf-xl collate``.
+
+Every file is read and validated in parallel worker processes (:class:`concurrent.futures.ProcessPoolExecutor`,
+one per core unless told otherwise; one job reads in this process). A file that cannot be read becomes an
+Areas row with its reason and never stops the run; two files for the same area and template year are both
+kept, each flagged with the other's name. The tables (:mod:`bcf_xl.collate.tables`) are pandas DataFrames
+(:meth:`Collation.frames`), written as one workbook (:mod:`bcf_xl.collate.book`) and, when asked, as CSV.
+
+A sketch of use from Python::
+
+    from pathlib import Path
+    from bcf_xl.collate import collate
+    result = collate([Path("returns/")], jobs=2)
+    result.frames()["Totals"]
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol, cast
+
+from bcf_xl.collate.returns import AreaReturn, read_return, unread
+from bcf_xl.collate.tables import Sheet, sheets
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import WORKBOOK_SUFFIXES, write_atomically
+from bcf_xl.policy import Policy, load_policy
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["AreaReturn", "Collation", "collate", "find_workbooks", "read_return"]
+
+_LOCK_FILE_PREFIX = "~$"  # Excel's lock file beside an open workbook: not a workbook
+_CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet opening a CSV would run as a formula
+
+
+@dataclass(frozen=True)
+class Collation:
+    """Every file's outcome and the collated tables."""
+
+    returns: tuple[AreaReturn, ...]
+    tables: tuple[Sheet, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was read and has no errors (the command then exits 0)."""
+        return all(r.ok for r in self.returns)
+
+    def table(self, name: str) -> Sheet:
+        """One table by its sheet name (Areas, Income, Expenditure, Totals, Metrics or Findings)."""
+        return next(t for t in self.tables if t.name == name)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Each table as a pandas DataFrame, by sheet name; money stays exact (Decimal, ``object`` dtype)."""
+        return {t.name: t.frame() for t in self.tables}
+
+    def write_workbook(self, path: Path, *, overwrite: bool = False) -> None:
+        """Write the collated workbook: a Dashboard, then a sheet per table.
+
+        Raises:
+            BcfInputError: the file exists (and not ``overwrite``) or cannot be written.
+        """
+        from bcf_xl.collate.book import write_book
+
+        write_book(path, self.tables, self.returns, overwrite=overwrite)
+
+    def write_csv(self, folder: Path, *, overwrite: bool = False) -> list[Path]:
+        """Write each table as ``<folder>/<sheet>.csv`` (UTF-8, a header row of the fields' keys); the files written.
+
+        Money is written exactly as its Decimal; text that a spreadsheet would run as a formula (starting
+        with ``=``, ``+``, ``-``, ``@``) is written with a leading apostrophe, as spreadsheets show text.
+
+        Raises:
+            BcfInputError: the folder cannot be made, or a file exists (and not ``overwrite``) or cannot be written.
+        """
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BcfInputError(
+                Location(sheet=str(folder)), f"cannot be made ({exc.strerror or exc})", show_got=False
+            ) from None
+        written = []
+        for table in self.tables:
+            target = folder / f"{table.name.lower()}.csv"
+            write_atomically(target, functools.partial(_write_csv, table=table), overwrite=overwrite)
+            written.append(target)
+        return written
+
+
+def _write_csv(path: Path, *, table: Sheet) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([f.key for f in table.fields])
+        writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_CSV_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def find_workbooks(paths: Iterable[Path], *, skip: Path | None = None) -> list[Path]:
+    """The files to collate: each file given, and every .xlsx/.xlsm under each folder given (sorted, without
+    Excel's ``~$`` lock files, and without ``skip``: the collated workbook an earlier run wrote there). A file
+    named outright is collated whatever its name (it may be refused then).
+
+    Raises:
+        BcfInputError: a path does not exist, or nothing to collate is found.
+    """
+    left_out = skip.absolute() if skip is not None else None
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in WORKBOOK_SUFFIXES
+                and p.is_file()
+                and not p.name.startswith(_LOCK_FILE_PREFIX)
+                and p.absolute() != left_out
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise BcfInputError(Location(sheet=str(path)), "no such file or folder", show_got=False)
+    unique = list(dict.fromkeys(found))
+    if not unique:
+        where = ", ".join(str(p) for p in paths) or "(no path)"
+        raise BcfInputError(Location(sheet=where), "holds no .xlsx or .xlsm workbook to collate", show_got=False)
+    return unique
+
+
+def collate(
+    paths: Sequence[Path],
+    *,
+    policy: Policy | None = None,
+    year: str | None = None,
+    jobs: int | None = None,
+    progress: IO[str] | None = None,
+    output: Path | None = None,
+) -> Collation:
+    """Read and validate every workbook under ``paths`` (in parallel) and collate them.
+
+    Args:
+        paths: files and folders (searched for .xlsx and .xlsm).
+        policy: national parameters; the shipped ones when None.
+        year: a template year (e.g. ``"2025-26"``): a file of another year is not read, with that reason.
+        jobs: worker processes; all cores when None; 1 reads every file in this process.
+        progress: where a progress bar goes (tqdm), shown only when it is a terminal and the run lasts
+            more than a moment; None shows none.
+        output: the collated workbook to be written, left out where a folder holds it.
+
+    Raises:
+        BcfInputError: a path does not exist or nothing is found; ``jobs`` is below 1.
+    """
+    files = find_workbooks(paths, skip=output)
+    if jobs is not None and jobs < 1:
+        raise BcfInputError(Location(field="--jobs"), "must be 1 or more", jobs)
+    rules = policy if policy is not None else load_policy()
+    workers = min(jobs or os.cpu_count() or 1, len(files))
+    returns = list(_read_all(files, rules, year, workers, progress))
+    return Collation(tuple(returns), sheets(returns, duplicates(returns)))
+
+
+def duplicates(returns: Sequence[AreaReturn]) -> dict[str, str]:
+    """Each file whose area and template year another file also holds, with the other files' names."""
+    by_area: dict[tuple[str, str], list[AreaReturn]] = {}
+    for r in returns:
+        if r.read and r.area:
+            by_area.setdefault((r.area.casefold(), r.year), []).append(r)
+    flagged: dict[str, str] = {}
+    for same in by_area.values():
+        if len(same) > 1:
+            for r in same:
+                flagged[r.path] = ", ".join(o.file for o in same if o is not r)
+    return flagged
+
+
+@dataclass(frozen=True)
+class _Job:
+    policy: Policy
+    year: str | None
+
+
+# Each worker's policy and year, set once when it starts (not sent with every file).
+_WORKER: list[_Job] = []
+
+
+def _start_worker(policy: Policy, year: str | None) -> None:
+    _WORKER[:] = [_Job(policy, year)]
+
+
+def _read_in_worker(path: Path) -> AreaReturn:
+    job = _WORKER[0]
+    return read_return(path, job.policy, job.year)
+
+
+def _read_all(
+    files: list[Path], policy: Policy, year: str | None, workers: int, progress: IO[str] | None
+) -> Iterator[AreaReturn]:
+    bar = _bar(len(files), progress)
+    try:
+        if workers <= 1:
+            for path in files:
+                yield read_return(path, policy, year)
+                bar.update()
+            return
+        chunk = max(1, min(8, len(files) // (workers * 4)))
+        done = 0
+        try:
+            with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(policy, year)) as pool:
+                for outcome in pool.map(_read_in_worker, files, chunksize=chunk):
+                    yield outcome
+                    done += 1
+                    bar.update()
+        except BrokenProcessPool:
+            # A worker ended abruptly (killed, or out of memory on some file): read each file left in a process
+            # of its own, so only the file that ends its process is a row saying so.
+            for path in files[done:]:
+                yield _read_alone(path, policy, year)
+                bar.update()
+    finally:
+        bar.close()
+
+
+def _read_alone(path: Path, policy: Policy, year: str | None) -> AreaReturn:
+    """One file read in a process of its own; a process that ends abruptly makes the file's row say so."""
+    try:
+        with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(policy, year)) as pool:
+            return pool.submit(_read_in_worker, path).result()
+    except BrokenProcessPool:
+        return unread(path, f"{path.name}: its reading process ended abruptly (out of memory?), so it was not read")
+
+
+class _Bar(Protocol):
+    def update(self, n: float | None = 1) -> bool | None: ...
+
+    def close(self) -> None: ...
+
+
+class _NoBar:
+    def update(self, n: float | None = 1) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _bar(total: int, stream: IO[str] | None) -> _Bar:
+    """A progress bar on ``stream`` when it is a terminal and the run lasts over half a second, else nothing."""
+    if stream is None or not stream.isatty():
+        return _NoBar()
+    try:
+        from tqdm import tqdm  # a well-kept progress bar (the "collate" extra), loaded only for a terminal
+    except ImportError:
+        return _NoBar()
+    return cast(_Bar, tqdm(total=total, file=stream, unit="file", delay=0.5, desc="bcf-xl collate", leave=False))

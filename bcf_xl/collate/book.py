@@ -1,0 +1,180 @@
+"""Write the collated workbook with XlsxWriter, through the workbook toolkit.
+
+A Dashboard sheet first (native Excel charts of income by source and spend by scheme type across areas,
+and a count of RAG ratings per metric, each drawn from a small table on the same sheet), then one sheet per
+collated table (:mod:`bcf_xl.collate.tables`) with its header row frozen and a filter on it. Every cell
+reference comes from a toolkit :class:`~bcf_xl.workbook.tables.Table`; text from the files is written as
+text, never as a formula, its control characters shown escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from bcf_xl.collate.returns import SCHEME_TYPE, AreaReturn, Row
+from bcf_xl.collate.tables import Sheet
+from bcf_xl.errors import one_line
+from bcf_xl.files import write_atomically
+from bcf_xl.metrics import Rag
+from bcf_xl.money import ZERO
+from bcf_xl.workbook.formats import PLANNING, Style, number_format
+from bcf_xl.workbook.tables import MONEY, WHOLE, Field, Table, quote
+from bcf_xl.workbook.to_xlsxwriter import Formats, put, put_row
+
+DASHBOARD = "Dashboard"
+_LOOK = PLANNING
+_CHART_ROW, _CHART_HEIGHT_ROWS = 2, 22  # charts sit from the third row; their data tables below them
+_CHART_COLUMNS = 9  # each chart is about this many default columns wide
+_MOST_CATEGORIES = 60  # a chart shows at most this many areas or metrics (its table holds them all)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A dashboard table behind one chart: categories down its first column, a series per other column."""
+
+    title: str
+    chart: str  # XlsxWriter chart type
+    table: Table
+    rows: tuple[Row, ...]
+
+
+def write_book(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn], *, overwrite: bool) -> None:
+    """Write the collated workbook to ``path`` (atomically; an existing file only with ``overwrite``).
+
+    Raises:
+        BcfInputError: the file exists (and not ``overwrite``) or cannot be written.
+    """
+    write_atomically(path, lambda temporary: _write(temporary, tables, returns), overwrite=overwrite)
+
+
+def _write(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn]) -> None:
+    book = Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
+    formats = Formats(book)
+    dashboard = book.add_worksheet(DASHBOARD)
+    for table in tables:
+        _write_table(
+            book.add_worksheet(table.name),
+            Table(table.name, table.name, 1, len(table.rows), table.fields),
+            table.rows,
+            formats,
+            filtered=True,
+        )
+    _write_dashboard(book, dashboard, returns, formats)
+    book.close()
+
+
+def _style(field: Field) -> Style:
+    return _LOOK.base.but(number_format=number_format(field.kind))
+
+
+def _write_table(sheet: Worksheet, table: Table, rows: Sequence[Row], formats: Formats, *, filtered: bool) -> None:
+    """A header row and the rows under it, each column in its field's format and width."""
+    header = formats[_LOOK.header]
+    for field in table.fields:
+        put(sheet, table.cell(field.key, table.header_row), field.header, header)
+        column = table.columns[field.key]
+        sheet.set_column(f"{column}:{column}", field.width)
+    cell_formats = [formats[_style(field)] for field in table.fields]
+    for row, values in zip(table.data_rows, rows, strict=True):
+        put_row(sheet, row, table.first_column, [_storable(value) for value in values], cell_formats)
+    if table.header_row == 1:
+        sheet.freeze_panes(1, 0)
+    if filtered:
+        last = table.data_rows[-1] if table.rows else table.header_row
+        first_key, last_key = table.fields[0].key, table.fields[-1].key
+        sheet.autofilter(f"{table.cell(first_key, table.header_row)}:{table.cell(last_key, last)}")
+
+
+def _storable(value: object) -> object:
+    """Text from a file as a cell can hold it: control characters shown escaped (a cell cannot store them)."""
+    return one_line(value) if isinstance(value, str) and not value.isprintable() else value
+
+
+def _write_dashboard(book: Workbook, sheet: Worksheet, returns: Sequence[AreaReturn], formats: Formats) -> None:
+    title = Table(DASHBOARD, "title", 1, 0, (Field("title", "Better Care Fund: the areas collated", width=30),))
+    put(sheet, title.cell("title", 1), title.fields[0].header, formats[_LOOK.title])
+    for index, block in enumerate(_blocks(returns, _CHART_ROW + _CHART_HEIGHT_ROWS + 2)):
+        _write_table(sheet, block.table, block.rows, formats, filtered=False)
+        if block.rows:
+            sheet.insert_chart(_CHART_ROW - 1, index * _CHART_COLUMNS, _chart(book, block))
+
+
+def _blocks(returns: Sequence[AreaReturn], top: int) -> list[_Block]:
+    """The three tables behind the charts, side by side from row ``top``."""
+    read = [r for r in returns if r.read]
+    income: dict[str, dict[str, Decimal]] = {}
+    spend: dict[str, dict[str, Decimal]] = {}
+    rags: dict[str, dict[str, int]] = {}
+    for r in read:
+        label = _label(r)
+        for row in r.income:
+            kind, amount = str(row[4]), row[7]
+            if isinstance(amount, Decimal):
+                income.setdefault(label, {})[kind] = income.get(label, {}).get(kind, ZERO) + amount
+        for _area, _file, _template, _year, view, category, amount in r.totals:
+            if view == SCHEME_TYPE:
+                spend.setdefault(label, {})[category] = spend.get(label, {}).get(category, ZERO) + amount
+        for row in r.metrics:
+            metric, rag = str(row[3]), str(row[10])
+            rags.setdefault(metric, {})[rag] = rags.get(metric, {}).get(rag, 0) + 1
+    rag_words = [rag.value for rag in Rag]
+    parts: tuple[tuple[str, str, str, Mapping[str, Mapping[str, object]], str], ...] = (
+        ("Income by funding source, all plan years", "column", "Area", income, MONEY),
+        ("Planned expenditure by scheme type, all plan years", "bar", "Area", spend, MONEY),
+        ("RAG ratings per metric", "column", "Metric", rags, WHOLE),
+    )
+    blocks = []
+    column = 1
+    for number, (chart_title, chart, first, data, kind) in enumerate(parts):
+        series = rag_words if kind == WHOLE else list(dict.fromkeys(k for values in data.values() for k in values))
+        fields = (
+            Field("category", first, width=28),
+            *(Field(f"series{i}", name, kind, width=16) for i, name in enumerate(series)),
+        )
+        table = Table(DASHBOARD, f"chart{number}", top, len(data), fields, first_column=column)
+        rows = tuple(
+            (label, *(values.get(name, 0 if kind == WHOLE else None) for name in series))
+            for label, values in data.items()
+        )
+        blocks.append(_Block(chart_title, chart, table, rows))
+        column += len(fields) + 1
+    return blocks
+
+
+def _label(r: AreaReturn) -> str:
+    """An area as a chart names it: its name and template year (a file that names no area, by its file)."""
+    return f"{r.area or r.file} {r.year}".strip()
+
+
+def _chart(book: Workbook, block: _Block) -> object:
+    """A native stacked chart of a dashboard table: a series per column, the first column as categories."""
+    chart = book.add_chart({"type": block.chart, "subtype": "stacked"})
+    table = block.table
+    shown = min(table.rows, _MOST_CATEGORIES)
+    first, last = table.data_rows[0], table.data_rows[0] + shown - 1
+    categories = _span(table, table.fields[0].key, first, last)
+    for field in table.fields[1:]:
+        chart.add_series(
+            {
+                "name": [table.sheet, table.header_row - 1, table.first_column - 1 + table.fields.index(field)],
+                "categories": categories,
+                "values": _span(table, field.key, first, last),
+            }
+        )
+    suffix = f" (first {shown} of {table.rows})" if shown < table.rows else ""
+    chart.set_title({"name": block.title + suffix})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 420})
+    return chart
+
+
+def _span(table: Table, key: str, first: int, last: int) -> str:
+    """A column of a table from row ``first`` to ``last`` as a chart's range, e.g. ``=Dashboard!$B$27:$B$40``."""
+    column = table.columns[key]
+    return f"={quote(table.sheet)}!${column}${first}:${column}${last}"

@@ -1,0 +1,189 @@
+"""One area's file, read and validated into plain rows for the collated tables.
+
+:func:`read_return` is what each worker process runs on one file. It never raises for a file: a file
+that cannot be read (not a workbook, not a template, hostile, or a fault in bcf-xl itself) becomes an
+:class:`AreaReturn` with its reason, so one bad file never stops a region's run. The rows are plain
+tuples of text, exact :class:`~decimal.Decimal` amounts and None, so they cross between processes cheaply.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from bcf_xl.errors import LINE_LIMIT, BcfError, one_line
+from bcf_xl.findings import Severity
+from bcf_xl.metrics import assess
+from bcf_xl.model import MetricUnit, Plan
+from bcf_xl.money import ZERO
+from bcf_xl.policy import Policy
+from bcf_xl.pooling import Dimension, totals_by
+from bcf_xl.submission.validator import Validation, validate
+
+#: What the Areas sheet says of a file's template, and of a file that could not be read.
+PLANNING_TEMPLATE = "Planning template"
+COMPLETE, INCOMPLETE, NOT_READ = "Complete", "Incomplete", "Not read"
+#: The views of the Totals sheet, in its column order.
+COMMISSIONER, AREA_OF_SPEND, SCHEME_TYPE = "Commissioner", "Area of spend", "Scheme type"
+TOTAL_VIEWS = (COMMISSIONER, AREA_OF_SPEND, SCHEME_TYPE)
+
+Row = tuple[object, ...]
+#: A Totals line: area, file, template year, plan year, view, category, amount.
+TotalRow = tuple[str, str, str, str, str, str, Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class AreaReturn:
+    """What one file gives the collated tables (each row starts with the area, file and template year).
+
+    ``area`` is the area the file names ("" when it names none or cannot be read); ``reason`` is why a
+    file could not be read ("" when it was). The row tuples follow the columns of
+    :mod:`bcf_xl.collate.tables`.
+    """
+
+    file: str
+    path: str
+    area: str
+    kind: str
+    year: str
+    status: str
+    errors: int
+    warnings: int
+    reason: str
+    income: tuple[Row, ...] = ()
+    expenditure: tuple[Row, ...] = ()
+    totals: tuple[TotalRow, ...] = ()
+    metrics: tuple[Row, ...] = ()
+    findings: tuple[Row, ...] = ()
+
+    @property
+    def read(self) -> bool:
+        """True when the file was read as a template (it may still have errors)."""
+        return not self.reason
+
+    @property
+    def ok(self) -> bool:
+        """Read, complete and without errors."""
+        return self.read and self.status == COMPLETE and self.errors == 0
+
+
+def read_return(path: Path, policy: Policy, year: str | None = None) -> AreaReturn:
+    """Read and validate one file into its rows; a file that cannot be read gives its reason instead.
+
+    Args:
+        path: the file.
+        policy: the national parameters to validate against.
+        year: refuse a template of any other year (its reason says so), e.g. ``"2025-26"``.
+    """
+    try:
+        validation = validate(path, policy, year)
+    except BcfError as exc:
+        return unread(path, str(exc))
+    except MemoryError:
+        return unread(path, f"{path.name}: needs more memory than this machine allows bcf-xl")
+    except Exception as exc:  # a fault reading one file must not stop a region's run: it is that file's row
+        return unread(path, f"{path.name}: cannot be read ({type(exc).__name__}: {exc})")
+    try:
+        return _rows(path, validation)
+    except Exception as exc:  # as above: the file's own row says what went wrong
+        return unread(path, f"{path.name}: cannot be collated ({type(exc).__name__}: {exc})")
+
+
+def unread(path: Path, reason: str) -> AreaReturn:
+    """The row of a file that could not be read, with the reason (one line)."""
+    return AreaReturn(path.name, str(path), "", "", "", NOT_READ, 0, 0, one_line(reason, LINE_LIMIT))
+
+
+def _rows(path: Path, validation: Validation) -> AreaReturn:
+    submission = validation.submission
+    plan = submission.plan
+    year = submission.year.name
+    area = plan.area.name if plan is not None else ""
+    head = (area, path.name, year)
+    findings = tuple(
+        (*head, f.severity.value, f.code, _cell(f.where.sheet, f.where.cell), one_line(f.message, LINE_LIMIT))
+        for f in validation.findings
+    )
+    counts = defaultdict(int, {s: sum(1 for f in validation.findings if f.severity is s) for s in Severity})
+    figures = _figures(plan, head) if plan is not None else ((), (), (), ())
+    return AreaReturn(
+        file=path.name,
+        path=str(path),
+        area=area,
+        kind=PLANNING_TEMPLATE,
+        year=year,
+        status=COMPLETE if validation.complete else INCOMPLETE,
+        errors=counts[Severity.ERROR],
+        warnings=counts[Severity.WARNING],
+        reason="",
+        income=figures[0],
+        expenditure=figures[1],
+        totals=figures[2],
+        metrics=figures[3],
+        findings=findings,
+    )
+
+
+def _cell(sheet: str | None, cell: str | None) -> str:
+    if sheet and cell:
+        return f"'{sheet}'!{cell}"
+    return sheet or ""
+
+
+def _figures(
+    plan: Plan, head: tuple[str, str, str]
+) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[TotalRow, ...], tuple[Row, ...]]:
+    """The plan's income, expenditure, totals and metrics rows, each figure as the engine works it out."""
+    income = tuple(
+        (*head, source.source_id, source.kind.value, source.contributor, plan_year, amount)
+        for source in plan.sources
+        for plan_year, amount in zip(plan.years, source.amounts, strict=True)
+    )
+    expenditure = tuple(
+        (
+            *head,
+            scheme.scheme_id,
+            scheme.name,
+            scheme.scheme_type,
+            scheme.area_of_spend.value,
+            scheme.commissioner.value,
+            scheme.source,
+            plan_year,
+            amount,
+        )
+        for scheme in plan.schemes
+        for plan_year, amount in zip(plan.years, scheme.amounts, strict=True)
+    )
+    totals: list[TotalRow] = []
+    for index, plan_year in enumerate(plan.years):
+        by_type: dict[str, Decimal] = {}
+        for scheme in plan.schemes:
+            by_type[scheme.scheme_type] = by_type.get(scheme.scheme_type, ZERO) + scheme.amounts[index]
+        views = (
+            (COMMISSIONER, [(line.key, line.amount) for line in totals_by(plan, Dimension.COMMISSIONER, plan_year)]),
+            (AREA_OF_SPEND, [(line.key, line.amount) for line in totals_by(plan, Dimension.AREA_OF_SPEND, plan_year)]),
+            (SCHEME_TYPE, sorted(by_type.items())),
+        )
+        for view, lines in views:
+            totals.extend((*head, plan_year, view, key, amount) for key, amount in lines)
+    metrics = []
+    for metric in plan.metrics:
+        result = assess(metric)
+        rated = metric.unit is MetricUnit.RATE and metric.population is not None
+        metrics.append(
+            (
+                *head,
+                metric.metric_id,
+                metric.name,
+                metric.unit.value,
+                metric.baseline,
+                metric.target,
+                metric.actual,
+                result.target if rated else None,
+                result.rag.value,
+                result.progress.value,
+            )
+        )
+    return income, expenditure, tuple(totals), tuple(metrics)

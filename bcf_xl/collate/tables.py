@@ -1,0 +1,145 @@
+"""The collated tables: their columns, declared once as toolkit fields, and the rows of every file in them.
+
+Each sheet of the collated workbook and each CSV file is one table here. Its columns are
+:class:`~bcf_xl.workbook.tables.Field` declarations (key, header, kind of cell, width); the pandas
+DataFrame of a table has the fields' keys as its columns and keeps money as exact
+:class:`~decimal.Decimal` (``object`` dtype), as :meth:`bcf_xl.report.PlanReport.to_frames` does.
+Totals are wide: an area and plan year a row, a column per commissioner, area of spend and scheme type,
+and an England row per plan year that adds up the rows above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from bcf_xl.collate.returns import TOTAL_VIEWS, AreaReturn, Row
+from bcf_xl.money import ZERO
+from bcf_xl.workbook.tables import MONEY, NUMBER, WHOLE, Field
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ENGLAND = "England"
+TOTAL = "total"
+
+_HEAD = (Field("area", "Area", width=28), Field("file", "File", width=28), Field("template_year", "Template year"))
+
+AREAS = (
+    Field("area", "Area", width=28),
+    Field("template", "Template", width=20),
+    Field("template_year", "Template year"),
+    Field("status", "Status", width=12),
+    Field("errors", "Errors", WHOLE, width=9),
+    Field("warnings", "Warnings", WHOLE, width=9),
+    Field("file", "File", width=28),
+    Field("duplicate", "Duplicate of", width=28),
+    Field("reason", "Why it was not read", width=80),
+)
+INCOME = (
+    *_HEAD,
+    Field("source_id", "Source ID", width=12),
+    Field("source", "Funding source", width=36),
+    Field("contributor", "Contributor", width=28),
+    Field("year", "Year", width=10),
+    Field("amount", "Income", MONEY, width=16),
+)
+EXPENDITURE = (
+    *_HEAD,
+    Field("scheme_id", "Scheme ID", width=12),
+    Field("scheme", "Scheme", width=36),
+    Field("scheme_type", "Scheme type", width=36),
+    Field("area_of_spend", "Area of spend", width=18),
+    Field("commissioner", "Commissioner", width=16),
+    Field("source_id", "Source ID", width=12),
+    Field("year", "Year", width=10),
+    Field("amount", "Planned expenditure", MONEY, width=18),
+)
+METRICS = (
+    *_HEAD,
+    Field("metric_id", "Metric", width=10),
+    Field("name", "Name", width=40),
+    Field("unit", "Unit", width=10),
+    Field("baseline", "Baseline", NUMBER, width=14),
+    Field("target", "Target", NUMBER, width=14),
+    Field("actual", "Actual", NUMBER, width=14),
+    Field("rate", "Target rate (per population)", NUMBER, width=16),
+    Field("rag", "RAG", width=10),
+    Field("progress", "Progress", width=18),
+)
+FINDINGS = (
+    *_HEAD,
+    Field("severity", "Severity", width=10),
+    Field("code", "Code", width=11),
+    Field("cell", "Cell", width=22),
+    Field("message", "Message", width=100),
+)
+_TOTALS_HEAD = (*_HEAD, Field("year", "Year", width=10), Field(TOTAL, "Total expenditure", MONEY, width=18))
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One collated table: its name (the sheet's, and the CSV file's stem), its columns and its rows."""
+
+    name: str
+    fields: tuple[Field, ...]
+    rows: tuple[Row, ...]
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame: the fields' keys as columns, every value as it is (money as Decimal)."""
+        import pandas as pd  # only when frames are asked for: the engine runs without pandas
+
+        return pd.DataFrame(list(self.rows), columns=[f.key for f in self.fields], dtype=object)
+
+
+def sheets(returns: Sequence[AreaReturn], duplicates: dict[str, str]) -> tuple[Sheet, ...]:
+    """The collated tables of every file, in the order of ``returns``.
+
+    Args:
+        returns: each file's rows.
+        duplicates: file path to the file name(s) of the other files for the same area and year.
+    """
+    areas = tuple(
+        (r.area, r.kind, r.year, r.status, r.errors, r.warnings, r.file, duplicates.get(r.path, ""), r.reason)
+        for r in returns
+    )
+    return (
+        Sheet("Areas", AREAS, areas),
+        Sheet("Income", INCOME, tuple(row for r in returns for row in r.income)),
+        Sheet("Expenditure", EXPENDITURE, tuple(row for r in returns for row in r.expenditure)),
+        totals(returns),
+        Sheet("Metrics", METRICS, tuple(row for r in returns for row in r.metrics)),
+        Sheet("Findings", FINDINGS, tuple(row for r in returns for row in r.findings)),
+    )
+
+
+def totals(returns: Sequence[AreaReturn]) -> Sheet:
+    """The Totals table: an area and plan year a row, a money column per view and category, England rows last.
+
+    A column's categories are those any file holds, in the order first met; an England row per plan
+    year adds up every row of that year above it (a duplicated area counts twice: its files are
+    flagged on the Areas sheet).
+    """
+    columns: dict[tuple[str, str], Field] = {}
+    lines: dict[tuple[str, str, str, str], dict[tuple[str, str], Decimal]] = {}
+    for r in returns:
+        for area, file, template_year, year, view, category, amount in r.totals:
+            if (view, category) not in columns:
+                columns[(view, category)] = Field(f"{view}: {category}", f"{view}: {category}", MONEY, width=18)
+            lines.setdefault((area, file, template_year, year), {})[(view, category)] = amount
+    ordered = sorted(columns, key=lambda vc: TOTAL_VIEWS.index(vc[0]))  # stable: first met within a view
+    rows: list[Row] = []
+    england: dict[str, dict[tuple[str, str], Decimal]] = {}
+    for (area, file, template_year, year), amounts in lines.items():
+        spent = sum((a for (view, _), a in amounts.items() if view == TOTAL_VIEWS[0]), ZERO)
+        rows.append((area, file, template_year, year, spent, *(amounts.get(c) for c in ordered)))
+        sums = england.setdefault(year, {})
+        sums[(TOTAL, "")] = sums.get((TOTAL, ""), ZERO) + spent
+        for column, amount in amounts.items():
+            sums[column] = sums.get(column, ZERO) + amount
+    for year in sorted(england):
+        sums = england[year]
+        rows.append((ENGLAND, "", "", year, sums[(TOTAL, "")], *(sums.get(c, ZERO) for c in ordered)))
+    return Sheet("Totals", (*_TOTALS_HEAD, *(columns[c] for c in ordered)), tuple(rows))

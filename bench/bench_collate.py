@@ -1,0 +1,101 @@
+"""Time collating a region's returns: bcf-xl collate end to end, read+validate alone, and pandas' readers.
+
+Run: .venv/bin/python bench/bench_collate.py [--areas N] [--jobs J]
+
+N submissions (default 150, one per Health and Wellbeing Board area, made as bench_submission.py makes
+them: the sample renamed "Area 001".. with its non-DFG schemes raised by 0.1% a file) are generated
+untimed into a temporary folder. Then, in one run, each timed once over all N files:
+
+1. `bcf-xl collate FOLDER -o OUT.xlsx` as a user runs it (a new process: start-up, parallel reading with J
+   workers, default all cores, and writing the workbook);
+2. read+validate alone, in this process, one file after another (bcf_xl.submission.validator.validate,
+   with python-calamine reading the values), and the same with openpyxl reading them (BCF_XL_READER=openpyxl);
+3. pandas.read_excel(path, sheet_name=None) with engine="openpyxl" and with engine="calamine".
+
+Prints each total, the per-file time and the ratios to pandas with openpyxl. The folder is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from bench_submission import area_plan
+
+from bcf_xl.policy import load_policy
+from bcf_xl.submission.builder import write
+from bcf_xl.submission.definition import YEAR_2023_25
+from bcf_xl.submission.validator import validate
+from bcf_xl.workbook.reading import CALAMINE, OPENPYXL, READER_VARIABLE, backend
+
+
+def seconds(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall time and this process's CPU time of ``work`` (on a shared machine the CPU time varies less)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--areas", type=int, default=150, help="submissions, one per area")
+    parser.add_argument("--jobs", type=int, default=None, help="collate's worker processes (default: all cores)")
+    args = parser.parse_args()
+    policy = load_policy()
+    with tempfile.TemporaryDirectory(prefix="bcf_bench_collate_") as directory:
+        folder = Path(directory) / "returns"
+        folder.mkdir()
+        paths = []
+        for number in range(1, args.areas + 1):
+            path = folder / f"area_{number:03d}.xlsx"
+            write(area_plan(number), YEAR_2023_25, policy, path)
+            paths.append(path)
+        n = len(paths)
+        print(f"{n} submissions (2023-25 template, 45 schemes each), {os.cpu_count()} cores")
+        validate(paths[0], policy)  # imports and first-use costs, untimed
+        pd.read_excel(paths[0], sheet_name=None, engine="openpyxl")
+        pd.read_excel(paths[0], sheet_name=None, engine="calamine")
+
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        out = Path(directory) / "region.xlsx"
+        command = [sys.executable, "-m", "bcf_xl.cli", "collate", str(folder), "-o", str(out), *jobs]
+        t_collate = seconds(lambda: subprocess.run(command, check=False, capture_output=True))[0], float("nan")
+
+        def read_all(reader: str) -> tuple[float, float]:
+            os.environ[READER_VARIABLE] = reader
+            assert backend() == reader
+            try:
+                return seconds(lambda: [validate(p, policy) for p in paths])
+            finally:
+                del os.environ[READER_VARIABLE]
+
+        t_fast = read_all(CALAMINE)
+        t_slow = read_all(OPENPYXL)
+        t_pd_openpyxl = seconds(lambda: [pd.read_excel(p, sheet_name=None, engine="openpyxl") for p in paths])
+        t_pd_calamine = seconds(lambda: [pd.read_excel(p, sheet_name=None, engine="calamine") for p in paths])
+
+        print(f"   collated workbook: {out.stat().st_size / 1024:.0f} KiB (CPU time: of this process; n/a for collate)")
+        for label, (total, cpu) in (
+            ("bcf-xl collate, end to end (new process)   ", t_collate),
+            ("read+validate, calamine (one process)     ", t_fast),
+            ("read+validate, openpyxl (one process)     ", t_slow),
+            ('pandas read_excel(engine="openpyxl")      ', t_pd_openpyxl),
+            ('pandas read_excel(engine="calamine")      ', t_pd_calamine),
+        ):
+            ratio, cpu_ratio = t_pd_openpyxl[0] / total, t_pd_openpyxl[1] / cpu
+            print(
+                f"   {label}: {total:6.2f} s wall {total / n * 1000:6.1f} ms/file {ratio:5.2f}x | "
+                f"CPU {cpu:6.2f} s {cpu_ratio:5.2f}x  (x: times faster than pandas+openpyxl)"
+            )
+        print(f"   read+validate: calamine is {t_slow[0] / t_fast[0]:.2f}x faster than openpyxl (wall)")
+
+
+if __name__ == "__main__":
+    main()

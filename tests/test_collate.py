@@ -1,0 +1,379 @@
+"""bcf-xl collate: many areas' templates read and validated in parallel into one workbook, CSV and DataFrames.
+
+The set collated is the sample template and three altered copies: one incomplete (a required Cover entry
+blanked), one with an error (text in an amount), and one that is not a workbook. Every figure of the
+collated tables is compared with the engine's own figures for the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bcf_xl.cli import main
+from bcf_xl.collate import Collation, _bar, _NoBar, collate, duplicates, find_workbooks
+from bcf_xl.collate.returns import COMPLETE, INCOMPLETE, NOT_READ
+from bcf_xl.collate.tables import ENGLAND
+from bcf_xl.policy import Policy
+from bcf_xl.pooling import Dimension
+from bcf_xl.report import compute
+from bcf_xl.sample import sample_plan
+from bcf_xl.submission.builder import write
+from bcf_xl.submission.definition import YEAR_2023_25
+from bcf_xl.submission.layout import COVER, EXPENDITURE, Layout
+from bcf_xl.submission.reader import read
+from bcf_xl.submission.validator import validate
+from tests.libreoffice import convert
+
+LAYOUT = Layout(YEAR_2023_25, 100)
+SHEETS = ["Dashboard", "Areas", "Income", "Expenditure", "Totals", "Metrics", "Findings"]
+
+
+def renamed(source: Path, target: Path, area: str, changes: dict[tuple[str, str], object]) -> Path:
+    """A copy of a template for another area, with some cells changed."""
+    book = openpyxl.load_workbook(source)
+    for (sheet, cell), value in {(COVER, LAYOUT.cover_cell("area")): area, **changes}.items():
+        book[sheet][cell] = value
+        book[sheet][cell].data_type = "s" if isinstance(value, str) else book[sheet][cell].data_type  # text, typed
+    book.save(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def returns_folder(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> Path:
+    """The sample template and three altered copies: incomplete, with an error, and not a workbook."""
+    folder = tmp_path_factory.mktemp("returns")
+    sample = folder / "northmoor.xlsx"
+    write(sample_plan(), YEAR_2023_25, policy, sample)
+    renamed(sample, folder / "southmoor.xlsx", "Southmoor", {(COVER, LAYOUT.cover_cell("email")): None})
+    first = LAYOUT.expenditure.data_rows[0]
+    renamed(
+        sample, folder / "westmoor.xlsx", "Westmoor", {(EXPENDITURE, LAYOUT.expenditure.cell("amount1", first)): "lots"}
+    )
+    (folder / "eastmoor.xlsx").write_text("Eastmoor's return: to follow", encoding="utf-8")
+    (folder / "~$northmoor.xlsx").write_bytes(b"Excel's lock file")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def collation(returns_folder: Path, policy: Policy) -> Collation:
+    return collate([returns_folder], policy=policy, jobs=2)
+
+
+@pytest.fixture(scope="module")
+def frames(collation: Collation) -> dict[str, object]:
+    return collation.frames()  # type: ignore[return-value]
+
+
+def by_file(collation: Collation) -> dict[str, object]:
+    return {r.file: r for r in collation.returns}
+
+
+def test_every_file_has_an_areas_row_with_its_outcome(collation: Collation) -> None:
+    """One Areas row per workbook file, in file order: complete, incomplete, with errors, and not read with why;
+    Excel's lock files are not collated."""
+    rows = {row[6]: row for row in collation.table("Areas").rows}
+    assert list(rows) == ["eastmoor.xlsx", "northmoor.xlsx", "southmoor.xlsx", "westmoor.xlsx"]
+    area, template, year, status, errors, warnings, _, duplicate, reason = rows["northmoor.xlsx"]
+    assert (area, template, year, status, errors, duplicate, reason) == (
+        "Northmoor",
+        "Planning template",
+        "2023-25",
+        COMPLETE,
+        0,
+        "",
+        "",
+    )
+    assert warnings >= 1
+    assert rows["southmoor.xlsx"][:4] == ("Southmoor", "Planning template", "2023-25", INCOMPLETE)
+    assert rows["southmoor.xlsx"][4] >= 1
+    assert rows["westmoor.xlsx"][0] == "Westmoor" and rows["westmoor.xlsx"][4] >= 1
+    assert rows["eastmoor.xlsx"][3] == NOT_READ
+    assert rows["eastmoor.xlsx"][8] == "'eastmoor.xlsx': is not an Excel workbook (.xlsx or .xlsm)"
+    assert not collation.ok
+
+
+def test_figures_equal_the_engines_for_each_file(collation: Collation, returns_folder: Path, policy: Policy) -> None:
+    """Income, Expenditure, Totals and Metrics hold, for each file read, exactly the engine's figures for its plan."""
+    tables = {t.name: t for t in collation.tables}
+    for name in ("northmoor.xlsx", "southmoor.xlsx", "westmoor.xlsx"):
+        plan = read(returns_folder / name, policy).plan
+        assert plan is not None
+        report = compute(plan, policy)
+        engine = report.to_frames()
+        for year in plan.years:
+            income = sum((r[7] for r in tables["Income"].rows if r[1] == name and r[6] == year), Decimal(0))
+            assert income == sum(engine["funding"].query("year == @year")["income"], Decimal(0))
+            spent = sum((r[10] for r in tables["Expenditure"].rows if r[1] == name and r[9] == year), Decimal(0))
+            assert spent == sum(engine["schemes"].query("year == @year")["amount"], Decimal(0))
+            (line,) = [r for r in tables["Totals"].rows if r[1] == name and r[3] == year]
+            columns = dict(zip([f.key for f in tables["Totals"].fields], line, strict=True))
+            assert columns["total"] == spent
+            for dimension, view in (
+                (Dimension.COMMISSIONER, "Commissioner"),
+                (Dimension.AREA_OF_SPEND, "Area of spend"),
+            ):
+                for total in report.totals_for(dimension, year):
+                    assert columns[f"{view}: {total.key}"] == total.amount
+            by_type = sum((v for k, v in columns.items() if k.startswith("Scheme type: ") and v), Decimal(0))
+            assert by_type == spent
+        rags = {r[3]: r[10] for r in tables["Metrics"].rows if r[1] == name}
+        assert rags == dict(zip(engine["metrics"]["metric_id"], engine["metrics"]["rag"], strict=True))
+        findings = [r for r in tables["Findings"].rows if r[1] == name]
+        assert len(findings) == len(validate(returns_folder / name, policy).findings)
+
+
+def test_england_rows_add_up_the_areas(collation: Collation) -> None:
+    """Each England row of Totals is the sum of every area's row for its plan year, column by column."""
+    table = collation.table("Totals")
+    keys = [f.key for f in table.fields]
+    money = keys[4:]
+    england = {r[3]: r for r in table.rows if r[0] == ENGLAND}
+    assert sorted(england) == ["2023-24", "2024-25"]
+    for year, line in england.items():
+        areas = [r for r in table.rows if r[0] != ENGLAND and r[3] == year]
+        assert len(areas) == 3
+        for index, _ in enumerate(money, start=4):
+            assert line[index] == sum((r[index] or Decimal(0) for r in areas), Decimal(0))
+    assert table.rows[-2:] == tuple(england[y] for y in sorted(england))
+
+
+def test_the_error_reaches_the_findings_sheet(collation: Collation) -> None:
+    """The text amount of the copy with an error is a finding at its cell on the Findings sheet."""
+    first = LAYOUT.expenditure.data_rows[0]
+    cell = f"'{EXPENDITURE}'!{LAYOUT.expenditure.cell('amount1', first)}"
+    found = [r for r in collation.table("Findings").rows if r[1] == "westmoor.xlsx" and r[5] == cell]
+    assert found and found[0][3] == "Error" and '"lots"' in found[0][6]
+
+
+def test_the_workbook_holds_every_table_and_the_dashboard_charts(collation: Collation, tmp_path: Path) -> None:
+    """The workbook has the dashboard first, then a sheet per table whose cells hold the tables' values;
+    the dashboard has native charts of income, spend by scheme type and RAG counts."""
+    path = tmp_path / "region.xlsx"
+    collation.write_workbook(path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == SHEETS
+    for table in collation.tables:
+        sheet = book[table.name]
+        assert [c.value for c in sheet[1]] == [f.header for f in table.fields]
+        for written, row in zip(sheet.iter_rows(min_row=2, values_only=True), table.rows, strict=True):
+            expected = [float(v) if isinstance(v, Decimal) else (None if v == "" else v) for v in row]
+            assert list(written) == expected
+    charts = book["Dashboard"]._charts
+    assert len(charts) == 3
+    with zipfile.ZipFile(path) as archive:
+        drawn = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(drawn) == 3
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_collated_workbook(collation: Collation, tmp_path: Path) -> None:
+    """LibreOffice opens the collated workbook and shows every sheet with the England totals."""
+    path = tmp_path / "region.xlsx"
+    collation.write_workbook(path)
+    opened = openpyxl.load_workbook(convert(path, tmp_path / "lo"), data_only=True)
+    assert opened.sheetnames == SHEETS
+    england = [row for row in opened["Totals"].iter_rows(min_row=2, values_only=True) if row[0] == ENGLAND]
+    expected = [r for r in collation.table("Totals").rows if r[0] == ENGLAND]
+    assert [round(row[4], 2) for row in england] == [float(r[4]) for r in expected]
+
+
+def test_the_command_writes_the_workbook_and_csv_and_exits_1(
+    returns_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], collation: Collation
+) -> None:
+    """`bcf-xl collate` writes the workbook and a CSV per table, names each file with a problem, and exits 1
+    because a file has errors or could not be read; nothing goes to stderr when it is not a terminal."""
+    out = tmp_path / "region.xlsx"
+    code = main(["collate", str(returns_folder), "-o", str(out), "--csv", str(tmp_path / "csv"), "--jobs", "2"])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert printed.err == ""
+    assert printed.out.splitlines()[0] == f"Collated 3 of 4 files into {out}"
+    assert "eastmoor.xlsx: 'eastmoor.xlsx': is not an Excel workbook" in printed.out
+    assert openpyxl.load_workbook(out).sheetnames == SHEETS
+    with (tmp_path / "csv" / "totals.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    england = [r for r in rows if r["area"] == ENGLAND]
+    expected = [r for r in collation.table("Totals").rows if r[0] == ENGLAND]
+    assert [r["total"] for r in england] == [str(r[4]) for r in expected]
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "areas.csv",
+        "expenditure.csv",
+        "findings.csv",
+        "income.csv",
+        "metrics.csv",
+        "totals.csv",
+    ]
+
+
+def test_a_clean_set_exits_0(returns_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every file read and without errors: exit 0 (warnings do not fail a run)."""
+    code = main(["collate", str(returns_folder / "northmoor.xlsx"), "-o", str(tmp_path / "one.xlsx"), "--jobs", "1"])
+    assert code == 0
+    assert capsys.readouterr().out == f"Collated 1 of 1 files into {tmp_path / 'one.xlsx'}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--jobs", "0"], "--jobs: must be 1 or more (got 0)"),
+        (["--year", "1999-00"], "1999-00"),
+        (["MISSING"], "no such file or folder"),
+    ],
+)
+def test_usage_errors_exit_2(
+    args: list[str], message: str, returns_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad --jobs or --year, or a path that does not exist, is one line on stderr and exit 2, nothing written."""
+    paths = [str(tmp_path / a) if a == "MISSING" else a for a in args]
+    if "MISSING" not in args:
+        paths.insert(0, str(returns_folder))
+    code = main(["collate", *paths, "-o", str(tmp_path / "out.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("bcf-xl: ") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_an_existing_output_needs_force(
+    returns_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An existing OUT.xlsx is kept (exit 2) unless --force."""
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"keep me")
+    sample = str(returns_folder / "northmoor.xlsx")
+    assert main(["collate", sample, "-o", str(out), "--jobs", "1"]) == 2
+    assert out.read_bytes() == b"keep me"
+    assert main(["collate", sample, "-o", str(out), "--jobs", "1", "--force"]) == 0
+    assert openpyxl.load_workbook(out).sheetnames == SHEETS
+    capsys.readouterr()
+
+
+def test_two_files_for_one_area_are_both_kept_and_flagged(returns_folder: Path, tmp_path: Path, policy: Policy) -> None:
+    """Two files for the same area and year are both collated, each flagged with the other's name."""
+    folder = tmp_path / "twice"
+    folder.mkdir()
+    shutil.copy(returns_folder / "northmoor.xlsx", folder / "first.xlsx")
+    shutil.copy(returns_folder / "northmoor.xlsx", folder / "second.xlsx")
+    shutil.copy(returns_folder / "southmoor.xlsx", folder / "third.xlsx")
+    result = collate([folder], policy=policy, jobs=1)
+    flags = {row[6]: row[7] for row in result.table("Areas").rows}
+    assert flags == {"first.xlsx": "second.xlsx", "second.xlsx": "first.xlsx", "third.xlsx": ""}
+    assert len({r[1] for r in result.table("Expenditure").rows}) == 3
+    assert duplicates(result.returns) == {
+        str(folder / "first.xlsx"): "second.xlsx",
+        str(folder / "second.xlsx"): "first.xlsx",
+    }
+
+
+def test_one_job_and_two_give_the_same_tables(returns_folder: Path, policy: Policy, collation: Collation) -> None:
+    """Reading in worker processes gives exactly what reading in this process gives, in the same order."""
+    assert collate([returns_folder], policy=policy, jobs=1).tables == collation.tables
+
+
+def test_a_year_refuses_other_templates_with_the_reason(returns_folder: Path, policy: Policy) -> None:
+    """With a template year, a file of another year is an Areas row saying which year it is."""
+    result = collate([returns_folder / "northmoor.xlsx"], policy=policy, year="2025-26", jobs=1)
+    (row,) = result.table("Areas").rows
+    assert row[3] == NOT_READ and "is the 2023-25 template, not the 2025-26 one" in row[8]
+
+
+def test_text_that_looks_like_a_formula_stays_text(returns_folder: Path, tmp_path: Path, policy: Policy) -> None:
+    """An area named like a formula is text in the workbook and starts with an apostrophe in the CSV."""
+    name = '=HYPERLINK("http://example.com","x")'
+    path = renamed(returns_folder / "northmoor.xlsx", tmp_path / "odd.xlsx", name, {})
+    result = collate([path], policy=policy, jobs=1)
+    result.write_workbook(tmp_path / "out.xlsx")
+    result.write_csv(tmp_path / "csv")
+    cell = openpyxl.load_workbook(tmp_path / "out.xlsx")["Areas"].cell(2, 1)
+    assert (cell.value, cell.data_type) == (name, "s")
+    with (tmp_path / "csv" / "areas.csv").open(encoding="utf-8") as handle:
+        assert next(csv.DictReader(handle))["area"] == "'" + name
+
+
+def test_frames_keep_money_exact(frames: dict[str, object]) -> None:
+    """The DataFrames hold each table with its fields' keys as columns and money as Decimal."""
+    totals = frames["Totals"]
+    assert list(frames) == ["Areas", "Income", "Expenditure", "Totals", "Metrics", "Findings"]
+    assert all(isinstance(v, Decimal) for v in totals["total"])  # type: ignore[index]
+    assert totals["area"].iloc[-1] == ENGLAND  # type: ignore[index]
+
+
+def test_folders_are_searched_and_named_files_kept(returns_folder: Path, tmp_path: Path) -> None:
+    """A folder gives its .xlsx/.xlsm files (sorted, below it too, lock files left out); a file named outright is
+    kept whatever its name; a folder holding none is an error naming it."""
+    nested = tmp_path / "nested" / "deeper"
+    nested.mkdir(parents=True)
+    shutil.copy(returns_folder / "northmoor.xlsx", nested / "b.XLSX")
+    shutil.copy(returns_folder / "northmoor.xlsx", tmp_path / "nested" / "a.xlsm")
+    (tmp_path / "nested" / "notes.txt").write_text("not collated", encoding="utf-8")
+    found = find_workbooks([tmp_path / "nested", tmp_path / "nested" / "notes.txt"])
+    assert [p.name for p in found] == ["a.xlsm", "b.XLSX", "notes.txt"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(Exception, match=r"holds no \.xlsx or \.xlsm workbook to collate"):
+        find_workbooks([tmp_path / "empty"])
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_for_a_terminal_only() -> None:
+    """A progress bar (tqdm) is drawn on a terminal only; on a file or pipe there is none."""
+    assert isinstance(_bar(10, io.StringIO()), _NoBar)
+    assert isinstance(_bar(10, None), _NoBar)
+    bar = _bar(10, Terminal())
+    assert type(bar).__module__.startswith("tqdm")
+    bar.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_files(tmp_path: Path) -> Iterator[None]:
+    yield
+    assert not [p for p in tmp_path.rglob(".*") if p.is_file()], "a temporary file was left behind"
+
+
+def test_a_worker_that_ends_abruptly_costs_only_its_file(
+    returns_folder: Path, tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker process that dies on one file (killed, out of memory) leaves that file a row saying so; every
+    other file is still read, in order."""
+    import bcf_xl.collate as collating
+
+    real = collating.read_return
+
+    def dies_on_southmoor(path: Path, rules: Policy, year: str | None = None) -> object:
+        if path.name == "southmoor.xlsx":
+            os._exit(9)  # as a process killed by the system ends: no exception, no clean-up
+        return real(path, rules, year)
+
+    monkeypatch.setattr(collating, "read_return", dies_on_southmoor)  # worker processes are forked with it
+    result = collate([returns_folder], policy=policy, jobs=2)
+    rows = {row[6]: row for row in result.table("Areas").rows}
+    assert list(rows) == ["eastmoor.xlsx", "northmoor.xlsx", "southmoor.xlsx", "westmoor.xlsx"]
+    assert rows["southmoor.xlsx"][3] == NOT_READ
+    assert "its reading process ended abruptly" in rows["southmoor.xlsx"][8]
+    assert rows["northmoor.xlsx"][3] == COMPLETE and rows["westmoor.xlsx"][0] == "Westmoor"
+
+
+def test_the_collated_workbook_in_a_collated_folder_is_left_out(
+    returns_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workbook a run writes into the folder it collates is not collated by the next run into the same file."""
+    folder = tmp_path / "returns"
+    shutil.copytree(returns_folder, folder)
+    out = folder / "region.xlsx"
+    assert main(["collate", str(folder), "-o", str(out), "--jobs", "1"]) == 1
+    assert main(["collate", str(folder), "-o", str(out), "--jobs", "1", "--force"]) == 1
+    summaries = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Collated")]
+    assert summaries == [f"Collated 3 of 4 files into {out}"] * 2
