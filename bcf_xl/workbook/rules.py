@@ -25,11 +25,13 @@ import functools
 import math
 import re
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import reduce
+from itertools import repeat
 from typing import Union
 
 from openpyxl.utils.cell import rows_from_range
@@ -216,7 +218,7 @@ def _each(function: Callable[..., Scalar], *values: Value) -> Value:
     size = len(arrays[0])
     if any(len(a) != size for a in arrays):
         return tuple(NA for _ in range(max(len(a) for a in arrays)))
-    return tuple(function(*(v[i] if isinstance(v, tuple) else v for v in values)) for i in range(size))
+    return tuple(map(function, *(v if isinstance(v, tuple) else repeat(v, size) for v in values)))
 
 
 # --- expressions ------------------------------------------------------------------------------------
@@ -331,13 +333,23 @@ class Range(Expr):
 
     def rows(self, cells: Cells) -> list[tuple[Scalar, ...]]:
         """The values of the range, one tuple per row."""
-        return [
-            tuple(scalar(cells.get((self.sheet, cell))) for cell in row)
-            for row in rows_from_range(self.cells.replace("$", ""))
-        ]
+        if isinstance(cells, Calculation):
+            return cells.rows_of(self)  # read once per recalculation: its cells no longer change
+        return self.read(cells)
+
+    def read(self, cells: Cells) -> list[tuple[Scalar, ...]]:
+        """The values of the range, one tuple per row, read cell by cell."""
+        get = cells.get
+        return [tuple(scalar(get((self.sheet, cell))) for cell in row) for row in _coordinates(self.cells)]
 
     def evaluate(self, cells: Cells) -> Value:
         return tuple(value for row in self.rows(cells) for value in row)
+
+
+@functools.lru_cache(maxsize=1024)
+def _coordinates(block: str) -> tuple[tuple[str, ...], ...]:
+    """The cells of an A1 block (``"$A$4:$B$5"``), row by row: ``(("A4", "B4"), ("A5", "B5"))``."""
+    return tuple(rows_from_range(block.replace("$", "")))
 
 
 def _parse(reference: str) -> tuple[str, str]:
@@ -534,12 +546,31 @@ def _sumifs_call(args: Args, cells: Cells) -> Value:
 
 def _countif(args: Args, cells: Cells) -> Value:
     tested = _cells(args[0], cells)
+    # A criterion that is plain ASCII text (the usual case: COUNTIF(ids, ids) for duplicates) equals an ASCII
+    # cell exactly when both are the same in lower case, so those cells are counted once, by their lower case,
+    # instead of being tested again for every criterion. Other cells are tested as Excel would.
+    plain = Counter(v.lower() for v in tested if isinstance(v, str) and v.isascii())
+    others = [v for v in tested if not (isinstance(v, str) and v.isascii())]
 
     def count(criterion: Scalar) -> Scalar:
         test = _criterion(criterion)  # once per criterion, not once per cell tested
-        return Decimal(sum(1 for v in tested if test(v)))
+        text = _plain_text(criterion)
+        if text is None:
+            return Decimal(sum(1 for v in tested if test(v)))
+        return Decimal(plain[text.lower()] + sum(1 for v in others if test(v)))
 
     return _each(count, args[1].evaluate(cells))
+
+
+def _plain_text(criterion: Scalar) -> str | None:
+    """The text a criterion asks a cell to equal when it is plain ASCII text (no wildcard, no number, no
+    comparison but ``=``), else None."""
+    if not isinstance(criterion, str):
+        return None
+    text = criterion.removeprefix("=")
+    if not text or not text.isascii() or text[0] in "<>=" or any(c in text for c in "*?~"):
+        return None
+    return None if _NUMBER_TEXT.fullmatch(text) else text
 
 
 def _sumproduct(args: Args, cells: Cells) -> Value:
@@ -833,6 +864,7 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._values = values
         self._formulas = formulas
         self._computed: dict[tuple[str, str], object] = {}
+        self._ranges: dict[Range, list[tuple[Scalar, ...]]] = {}
 
     def __getitem__(self, key: tuple[str, str]) -> object:
         if key in self._formulas:
@@ -840,6 +872,19 @@ class Calculation(Mapping[tuple[str, str], object]):
                 self._computed[key] = _scalar_of(self._formulas[key].evaluate(self))
             return self._computed[key]
         return self._values[key]
+
+    def get(self, key: tuple[str, str], default: object = None) -> object:
+        """The cell's value, or ``default`` for a cell that holds nothing (without raising and catching)."""
+        if key in self._formulas:
+            return self[key]
+        return self._values.get(key, default)
+
+    def rows_of(self, block: Range) -> list[tuple[Scalar, ...]]:
+        """A range's values, one tuple per row, read once: every rule that reads the range shares them."""
+        found = self._ranges.get(block)
+        if found is None:
+            found = self._ranges[block] = block.read(self)
+        return found
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
