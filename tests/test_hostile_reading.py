@@ -16,6 +16,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -23,7 +24,7 @@ import pytest
 from bcf_xl.files import MAX_FILE_RATIO, MAX_SHEETS
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.reader import MAX_SCHEME_ROWS, READ_BOUNDS
-from bcf_xl.submission.layout import SCHEME_ROWS_NAME
+from bcf_xl.submission.layout import INCOME, SCHEME_ROWS_NAME
 from bcf_xl.workbook.reading import MAX_CELL_CHARS
 from tests import commands
 from tests.commands import digest
@@ -46,8 +47,11 @@ def sheet_parts(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
         book = archive.read("xl/workbook.xml").decode()
         rels = archive.read("xl/_rels/workbook.xml.rels").decode()
-    targets = {m[0]: m[1] for m in re.findall(r'<Relationship Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
-    targets |= {m[1]: m[0] for m in re.findall(r'<Relationship Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    targets = {
+        str(rel.get("Id")): str(rel.get("Target"))
+        for rel in ElementTree.fromstring(rels)
+        if rel.tag.endswith("}Relationship")
+    }
     sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+"[^>]*r:id="([^"]+)"', book)
     return {html.unescape(name): "xl/" + targets[rid].lstrip("/").removeprefix("xl/") for name, rid in sheets}
 
@@ -348,3 +352,46 @@ def test_generate_from_a_plan_with_a_far_cell_ignores_it(plan_file: Path, tmp_pa
         str(tmp_path / "clean.xlsx"), "clean.xlsx"
     )
     assert digest(path) == before
+
+
+def as_chart_sheet(source: Path, target: Path, sheet: str) -> Path:
+    """A copy of a workbook whose sheet ``sheet`` is a chart sheet (of the same name, at the same place)."""
+    with zipfile.ZipFile(source) as archive:
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+    part = sheet_parts(source)[sheet].removeprefix("xl/")
+    chart = (
+        b'<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetViews><sheetView workbookViewId="0"/></sheetViews></chartsheet>'
+    )
+    found = re.search(rf'<Relationship [^>]*Target="/?(xl/)?{re.escape(part)}"[^>]*?/>', rels)
+    assert found, f"the workbook names a part for {sheet}"
+    relationship = re.sub(r"relationships/worksheet\"", 'relationships/chartsheet"', found.group(0))
+    relationship = relationship.replace(part, "chartsheets/chart1.xml")
+    chart_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.chartsheet+xml"
+    edits: dict[str, Edit] = {
+        "xl/_rels/workbook.xml.rels": lambda xml: xml.replace(found.group(0), relationship),
+        "[Content_Types].xml": lambda xml: xml.replace(
+            "</Types>", f'<Override PartName="/xl/chartsheets/chart1.xml" ContentType="{chart_type}"/></Types>'
+        ),
+    }
+    return rewrite(source, target, edits, {"xl/chartsheets/chart1.xml": chart})
+
+
+@pytest.mark.parametrize(
+    ("workbook", "sheet", "command"),
+    [("plan", L.FUNDING, "check"), ("plan", L.SCHEMES, "generate"), ("template", INCOME, "validate")],
+)
+def test_a_chart_sheet_where_a_sheet_of_cells_belongs_is_named_as_such(
+    plan_file: Path, template_file: Path, tmp_path: Path, workbook: str, sheet: str, command: str
+) -> None:
+    """A sheet bcf-xl reads that is a chart sheet is refused as one (exit 2, one line), not as a missing sheet."""
+    source = plan_file if workbook == "plan" else template_file
+    path = as_chart_sheet(source, tmp_path / f"chart{source.suffix}", sheet)
+    if command == "generate":
+        before = digest(path)
+        result = bcf_xl("generate", path.name, "-o", "out.xlsx", cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == f"bcf-xl: '{sheet}': is a chart sheet, not a worksheet of cells as bcf-xl expects\n"
+        assert digest(path) == before and not (tmp_path / "out.xlsx").exists()
+        return
+    assert refused(path, command) == f"bcf-xl: '{sheet}': is a chart sheet, not a worksheet of cells as bcf-xl expects"
