@@ -395,3 +395,80 @@ def test_a_chart_sheet_where_a_sheet_of_cells_belongs_is_named_as_such(
         assert digest(path) == before and not (tmp_path / "out.xlsx").exists()
         return
     assert refused(path, command) == f"bcf-xl: '{sheet}': is a chart sheet, not a worksheet of cells as bcf-xl expects"
+
+
+# --- many bad rows: findings placed in linear time ------------------------------------------------------------
+
+BAD_ROWS = MAX_SCHEME_ROWS - 1  # a full table: the plan's and the template's limit
+WORK_SECONDS = 10  # processor time a command may take; its wall time on a shared machine counts the others' work
+
+
+def _large_plan(count: int = BAD_ROWS) -> object:
+    """The sample plan with its schemes repeated to make ``count`` schemes."""
+    import bcf_xl
+
+    data = bcf_xl.plan_to_mapping(bcf_xl.sample_plan())
+    schemes = data["schemes"]
+    data["schemes"] = [dict(schemes[i % len(schemes)], scheme_id=f"S{i:05d}") for i in range(count)]
+    return bcf_xl.plan_from_mapping(data)
+
+
+def _spoil(path: Path, target: Path, sheet: str, cells: list[tuple[str, str]], *, keep_vba: bool, size: int) -> Path:
+    """A copy of a workbook with text where amounts belong (``"lots"``) and ``size`` random letters in a text
+    column, on every data row: (amount cell, text cell) pairs in ``cells``."""
+    letters = random.Random(5)
+    book = openpyxl.load_workbook(path, keep_vba=keep_vba)
+    for amount, text in cells:
+        book[sheet][amount] = "lots"
+        book[sheet][text] = "".join(letters.choices(string.ascii_letters, k=size))
+    book.save(target)
+    return target
+
+
+def _checked_within_limits(path: Path, command: str, bad_cells: list[str]) -> None:
+    """``command`` reports every bad cell (exit 1) within the memory limit and WORK_SECONDS, input unchanged."""
+    before = digest(path)
+    runs: list[subprocess.CompletedProcess[str]] = []
+    seconds = commands.cpu_seconds(
+        lambda: runs.append(commands.bcf_xl(command, path.name, cwd=path.parent, memory=MEMORY_LIMIT, timeout=120))
+    )
+    [result] = runs
+    assert (result.returncode, result.stderr) == (1, "")
+    reported = set(re.findall(r"^  Error READ01 '[^']+'!([A-Z]+\d+):", result.stdout, re.MULTILINE))
+    assert reported >= set(bad_cells)
+    assert seconds < WORK_SECONDS
+    assert digest(path) == before
+
+
+def test_a_large_plan_with_a_bad_amount_on_every_row_is_checked_in_time(tmp_path: Path) -> None:
+    """`check` of a plan of 1,999 schemes (about 1.2 MB), each with a text amount, reports each at its cell within
+    the memory limit and in linear time."""
+    from bcf_xl.planbook.builder import write
+    from bcf_xl.policy import load_policy
+
+    write(tmp_path / "large.xlsm", _large_plan(), load_policy())  # type: ignore[arg-type]
+    table = L.schemes_table(BAD_ROWS)
+    cells = [(table.cell("amount1", row), table.cell("description", row)) for row in table.data_rows]
+    path = _spoil(tmp_path / "large.xlsm", tmp_path / "bad.xlsm", L.SCHEMES, cells, keep_vba=True, size=400)
+    assert path.stat().st_size > 1_000_000
+    _checked_within_limits(path, "check", [amount for amount, _ in cells])
+
+
+def test_a_large_template_with_a_bad_amount_on_every_row_is_validated_in_time(tmp_path: Path) -> None:
+    """`validate` of a template of 1,950 schemes (about 1.9 MB, a full table with its spare rows), each with a text
+    amount, reports each at its cell within the memory limit and in linear time."""
+    from bcf_xl.policy import load_policy
+    from bcf_xl.submission.builder import write
+    from bcf_xl.submission.definition import YEAR_2023_25
+    from bcf_xl.submission.layout import EXPENDITURE, Layout, scheme_rows_for
+
+    # the most schemes whose template a reader accepts: its table holds spare rows beyond them
+    count = next(n for n in range(MAX_SCHEME_ROWS, 0, -1) if scheme_rows_for(n) <= MAX_SCHEME_ROWS)
+    write(_large_plan(count), YEAR_2023_25, load_policy(), tmp_path / "large.xlsx")  # type: ignore[arg-type]
+    table = Layout(YEAR_2023_25, scheme_rows_for(count)).expenditure
+    assert len(table.data_rows) == MAX_SCHEME_ROWS
+    rows = table.data_rows[:count]
+    cells = [(table.cell("amount1", row), table.cell("description", row)) for row in rows]
+    path = _spoil(tmp_path / "large.xlsx", tmp_path / "bad.xlsx", EXPENDITURE, cells, keep_vba=False, size=1_200)
+    assert path.stat().st_size > 1_800_000
+    _checked_within_limits(path, "validate", [amount for amount, _ in cells])
