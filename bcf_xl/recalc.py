@@ -35,6 +35,12 @@ An untrusted workbook is held to these rules:
   evaluated and before any
   copy of the file is made; the copy the engine reads is removed as soon as it is read. MUNIT and
   MAKEARRAY, whose arrays are as large as an argument asks, are reported and never run.
+- Nothing loaded beyond bounds. openpyxl's full loader makes an object for every cell, and for every
+  cell of a merged range or hyperlink, so :func:`survey` first reads the sheets as a stream that
+  builds nothing and refuses what the loader would expand beyond :data:`MAX_SHEET_CELLS`,
+  :data:`MAX_CELLS` or :data:`MAX_LINKED_CELLS`, a cell text beyond the readers' limit, and the
+  formula count, range sizes and chains above, measured from the formula text. A formula that
+  refers to a chart sheet is reported at its cell and left as ``#REF!``.
 """
 
 from __future__ import annotations
