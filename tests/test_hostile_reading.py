@@ -472,3 +472,23 @@ def test_a_large_template_with_a_bad_amount_on_every_row_is_validated_in_time(tm
     path = _spoil(tmp_path / "large.xlsx", tmp_path / "bad.xlsx", EXPENDITURE, cells, keep_vba=False, size=1_200)
     assert path.stat().st_size > 1_800_000
     _checked_within_limits(path, "validate", [amount for amount, _ in cells])
+
+
+def test_generate_from_a_template_whose_scheme_rows_name_is_stretched_is_refused(
+    template_file: Path, tmp_path: Path
+) -> None:
+    """`generate` from a template whose BCF_SCHEME_ROWS reaches row 999,999,999 is refused as read and validate
+    refuse it (exit 2, one line), writing nothing."""
+
+    def stretch(xml: str) -> str:
+        return re.sub(
+            rf'(<definedName name="{SCHEME_ROWS_NAME}"[^>]*>[^<]*\$)\d+(</definedName>)', r"\g<1>999999999\2", xml
+        )
+
+    path = rewrite(template_file, tmp_path / "stretched.xlsx", {"xl/workbook.xml": stretch})
+    before = digest(path)
+    result = bcf_xl("generate", path.name, "-o", "out.xlsx", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"bcf-xl: 'stretched.xlsx' defined name {SCHEME_ROWS_NAME}: may name at most ")
+    assert result.stderr.count("\n") == 1
+    assert digest(path) == before and not (tmp_path / "out.xlsx").exists()
