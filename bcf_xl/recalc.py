@@ -35,14 +35,22 @@ An untrusted workbook is held to these rules:
   evaluated and before any
   copy of the file is made; the copy the engine reads is removed as soon as it is read. MUNIT and
   MAKEARRAY, whose arrays are as large as an argument asks, are reported and never run.
+- Nothing loaded beyond bounds. openpyxl's full loader makes an object for every cell, and for every
+  cell of a merged range or hyperlink, so :func:`survey` first reads the sheets as a stream that
+  builds nothing and refuses what the loader would expand beyond :data:`MAX_SHEET_CELLS`,
+  :data:`MAX_CELLS` or :data:`MAX_LINKED_CELLS`, a cell text beyond the readers' limit, and the
+  formula count, range sizes and chains above, measured from the formula text. A formula that
+  refers to a chart sheet is reported at its cell and left as ``#REF!``.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import re
 import tempfile
+import zipfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -54,7 +62,7 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.formula.tokenizer import Token, Tokenizer
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -63,6 +71,7 @@ from bcf_xl.errors import BcfInputError, Location, one_line
 from bcf_xl.files import check_workbook_file, write_atomically
 from bcf_xl.findings import Finding, Severity, Target, by_severity
 from bcf_xl.money import excel_error
+from bcf_xl.workbook.reading import MAX_CELL_CHARS
 
 MAX_FORMULAS = 150_000
 """Formula cells (each cell of an array formula counted) a workbook may hold: 5 x the largest plan."""
@@ -72,6 +81,10 @@ MAX_SHEET_CELLS = 1_000_000
 """Cells in the block from A1 to a sheet's last used row and column: 7.8 x the largest plan's."""
 MAX_DEPTH = 200
 """Formulas in one chain, each depending on the next: 25 x the largest plan's."""
+MAX_CELLS = 500_000
+"""Cells a workbook may hold in all, each cell of a merged range counted: 3.9 x the largest plan's 128,672."""
+MAX_LINKED_CELLS = 10_000
+"""Cells hyperlinks may cover in all (a link over a range is copied to each of its cells); a plan has none."""
 
 OMITTED_FUNCTION = "BCF_OMITTED"
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
@@ -247,10 +260,11 @@ def known_function(name: str) -> bool:
     return implementation is not None and getattr(implementation, "__name__", "") != "not_implemented"
 
 
-def _open(path: Path) -> Workbook:
+def _open(path: Path) -> tuple[Workbook, Survey]:
     check_workbook_file(path)
+    surveyed = survey(path)
     try:
-        return openpyxl.load_workbook(path, keep_vba=False, keep_links=False)
+        return openpyxl.load_workbook(path, keep_vba=False, keep_links=False), surveyed
     except Exception as exc:
         raise BcfInputError(
             Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
@@ -264,7 +278,8 @@ def recalculate(path: Path) -> Recalculation:
         BcfInputError: the file is not a workbook bcf-xl can open (see :mod:`bcf_xl.files`), or it
             holds more formulas, larger ranges or longer chains than the limits of this module.
     """
-    book = _open(path)
+    book, surveyed = _open(path)
+    charts = {name.upper(): name for name in surveyed.chart_sheets}
     _check_extent(book)
     names = _DefinedNames(book)
     findings: list[Finding] = []
@@ -282,11 +297,7 @@ def recalculate(path: Path) -> Recalculation:
             _check_size(key, array_ref, _size(_area(sheet, array_ref)), verb="is an array formula filling")
         count += _size(_area(sheet, array_ref)) if array_ref else 1
         if count > MAX_FORMULAS:
-            raise BcfInputError(
-                Location(sheet=path.name),
-                f"holds more than {MAX_FORMULAS:,} formula cells, the most bcf-xl evaluates",
-                show_got=False,
-            )
+            raise _too_many_formulas(path)
         formula_cells[key] = array_ref
         target = book[sheet][cell]
         if formula is None:
@@ -320,6 +331,20 @@ def recalculate(path: Path) -> Recalculation:
             target.value = "#REF!"
             continue
         areas = [area for ref in operands for area in names.areas(ref, sheet)]
+        charted = [charts[area.sheet] for area in areas if area.sheet in charts]
+        if charted:
+            findings.append(
+                _finding(
+                    Severity.ERROR,
+                    "RECALC04",
+                    key,
+                    f"refers to '{_quote(charted[0])}', a chart sheet, not a worksheet of cells: left as #REF!",
+                )
+            )
+            external.add(key)
+            not_evaluable.add(key)
+            target.value = "#REF!"
+            continue
         for area in areas:
             _check_size(key, area.text, _size(area))
         references[key] = areas
@@ -356,14 +381,26 @@ def recalculate(path: Path) -> Recalculation:
 def _check_extent(book: Workbook) -> None:
     """Refuse a sheet whose used block is beyond MAX_SHEET_CELLS: the engine walks every cell of it."""
     for sheet in book.worksheets:
-        extent = sheet.max_row * sheet.max_column
-        if extent > MAX_SHEET_CELLS:
-            raise BcfInputError(
-                Location(sheet=sheet.title),
-                f"its cells reach {get_column_letter(min(sheet.max_column, _MAX_COL))}{sheet.max_row}, "
-                f"a block of {extent:,} cells, more than the {MAX_SHEET_CELLS:,} bcf-xl evaluates",
-                show_got=False,
-            )
+        _check_reach(sheet.title, sheet.max_row, sheet.max_column)
+
+
+def _check_reach(sheet: str, last_row: int, last_column: int) -> None:
+    extent = last_row * last_column
+    if extent > MAX_SHEET_CELLS:
+        raise BcfInputError(
+            Location(sheet=sheet),
+            f"its cells reach {get_column_letter(min(last_column, _MAX_COL))}{last_row}, "
+            f"a block of {extent:,} cells, more than the {MAX_SHEET_CELLS:,} bcf-xl evaluates",
+            show_got=False,
+        )
+
+
+def _too_many_formulas(path: Path) -> BcfInputError:
+    return BcfInputError(
+        Location(sheet=path.name),
+        f"holds more than {MAX_FORMULAS:,} formula cells, the most bcf-xl evaluates",
+        show_got=False,
+    )
 
 
 def _functions(tokens: list[Token]) -> Iterator[str]:
@@ -626,7 +663,7 @@ def write_values(result: Recalculation, target: Path, *, overwrite: bool = False
         raise BcfInputError(
             Location(sheet=target.name), "the copy with values must be an .xlsx file", target.suffix or "no extension"
         )
-    book = _open(result.source)
+    book, _ = _open(result.source)
     _DefinedNames(book).forget_external(book)
     for (sheet, coordinate), value in result.values.items():
         store_value(book[sheet][coordinate], value)
@@ -647,3 +684,354 @@ def store_value(cell: Cell | MergedCell, value: object) -> None:
     cell.value = value  # type: ignore[assignment]  # the engine yields numbers, text, booleans, blanks
     if cell.data_type == "f":  # openpyxl takes any text starting with "=" for a formula
         cell.data_type = "s"
+
+
+# --- a look at the file before openpyxl loads it ---------------------------------------------------------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_OFFICE_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships}"
+_CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types}"
+_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_CELL = re.compile(r"([A-Za-z]{1,3})(\d+)")
+_TEXT = re.compile(r'"(?:[^"]|"")*"')
+_PART = r"\$?[A-Za-z]{1,3}\$?\d+"
+# A reference in formula text: an optional sheet, then a cell, a block, whole columns or whole rows. It stands
+# alone: not part of a name, a number, a function call, a structured or another workbook's reference.
+_REFERENCE = re.compile(
+    r"(?<![\w.$!\]\\])(?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?"
+    rf"(?P<ref>{_PART}(?::{_PART})?|\$?[A-Za-z]{{1,3}}:\$?[A-Za-z]{{1,3}}|\$?\d+:\$?\d+)"
+    r"(?![\w(\[!.])"
+)
+_NAME = re.compile(r"(?<![\w.$!\]\\'])([A-Za-z_\\][\w.]*)(?![\w(\[!'])")
+
+Event = tuple[bool, str, dict[str, str], str]  # (a start?, namespace}tag, attributes, text at its end)
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """What a look through a workbook's parts found: its worksheets' names and its chart sheets' names."""
+
+    worksheets: tuple[str, ...]
+    chart_sheets: frozenset[str]
+
+
+def survey(path: Path) -> Survey:
+    """Look through a workbook's parts as a stream, before openpyxl's full loader builds anything of them.
+
+    The full loader (which the values copy needs) makes an object for every cell it finds, and for every
+    cell of a merged range and of a hyperlink's range, whatever their size. So each worksheet part is read
+    here first, as a stream of XML events that builds nothing (entity declarations refused, as defusedxml
+    does), and the workbook is refused, with one message naming the sheet (or cell) and the limit, when a
+    sheet's cells reach beyond :data:`MAX_SHEET_CELLS` (a dimension record is never read, so never believed),
+    its merged ranges cover more, its cells and merged cells number more than :data:`MAX_CELLS`, hyperlinks
+    cover more than :data:`MAX_LINKED_CELLS` cells, a cell's text is longer than
+    :data:`~bcf_xl.workbook.reading.MAX_CELL_CHARS`, or its formulas are more, refer to larger ranges or
+    form longer chains than this module's limits (measured from the formula text, shared formulas
+    included, before the formula model is built).
+
+    Raises:
+        BcfInputError: as above; or a part is not well-formed XML or declares an entity.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            parts, charts = _sheet_parts(archive, names)
+            scan = _Scan(path, _string_lengths(archive, names), _defined_names(archive))
+            for sheet, part in parts:
+                if part in names:
+                    scan.sheet(sheet, _events(archive, part))
+    except BcfInputError:
+        raise
+    except Exception as exc:  # a malformed part, an entity declaration, a broken zip member
+        raise BcfInputError(
+            Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
+        ) from None
+    scan.finish()
+    return Survey(tuple(sheet for sheet, _ in parts), frozenset(charts))
+
+
+def _events(archive: zipfile.ZipFile, part: str) -> Iterator[Event]:
+    """A part's elements as events, read in chunks: nothing of the part is kept once its event is seen."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    found: list[Event] = []
+    text: list[str] = []
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        found.append((True, tag, attributes, ""))
+        text.clear()
+
+    def end(tag: str) -> None:
+        found.append((False, tag, {}, "".join(text)))
+        text.clear()
+
+    def refuse(*_: object) -> None:
+        raise ValueError(f"{part} declares an entity, which no workbook part does")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
+    parser.EntityDeclHandler = refuse  # the attacks defusedxml guards against (billion laughs, XXE) need one
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]  # refusing, it never returns
+    with archive.open(part) as stream:
+        while chunk := stream.read(2**16):
+            parser.Parse(chunk, False)
+            yield from found
+            found.clear()
+    parser.Parse(b"", True)
+    yield from found
+
+
+def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type, target part)."""
+    folder, _, file = part.rpartition("/")
+    rels = f"{folder}/_rels/{file}.rels"
+    found: dict[str, tuple[str, str]] = {}
+    if rels not in names:
+        return found
+    for is_start, tag, attributes, _ in _events(archive, rels):
+        if is_start and tag == f"{_PACKAGE_RELS}Relationship":
+            target = attributes.get("Target", "")
+            where = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
+            found[attributes.get("Id", "")] = (attributes.get("Type", ""), posixpath.normpath(where))
+    return found
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (name, part) of each worksheet, in the workbook's order, and the names of its chart sheets."""
+    rels = _relationships(archive, names, "xl/workbook.xml")
+    worksheets: list[tuple[str, str]] = []
+    charts: list[str] = []
+    for is_start, tag, attributes, _ in _events(archive, "xl/workbook.xml"):
+        if is_start and tag == f"{_MAIN}sheet":
+            kind, target = rels.get(attributes.get(f"{_OFFICE_RELS}id", ""), ("", ""))
+            if kind.endswith("/chartsheet"):
+                charts.append(attributes.get("name", ""))
+            elif kind.endswith("/worksheet"):
+                worksheets.append((attributes.get("name", ""), target))
+    return worksheets, charts
+
+
+def _defined_names(archive: zipfile.ZipFile) -> dict[str, list[_Area]]:
+    """The blocks each defined name covers, by upper-case name; names of another workbook's cells are left out."""
+    found: dict[str, list[_Area]] = {}
+    name = ""
+    for is_start, tag, attributes, text in _events(archive, "xl/workbook.xml"):
+        if tag != f"{_MAIN}definedName":
+            continue
+        if is_start:
+            name = attributes.get("name", "").upper()
+        elif (areas := _areas(text, "")) is not None:
+            found.setdefault(name, []).extend(areas)
+    return found
+
+
+def _string_lengths(archive: zipfile.ZipFile, names: set[str]) -> list[int]:
+    """The length of each shared string, in order (the text a cell of type ``s`` holds by number)."""
+    part = "xl/sharedStrings.xml"
+    if "[Content_Types].xml" in names:
+        for is_start, tag, attributes, _ in _events(archive, "[Content_Types].xml"):
+            if is_start and tag == f"{_CONTENT_TYPES}Override" and attributes.get("ContentType") == _STRINGS_TYPE:
+                part = attributes.get("PartName", "").lstrip("/")
+    lengths: list[int] = []
+    if part not in names:
+        return lengths
+    length, phonetic = 0, 0
+    for is_start, tag, _, text in _events(archive, part):
+        if tag == f"{_MAIN}rPh":
+            phonetic += 1 if is_start else -1
+        elif not is_start and tag == f"{_MAIN}t" and not phonetic:
+            length += len(text)
+        elif not is_start and tag == f"{_MAIN}si":
+            lengths.append(length)
+            length = 0
+    return lengths
+
+
+def _areas(formula: str, sheet: str) -> list[_Area] | None:
+    """The blocks formula text refers to (string constants skipped); None when it names another workbook."""
+    text = _TEXT.sub('""', formula) if '"' in formula else formula
+    if "[" in text and any(_names_another_workbook(ref) for ref in re.findall(r"\S*\[[^\]]*\]\S*", text)):
+        return None
+    areas = []
+    for found in _REFERENCE.finditer(text):
+        on, ref = found["sheet"], found["ref"]
+        one = None if on else _ONE_CELL.fullmatch(ref)
+        if one is not None:  # the usual case, worked out without openpyxl's general parser
+            column, row = _column_index(one[1].upper()), int(one[2])
+            areas.append(_Area(sheet.upper(), ref, column, row, column, row))
+        elif (area := _area(sheet, f"{on}!{ref}" if on else ref)) is not None:
+            areas.append(area)
+    return areas
+
+
+_ONE_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+@cache
+def _column_index(letters: str) -> int:
+    return column_index_from_string(letters)
+
+
+def _shifted(formula: str, rows: int, columns: int) -> str:
+    """A shared formula as it stands in a cell ``rows`` below and ``columns`` right of the one that holds it."""
+
+    def shift(part: str) -> str:
+        found = re.fullmatch(r"(\$?)([A-Za-z]{1,3})?(\$?)(\d+)?", part)
+        if found is None:  # pragma: no cover - the reference pattern admits nothing else
+            return part
+        col_fixed, letters, row_fixed, number = found.groups()
+        out = ""
+        if letters:
+            index = column_index_from_string(letters.upper()) + (0 if col_fixed else columns)
+            out += col_fixed + (get_column_letter(index) if 1 <= index <= _MAX_COL else letters)
+        if number:
+            out += row_fixed + str(int(number) + (0 if row_fixed else rows))
+        return out
+
+    def move(found: re.Match[str]) -> str:
+        on = found["sheet"]
+        moved = ":".join(shift(part) for part in found["ref"].split(":"))
+        return f"{on}!{moved}" if on else moved
+
+    return _REFERENCE.sub(move, formula)
+
+
+@dataclass(slots=True)
+class _Cell:
+    """What a cell element held, gathered from its children's events."""
+
+    row: int
+    column: int
+    kind: str
+    value: str = ""
+    text_length: int = 0
+    formula: str | None = None
+    formula_kind: str = ""
+    block: str = ""
+    group: str = ""
+
+
+class _Scan:
+    """Counts and limits across the sheets of one workbook, as its parts stream past."""
+
+    def __init__(self, path: Path, strings: list[int], names: dict[str, list[_Area]]) -> None:
+        self.path, self.strings, self.names = path, strings, names
+        self.cells = 0
+        self.linked = 0
+        self.formulas = 0
+        self.formula_cells: dict[CellKey, str | None] = {}
+        self.references: dict[CellKey, list[_Area]] = {}
+
+    def _count(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > MAX_CELLS:
+            raise BcfInputError(
+                Location(sheet=self.path.name),
+                f"holds more than {MAX_CELLS:,} cells (each cell of a merged range counted), the most bcf-xl evaluates",
+                show_got=False,
+            )
+
+    def sheet(self, sheet: str, events: Iterator[Event]) -> None:
+        last_row = last_column = row = column = 0
+        merged = phonetic = 0
+        cell: _Cell | None = None
+        shared: dict[str, tuple[int, int, str]] = {}
+        for is_start, tag, attributes, text in events:
+            if not tag.startswith(_MAIN):
+                continue
+            tag = tag[len(_MAIN) :]
+            if not is_start:
+                if cell is None:
+                    continue
+                if tag == "v":
+                    cell.value = text
+                elif tag == "t" and not phonetic:
+                    cell.text_length += len(text)
+                elif tag == "f":
+                    cell.formula = text
+                elif tag == "rPh":
+                    phonetic -= 1
+                elif tag == "c":
+                    self._cell(sheet, cell, shared)
+                    cell = None
+                continue
+            if tag == "c":
+                found = _CELL.fullmatch(attributes.get("r", ""))
+                if found:
+                    column, row = _column_index(found[1].upper()), int(found[2])
+                else:
+                    column += 1
+                if row > last_row or column > last_column:
+                    last_row, last_column = max(row, last_row), max(column, last_column)
+                    _check_reach(sheet, last_row, last_column)
+                self._count(1)
+                cell = _Cell(row, column, attributes.get("t", "n"))
+            elif tag == "f" and cell is not None:
+                cell.formula_kind = attributes.get("t", "normal")
+                cell.block, cell.group = attributes.get("ref", ""), attributes.get("si", "")
+            elif tag == "rPh":
+                phonetic += 1
+            elif tag == "row":
+                row, column = int(attributes.get("r") or row + 1), 0
+            elif tag == "mergeCell":
+                size = _size(_area(sheet, attributes.get("ref", "")))
+                merged += size
+                if merged > MAX_SHEET_CELLS:
+                    raise BcfInputError(
+                        Location(sheet=sheet),
+                        f"its merged ranges cover {merged:,} cells, more than the {MAX_SHEET_CELLS:,} bcf-xl evaluates",
+                        one_line(attributes.get("ref", ""), 80),
+                    )
+                self._count(size)
+            elif tag == "hyperlink":
+                self.linked += _size(_area(sheet, attributes.get("ref", "")))
+                if self.linked > MAX_LINKED_CELLS:
+                    raise BcfInputError(
+                        Location(sheet=sheet),
+                        f"its hyperlinks cover {self.linked:,} cells, more than the {MAX_LINKED_CELLS:,} bcf-xl reads",
+                        one_line(attributes.get("ref", ""), 80),
+                    )
+
+    def _cell(self, sheet: str, cell: _Cell, shared: dict[str, tuple[int, int, str]]) -> None:
+        key = (sheet, f"{get_column_letter(min(cell.column, _MAX_COL))}{cell.row}")
+        length = cell.text_length if cell.kind == "inlineStr" else len(cell.value) if cell.kind == "str" else 0
+        if cell.kind == "s" and cell.value.strip().isdigit():
+            index = int(cell.value)
+            length = self.strings[index] if index < len(self.strings) else 0
+        if length > MAX_CELL_CHARS:
+            raise BcfInputError(
+                Location(sheet=key[0], cell=key[1]),
+                f"holds {length:,} characters of text, more than the {MAX_CELL_CHARS:,} a cell may hold",
+                show_got=False,
+            )
+        if cell.formula is None:
+            return
+        text = cell.formula
+        area = _area(sheet, cell.block) if cell.formula_kind == "array" and cell.block else None
+        if area is not None:
+            _check_size(key, cell.block, _size(area), verb="is an array formula filling")
+        self.formulas += _size(area) if area is not None else 1
+        if self.formulas > MAX_FORMULAS:
+            raise _too_many_formulas(self.path)
+        if cell.formula_kind == "shared" and cell.group:
+            if text:
+                shared[cell.group] = (cell.row, cell.column, text)
+            elif cell.group in shared:
+                first_row, first_column, first = shared[cell.group]
+                text = _shifted(first, cell.row - first_row, cell.column - first_column)
+        areas = _areas(text, sheet) or []
+        if self.names:
+            areas += [a for name in _NAME.findall(_TEXT.sub('""', text)) for a in self.names.get(name.upper(), ())]
+        for referred in areas:
+            _check_size(key, referred.text, _size(referred))
+        self.formula_cells[key] = cell.block if area is not None else None
+        self.references[key] = areas
+
+    def finish(self) -> None:
+        """Refuse chains of formulas longer than MAX_DEPTH, found from the formula text."""
+        _check_depth(self.formula_cells, self.references)

@@ -32,6 +32,7 @@ import pandas as pd
 from plans import scaled_plan
 from timing import median_seconds
 
+from bcf_xl.errors import BcfInputError
 from bcf_xl.model import Area, Plan, SourceKind
 from bcf_xl.money import to_pence
 from bcf_xl.policy import Policy, load_policy
@@ -86,6 +87,14 @@ def area_plan(number: int) -> Plan:
     )
 
 
+def validated(path: Path, policy: Policy) -> str:
+    """What the validator says of a file: its status, or the one line it refuses the file with."""
+    try:
+        return status(validate(path, policy))
+    except BcfInputError as refusal:
+        return f"refused: {refusal}"
+
+
 def status(validation: Validation) -> str:
     errors = sum(1 for f in validation.findings if f.severity.value == "Error")
     warnings = sum(1 for f in validation.findings if f.severity.value == "Warning")
@@ -111,7 +120,7 @@ def bench_generation(policy: Policy, folder: Path, repeat: int) -> None:
         ratio = "baseline" if n == SIZES[0] else f"{per_scheme / baseline:.2f}x baseline"
         print(
             f"   {n:>5} schemes: {seconds * 1000:8.1f} ms  {per_scheme * 1e6:7.1f} us/scheme ({ratio})  "
-            f"{size_kb:7.0f} KiB  validator: {status(validate(target, policy))}"
+            f"{size_kb:7.0f} KiB  validator: {validated(target, policy)}"
         )
 
 

@@ -58,6 +58,17 @@ def bcf_xl(
     )
 
 
+def cpu_seconds(done: Callable[[], object]) -> float:
+    """The processor time the child processes that ``done`` runs (and waits for) take, in seconds.
+
+    On a shared machine a command's wall time depends on what else runs; its processor time measures its own work.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
 def digest(path: Path) -> str:
     """The file's SHA-256, to show an input was left unchanged."""
     return hashlib.sha256(path.read_bytes()).hexdigest()

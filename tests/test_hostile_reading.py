@@ -16,6 +16,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -23,7 +24,7 @@ import pytest
 from bcf_xl.files import MAX_FILE_RATIO, MAX_SHEETS
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.reader import MAX_SCHEME_ROWS, READ_BOUNDS
-from bcf_xl.submission.layout import SCHEME_ROWS_NAME
+from bcf_xl.submission.layout import INCOME, SCHEME_ROWS_NAME
 from bcf_xl.workbook.reading import MAX_CELL_CHARS
 from tests import commands
 from tests.commands import digest
@@ -46,8 +47,11 @@ def sheet_parts(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as archive:
         book = archive.read("xl/workbook.xml").decode()
         rels = archive.read("xl/_rels/workbook.xml.rels").decode()
-    targets = {m[0]: m[1] for m in re.findall(r'<Relationship Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
-    targets |= {m[1]: m[0] for m in re.findall(r'<Relationship Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    targets = {
+        str(rel.get("Id")): str(rel.get("Target"))
+        for rel in ElementTree.fromstring(rels)
+        if rel.tag.endswith("}Relationship")
+    }
     sheets = re.findall(r'<sheet name="([^"]+)" sheetId="\d+"[^>]*r:id="([^"]+)"', book)
     return {html.unescape(name): "xl/" + targets[rid].lstrip("/").removeprefix("xl/") for name, rid in sheets}
 
@@ -348,3 +352,143 @@ def test_generate_from_a_plan_with_a_far_cell_ignores_it(plan_file: Path, tmp_pa
         str(tmp_path / "clean.xlsx"), "clean.xlsx"
     )
     assert digest(path) == before
+
+
+def as_chart_sheet(source: Path, target: Path, sheet: str) -> Path:
+    """A copy of a workbook whose sheet ``sheet`` is a chart sheet (of the same name, at the same place)."""
+    with zipfile.ZipFile(source) as archive:
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+    part = sheet_parts(source)[sheet].removeprefix("xl/")
+    chart = (
+        b'<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetViews><sheetView workbookViewId="0"/></sheetViews></chartsheet>'
+    )
+    found = re.search(rf'<Relationship [^>]*Target="/?(xl/)?{re.escape(part)}"[^>]*?/>', rels)
+    assert found, f"the workbook names a part for {sheet}"
+    relationship = re.sub(r"relationships/worksheet\"", 'relationships/chartsheet"', found.group(0))
+    relationship = relationship.replace(part, "chartsheets/chart1.xml")
+    chart_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.chartsheet+xml"
+    edits: dict[str, Edit] = {
+        "xl/_rels/workbook.xml.rels": lambda xml: xml.replace(found.group(0), relationship),
+        "[Content_Types].xml": lambda xml: xml.replace(
+            "</Types>", f'<Override PartName="/xl/chartsheets/chart1.xml" ContentType="{chart_type}"/></Types>'
+        ),
+    }
+    return rewrite(source, target, edits, {"xl/chartsheets/chart1.xml": chart})
+
+
+@pytest.mark.parametrize(
+    ("workbook", "sheet", "command"),
+    [("plan", L.FUNDING, "check"), ("plan", L.SCHEMES, "generate"), ("template", INCOME, "validate")],
+)
+def test_a_chart_sheet_where_a_sheet_of_cells_belongs_is_named_as_such(
+    plan_file: Path, template_file: Path, tmp_path: Path, workbook: str, sheet: str, command: str
+) -> None:
+    """A sheet bcf-xl reads that is a chart sheet is refused as one (exit 2, one line), not as a missing sheet."""
+    source = plan_file if workbook == "plan" else template_file
+    path = as_chart_sheet(source, tmp_path / f"chart{source.suffix}", sheet)
+    if command == "generate":
+        before = digest(path)
+        result = bcf_xl("generate", path.name, "-o", "out.xlsx", cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == f"bcf-xl: '{sheet}': is a chart sheet, not a worksheet of cells as bcf-xl expects\n"
+        assert digest(path) == before and not (tmp_path / "out.xlsx").exists()
+        return
+    assert refused(path, command) == f"bcf-xl: '{sheet}': is a chart sheet, not a worksheet of cells as bcf-xl expects"
+
+
+# --- many bad rows: findings placed in linear time ------------------------------------------------------------
+
+BAD_ROWS = MAX_SCHEME_ROWS - 1  # a full table: the plan's and the template's limit
+WORK_SECONDS = 10  # processor time a command may take; its wall time on a shared machine counts the others' work
+
+
+def _large_plan(count: int = BAD_ROWS) -> object:
+    """The sample plan with its schemes repeated to make ``count`` schemes."""
+    import bcf_xl
+
+    data = bcf_xl.plan_to_mapping(bcf_xl.sample_plan())
+    schemes = data["schemes"]
+    data["schemes"] = [dict(schemes[i % len(schemes)], scheme_id=f"S{i:05d}") for i in range(count)]
+    return bcf_xl.plan_from_mapping(data)
+
+
+def _spoil(path: Path, target: Path, sheet: str, cells: list[tuple[str, str]], *, keep_vba: bool, size: int) -> Path:
+    """A copy of a workbook with text where amounts belong (``"lots"``) and ``size`` random letters in a text
+    column, on every data row: (amount cell, text cell) pairs in ``cells``."""
+    letters = random.Random(5)
+    book = openpyxl.load_workbook(path, keep_vba=keep_vba)
+    for amount, text in cells:
+        book[sheet][amount] = "lots"
+        book[sheet][text] = "".join(letters.choices(string.ascii_letters, k=size))
+    book.save(target)
+    return target
+
+
+def _checked_within_limits(path: Path, command: str, bad_cells: list[str]) -> None:
+    """``command`` reports every bad cell (exit 1) within the memory limit and WORK_SECONDS, input unchanged."""
+    before = digest(path)
+    runs: list[subprocess.CompletedProcess[str]] = []
+    seconds = commands.cpu_seconds(
+        lambda: runs.append(commands.bcf_xl(command, path.name, cwd=path.parent, memory=MEMORY_LIMIT, timeout=120))
+    )
+    [result] = runs
+    assert (result.returncode, result.stderr) == (1, "")
+    reported = set(re.findall(r"^  Error READ01 '[^']+'!([A-Z]+\d+):", result.stdout, re.MULTILINE))
+    assert reported >= set(bad_cells)
+    assert seconds < WORK_SECONDS
+    assert digest(path) == before
+
+
+def test_a_large_plan_with_a_bad_amount_on_every_row_is_checked_in_time(tmp_path: Path) -> None:
+    """`check` of a plan of 1,999 schemes (about 1.2 MB), each with a text amount, reports each at its cell within
+    the memory limit and in linear time."""
+    from bcf_xl.planbook.builder import write
+    from bcf_xl.policy import load_policy
+
+    write(tmp_path / "large.xlsm", _large_plan(), load_policy())  # type: ignore[arg-type]
+    table = L.schemes_table(BAD_ROWS)
+    cells = [(table.cell("amount1", row), table.cell("description", row)) for row in table.data_rows]
+    path = _spoil(tmp_path / "large.xlsm", tmp_path / "bad.xlsm", L.SCHEMES, cells, keep_vba=True, size=400)
+    assert path.stat().st_size > 1_000_000
+    _checked_within_limits(path, "check", [amount for amount, _ in cells])
+
+
+def test_a_large_template_with_a_bad_amount_on_every_row_is_validated_in_time(tmp_path: Path) -> None:
+    """`validate` of a template of 1,950 schemes (about 1.9 MB, a full table with its spare rows), each with a text
+    amount, reports each at its cell within the memory limit and in linear time."""
+    from bcf_xl.policy import load_policy
+    from bcf_xl.submission.builder import write
+    from bcf_xl.submission.definition import YEAR_2023_25
+    from bcf_xl.submission.layout import EXPENDITURE, Layout, scheme_rows_for
+
+    # the most schemes whose template a reader accepts: its table holds spare rows beyond them
+    count = next(n for n in range(MAX_SCHEME_ROWS, 0, -1) if scheme_rows_for(n) <= MAX_SCHEME_ROWS)
+    write(_large_plan(count), YEAR_2023_25, load_policy(), tmp_path / "large.xlsx")  # type: ignore[arg-type]
+    table = Layout(YEAR_2023_25, scheme_rows_for(count)).expenditure
+    assert len(table.data_rows) == MAX_SCHEME_ROWS
+    rows = table.data_rows[:count]
+    cells = [(table.cell("amount1", row), table.cell("description", row)) for row in rows]
+    path = _spoil(tmp_path / "large.xlsx", tmp_path / "bad.xlsx", EXPENDITURE, cells, keep_vba=False, size=1_200)
+    assert path.stat().st_size > 1_800_000
+    _checked_within_limits(path, "validate", [amount for amount, _ in cells])
+
+
+def test_generate_from_a_template_whose_scheme_rows_name_is_stretched_is_refused(
+    template_file: Path, tmp_path: Path
+) -> None:
+    """`generate` from a template whose BCF_SCHEME_ROWS reaches row 999,999,999 is refused as read and validate
+    refuse it (exit 2, one line), writing nothing."""
+
+    def stretch(xml: str) -> str:
+        return re.sub(
+            rf'(<definedName name="{SCHEME_ROWS_NAME}"[^>]*>[^<]*\$)\d+(</definedName>)', r"\g<1>999999999\2", xml
+        )
+
+    path = rewrite(template_file, tmp_path / "stretched.xlsx", {"xl/workbook.xml": stretch})
+    before = digest(path)
+    result = bcf_xl("generate", path.name, "-o", "out.xlsx", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"bcf-xl: 'stretched.xlsx' defined name {SCHEME_ROWS_NAME}: may name at most ")
+    assert result.stderr.count("\n") == 1
+    assert digest(path) == before and not (tmp_path / "out.xlsx").exists()

@@ -242,13 +242,13 @@ def test_read_cannot_be_forged_by_an_area_name(
 def test_a_chartsheet_where_an_input_sheet_belongs(
     files: Path, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A chart sheet in place of the Income sheet exits 2 with one line naming the file and the sheet."""
+    """A chart sheet in place of the Income sheet exits 2 with one line naming the sheet as a chart sheet."""
     hostile = with_chartsheet(files / "submission.xlsx", tmp_path / "chart.xlsx", "Income")
     before = digest(hostile)
     code, out, err = run([command, str(hostile)], capsys)
     assert code == 2
     assert out == ""
-    assert_one_line(err, "'chart.xlsx': is not a BCF planning template: it has no Income sheet")
+    assert_one_line(err, "'Income': is a chart sheet, not a worksheet of cells as bcf-xl expects")
     assert digest(hostile) == before
 
 
@@ -257,7 +257,7 @@ def test_a_chartsheet_in_a_planning_workbook(files: Path, tmp_path: Path, capsys
     hostile = with_chartsheet(files / "plan.xlsm", tmp_path / "chart.xlsm", "Schemes", keep_vba=True)
     code, _, err = run(["check", str(hostile)], capsys)
     assert code == 2
-    assert_one_line(err, "'chart.xlsm': is not a bcf-xl planning workbook: it has no Schemes sheet")
+    assert_one_line(err, "'Schemes': is a chart sheet, not a worksheet of cells as bcf-xl expects")
 
 
 @pytest.mark.parametrize("reference", ["Expenditure!$A$4:$R$", "'Expenditure!$A$4", "Income!$A$4:$R$103"])
@@ -524,4 +524,4 @@ def test_a_chartsheet_as_a_subprocess(files: Path, tmp_path: Path) -> None:
     result = bcf_xl("validate", str(hostile), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == "bcf-xl: 'chart.xlsx': is not a BCF planning template: it has no Income sheet\n"
+    assert result.stderr == "bcf-xl: 'Income': is a chart sheet, not a worksheet of cells as bcf-xl expects\n"

@@ -24,11 +24,13 @@ from openpyxl.worksheet.formula import ArrayFormula
 from bcf_xl import cli, recalc
 from bcf_xl.errors import BcfInputError
 from bcf_xl.recalc import MAX_DEPTH, MAX_FORMULAS, MAX_RANGE_CELLS, recalculate, write_values
+from bcf_xl.workbook.reading import MAX_CELL_CHARS
 from tests import commands
 from tests.commands import digest
 
 MEMORY_LIMIT = 500 * 2**20
 TIMEOUT = 120  # seconds: generous, the machine is shared; the work itself takes a few seconds
+WORK_SECONDS = 10  # processor time a refusal may take (wall time on a shared machine measures the others too)
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 SECRET_NUMBER = 987654321
 SECRET_TEXT = "TOP SECRET figures"
@@ -67,11 +69,15 @@ def _run_recalc(workbook: Path, out: Path, temp: Path) -> subprocess.CompletedPr
 
 
 def _assert_refused(path: Path, tmp_path: Path, message: str) -> None:
-    """recalc of `path` under the memory limit exits 2 with exactly `message`, writes nothing, changes nothing."""
+    """recalc of `path` under the memory limit exits 2 with exactly `message` within WORK_SECONDS of processor
+    time, writes nothing, changes nothing."""
     before = digest(path)
     out = tmp_path / "values.xlsx"
-    done = _run_recalc(path, out, tmp_path / "temp")
+    runs: list[subprocess.CompletedProcess[str]] = []
+    seconds = commands.cpu_seconds(lambda: runs.append(_run_recalc(path, out, tmp_path / "temp")))
+    [done] = runs
     assert (done.returncode, done.stderr, done.stdout) == (2, f"bcf-xl: {message}\n", "")
+    assert seconds < WORK_SECONDS
     assert not out.exists()
     assert digest(path) == before
     assert list((tmp_path / "temp").iterdir()) == []
@@ -480,3 +486,153 @@ def test_one_far_cell_is_refused_within_memory_and_time(tmp_path: Path, row: int
     if row > 1_048_576:
         _with_far_row(path, row)
     _assert_refused(path, tmp_path, message)
+
+
+# --- what openpyxl's full loader would expand, refused before it runs ---------------------------------------
+
+
+def _edited(path: Path, edit: Any, extra: dict[str, bytes] | None = None) -> Path:
+    """The workbook with its first sheet's XML passed through `edit` (and parts added)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in {**parts, **(extra or {})}.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _small(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Calc"
+    sheet["A1"] = 20
+    sheet["B1"] = "=A1+1"
+    book.save(path)
+    return path
+
+
+_WHOLE_SHEET = 16_384 * 1_048_576
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
+            f"its merged ranges cover {_WHOLE_SHEET:,} cells, more than the 1,000,000 bcf-xl evaluates",
+        ),
+        (
+            '<hyperlinks><hyperlink ref="A1:XFD1048576" location="\'Calc\'!A1" display="x"/></hyperlinks>',
+            f"its hyperlinks cover {_WHOLE_SHEET:,} cells, more than the {recalc.MAX_LINKED_CELLS:,} bcf-xl reads",
+        ),
+    ],
+)
+def test_a_merge_or_hyperlink_over_a_whole_sheet_is_refused_before_loading(
+    tmp_path: Path, record: str, message: str
+) -> None:
+    """A merged range or hyperlink over a whole sheet (which openpyxl would make a cell object for, cell by cell)
+    is refused naming the sheet and the limit: exit 2, one line, within memory and time."""
+    path = _edited(_small(tmp_path / "whole.xlsx"), lambda xml: xml.replace("</sheetData>", "</sheetData>" + record))
+    _assert_refused(path, tmp_path, f"'Calc': {message} (got \"A1:XFD1048576\")")
+
+
+def test_cells_and_merged_cells_beyond_the_workbook_limit_are_refused(tmp_path: Path) -> None:
+    """Merged ranges each within a sheet's limit, but more cells than MAX_CELLS in all, are refused naming the
+    file."""
+    book = openpyxl.Workbook()
+    for index in range(3):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = f"S{index}"
+        sheet["B1"] = "=1+1"
+        sheet.merge_cells("A2:A200001")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    _assert_refused(
+        path,
+        tmp_path,
+        f"'merged.xlsx': holds more than {recalc.MAX_CELLS:,} cells (each cell of a merged range counted), "
+        "the most bcf-xl evaluates",
+    )
+
+
+def test_a_dimension_claiming_the_whole_sheet_is_not_believed(tmp_path: Path) -> None:
+    """A dimension record claiming A1:XFD1048576 is never read: the workbook is evaluated as it is (exit 0)."""
+    path = _edited(
+        _small(tmp_path / "claim.xlsx"),
+        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml),
+    )
+    assert 'ref="A1:XFD1048576"' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    before = digest(path)
+    done = _run_recalc(path, tmp_path / "values.xlsx", tmp_path / "temp")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert openpyxl.load_workbook(tmp_path / "values.xlsx")["Calc"]["B1"].value == 21
+    assert digest(path) == before
+
+
+def test_a_cell_text_beyond_the_limit_is_refused_with_its_cell(tmp_path: Path) -> None:
+    """A cell holding more text than a cell may hold (shared or inline) is refused naming its cell."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Calc"
+    sheet["A1"] = "=1+1"
+    sheet["C7"] = "x" * (MAX_CELL_CHARS + 1)
+    path = tmp_path / "text.xlsx"
+    book.save(path)
+    _assert_refused(
+        path,
+        tmp_path,
+        f"'Calc'!C7: holds {MAX_CELL_CHARS + 1:,} characters of text, more than the 10,000 a cell may hold",
+    )
+
+
+def _shared_chain(path: Path, length: int) -> Path:
+    """A column of `length` formulas each adding 1 to the one above, written as Excel fills down: one shared formula."""
+    _chain(path, 1)
+    first, rest = f'<f t="shared" si="0" ref="A2:A{length + 1}">A1+1</f>', '<f t="shared" si="0"/>'
+    cells = "".join(
+        f'<row r="{row}"><c r="A{row}">{first if row == 2 else rest}</c></row>' for row in range(2, length + 2)
+    )
+    return _edited(path, lambda xml: re.sub(r'<row r="2">.*?</row>', cells, xml, count=1, flags=re.DOTALL))
+
+
+def test_a_chain_written_as_one_shared_formula_is_refused_before_loading(tmp_path: Path) -> None:
+    """The chain is measured from the formula text before openpyxl loads the file, shared formulas included."""
+    path = _shared_chain(tmp_path / "shared.xlsx", 50_000)
+    with pytest.raises(BcfInputError, match=r"^'Chain'!A202: heads a chain of more than 200 formulas"):
+        recalc.survey(path)
+    _assert_refused(
+        path,
+        tmp_path,
+        f"'Chain'!A202: heads a chain of more than {MAX_DEPTH} formulas, each depending on the next, "
+        "longer than bcf-xl evaluates",
+    )
+
+
+def test_a_shared_formula_within_bounds_evaluates_as_filled_down(tmp_path: Path) -> None:
+    """A shared formula is read cell by cell as Excel fills it down: a chain of 150 ends at 151."""
+    result = recalculate(_shared_chain(tmp_path / "shared.xlsx", 150))
+    assert result.values[("Chain", "A151")] == 151
+    assert not result.findings
+
+
+def test_a_formula_on_a_chart_sheet_is_reported(tmp_path: Path) -> None:
+    """A formula referring to a chart sheet is reported as such at its cell and left #REF!; the rest evaluates."""
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Calc"
+    sheet["A1"] = 3
+    sheet["B1"] = "=Income!A1+1"
+    sheet["B2"] = "=A1*2"
+    chart = BarChart()
+    chart.add_data(Reference(sheet, min_col=1, min_row=1, max_row=1))
+    book.create_chartsheet("Income").add_chart(chart)
+    path = tmp_path / "chart.xlsx"
+    book.save(path)
+    result = recalculate(path)
+    assert [str(finding) for finding in result.findings] == [
+        "Error RECALC04 'Calc'!B1: refers to 'Income', a chart sheet, not a worksheet of cells: left as #REF!"
+    ]
+    assert (result.values[("Calc", "B1")], result.values[("Calc", "B2")]) == ("#REF!", 6)

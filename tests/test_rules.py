@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
 
 from bcf_xl.errors import BcfInputError
 from bcf_xl.policy import load_policy
@@ -149,6 +149,31 @@ def test_evaluates_as_excel(expr: r.Expr, cells: dict[tuple[str, str], object], 
     got = expr.evaluate(cells)
     assert got == expected
     assert type(got) is type(expected)
+
+
+_COUNTED = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from(
+        ["S1", "s1", "S 1", "=S1", "\u017f1", "K", "\u212a", "\u0130", "i", "*", "~*", "", "1", " 1 ", ">0", "<>s1"]
+    ),
+    st.text(alphabet="sSkKiI1*?~=<> \u212a\u017f\u0130", max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_COUNTED, min_size=1, max_size=8), st.lists(_COUNTED, min_size=1, max_size=4))
+@example(["\u017f1", "S1", "\u212a", "\u0130", "s*"], ["s1", "k", "i", "S~*", "=s1"])
+def test_countif_counts_as_testing_each_cell(tested: list[object], criteria: list[object]) -> None:
+    """COUNTIF gives every criterion (plain text counted by its lower case, wildcards, operators, numbers) the
+    count of cells that the criterion's own test accepts one by one, also for letters whose case Unicode folds
+    specially (the Kelvin sign, the long s, the dotted capital I)."""
+    cells = {**_cells(*tested), **_cells(*criteria, column="C")}
+    column = Range("S", f"$B$1:$B${len(tested)}")
+    got = r.countif(column, Range("S", f"$C$1:$C${len(criteria)}")).evaluate(cells)
+    values = [r.scalar(value) for value in tested]
+    assert got == tuple(D(sum(1 for v in values if r._criterion(r.scalar(c))(v))) for c in criteria)
 
 
 def test_a_formula_cell_is_recalculated_from_its_rule() -> None:

@@ -8,6 +8,7 @@ take the number format of a cell from its kind, so a money cell reads the same i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -79,11 +80,17 @@ class Look:
 
     def input(self, kind: str) -> Style:
         """An unlocked input cell of ``kind`` (one of the kinds above)."""
-        return self.input_cell.but(number_format=number_format(kind))
+        return _of_kind(self.input_cell, kind)
 
     def computed(self, kind: str) -> Style:
         """A locked, grey cell of ``kind`` that the workbook fills in (a formula or a pre-populated figure)."""
-        return self.computed_cell.but(number_format=number_format(kind))
+        return _of_kind(self.computed_cell, kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _of_kind(style: Style, kind: str) -> Style:
+    """``style`` with the number format of ``kind``, made once (a builder asks for it for every cell)."""
+    return style.but(number_format=number_format(kind))
 
 
 def number_format(kind: str) -> str | None:

@@ -149,7 +149,8 @@ def backend() -> str:
 def _book(reader: _LayoutReader, last_rows: dict[str, int]) -> Book:
     book = reader.wb
     names = {name: defined.attr_text or "" for name, defined in book.defined_names.items()}
-    return Book(tuple(book.sheetnames), MappingProxyType(names), MappingProxyType(last_rows))
+    sheetnames = tuple(reader.sheet_names)  # chart sheets too: a sheet of that name is there
+    return Book(sheetnames, MappingProxyType(names), MappingProxyType(last_rows))
 
 
 def _openpyxl_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
@@ -160,6 +161,7 @@ def _openpyxl_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
     try:
         reader.read()
         book = reader.wb
+        _refuse_charts(reader.chart_sheets, bounds)
         for name, (max_row, max_col) in bounds.items():
             if name in book.sheetnames:
                 last_rows[name] = _take(book[name], name, max_row, max_col, values)
@@ -185,6 +187,7 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
             reader.parser.assign_names()
         except Exception:
             return None  # openpyxl's full reading gives its own message for a malformed workbook part
+        _refuse_charts(reader.chart_sheets, bounds)
         sheets: dict[str, str] = {}
         for name in bounds:
             sheet = reader.wb[name] if name in reader.wb.sheetnames else None
@@ -331,13 +334,30 @@ class _UnsizedSheet(ReadOnlyWorksheet):
         return None
 
 
+def _refuse_charts(charts: list[str], bounds: Bounds) -> None:
+    """Refuse a workbook where a sheet bcf-xl reads cells from is a chart sheet."""
+    for name in charts:
+        if name in bounds:
+            raise BcfInputError(
+                Location(sheet=name), "is a chart sheet, not a worksheet of cells as bcf-xl expects", show_got=False
+            )
+
+
 class _LayoutReader(ExcelReader):
     """openpyxl's read-only workbook reader, with sheets that are parsed only when their cells are read."""
 
+    sheet_names: list[str]
+    chart_sheets: list[str]
+
     def read_worksheets(self) -> None:
         # As openpyxl's read-only branch of this method, with _UnsizedSheet for ReadOnlyWorksheet; chart sheets,
-        # which bcf-xl never reads, are left out.
+        # which bcf-xl never reads, are left out (their names noted).
+        self.sheet_names, self.chart_sheets = [], []
         for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files:
+                self.sheet_names.append(sheet.name)
+            if rel.target in self.valid_files and "chartsheet" in rel.Type:
+                self.chart_sheets.append(sheet.name)
             if rel.target not in self.valid_files or "chartsheet" in rel.Type:
                 continue
             worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import functools
+import weakref
+from typing import cast
 
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,8 +53,33 @@ def _pieces(style: Style) -> tuple[Font | None, PatternFill | None, Border | Non
     return _font(style), _fill(style), border, alignment, protection
 
 
+# What a style makes of a cell's style record, per workbook: openpyxl keeps a cell's style as one record of
+# indexes into the workbook's lists of fonts, fills, borders..., and finds an index by hashing the whole style
+# object each time. The same style given to a cell whose record is the same always yields the same record, so
+# it is worked out once per workbook and copied to each further cell.
+_UNSTYLED = StyleArray()
+_STYLED: weakref.WeakKeyDictionary[Workbook, dict[tuple[Style, bytes], StyleArray]] = weakref.WeakKeyDictionary()
+
+
 def apply(cell: Cell, style: Style) -> None:
     """Give a cell a style (only the properties the style sets)."""
+    book = cell.parent.parent
+    if book is None:  # a sheet outside any workbook: nothing to share
+        _set_style(cell, style)
+        return
+    # ``_style`` is openpyxl's style record of the cell, which its type stubs leave out.
+    record: StyleArray = cell._style or _UNSTYLED  # type: ignore[attr-defined]  # None until first styled
+    known = _STYLED.setdefault(book, {})
+    styled = known.get((style, record.tobytes()))
+    if styled is None:
+        _set_style(cell, style)
+        if cell._style is None:  # type: ignore[attr-defined]  # a style that sets nothing
+            return
+        styled = known[(style, record.tobytes())] = StyleArray(cell._style)  # type: ignore[attr-defined]
+    cell._style = StyleArray(styled)  # type: ignore[attr-defined]
+
+
+def _set_style(cell: Cell, style: Style) -> None:
     font, fill, border, alignment, protection = _pieces(style)
     if font is not None:
         cell.font = font
@@ -65,13 +95,24 @@ def apply(cell: Cell, style: Style) -> None:
         cell.number_format = style.number_format
 
 
+@functools.lru_cache(maxsize=2**16)
+def _position(ref: str) -> tuple[int, int]:
+    return coordinate_to_tuple(ref)
+
+
+def _cell(sheet: Worksheet, ref: str) -> Cell:
+    """The cell at an A1 reference (as ``sheet[ref]``), its row and column worked out once per reference."""
+    row, column = _position(ref)
+    return cast(Cell, sheet.cell(row, column))  # the builders write the first cell of any merged range
+
+
 def put(sheet: Worksheet, ref: str, value: object, style: Style | None = None) -> None:
     """Write a plan value or a label: text always as text (never a formula), numbers as numbers; then the style.
 
     Raises:
         BcfInputError: text a workbook cannot store, named at its cell.
     """
-    cell = sheet[ref]
+    cell = _cell(sheet, ref)
     held = cell_value(value, Location(sheet=sheet.title, cell=ref))
     if held is not None:
         cell.value = held
@@ -87,7 +128,7 @@ def label(sheet: Worksheet, ref: str, text: str, style: Style | None = None) -> 
     Raises:
         BcfInputError: text a workbook cannot store, named at its cell.
     """
-    cell = sheet[ref]
+    cell = _cell(sheet, ref)
     cell.value = storable_text(text, Location(sheet=sheet.title, cell=ref))
     cell.data_type = "s"
     if style is not None:
@@ -96,7 +137,7 @@ def label(sheet: Worksheet, ref: str, text: str, style: Style | None = None) -> 
 
 def formula(sheet: Worksheet, ref: str, text: str, style: Style | None = None) -> None:
     """Write a formula (text starting with '=') and the cell's style."""
-    cell = sheet[ref]
+    cell = _cell(sheet, ref)
     cell.value = text
     if style is not None:
         apply(cell, style)
