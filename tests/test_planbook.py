@@ -186,6 +186,7 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         expected[(L.FUNDING, f"{column}{L.FUNDING_TOTALS_ROW}")] = plan.income(year)
         expected[(L.FUNDING, f"{column}{L.FUNDING_TOTALS_ROW + 1}")] = plan.expenditure(year)
         asc, ooh = report.asc_minimum[index], report.ooh_minimum[index]
+        expected[(L.FUNDING, L.minimum_cell("uplift", index))] = POLICY.uplift(year).rate
         for key, value in (
             ("asc_calculated", asc.calculated),
             ("asc_required", asc.required),
@@ -245,9 +246,9 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         for index, amount in enumerate(scheme.amounts):
             nhs = sum((part for who, part in commissioner_parts(scheme, amount) if who == "NHS"), D(0))
             expected[(L.SCHEMES, schemes.cell(f"nhs{index + 1}", row))] = nhs
-        expected[(L.SCHEMES, schemes.cell("la1", row))] = (
-            scheme.amounts[0] - expected[(L.SCHEMES, schemes.cell("nhs1", row))]
-        )
+        for index, amount in enumerate(scheme.amounts):
+            nhs_cell = schemes.cell(f"nhs{index + 1}", row)
+            expected[(L.SCHEMES, schemes.cell(f"la{index + 1}", row))] = amount - expected[(L.SCHEMES, nhs_cell)]
         outturn = scheme.outturn[0] if scheme.outturn else None
         expected[(L.SCHEMES, schemes.cell("spent1", row))] = outturn if outturn is not None else scheme.amounts[0]
     statements = {p.pool_id: year_end_statement(plan, p.pool_id, years[0]) for p in plan.pools}

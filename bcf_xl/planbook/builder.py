@@ -29,6 +29,7 @@ from bcf_xl.policy import Policy
 from bcf_xl.workbook import to_xlsxwriter
 from bcf_xl.workbook.formats import CHOICE, MONEY, NUMBER, PLANNING, RATED, SHARE, SIGNED_MONEY, TEXT
 from bcf_xl.workbook.formulas import (
+    amount_of,
     criterion,
     out_of_hospital_from_nhs_minimum,
     social_care_from_nhs_minimum,
@@ -79,9 +80,19 @@ class _Writer:
 
     # --- cells ----------------------------------------------------------------------------------------
 
-    def put(self, sheet: str, ref: str, value: object, kind: str) -> None:
+    def put(self, sheet: str, ref: str, value: object, kind: str, *, single: bool = True) -> None:
         """Write an input cell of ``kind``: text always as text (never a formula), numbers as numbers."""
         to_xlsxwriter.put(self.sheets[sheet], ref, value, self.formats[LOOK.input(kind)])
+        if single and kind in (MONEY, SIGNED_MONEY):
+            self.flag_text(sheet, ref)
+
+    def flag_text(self, sheet: str, cells: str) -> None:
+        """Show an amount held as text (pasted or imported, e.g. "£10,000,000.00") in the warning colour: the
+        workbook and the engine both read its figure, but it is better retyped as a number."""
+        first = cells.split(":")[0]
+        self.sheets[sheet].conditional_format(
+            cells, {"type": "formula", "criteria": f"=ISTEXT({first})", "format": self.formats[LOOK.warning]}
+        )
 
     def formula(self, sheet: str, ref: str, text: str, kind: str = MONEY) -> None:
         # The stored result is blank, not XlsxWriter's default 0: Excel recalculates on opening, and a viewer
@@ -111,7 +122,7 @@ class _Writer:
             values = rows[index] if index < len(rows) else {}
             for field in table.fields:
                 if not field.computed:
-                    self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field.kind)
+                    self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field.kind, single=False)
         self.validations(table)
         first, last = table.data_rows[0], table.data_rows[-1]
         start = table.columns[table.fields[0].key]
@@ -120,10 +131,11 @@ class _Writer:
     def validations(self, table: Table) -> None:
         for field in table.fields:
             check = None if field.computed else self.validation(field)
+            cells = table.span(field.key, sheet=False).replace("$", "")
             if check is not None:
-                to_xlsxwriter.validate(
-                    self.sheets[table.sheet], table.span(field.key, sheet=False).replace("$", ""), check
-                )
+                to_xlsxwriter.validate(self.sheets[table.sheet], cells, check)
+            if not field.computed and field.kind in (MONEY, SIGNED_MONEY):
+                self.flag_text(table.sheet, cells)
 
     def validation(self, field: Field) -> Validation | None:
         """What an input column accepts: a choice from its list, an amount or a share within the policy's bounds."""
@@ -174,6 +186,7 @@ def build(
     _risk(writer)
     _checks(writer, findings)
     _dashboard(writer)
+    _policy(writer)
     _conf(writer)
     if vba_project is not None:
         book.add_vba_project(io.BytesIO(vba_project), is_stream=True)
@@ -266,7 +279,7 @@ def _funding(w: _Writer) -> None:
             w.formula(
                 L.FUNDING,
                 L.SOURCES.cell(f"balance{year}", row),
-                f'=IF({source}="","",N({amount})-BCF_TOTAL({schemes.span(f"amount{year}")},'
+                f'=IF({source}="","",{amount_of(amount)}-BCF_TOTAL({schemes.span(f"amount{year}")},'
                 f"{schemes.span('source')},{source}))",
             )
     totals = L.FUNDING_TOTALS
@@ -288,9 +301,13 @@ def _minimums(w: _Writer) -> None:
     asc = plan.asc_minimum if plan else None
     w.put(L.FUNDING, L.minimum_cell("asc_prior", 0), asc.prior_year if asc else None, MONEY)
     for index in range(L.YEARS):
-        year = plan.years[index] if plan and index < len(plan.years) else None
-        uplift = w.policy.uplifts[year].rate if year and year in w.policy.uplifts else None
-        to_xlsxwriter.put(w.sheets[L.FUNDING], L.minimum_cell("uplift", index), uplift, w.formats[LOOK.computed(RATED)])
+        # The national rate of the plan year typed on the Cover, looked up on the Policy sheet.
+        w.formula(
+            L.FUNDING,
+            L.minimum_cell("uplift", index),
+            "=" + L.policy_lookup(L.UPLIFTS, "rate", L.year_cell(index)),
+            RATED,
+        )
         agreed = asc.agreed[index] if asc and asc.agreed and index < len(asc.agreed) else None
         w.put(L.FUNDING, L.minimum_cell("asc_agreed", index), agreed, MONEY)
         ooh = plan.ooh_minimum[index] if plan and plan.ooh_minimum and index < len(plan.ooh_minimum) else None
@@ -308,11 +325,18 @@ def _minimums(w: _Writer) -> None:
         w.formula(
             L.FUNDING,
             at("asc_required"),
-            f"=IF(ISNUMBER({at('asc_agreed')}),{at('asc_agreed')},{at('asc_calculated')})",
+            f'=IF({at("asc_agreed")}="",{at("asc_calculated")},{amount_of(at("asc_agreed"))})',
         )
-        amounts, nhs = schemes.span(f"amount{index + 1}"), schemes.span(f"nhs{index + 1}")
+        nhs = schemes.span(f"nhs{index + 1}")
         kinds, areas = schemes.span("kind"), schemes.span("area_of_spend")
-        w.formula(L.FUNDING, at("asc_planned"), social_care_from_nhs_minimum(amounts, kinds, areas, NHS_MINIMUM))
+        # Each scheme's NHS and council parts hold its amount as a number, text amounts included.
+        la = schemes.span(f"la{index + 1}")
+        social_care = (kinds, criterion(NHS_MINIMUM)), (areas, criterion("Social Care"))
+        w.formula(
+            L.FUNDING,
+            at("asc_planned"),
+            social_care_from_nhs_minimum(nhs, kinds, areas, NHS_MINIMUM) + "+" + sumifs(la, *social_care),
+        )
         w.formula(
             L.FUNDING,
             at("asc_shortfall"),
@@ -322,7 +346,7 @@ def _minimums(w: _Writer) -> None:
         w.formula(
             L.FUNDING,
             at("ooh_shortfall"),
-            f'=IF(ISNUMBER({at("ooh_required")}),BCF_SHORTFALL({at("ooh_planned")},{at("ooh_required")}),"")',
+            f'=IF({at("ooh_required")}="","",BCF_SHORTFALL({at("ooh_planned")},{at("ooh_required")}))',
         )
 
 
@@ -359,11 +383,13 @@ def _schemes(w: _Writer) -> None:
             w.formula(
                 L.SCHEMES,
                 c(f"nhs{year}"),
-                f'=IF({c("commissioner")}="ICB",N({amount}),IF({c("commissioner")}'
-                f'="Joint",ROUND(N({amount})*N({c("nhs_share")}),2),0))',
+                f'=IF({c("commissioner")}="ICB",{amount_of(amount)},IF({c("commissioner")}'
+                f'="Joint",ROUND({amount_of(amount)}*N({c("nhs_share")}),2),0))',
             )
-        w.formula(L.SCHEMES, c("la1"), f"=N({c('amount1')})-{c('nhs1')}")
-        w.formula(L.SCHEMES, c("spent1"), f"=IF(ISNUMBER({c('outturn1')}),{c('outturn1')},N({c('amount1')}))")
+        for year in (1, 2):
+            w.formula(L.SCHEMES, c(f"la{year}"), f"={amount_of(c(f'amount{year}'))}-{c(f'nhs{year}')}")
+        outturn = c("outturn1")
+        w.formula(L.SCHEMES, c("spent1"), f'=IF({outturn}="",{amount_of(c("amount1"))},{amount_of(outturn)})')
     last = table.data_rows[-1]
     w.finish(
         L.SCHEMES,
@@ -486,7 +512,8 @@ def _dfg(w: _Writer) -> None:
         spill = table.span(f"top_up{year}", sheet=False).replace("$", "")
         sheet.write_dynamic_array_formula(
             spill,
-            f"=IF(OR(N({top_up})=0,SUM({allocations})=0),0*{allocations},BCF_PASSPORT({top_up},{allocations}))",
+            f"=IF(OR({amount_of(top_up)}=0,BCF_TOTAL({allocations})=0),0*{allocations},"
+            f"BCF_PASSPORT({top_up},{allocations}))",
             w.formats[LOOK.computed(MONEY)],
             "",
         )
@@ -498,8 +525,8 @@ def _dfg(w: _Writer) -> None:
             w.formula(
                 L.DFG,
                 c(f"passported{year}"),
-                f'=IF({c("district_id")}="","",N({c(f"allocation{year}")})'
-                f"+N({c(f'top_up{year}')})-N({c(f'retained{year}')}))",
+                f'=IF({c("district_id")}="","",{amount_of(c(f"allocation{year}"))}'
+                f"+N({c(f'top_up{year}')})-{amount_of(c(f'retained{year}'))})",
             )
     w.finish(L.DFG, _page(table.last_column, table.data_rows[-1]))
 
@@ -622,9 +649,13 @@ def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
         )
     )
     balance, uncommitted = (L.RISK_LINES.cell(key) for key in ("risk_pool_balance", "uncommitted"))
-    lines.append((row + 2, "2. From the risk pool", (f"=MIN({step[0]}-{step[1]},N({balance}))",)))
+    lines.append((row + 2, "2. From the risk pool", (f"=MIN({step[0]}-{step[1]},{amount_of(balance)})",)))
     lines.append(
-        (row + 3, "3. From uncommitted scheme allocations", (f"=MIN({step[0]}-{step[1]}-{step[2]},N({uncommitted}))",))
+        (
+            row + 3,
+            "3. From uncommitted scheme allocations",
+            (f"=MIN({step[0]}-{step[1]}-{step[2]},{amount_of(uncommitted)})",),
+        )
     )
     lines.append((row + 4, "4. From resources outside the pool", (f"={step[0]}-{step[1]}-{step[2]}-{step[3]}",)))
     row += 6
@@ -722,6 +753,39 @@ def _dashboard(w: _Writer) -> None:
         chart.set_title({"name": title})
         sheet.insert_chart(L.CHART_CELLS[where], chart, {"x_scale": 1.3, "y_scale": 1.2})
     to_xlsxwriter.finish(sheet, SheetSetup(Printing(one_page=True, a4=False)))
+
+
+def _policy(w: _Writer) -> None:
+    """The hidden, protected Policy sheet: each year's uplift rate and each template's national metrics, which the
+    workbook's formulas and dropdowns look up by the plan years typed on the Cover."""
+    from bcf_xl.submission.definition import YEARS as TEMPLATE_YEARS
+
+    uplifts: list[dict[str, object]] = [
+        {"year": year, "rate": uplift.rate, "source": uplift.source}
+        for year, uplift in sorted(w.policy.uplifts.items())
+    ]
+    metrics: list[dict[str, object]] = [
+        {
+            "year": template.plan_years[0],
+            "code": m.code,
+            "name": m.name,
+            "unit": m.unit.value,
+            "per": m.per,
+            "polarity": m.polarity.value,
+        }
+        for template in sorted(TEMPLATE_YEARS.values(), key=lambda t: t.plan_years)
+        for m in template.metrics
+    ]
+    tables: tuple[tuple[Table, list[dict[str, object]]], ...] = ((L.UPLIFTS, uplifts), (L.NATIONAL_METRICS, metrics))
+    for table, rows in tables:
+        if len(rows) > table.rows:
+            raise BcfInputError(Location(sheet=L.POLICY), f"the Policy sheet holds {table.rows} rows", len(rows))
+        w.headers(table)
+        for row, values in zip(table.data_rows, rows, strict=False):
+            for field in table.fields:
+                value = values[field.key]
+                to_xlsxwriter.put(w.sheets[L.POLICY], table.cell(field.key, row), value, w.formats[LOOK.base])
+    to_xlsxwriter.finish(w.sheets[L.POLICY], HIDDEN_LISTS)
 
 
 def _conf(w: _Writer) -> None:

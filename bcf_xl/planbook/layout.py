@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from openpyxl.utils.cell import coordinate_from_string
+
 from bcf_xl.workbook.placement import Placement
 
 # The one layout vocabulary (kinds of field, fields, tables, lines) is the toolkit's.
@@ -40,8 +42,9 @@ RISK = "Risk & year end"
 CHECKS = "Checks"
 DASHBOARD = "Dashboard"
 LISTS = "Lists"
+POLICY = "Policy"
 CONF = "xlwings.conf"
-SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, CONF)
+SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, POLICY, CONF)
 TITLE_CELL = "A1"  # every sheet's title
 
 
@@ -178,6 +181,7 @@ SCHEME_COMPUTED = (
     ("nhs1", "NHS commissioned, first year"),
     ("nhs2", "NHS commissioned, second year"),
     ("la1", "LA commissioned, first year"),
+    ("la2", "LA commissioned, second year"),
     ("spent1", "Spend, first year (outturn or plan)"),
 )
 
@@ -393,6 +397,49 @@ LIVE_LISTS = {
     "source_ids": SOURCES.span("source_id"),
     "pool_ids": POOL_TABLE.span("pool_id"),
 }
+
+# --- Policy (hidden, protected): the national parameters the workbook's formulas look up by plan year --------
+
+POLICY_ROWS = 60  # room for every framework year's uplift and every template year's national metrics
+UPLIFTS = Table(
+    POLICY,
+    "PolicyUplifts",
+    1,
+    POLICY_ROWS,
+    (
+        Field("year", "Plan year", TEXT, width=10),
+        Field("rate", "NHS minimum uplift (a fraction)", NUMBER, width=14),
+        Field("source", "Source", TEXT, width=40),
+    ),
+)
+NATIONAL_METRICS = Table(
+    POLICY,
+    "NationalMetrics",
+    1,
+    POLICY_ROWS,
+    (
+        Field("year", "Plan year", TEXT, width=10),
+        Field("code", "National metric", TEXT, width=10),
+        Field("name", "Metric", TEXT, width=50),
+        Field("unit", "Unit", TEXT, width=20),
+        Field("per", "Rate per", WHOLE, width=10),
+        Field("polarity", "Better when", TEXT, width=16),
+    ),
+    first_column=5,
+)
+
+
+def policy_lookup(table: Table, key: str, year_cell: str) -> str:
+    """A formula piece: the ``key`` column of a Policy table on the first row of the plan year in ``year_cell``,
+    or blank text where the year is blank or not on the sheet."""
+    return f'IF({year_cell}="","",IFERROR(INDEX({table.span(key)},MATCH({year_cell},{table.span("year")},0)),""))'
+
+
+def year_cell(index: int) -> str:
+    """The Cover cell of plan year ``index`` (0-based), as formulas on other sheets refer to it."""
+    column, row = coordinate_from_string(cover_cell(f"year{index + 1}"))
+    return f"{quote(COVER)}!${column}${row}"
+
 
 CONF_SETTINGS = (("UDF Modules", "bcf_udfs"), ("Interpreter_Win", ""), ("PYTHONPATH", ""))
 # The add-in's settings: a name in A and its value in B, one a row from the top.

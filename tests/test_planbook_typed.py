@@ -1,0 +1,124 @@
+"""The planning workbook typed from empty: a plan entered cell by cell into the workbook `new-plan` writes, as an
+officer types it (numbers as Excel stores them, pasted amounts as text), then checked, generated, validated and
+recalculated."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bcf_xl import cli
+from bcf_xl.model import SourceKind
+from bcf_xl.planbook import layout as L  # noqa: N812
+from bcf_xl.planbook.builder import write
+from bcf_xl.planbook.buttons import button_macros
+from bcf_xl.planbook.reader import read
+from bcf_xl.policy import load_policy
+from bcf_xl.recalc import recalculate
+from bcf_xl.report import compute
+from bcf_xl.sample import sample_plan
+from tests.test_planbook import _engine_cells, _same
+
+POLICY = load_policy()
+INPUT_SHEETS = (L.COVER, L.FUNDING, L.SCHEMES, L.POOLS, L.DFG, L.METRICS, L.RISK)
+# The sample's iBCF income line, typed as text.
+IBCF_ROW = L.SOURCES.data_rows[[s.kind for s in sample_plan().sources].index(SourceKind.IBCF)]
+
+
+def _pounds_text(value: float) -> str:
+    return f"£{D(repr(value)):,.2f}"
+
+
+@pytest.fixture(scope="module")
+def sample_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], object]:
+    """What an officer types: every input (unlocked) cell of the sample workbook that holds a value."""
+    path = tmp_path_factory.mktemp("sample") / "sample.xlsm"
+    write(path, sample_plan(), POLICY)
+    book = openpyxl.load_workbook(path)
+    typed: dict[tuple[str, str], object] = {}
+    for name in INPUT_SHEETS:
+        for row in book[name].iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.protection.locked is False:
+                    typed[(name, cell.coordinate)] = cell.value
+    return typed
+
+
+def type_plan(target: Path, typed: dict[tuple[str, str], object]) -> Path:
+    """Write the empty workbook, then type ``typed`` into it cell by cell."""
+    empty = target.with_name("empty.xlsm")
+    write(empty, None, POLICY, vba_project=button_macros(), overwrite=True)
+    book = openpyxl.load_workbook(empty, keep_vba=True)
+    for (sheet, cell), value in typed.items():
+        book[sheet][cell] = value
+    book.save(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def typed_book(tmp_path_factory: pytest.TempPathFactory, sample_inputs: dict[tuple[str, str], object]) -> Path:
+    typed = dict(sample_inputs)
+    # An income line and a scheme's amount pasted as text, as "£10,000,000.00" arrives from another file.
+    schemes = L.schemes_table(L.scheme_rows_for(0))
+    for key in ((L.FUNDING, L.SOURCES.cell("amount1", IBCF_ROW)), (L.SCHEMES, schemes.cell("amount1", 4))):
+        typed[key] = _pounds_text(float(str(typed[key])))
+    return type_plan(tmp_path_factory.mktemp("typed") / "typed.xlsm", typed)
+
+
+def test_typed_inputs_include_text_amounts(typed_book: Path) -> None:
+    """The typed workbook holds amounts as text where they were pasted, and no uplift rate was typed."""
+    book = openpyxl.load_workbook(typed_book)
+    held = book[L.FUNDING][L.SOURCES.cell("amount1", IBCF_ROW)].value
+    assert held == _pounds_text(float(sample_plan().sources[IBCF_ROW - L.SOURCES.data_rows[0]].amounts[0]))
+    assert isinstance(held, str) and held.startswith("£")
+    assert str(book[L.FUNDING][L.minimum_cell("uplift", 0)].value).startswith("=")
+
+
+def test_typed_workbook_reads_as_the_plan(typed_book: Path) -> None:
+    """The engine reads the typed workbook, text amounts included, as the plan that was typed."""
+    read_back = read(typed_book)
+    assert read_back.findings == ()
+    assert read_back.plan is not None
+    assert read_back.plan.income("2023-24") == sample_plan().income("2023-24")
+    assert compute(read_back.plan, POLICY).asc_minimum == compute(sample_plan(), POLICY).asc_minimum
+
+
+def test_check_generate_and_validate_pass_on_the_typed_workbook(
+    typed_book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """check exits 0, generate writes a Complete Template and validate passes it."""
+    assert cli.main(["check", str(typed_book)]) == 0
+    submission = tmp_path / "submission.xlsx"
+    assert cli.main(["generate", str(typed_book), "-o", str(submission)]) == 0
+    assert "Complete Template" in capsys.readouterr().out
+    assert cli.main(["validate", str(submission)]) == 0
+
+
+def test_headless_recalculation_of_the_typed_workbook_matches_the_engine(typed_book: Path) -> None:
+    """Recalculated, the typed workbook shows the engine's figures in every computed cell: the uplift rates come
+    from the Policy sheet by the typed plan years, so the ASC minimum appears, and an amount held as text counts
+    as its figure (the iBCF line is fully spent, not £10,000,000 unspent)."""
+    result = recalculate(typed_book)
+    assert not result.failed, result.findings
+    values = dict(result.values)
+    plan = read(typed_book).plan
+    assert plan is not None
+    expected = _engine_cells(plan)
+    wrong = {key: (values.get(key), want) for key, want in expected.items() if not _same(values.get(key), want)}
+    assert wrong == {}
+    assert values[(L.FUNDING, L.minimum_cell("asc_calculated", 0))] == pytest.approx(
+        float(compute(plan, POLICY).asc_minimum[0].calculated)
+    )
+    assert values[(L.FUNDING, L.SOURCES.cell("balance1", IBCF_ROW))] == 0
+
+
+def test_typed_years_bring_the_uplift_to_life(tmp_path: Path) -> None:
+    """Typing plan years into the empty workbook fills the uplift rate from the Policy sheet; an unknown year
+    leaves it blank."""
+    path = type_plan(tmp_path / "years.xlsm", {(L.COVER, L.cover_cell("year1")): "2025-26"})
+    values = dict(recalculate(path).values)
+    assert values[(L.FUNDING, L.minimum_cell("uplift", 0))] == pytest.approx(float(POLICY.uplift("2025-26").rate))
+    assert values.get((L.FUNDING, L.minimum_cell("uplift", 1))) in ("", None)
