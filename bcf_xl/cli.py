@@ -25,7 +25,7 @@ from bcf_xl.checks import errors, tally
 from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describe, one_line
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
-from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings
+from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings, template_needs
 from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
 from bcf_xl.policy import load_policy
 from bcf_xl.report import compute
@@ -216,6 +216,9 @@ def _generate(args: argparse.Namespace) -> int:
         if is_planning_workbook(args.plan):
             source = read_planbook(args.plan)
             read_plan, problems = source.plan, source.findings
+            if read_plan is not None:  # what the template needs, at the planning workbook's cells
+                wanted = template_year(args.year) if args.year else year_for_plan(read_plan.years)
+                problems = (*problems, *template_needs(source, wanted))
         else:
             submission = read_submission(args.plan, policy)
             read_plan, problems = submission.plan, submission.findings

@@ -65,7 +65,26 @@ def typed_book(tmp_path_factory: pytest.TempPathFactory, sample_inputs: dict[tup
     schemes = L.schemes_table(L.scheme_rows_for(0))
     for key in ((L.FUNDING, L.SOURCES.cell("amount1", IBCF_ROW)), (L.SCHEMES, schemes.cell("amount1", 4))):
         typed[key] = _pounds_text(float(str(typed[key])))
+    # The first metric's figures typed as published rates (no counts), the national code chosen from the list.
+    metrics, row = L.METRIC_TABLE, L.METRIC_TABLE.data_rows[0]
+    for key, rate in PUBLISHED_RATES.items():
+        typed.pop((L.METRICS, metrics.cell(f"{key}_count", row)))
+        typed[(L.METRICS, metrics.cell(key, row))] = rate
+    typed[(L.METRICS, metrics.cell("metric_id", row))] = "AVOIDABLE"
+    typed[(L.METRICS, metrics.cell("national", row))] = "AVOID"
     return type_plan(tmp_path_factory.mktemp("typed") / "typed.xlsm", typed)
+
+
+PUBLISHED_RATES = {"baseline": 630.6, "target": 609.3, "actual": 616.7, "forecast": 613.0}
+
+
+def test_published_rates_are_rated_as_typed(typed_book: Path) -> None:
+    """A rate typed as published, with the population but no count, is rated as typed, not as a count; the
+    metric goes to NHS England under the national code chosen for it."""
+    plan = read(typed_book).plan
+    assert plan is not None
+    result = next(r for r in compute(plan, POLICY).metrics if r.metric_id == "AVOID")
+    assert (result.baseline, result.target, result.actual) == (D("630.6"), D("609.3"), D("616.7"))
 
 
 def test_typed_inputs_include_text_amounts(typed_book: Path) -> None:
@@ -113,6 +132,49 @@ def test_headless_recalculation_of_the_typed_workbook_matches_the_engine(typed_b
         float(compute(plan, POLICY).asc_minimum[0].calculated)
     )
     assert values[(L.FUNDING, L.SOURCES.cell("balance1", IBCF_ROW))] == 0
+
+
+def test_missing_national_metric_is_reported_at_the_metrics_cell(
+    tmp_path: Path, sample_inputs: dict[tuple[str, str], object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """check and generate exit 1 when a national metric the template needs is missing, naming the National
+    metric cell of the Metrics row where it belongs (the first free row), not a cell of the submission."""
+    metrics = L.METRIC_TABLE
+    rows = [row for row in metrics.data_rows if (L.METRICS, metrics.cell("metric_id", row)) in sample_inputs]
+    falls = next(r for r in rows if sample_inputs[(L.METRICS, metrics.cell("metric_id", r))] == "FALLS")
+    typed = {
+        key: value for key, value in sample_inputs.items() if not (key[0] == L.METRICS and key[1][1:] == str(falls))
+    }
+    path = type_plan(tmp_path / "no falls.xlsm", typed)
+    free = metrics.cell("national", falls)  # the first free row: the one the metric was cleared from
+    assert cli.main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"Error TPL01 'Metrics'!{free}: National metric FALLS" in out, out
+    assert cli.main(["generate", str(path), "-o", str(tmp_path / "out.xlsx")]) == 1
+    out = capsys.readouterr().out
+    assert f"'Metrics'!{free}: National metric FALLS" in out and not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize(("typed", "error"), [(84.4, True), (-0.1, True), (0.844, False), ("84.4%", False)])
+def test_percentage_over_100_or_negative_is_an_error_at_its_cell(
+    tmp_path: Path, sample_inputs: dict[tuple[str, str], object], typed: object, error: bool
+) -> None:
+    """A percentage metric's figure is 84.4% (held as 0.844) or 0.844; 84.4 (8440%) or a negative is an error at
+    its own cell."""
+    metrics = L.METRIC_TABLE
+    row = next(r for r in metrics.data_rows if sample_inputs.get((L.METRICS, metrics.cell("metric_id", r))) == "HOME")
+    cell = metrics.cell("target", row)
+    path = type_plan(tmp_path / "percent.xlsm", {**sample_inputs, (L.METRICS, cell): typed})
+    found = [f for f in read(path).findings if f.location and f.location.cell == cell]
+    if error:
+        assert [f.message for f in found] == [
+            f"Target: must be a percentage from 0% to 100%, typed as 84.4% or 0.844 (got {D(repr(typed))})"
+        ]
+    else:
+        assert found == []
+        plan = read(path).plan
+        assert plan is not None
+        assert next(m for m in plan.metrics if m.metric_id == "HOME").target == D("0.844")
 
 
 def test_typed_years_bring_the_uplift_to_life(tmp_path: Path) -> None:

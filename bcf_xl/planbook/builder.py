@@ -531,10 +531,30 @@ def _dfg(w: _Writer) -> None:
     w.finish(L.DFG, _page(table.last_column, table.data_rows[-1]))
 
 
+def metric_values(plan: Plan) -> list[dict[str, object]]:
+    """Each metric's row of inputs: a rate metric's figures as counts with the population (the rates they give
+    show in the grey columns), a percentage or number as it is; a national metric's code in National metric."""
+    from bcf_xl.submission.definition import year_for_plan
+
+    template = year_for_plan(plan.years)
+    codes = {m.code for m in template.metrics} if template else set()
+    rows = []
+    for metric in plan.metrics:
+        values = field_values(metric, _keys(L.METRIC_TABLE))
+        values["national"] = metric.metric_id if metric.metric_id in codes else None
+        if metric.unit is MetricUnit.RATE:
+            for key in L.VALUE_KEYS:
+                values[f"{key}_count"] = values.pop(key)
+        else:
+            values["population"] = None if metric.population is None else metric.population
+        rows.append(values)
+    return rows
+
+
 def _metrics(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.title(L.METRICS, "Metrics: baselines, targets and actuals, rated live")
-    w.table(L.METRIC_TABLE, [field_values(m, _keys(L.METRIC_TABLE)) for m in plan.metrics] if plan else [])
+    sheet = w.title(L.METRICS, "Metrics: baselines, targets and actuals as published, rated live")
+    w.table(L.METRIC_TABLE, metric_values(plan) if plan else [])
     table = L.METRIC_TABLE
     rate_unit = MetricUnit.RATE.value
     for row in table.data_rows:
@@ -542,14 +562,18 @@ def _metrics(w: _Writer) -> None:
         def c(key: str, r: int = row) -> str:
             return table.cell(key, r)
 
-        for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate"), ("actual", "actual_rate")):
-            w.formula(
-                L.METRICS,
-                c(rated),
-                f'=IF(NOT(ISNUMBER({c(source)})),"",IF({c("unit")}="{rate_unit}",'
-                f"BCF_RATE({c(source)},{c('population')},{c('per')}),{c(source)}))",
-                RATED,
+        def used(key: str) -> str:
+            """The figure rated: a rate from the count and population where both are given, else as typed."""
+            count, population = c(f"{key}_count"), c("population")
+            typed = f'IF(ISNUMBER({c(key)}),{c(key)},"")'
+            from_count = f"BCF_RATE({count},{population},{c('per')})"
+            return (
+                f'IF({c("unit")}="{rate_unit}",IF(AND(ISNUMBER({count}),ISNUMBER({population})),{from_count},'
+                f"{typed}),{typed})"
             )
+
+        for source in ("baseline", "target", "actual"):
+            w.formula(L.METRICS, c(f"{source}_rate"), f"={used(source)}", RATED)
         higher = f'{c("polarity")}="{Polarity.HIGHER_IS_BETTER.value}"'
         w.formula(
             L.METRICS,
@@ -559,19 +583,22 @@ def _metrics(w: _Writer) -> None:
             f'IF({c("rag_rule")}="{RagRule.TOLERANCE.value}",{c("tolerance")},"")))',
             TEXT,
         )
-        forecast = (
-            f'IF(NOT(ISNUMBER({c("forecast")})),"",IF({c("unit")}="{rate_unit}",'
-            f"BCF_RATE({c('forecast')},{c('population')},{c('per')}),{c('forecast')}))"
-        )
         w.formula(
             L.METRICS,
             c("progress"),
-            f'=IF({c("metric_id")}="","",BCF_PROGRESS({forecast},{c("target_rate")},{higher}))',
+            f'=IF({c("metric_id")}="","",BCF_PROGRESS({used("forecast")},{c("target_rate")},{higher}))',
             TEXT,
         )
     rag = table.span("rag", sheet=False).replace("$", "")
     for word, style in (("Green", LOOK.good), ("Amber", LOOK.warning), ("Red", LOOK.bad)):
         to_xlsxwriter.highlight(sheet, rag, word, w.formats[style])
+    # A percentage metric's figures show as percentages (84.4% typed is held as 0.844).
+    first, last = table.data_rows[0], table.data_rows[-1]
+    percent = w.book.add_format({"num_format": "0.0%"})
+    unit = f'${table.columns["unit"]}{first}="{MetricUnit.PERCENT.value}"'
+    for key in (*L.VALUE_KEYS, "baseline_rate", "target_rate", "actual_rate"):
+        cells = f"{table.cell(key, first)}:{table.cell(key, last)}"
+        sheet.conditional_format(cells, {"type": "formula", "criteria": f"={unit}", "format": percent})
     w.finish(L.METRICS, _page(table.last_column, table.data_rows[-1], freeze=L.FREEZE_CELLS[L.METRICS]))
 
 

@@ -284,6 +284,9 @@ DISTRICT_INPUTS = (
 
 # --- Metrics -----------------------------------------------------------------------------------------
 
+# A rate metric's figures are typed as published (a rate per the row's "Rate per"); a percentage as 84.4% or
+# 0.844. Counts with the population are optional: where both are given the rate is worked out from them.
+VALUE_KEYS = ("baseline", "target", "actual", "forecast")
 METRIC_TABLE = Table(
     METRICS,
     "Metrics",
@@ -291,27 +294,32 @@ METRIC_TABLE = Table(
     12,
     (
         Field("metric_id", "Metric ID", required=True, width=10),
+        Field("national", "National metric (template code; blank for a local metric)", CHOICE, "national_metrics"),
         Field("name", "Metric", required=True, width=44),
         Field("polarity", "Better when", CHOICE, "polarities", required=True, width=16),
         Field("unit", "Unit", CHOICE, "units", required=True, width=20),
-        Field("population", "Population", WHOLE, width=12),
+        Field("per", "Rate per (a rate's population base, e.g. 100000)", WHOLE, width=12),
+        Field("baseline", "Baseline (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("target", "Target (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("actual", "Actual (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("forecast", "Forecast (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("population", "Population (optional for a rate: with counts the rate is worked out)", WHOLE, width=14),
         Field("population_source", "Population source and year", TEXT, width=28),
-        Field("per", "Rate per", WHOLE, width=10),
-        Field("baseline", "Baseline", NUMBER, width=11),
-        Field("target", "Target", NUMBER, width=11),
-        Field("actual", "Actual", NUMBER, width=11),
-        Field("forecast", "Forecast", NUMBER, width=11),
+        Field("baseline_count", "Baseline count (optional, for a rate)", NUMBER, width=12),
+        Field("target_count", "Target count (optional, for a rate)", NUMBER, width=12),
+        Field("actual_count", "Actual count (optional, for a rate)", NUMBER, width=12),
+        Field("forecast_count", "Forecast count (optional, for a rate)", NUMBER, width=12),
         Field("rag_rule", "RAG rule", CHOICE, "rag_rules", width=18),
         Field("tolerance", "Tolerance (0.05 = 5%)", NUMBER, width=11),
-        Field("baseline_rate", "Baseline (rated)", RATE, width=12, computed=True),
-        Field("target_rate", "Target (rated)", RATE, width=12, computed=True),
-        Field("actual_rate", "Actual (rated, bcf_rate)", RATE, width=12, computed=True),
+        Field("baseline_rate", "Baseline used (rate, % or number)", RATE, width=12, computed=True),
+        Field("target_rate", "Target used (rate, % or number)", RATE, width=12, computed=True),
+        Field("actual_rate", "Actual used (rated, bcf_rate)", RATE, width=12, computed=True),
         Field("rag", "RAG (bcf_rag)", TEXT, width=10, computed=True),
         Field("progress", "Progress (bcf_progress)", TEXT, width=16, computed=True),
     ),
     record="metric",
 )
-METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields[:13])
+METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields if not f.computed)
 
 
 # --- Risk & year end ---------------------------------------------------------------------------------
@@ -439,6 +447,18 @@ def year_cell(index: int) -> str:
     """The Cover cell of plan year ``index`` (0-based), as formulas on other sheets refer to it."""
     column, row = coordinate_from_string(cover_cell(f"year{index + 1}"))
     return f"{quote(COVER)}!${column}${row}"
+
+
+def national_codes() -> str:
+    """The dropdown of national metric codes: the template's codes for the first plan year typed on the Cover
+    (every code on the Policy sheet while no known year is typed)."""
+    years, codes, year = NATIONAL_METRICS.span("year"), NATIONAL_METRICS.span("code"), year_cell(0)
+    first = codes.split(":")[0]
+    count = f"COUNTIF({years},{year})"
+    return f"OFFSET({first},IFERROR(MATCH({year},{years},0)-1,0),0,IF({count}=0,ROWS({codes}),{count}),1)"
+
+
+LIVE_LISTS["national_metrics"] = national_codes()
 
 
 CONF_SETTINGS = (("UDF Modules", "bcf_udfs"), ("Interpreter_Win", ""), ("PYTHONPATH", ""))
