@@ -12,6 +12,7 @@ import pytest
 
 from bcf_xl import cli
 from bcf_xl.model import SourceKind
+from bcf_xl.money import allocate
 from bcf_xl.planbook import layout as L  # noqa: N812
 from bcf_xl.planbook.builder import write
 from bcf_xl.planbook.buttons import button_macros
@@ -72,6 +73,9 @@ def typed_book(tmp_path_factory: pytest.TempPathFactory, sample_inputs: dict[tup
         typed[(L.METRICS, metrics.cell(key, row))] = rate
     typed[(L.METRICS, metrics.cell("metric_id", row))] = "AVOIDABLE"
     typed[(L.METRICS, metrics.cell("national", row))] = "AVOID"
+    # The second year's DFG known only as the grant letter's total: no district allocation typed for it.
+    for row in L.DISTRICTS.data_rows:
+        typed.pop((L.DFG, L.DISTRICTS.cell("allocation2", row)), None)
     return type_plan(tmp_path_factory.mktemp("typed") / "typed.xlsm", typed)
 
 
@@ -132,6 +136,21 @@ def test_headless_recalculation_of_the_typed_workbook_matches_the_engine(typed_b
         float(compute(plan, POLICY).asc_minimum[0].calculated)
     )
     assert values[(L.FUNDING, L.SOURCES.cell("balance1", IBCF_ROW))] == 0
+    # The second year's DFG total is split pro rata to the first year's allocations, shown in its own column.
+    for row, district in zip(L.DISTRICTS.data_rows, plan.area.districts, strict=False):
+        assert _same(values[(L.DFG, L.DISTRICTS.cell("split2", row))], district.dfg_allocation[1])
+
+
+def test_dfg_total_is_split_pro_rata_to_the_previous_year(typed_book: Path) -> None:
+    """With only the second year's DFG total typed, each district's allocation is the total split in proportion
+    to its first-year allocation, exactly to the penny, and the allocations add up to the total."""
+    plan = read(typed_book).plan
+    assert plan is not None
+    first = [d.dfg_allocation[0] for d in plan.area.districts]
+    received = plan.dfg[1].received
+    assert [d.dfg_allocation[1] for d in plan.area.districts] == list(allocate(received, first))
+    assert sum(d.dfg_allocation[1] for d in plan.area.districts) == received
+    assert [d.dfg_allocation[1] for d in plan.area.districts] != [D(0)] * len(first)
 
 
 def test_missing_national_metric_is_reported_at_the_metrics_cell(

@@ -505,10 +505,28 @@ def _dfg(w: _Writer) -> None:
         rows.append(values)
     w.table(L.DISTRICTS, rows)
     table = L.DISTRICTS
+    w.label(
+        L.DFG,
+        L.DFG_NOTE_CELL,
+        "Where the grant letter gives only the second year's total, leave the districts' second-year allocations "
+        "blank: the DFG received is then split in proportion to the first year's allocations (bcf_passport), "
+        "as shown in the last column.",
+    )
+    first, second = (table.span(f"allocation{year}", sheet=False) for year in (1, 2))
+    split = table.span("split2", sheet=False)
+    total = lines.cell("received", 1)
+    sheet.write_dynamic_array_formula(
+        split.replace("$", ""),
+        f"=IF(OR(COUNTA({second})>0,{amount_of(total)}=0,BCF_TOTAL({first})=0),0*{first},"
+        f"BCF_PASSPORT({total},{first}))",
+        w.formats[LOOK.computed(MONEY)],
+        "",
+    )
     for index in range(L.YEARS):
         year = index + 1
         top_up = lines.cell("top_up", index)
-        allocations = table.span(f"allocation{year}", sheet=False)
+        # The second year's top-up is split by the allocations used: typed, or pro rata to the first year.
+        allocations = table.span(f"allocation{year}", sheet=False) if year == 1 else f"({second}+{split})"
         spill = table.span(f"top_up{year}", sheet=False).replace("$", "")
         sheet.write_dynamic_array_formula(
             spill,
@@ -526,7 +544,8 @@ def _dfg(w: _Writer) -> None:
                 L.DFG,
                 c(f"passported{year}"),
                 f'=IF({c("district_id")}="","",{amount_of(c(f"allocation{year}"))}'
-                f"+N({c(f'top_up{year}')})-{amount_of(c(f'retained{year}'))})",
+                + ("" if year == 1 else f"+N({c('split2')})")
+                + f"+N({c(f'top_up{year}')})-{amount_of(c(f'retained{year}'))})",
             )
     w.finish(L.DFG, _page(table.last_column, table.data_rows[-1]))
 

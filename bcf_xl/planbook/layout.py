@@ -248,6 +248,7 @@ POOL_VIEWS = Lines(POOLS, "B", ("C", "D"), first_row=30)
 
 # The grant received and the in-year top-up: label in B, first year in C, second in D.
 DFG_LINES = Lines(DFG, "B", ("C", "D"), one_a_row(4, ("received", "top_up")))
+DFG_NOTE_CELL = "B6"  # how a second year known only as a total is split
 DISTRICTS = Table(
     DFG,
     "Districts",
@@ -266,6 +267,7 @@ DISTRICTS = Table(
         Field("top_up2", "Top-up share, second year (bcf_passport)", NUMBER, width=18, computed=True),
         Field("passported1", "Passported, first year", NUMBER, width=18, computed=True),
         Field("passported2", "Passported, second year", NUMBER, width=18, computed=True),
+        Field("split2", "Second year pro rata to the first (bcf_passport)", NUMBER, width=18, computed=True),
     ),
     record="district",
     aliases=(("allocation", "dfg_allocation"), ("reference", "agreement_reference")),

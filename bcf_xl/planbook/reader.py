@@ -37,7 +37,7 @@ from bcf_xl.model import (
     SourceKind,
     check_year,
 )
-from bcf_xl.money import ZERO, parse_amount
+from bcf_xl.money import ZERO, allocate, parse_amount
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
@@ -145,9 +145,31 @@ def scheme_rows_of(book: Book, values: Values) -> int:
 
 def read_values(values: Values, scheme_rows: int) -> PlanRead:
     """Build the plan from the input cells' values, collecting every problem instead of stopping."""
-    cells = CellReader(values)
+    cells = CellReader(values | pro_rata_allocations(values))
     plan = _plan(cells, L.schemes_table(scheme_rows))
     return PlanRead(plan, tuple(cells.findings), values, scheme_rows, cells.origins)
+
+
+def pro_rata_allocations(values: Values) -> Values:
+    """The second year's allocations where none is typed but the DFG received is: the total split in proportion
+    to each district's first-year allocation, as ``bcf_passport`` splits it in the workbook (exact, to the penny).
+
+    Nothing is added where any second-year allocation is typed, or where a figure it needs cannot be read (the
+    reading of those cells reports them).
+    """
+    table = L.DISTRICTS
+    rows = [row for row in table.data_rows if values.get((L.DFG, table.cell("district_id", row))) not in (None, "")]
+    if not rows or any(values.get((L.DFG, table.cell("allocation2", row))) not in (None, "") for row in rows):
+        return {}
+    try:
+        received = parse_amount(values.get((L.DFG, L.DFG_LINES.cell("received", 1))))
+        weights = [parse_amount(values.get((L.DFG, table.cell("allocation1", row)))) or ZERO for row in rows]
+        if not received or sum(weights, ZERO) <= 0:
+            return {}
+        parts = allocate(received, weights)
+    except BcfInputError:
+        return {}
+    return {(L.DFG, table.cell("allocation2", row)): part for row, part in zip(rows, parts, strict=True)}
 
 
 def _years(cells: CellReader) -> tuple[str, ...]:
