@@ -174,7 +174,7 @@ def _demo(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     planbook = args.out / "bcf_planning_sample.xlsm"
     placed = plan_findings(plan, policy)
-    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True)
+    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True, cache=True)
     print()
     _out(f"Wrote {planbook}: the sample planning workbook")
     year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
@@ -194,7 +194,9 @@ def _new_plan(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     plan = sample_plan() if args.sample else None
     found = plan_findings(plan, policy) if plan else ()
-    write_planbook(args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force)
+    write_planbook(
+        args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force, cache=True
+    )
     _out(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
     return EXIT_OK
 

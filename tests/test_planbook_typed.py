@@ -21,6 +21,7 @@ from bcf_xl.policy import load_policy
 from bcf_xl.recalc import recalculate
 from bcf_xl.report import compute
 from bcf_xl.sample import sample_plan
+from tests.libreoffice import convert
 from tests.test_planbook import _engine_cells, _same
 
 POLICY = load_policy()
@@ -203,3 +204,33 @@ def test_typed_years_bring_the_uplift_to_life(tmp_path: Path) -> None:
     values = dict(recalculate(path).values)
     assert values[(L.FUNDING, L.minimum_cell("uplift", 0))] == pytest.approx(float(POLICY.uplift("2025-26").rate))
     assert values.get((L.FUNDING, L.minimum_cell("uplift", 1))) in ("", None)
+
+
+# --- in any viewer ---------------------------------------------------------------------------------
+
+WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_the_engines_figures_without_recalculating(tmp_path: Path) -> None:
+    """LibreOffice with its default settings (no recalculation of stored values) shows the engine's figures on
+    Pools, DFG and Metrics of the sample workbook, bcf_* cells included: the builder stores every computed value."""
+    shown = openpyxl.load_workbook(
+        convert(WORKBOOKS / "bcf_planning_sample.xlsm", tmp_path, recalculate=False), data_only=True
+    )
+    expected = {
+        key: want for key, want in _engine_cells(sample_plan()).items() if key[0] in (L.POOLS, L.DFG, L.METRICS)
+    }
+    assert len(expected) > 100
+    wrong = {
+        key: (shown[key[0]][key[1]].value, want)
+        for key, want in expected.items()
+        if not _same(shown[key[0]][key[1]].value, want)
+    }
+    assert wrong == {}
+    assert not any(
+        cell.value == "#NAME?"
+        for name in (L.POOLS, L.DFG, L.METRICS)
+        for row in shown[name].iter_rows()
+        for cell in row
+    )

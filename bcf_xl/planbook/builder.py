@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from openpyxl.utils.cell import coordinate_from_string
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from bcf_xl import __version__
+from bcf_xl.cells import is_error
 from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.model import AreaOfSpend, MetricUnit, Plan, Polarity, RagRule, SourceKind
+from bcf_xl.money import excel_error
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.layout import Field, Table
 from bcf_xl.policy import Policy
@@ -56,6 +59,17 @@ REPRODUCIBLE_DATE = dt.datetime(2025, 1, 1)
 LOOK = PLANNING
 
 
+Cached = Mapping[tuple[str, str], object]
+
+
+def _bounds(cells: str) -> tuple[int, str, int, str]:
+    """First row, first column, last row and last column of a range such as ``K4:K18``."""
+    first, last = cells.split(":")
+    first_column, first_row = coordinate_from_string(first)
+    last_column, last_row = coordinate_from_string(last)
+    return first_row, first_column, last_row, last_column
+
+
 def _keys(table: Table) -> tuple[str, ...]:
     return tuple(field.key for field in table.fields)
 
@@ -68,8 +82,9 @@ def _page(last_column: str, last_row: int, **options: Any) -> SheetSetup:
 class _Writer:
     """Writes one planning workbook: the plan's inputs, the formulas, validations and protection."""
 
-    def __init__(self, book: Workbook, plan: Plan | None, policy: Policy) -> None:
+    def __init__(self, book: Workbook, plan: Plan | None, policy: Policy, cached: Cached) -> None:
         self.book = book
+        self.cached = cached
         self.plan = plan
         self.policy = policy
         self.formats = Formats(book)
@@ -95,9 +110,20 @@ class _Writer:
         )
 
     def formula(self, sheet: str, ref: str, text: str, kind: str = MONEY) -> None:
-        # The stored result is blank, not XlsxWriter's default 0: Excel recalculates on opening, and a viewer
-        # that shows stored results without recalculating should show nothing rather than a false £0.00.
-        self.sheets[sheet].write_formula(ref, text, self.formats[LOOK.computed(kind)], "")
+        # The stored result is the figure computed when the workbook was built, or blank (not XlsxWriter's default
+        # 0): Excel recalculates on opening, and a viewer that shows stored results without recalculating shows
+        # the plan's figures, or nothing rather than a false £0.00.
+        self.sheets[sheet].write_formula(
+            ref, text, self.formats[LOOK.computed(kind)], self.cached.get((sheet, ref), "")
+        )
+
+    def split(self, sheet: str, cells: str, zero_when: str, parts: str) -> None:
+        """Each cell of ``cells`` (a column of a table) takes its place in the array ``parts`` a bcf_* function
+        returns, or 0 when ``zero_when`` holds. One plain formula a cell (rather than one formula spilling down)
+        keeps its stored figure in viewers that recalculate array formulas and cannot run bcf_* functions."""
+        first_row, column, last_row, _ = _bounds(cells)
+        for row in range(first_row, last_row + 1):
+            self.formula(sheet, f"{column}{row}", f"=IF({zero_when},0,INDEX({parts},{row - first_row + 1}))")
 
     def title(self, sheet: str, text: str) -> Worksheet:
         """Write a sheet's title in its title cell; return the sheet."""
@@ -156,7 +182,12 @@ class _Writer:
 
 
 def build(
-    plan: Plan | None, policy: Policy, *, vba_project: bytes | None = None, findings: Sequence[Finding] = ()
+    plan: Plan | None,
+    policy: Policy,
+    *,
+    vba_project: bytes | None = None,
+    findings: Sequence[Finding] = (),
+    cached: Cached | None = None,
 ) -> bytes:
     """The planning workbook for ``plan`` (None: an empty one) as .xlsm bytes.
 
@@ -165,6 +196,8 @@ def build(
         policy: national parameters (lists, uplift rates).
         vba_project: a vbaProject.bin to embed; with it the Cover gets its three buttons.
         findings: the plan's findings, written to the Checks sheet.
+        cached: the value each formula cell computes to, {(sheet, cell): value}, stored beside its formula so a
+            viewer that does not recalculate shows the figures (see :func:`computed_values`); blank where absent.
     """
     if plan is not None and len(plan.years) > L.YEARS:
         raise BcfInputError(
@@ -175,7 +208,7 @@ def build(
     book.set_properties(
         {"title": "Better Care Fund planning workbook", "author": f"bcf-xl {__version__}", "created": REPRODUCIBLE_DATE}
     )
-    writer = _Writer(book, plan, policy)
+    writer = _Writer(book, plan, policy, cached or {})
     _lists(writer)
     _cover(writer, vba_project is not None)
     _funding(writer)
@@ -194,6 +227,29 @@ def build(
     return output.getvalue()
 
 
+def computed_values(data: bytes) -> Cached:
+    """The value every formula cell of a built workbook computes to, by the headless recalculation (the engine's
+    own functions behind the bcf_* cells); errors are left out. Empty where the formula engine is not installed
+    (as in a browser), so the workbook is then built without stored figures."""
+    import tempfile
+
+    try:
+        from bcf_xl.recalc import recalculate
+
+        with tempfile.TemporaryDirectory(prefix="bcf-planbook-") as folder:
+            path = Path(folder) / "plan.xlsm"
+            path.write_bytes(data)
+            values = recalculate(path).values
+    except ImportError:
+        return {}
+    return {
+        key: value
+        for key, value in values.items()
+        if isinstance(value, str | int | float)
+        and not ((isinstance(value, str) and excel_error(value)) or is_error(value))
+    }
+
+
 def write(
     target: Path,
     plan: Plan | None,
@@ -202,13 +258,17 @@ def write(
     vba_project: bytes | None = None,
     findings: Sequence[Finding] = (),
     overwrite: bool = False,
+    cache: bool = False,
 ) -> None:
-    """Build the planning workbook and write it atomically."""
+    """Build the planning workbook and write it atomically; with ``cache``, each formula cell holds the figure it
+    computes to (:func:`computed_values`), so any viewer shows the plan's figures before Excel recalculates."""
     if target.suffix.lower() != ".xlsm":
         raise BcfInputError(
             Location(sheet=target.name), "the planning workbook must be an .xlsm file", target.suffix or "no extension"
         )
     data = build(plan, policy, vba_project=vba_project, findings=findings)
+    if cache and plan is not None:
+        data = build(plan, policy, vba_project=vba_project, findings=findings, cached=computed_values(data))
 
     def save(temporary: Path) -> None:
         temporary.write_bytes(data)
@@ -486,7 +546,7 @@ def pool_views(schemes: Table) -> dict[str, tuple[str, list[ViewLine]]]:
 
 def _dfg(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.title(L.DFG, "Disabled Facilities Grant: received, top-ups and the split passported to districts")
+    w.title(L.DFG, "Disabled Facilities Grant: received, top-ups and the split passported to districts")
     lines = L.DFG_LINES
     w.label(L.DFG, lines.label("received"), "DFG received (grant letter)")
     w.label(L.DFG, lines.label("top_up"), "In-year top-up, split pro rata to allocations")
@@ -515,12 +575,11 @@ def _dfg(w: _Writer) -> None:
     first, second = (table.span(f"allocation{year}", sheet=False) for year in (1, 2))
     split = table.span("split2", sheet=False)
     total = lines.cell("received", 1)
-    sheet.write_dynamic_array_formula(
+    w.split(
+        L.DFG,
         split.replace("$", ""),
-        f"=IF(OR(COUNTA({second})>0,{amount_of(total)}=0,BCF_TOTAL({first})=0),0*{first},"
-        f"BCF_PASSPORT({total},{first}))",
-        w.formats[LOOK.computed(MONEY)],
-        "",
+        f"OR(COUNTA({second})>0,{amount_of(total)}=0,BCF_TOTAL({first})=0)",
+        f"BCF_PASSPORT({total},{first})",
     )
     for index in range(L.YEARS):
         year = index + 1
@@ -528,12 +587,11 @@ def _dfg(w: _Writer) -> None:
         # The second year's top-up is split by the allocations used: typed, or pro rata to the first year.
         allocations = table.span(f"allocation{year}", sheet=False) if year == 1 else f"({second}+{split})"
         spill = table.span(f"top_up{year}", sheet=False).replace("$", "")
-        sheet.write_dynamic_array_formula(
+        w.split(
+            L.DFG,
             spill,
-            f"=IF(OR({amount_of(top_up)}=0,BCF_TOTAL({allocations})=0),0*{allocations},"
-            f"BCF_PASSPORT({top_up},{allocations}))",
-            w.formats[LOOK.computed(MONEY)],
-            "",
+            f"OR({amount_of(top_up)}=0,BCF_TOTAL({allocations})=0)",
+            f"BCF_PASSPORT({top_up},{allocations})",
         )
         for row in table.data_rows:
 
