@@ -237,6 +237,8 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         expected[(L.METRICS, L.METRIC_TABLE.cell("actual_rate", row))] = result.actual
         expected[(L.METRICS, L.METRIC_TABLE.cell("target_rate", row))] = result.target
         expected[(L.METRICS, L.METRIC_TABLE.cell("baseline_rate", row))] = result.baseline
+        if result.actual is not None and result.target:
+            expected[(L.METRICS, L.METRIC_TABLE.cell("actual_vs_target", row))] = result.actual / result.target
     schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes)))
     contributors = {s.source_id: s.contributor for s in plan.sources}
     for row, scheme in zip(schemes.data_rows, plan.schemes, strict=False):

@@ -4,6 +4,13 @@ recalculated."""
 
 from __future__ import annotations
 
+import html
+import re
+import shutil
+import statistics
+import subprocess
+import zipfile
+from dataclasses import dataclass
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -234,3 +241,106 @@ def test_libreoffice_shows_the_engines_figures_without_recalculating(tmp_path: P
         for row in shown[name].iter_rows()
         for cell in row
     )
+
+
+# --- on paper ----------------------------------------------------------------------------------------
+
+READABLE_POINTS = 7.0  # the smallest printed type (a word's height in points) a reader can be expected to read
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD = re.compile(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>')
+
+
+@dataclass(frozen=True)
+class Page:
+    """One printed page: its size in points and each word's box (x0, y0, x1, y1) with its text."""
+
+    width: float
+    height: float
+    words: tuple[tuple[float, float, float, float, str], ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(word[4] for word in self.words)
+
+    def off_page(self) -> list[str]:
+        """Words that run beyond an edge of the page."""
+        return [w[4] for w in self.words if w[0] < 0 or w[1] < 0 or w[2] > self.width + 0.5 or w[3] > self.height + 0.5]
+
+    def overlapping(self) -> list[tuple[str, str]]:
+        """Pairs of words printed over each other (boxes sharing more than a third of the smaller one)."""
+        found = []
+        for index, a in enumerate(self.words):
+            for b in self.words[index + 1 :]:
+                across, down = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+                smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+                if across > 0.5 and down > 0.5 and across * down > smaller / 3:
+                    found.append((a[4], b[4]))
+        return found
+
+    def type_size(self) -> float:
+        """The median height of the page's words, in points: the size its type prints at."""
+        return statistics.median(w[3] - w[1] for w in self.words)
+
+
+def printed_pages(book: Path, out: Path) -> list[Page]:
+    """The pages LibreOffice prints a workbook on (to PDF), read back with poppler's pdftotext."""
+    pdf = convert(book, out, "pdf", recalculate=False)
+    program = shutil.which("pdftotext")
+    if program is None:
+        pytest.fail("pdftotext is needed by this test: run ./setup.sh or apt-get install poppler-utils")
+    boxes = out / "boxes.html"
+    subprocess.run([program, "-bbox", str(pdf), str(boxes)], check=True, timeout=120)
+    pages = []
+    for width, height, body in _PAGE.findall(boxes.read_text(encoding="utf-8")):
+        words = tuple(
+            (float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in _WORD.findall(body)
+        )
+        pages.append(Page(float(width), float(height), words))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def sample_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Page]:
+    return printed_pages(WORKBOOKS / "bcf_planning_sample.xlsm", tmp_path_factory.mktemp("pdf"))
+
+
+@pytest.mark.libreoffice
+def test_printed_pages_keep_their_text_on_the_page(sample_pages: list[Page]) -> None:
+    """No printed page of the sample workbook has text running off it or printed over other text, and the Cover's
+    guidance prints in full."""
+    assert len(sample_pages) > 5
+    assert {index: page.off_page() for index, page in enumerate(sample_pages, 1) if page.off_page()} == {}
+    assert {index: page.overlapping() for index, page in enumerate(sample_pages, 1) if page.overlapping()} == {}
+    cover = sample_pages[0].text
+    assert "Better Care Fund planning workbook" in cover
+    assert "the figures as they stood when the workbook was written." in cover
+    assert "prior-year budgets filled in, actuals cleared." in cover
+
+
+@pytest.mark.libreoffice
+def test_schemes_print_across_pages_at_a_readable_scale(sample_pages: list[Page]) -> None:
+    """The Schemes sheet prints across several pages, each with the header row and the scheme's ID and name
+    repeated, in type no smaller than READABLE_POINTS; so do every other page's tables."""
+    schemes = [page for page in sample_pages if "Scheme ID Scheme Name" in page.text]
+    assert len(schemes) >= 4
+    headers = {"Planned, first year (£)", "Outturn, second year (£)", "Scheme Type", "Provider"}
+    assert all(any(h in page.text for page in schemes) for h in headers)
+    assert min(page.type_size() for page in schemes) >= READABLE_POINTS
+    small = {
+        index: page.type_size() for index, page in enumerate(sample_pages, 1) if page.type_size() < READABLE_POINTS
+    }
+    assert small == {}
+
+
+def test_dashboard_charts_have_one_unit_per_axis() -> None:
+    """Each Dashboard chart has one value axis in one unit: pounds for the money charts, per cent for the metrics
+    chart, which plots each metric's actual as a % of its target (never rates and percentages together)."""
+    with zipfile.ZipFile(WORKBOOKS / "bcf_planning_sample.xlsm") as archive:
+        charts = [archive.read(n).decode() for n in sorted(archive.namelist()) if n.startswith("xl/charts/chart")]
+    assert len(charts) == 4
+    formats = [re.findall(r'<c:valAx>.*?<c:numFmt formatCode="([^"]*)"', chart, re.S) for chart in charts]
+    assert formats == [["&quot;£&quot;#,##0"]] * 3 + [["0%"]]
+    metrics = charts[3]
+    assert metrics.count("<c:ser>") == 1
+    column = L.METRIC_TABLE.columns["actual_vs_target"]
+    assert f"Metrics!${column}$" in metrics

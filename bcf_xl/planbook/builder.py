@@ -74,6 +74,12 @@ def _keys(table: Table) -> tuple[str, ...]:
     return tuple(field.key for field in table.fields)
 
 
+def _across(sheet: str) -> dict[str, Any]:
+    """The printing options of a wide table printed across pages at a readable scale (layout.PRINT_ACROSS)."""
+    scale, columns = L.PRINT_ACROSS[sheet]
+    return {"scale": scale, "repeat_columns": columns}
+
+
 def _page(last_column: str, last_row: int, **options: Any) -> SheetSetup:
     """A planning sheet's setup: printed from A1 to the last cell; rows and columns resizable under protection."""
     return printed(last_column, last_row, resizable=True, **options)
@@ -95,9 +101,10 @@ class _Writer:
 
     # --- cells ----------------------------------------------------------------------------------------
 
-    def put(self, sheet: str, ref: str, value: object, kind: str, *, single: bool = True) -> None:
+    def put(self, sheet: str, ref: str, value: object, kind: str, *, single: bool = True, wrap: bool = False) -> None:
         """Write an input cell of ``kind``: text always as text (never a formula), numbers as numbers."""
-        to_xlsxwriter.put(self.sheets[sheet], ref, value, self.formats[LOOK.input(kind)])
+        style = LOOK.input(kind).but(wrap=True) if wrap else LOOK.input(kind)
+        to_xlsxwriter.put(self.sheets[sheet], ref, value, self.formats[style])
         if single and kind in (MONEY, SIGNED_MONEY):
             self.flag_text(sheet, ref)
 
@@ -128,7 +135,20 @@ class _Writer:
     def title(self, sheet: str, text: str) -> Worksheet:
         """Write a sheet's title in its title cell; return the sheet."""
         self.sheets[sheet].write_string(L.TITLE_CELL, text, self.formats[LOOK.title])
+        self.sheets[sheet].set_row(0, 21)  # room for the title's larger type above the next line
         return self.sheets[sheet]
+
+    def paragraph(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
+        """A line of text wrapped within the columns the layout gives it (layout.PARAGRAPHS), so it stays within
+        the printed page; the row is as tall as the lines the text needs."""
+        last_column, chars = L.PARAGRAPHS[sheet]
+        _, row = coordinate_from_string(ref)
+        style = (LOOK.bold if bold else LOOK.base).but(wrap=True, valign="top")
+        target = self.sheets[sheet]
+        target.merge_range(f"{ref}:{last_column}{row}", "", self.formats[style])
+        target.write_string(ref, text, self.formats[style])
+        lines = -(-len(text) // chars)  # whole lines, rounded up
+        target.set_row(row - 1, max(15, 15 * lines))
 
     def label(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
         self.sheets[sheet].write_string(ref, text, self.formats[LOOK.bold if bold else LOOK.base])
@@ -148,7 +168,12 @@ class _Writer:
             values = rows[index] if index < len(rows) else {}
             for field in table.fields:
                 if not field.computed:
-                    self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field.kind, single=False)
+                    wrap = (table.name, field.key) in L.WRAPPED_FIELDS
+                    value = values.get(field.key)
+                    self.put(table.sheet, table.cell(field.key, row), value, field.kind, single=False, wrap=wrap)
+                    if wrap and isinstance(value, str):  # as tall as the wrapped lines (about a character a unit)
+                        lines = -(-len(value) // max(1, int(field.width) - 4))
+                        self.sheets[table.sheet].set_row(row - 1, max(15, 13 * lines))
         self.validations(table)
         first, last = table.data_rows[0], table.data_rows[-1]
         start = table.columns[table.fields[0].key]
@@ -292,11 +317,11 @@ def _lists(w: _Writer) -> None:
 def _cover(w: _Writer, buttons: bool) -> None:
     plan = w.plan
     sheet = w.title(L.COVER, "Better Care Fund planning workbook")
-    sheet.write_string(
+    w.paragraph(
+        L.COVER,
         L.COVER_NOTE_CELL,
         "Yellow cells are inputs; grey cells are computed. Press a button to check the plan, "
         "produce the NHS England submission or start next year's plan.",
-        w.formats[LOOK.base],
     )
     values = cover_values(plan) if plan else {}
     for field in L.COVER_FIELDS:
@@ -309,7 +334,7 @@ def _cover(w: _Writer, buttons: bool) -> None:
         "How to use this workbook",
         "1. Fill in the yellow cells on Cover, Funding, Schemes, Pools, DFG, Metrics and Risk & year end.",
         "2. Totals, uplifts, the DFG split and RAG ratings are computed live by the bcf_* functions of the bcf-xl "
-        "add-in; without the add-in those cells show #NAME?.",
+        "add-in. Opened without it, the grey cells show the figures as they stood when the workbook was written.",
         "3. 'Check plan' lists every problem on the Checks sheet, each with the cell it concerns.",
         "4. 'Generate submission' writes NHS England's planning template next to this workbook (a new file each "
         "time) and reports the result on the Checks sheet.",
@@ -317,7 +342,7 @@ def _cover(w: _Writer, buttons: bool) -> None:
         "in, actuals cleared.",
     ]
     for offset, text in enumerate(instructions):
-        w.label(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)
+        w.paragraph(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)
     w.table(L.CONDITIONS, [field_values(c, _keys(L.CONDITIONS)) for c in plan.conditions] if plan else [])
     if buttons:
         for macro, cell in L.BUTTON_CELLS.items():
@@ -453,7 +478,9 @@ def _schemes(w: _Writer) -> None:
     last = table.data_rows[-1]
     w.finish(
         L.SCHEMES,
-        _page(table.last_column, last, freeze=L.FREEZE_CELLS[L.SCHEMES], header_row=table.header_row),
+        _page(
+            table.last_column, last, freeze=L.FREEZE_CELLS[L.SCHEMES], header_row=table.header_row, **_across(L.SCHEMES)
+        ),
     )
 
 
@@ -565,7 +592,7 @@ def _dfg(w: _Writer) -> None:
         rows.append(values)
     w.table(L.DISTRICTS, rows)
     table = L.DISTRICTS
-    w.label(
+    w.paragraph(
         L.DFG,
         L.DFG_NOTE_CELL,
         "Where the grant letter gives only the second year's total, leave the districts' second-year allocations "
@@ -605,7 +632,7 @@ def _dfg(w: _Writer) -> None:
                 + ("" if year == 1 else f"+N({c('split2')})")
                 + f"+N({c(f'top_up{year}')})-{amount_of(c(f'retained{year}'))})",
             )
-    w.finish(L.DFG, _page(table.last_column, table.data_rows[-1]))
+    w.finish(L.DFG, _page(table.last_column, table.data_rows[-1], header_row=table.header_row, **_across(L.DFG)))
 
 
 def metric_values(plan: Plan) -> list[dict[str, object]]:
@@ -660,6 +687,13 @@ def _metrics(w: _Writer) -> None:
             f'IF({c("rag_rule")}="{RagRule.TOLERANCE.value}",{c("tolerance")},"")))',
             TEXT,
         )
+        actual, target = c("actual_rate"), c("target_rate")
+        w.formula(
+            L.METRICS,
+            c("actual_vs_target"),
+            f'=IF(AND(ISNUMBER({actual}),ISNUMBER({target})),IF({target}=0,"",{actual}/{target}),"")',
+            SHARE,
+        )
         w.formula(
             L.METRICS,
             c("progress"),
@@ -676,7 +710,16 @@ def _metrics(w: _Writer) -> None:
     for key in (*L.VALUE_KEYS, "baseline_rate", "target_rate", "actual_rate"):
         cells = f"{table.cell(key, first)}:{table.cell(key, last)}"
         sheet.conditional_format(cells, {"type": "formula", "criteria": f"={unit}", "format": percent})
-    w.finish(L.METRICS, _page(table.last_column, table.data_rows[-1], freeze=L.FREEZE_CELLS[L.METRICS]))
+    w.finish(
+        L.METRICS,
+        _page(
+            table.last_column,
+            table.data_rows[-1],
+            freeze=L.FREEZE_CELLS[L.METRICS],
+            header_row=table.header_row,
+            **_across(L.METRICS),
+        ),
+    )
 
 
 def _risk(w: _Writer) -> None:
@@ -821,25 +864,27 @@ def write_findings(sheet: Worksheet, findings: Sequence[Finding], header: Any, s
 
 
 # Dashboard charts: (chart type, title, where (a key of layout.CHART_CELLS), table, category field,
-# [(value field, series name)]).
+# [(value field, series name)], number format of the value axis). Each chart has one unit on its value axis.
+POUNDS_AXIS = '"£"#,##0'
 _CHARTS = (
-    ("bar", "Funding by source", "sources", L.SOURCES, "source_id", (("amount1", "Income, first year"),)),
-    ("bar", "Spend by theme", "themes", L.THEMES, "theme", (("total1", "Planned, first year"),)),
-    ("column", "Spend by pool", "pools", L.POOL_TABLE, "name", (("total1", "Planned, first year"),)),
+    ("bar", "Funding by source", "sources", L.SOURCES, "source_id", (("amount1", "Income, first year"),), POUNDS_AXIS),
+    ("bar", "Spend by theme", "themes", L.THEMES, "theme", (("total1", "Planned, first year"),), POUNDS_AXIS),
+    ("column", "Spend by pool", "pools", L.POOL_TABLE, "name", (("total1", "Planned, first year"),), POUNDS_AXIS),
     (
         "column",
-        "Each metric against its target",
+        "Each metric's actual as a % of its target (100% = on target)",
         "metrics",
         L.METRIC_TABLE,
         "metric_id",
-        (("actual_rate", "Actual"), ("target_rate", "Target")),
+        (("actual_vs_target", "Actual as % of target"),),
+        "0%",
     ),
 )
 
 
 def _dashboard(w: _Writer) -> None:
     sheet = w.title(L.DASHBOARD, "Dashboard")
-    for kind, title, where, table, category, series in _CHARTS:
+    for kind, title, where, table, category, series, axis in _CHARTS:
         chart = w.book.add_chart({"type": kind})
         first, last = table.data_rows[0] - 1, table.data_rows[-1] - 1  # XlsxWriter counts rows from 0
 
@@ -855,6 +900,10 @@ def _dashboard(w: _Writer) -> None:
                 }
             )
         chart.set_title({"name": title})
+        chart.set_legend({"none": True})
+        # A bar chart's value axis runs across (x), a column chart's up (y).
+        values_axis = chart.set_x_axis if kind == "bar" else chart.set_y_axis
+        values_axis({"num_format": axis, "min": 0})
         sheet.insert_chart(L.CHART_CELLS[where], chart, {"x_scale": 1.3, "y_scale": 1.2})
     to_xlsxwriter.finish(sheet, SheetSetup(Printing(one_page=True, a4=False)))
 

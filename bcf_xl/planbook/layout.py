@@ -318,6 +318,7 @@ METRIC_TABLE = Table(
         Field("actual_rate", "Actual used (rated, bcf_rate)", RATE, width=12, computed=True),
         Field("rag", "RAG (bcf_rag)", TEXT, width=10, computed=True),
         Field("progress", "Progress (bcf_progress)", TEXT, width=16, computed=True),
+        Field("actual_vs_target", "Actual as % of target", SHARE, width=11, computed=True),
     ),
     record="metric",
 )
@@ -375,6 +376,14 @@ CHART_CELLS = {"sources": "A3", "themes": "J3", "pools": "A22", "metrics": "J22"
 PRINT_COLUMNS = {COVER: "F", FUNDING: SOURCES.last_column, POOLS: "G", RISK: "G", CHECKS: "G"}
 COVER_WIDTHS = (("A", 2), ("F", 24))
 # The top left cell of each sheet's scrolling part: ID columns and headers stay in view.
+# Wide tables print at a readable scale across as many pages as they need, their ID columns at the left of each
+# page and their header row atop it: (scale in per cent, columns repeated).
+# Paragraphs of text wrap from their cell to this column (printed within the page): (last column, characters a
+# line holds at most, taken low so that the row height never cuts a line off).
+PARAGRAPHS = {COVER: ("F", 100), DFG: ("E", 70)}
+# Input columns of long text that wrap within their cells rather than run under the next column: (table, field).
+WRAPPED_FIELDS = frozenset({("Conditions", "explanation")})
+PRINT_ACROSS = {SCHEMES: (75, "A:B"), DFG: (75, "A:B"), METRICS: (75, "A:C")}
 FREEZE_CELLS = {
     FUNDING: f"B{SOURCES.data_rows[0]}",
     SCHEMES: f"C{schemes_table(1).data_rows[0]}",
