@@ -96,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_plan.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsm")
     new_plan.add_argument("--sample", action="store_true", help="fill it with the embedded sample plan")
+    new_plan.add_argument(
+        "--figures",
+        action="store_true",
+        help="store each computed cell's figure, so a viewer without the add-in (LibreOffice, a web preview, a "
+        "phone) shows it; the workbook is recalculated headlessly first, which takes a minute or two",
+    )
     new_plan.add_argument("--force", action="store_true", help="replace FILE.xlsm if it exists")
     _policy_option(new_plan)
     new_plan.set_defaults(run=_new_plan)
@@ -174,7 +180,7 @@ def _demo(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     planbook = args.out / "bcf_planning_sample.xlsm"
     placed = plan_findings(plan, policy)
-    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True, cache=True)
+    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True)
     print()
     _out(f"Wrote {planbook}: the sample planning workbook")
     year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
@@ -195,7 +201,7 @@ def _new_plan(args: argparse.Namespace) -> int:
     plan = sample_plan() if args.sample else None
     found = plan_findings(plan, policy) if plan else ()
     write_planbook(
-        args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force, cache=True
+        args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force, cache=args.figures
     )
     _out(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
     return EXIT_OK

@@ -458,9 +458,9 @@ WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 
 @pytest.mark.parametrize(("name", "sample"), [("bcf_planning.xlsm", False), ("bcf_planning_sample.xlsm", True)])
 def test_committed_workbooks_are_as_generated(tmp_path: Path, name: str, sample: bool) -> None:
-    """workbooks/ holds exactly what `bcf-xl new-plan [--sample]` writes (regenerate them with it)."""
+    """workbooks/ holds exactly what `bcf-xl new-plan [--sample --figures]` writes (regenerate them with it)."""
     fresh = tmp_path / name
-    assert cli.main(["new-plan", *(["--sample"] if sample else []), "-o", str(fresh)]) == 0
+    assert cli.main(["new-plan", *(["--sample", "--figures"] if sample else []), "-o", str(fresh)]) == 0
     assert fresh.read_bytes() == (WORKBOOKS / name).read_bytes(), f"run: bcf-xl new-plan -o workbooks/{name}"
 
 
