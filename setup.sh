@@ -16,13 +16,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "$@" >/dev/null
 }
 
-if ! command -v soffice >/dev/null 2>&1; then
+# LibreOffice renders the workbooks the tests open; poppler-utils' pdftotext reads the pages it prints.
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
   if can_install; then
-    echo "setup: installing LibreOffice Calc (headless) for the tests" >&2
-    apt_install libreoffice-calc-nogui
+    echo "setup: installing LibreOffice Calc (headless) and poppler-utils for the tests" >&2
+    apt_install libreoffice-calc-nogui poppler-utils
   else
-    echo "setup: LibreOffice is missing and cannot be installed without root; the tests that open" \
-         "workbooks in it will fail until 'apt-get install libreoffice-calc-nogui' is run" >&2
+    echo "setup: LibreOffice or poppler-utils is missing and cannot be installed without root; the tests that" \
+         "open workbooks will fail until 'apt-get install libreoffice-calc-nogui poppler-utils' is run" >&2
   fi
 fi
 

@@ -25,7 +25,7 @@ from bcf_xl.checks import errors, tally
 from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describe, one_line
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
-from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings
+from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings, template_needs
 from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
 from bcf_xl.policy import load_policy
 from bcf_xl.report import compute
@@ -96,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_plan.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsm")
     new_plan.add_argument("--sample", action="store_true", help="fill it with the embedded sample plan")
+    new_plan.add_argument(
+        "--figures",
+        action="store_true",
+        help="store each computed cell's figure, so a viewer without the add-in (LibreOffice, a web preview, a "
+        "phone) shows it; the workbook is recalculated headlessly first, which takes a minute or two",
+    )
     new_plan.add_argument("--force", action="store_true", help="replace FILE.xlsm if it exists")
     _policy_option(new_plan)
     new_plan.set_defaults(run=_new_plan)
@@ -235,7 +241,9 @@ def _new_plan(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     plan = sample_plan() if args.sample else None
     found = plan_findings(plan, policy) if plan else ()
-    write_planbook(args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force)
+    write_planbook(
+        args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force, cache=args.figures
+    )
     _out(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
     return EXIT_OK
 
@@ -257,6 +265,9 @@ def _generate(args: argparse.Namespace) -> int:
         if is_planning_workbook(args.plan):
             source = read_planbook(args.plan)
             read_plan, problems = source.plan, source.findings
+            if read_plan is not None:  # what the template needs, at the planning workbook's cells
+                wanted = template_year(args.year) if args.year else year_for_plan(read_plan.years)
+                problems = (*problems, *template_needs(source, wanted))
         else:
             submission = read_submission(args.plan, policy)
             read_plan, problems = submission.plan, submission.findings

@@ -42,15 +42,18 @@ def soffice() -> str:
     return program
 
 
-def convert(source: Path, out_dir: Path, target: str = "xlsx") -> Path:
+def convert(source: Path, out_dir: Path, target: str = "xlsx", *, recalculate: bool = True) -> Path:
     """Have LibreOffice open ``source`` and save it as ``target`` (it computes uncached formulas on load).
 
-    soffice exits 0 even when it failed to load a file, so the output file is checked for.
+    With ``recalculate`` False LibreOffice keeps its default settings, showing the values the file stores, as a
+    person opening the file would see them. soffice exits 0 even when it failed to load a file, so the output
+    file is checked for.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bcf-lo-profile-") as profile:
         (Path(profile) / "user").mkdir()
-        (Path(profile) / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS, encoding="utf-8")
+        if recalculate:
+            (Path(profile) / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS, encoding="utf-8")
         result = subprocess.run(
             [
                 soffice(),

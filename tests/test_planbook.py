@@ -198,6 +198,7 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         expected[(L.FUNDING, f"{column}{L.FUNDING_TOTALS_ROW}")] = plan.income(year)
         expected[(L.FUNDING, f"{column}{L.FUNDING_TOTALS_ROW + 1}")] = plan.expenditure(year)
         asc, ooh = report.asc_minimum[index], report.ooh_minimum[index]
+        expected[(L.FUNDING, L.minimum_cell("uplift", index))] = POLICY.uplift(year).rate
         for key, value in (
             ("asc_calculated", asc.calculated),
             ("asc_required", asc.required),
@@ -248,6 +249,8 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         expected[(L.METRICS, L.METRIC_TABLE.cell("actual_rate", row))] = result.actual
         expected[(L.METRICS, L.METRIC_TABLE.cell("target_rate", row))] = result.target
         expected[(L.METRICS, L.METRIC_TABLE.cell("baseline_rate", row))] = result.baseline
+        if result.actual is not None and result.target:
+            expected[(L.METRICS, L.METRIC_TABLE.cell("actual_vs_target", row))] = result.actual / result.target
     schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes)))
     contributors = {s.source_id: s.contributor for s in plan.sources}
     for row, scheme in zip(schemes.data_rows, plan.schemes, strict=False):
@@ -257,9 +260,9 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         for index, amount in enumerate(scheme.amounts):
             nhs = sum((part for who, part in commissioner_parts(scheme, amount) if who == "NHS"), D(0))
             expected[(L.SCHEMES, schemes.cell(f"nhs{index + 1}", row))] = nhs
-        expected[(L.SCHEMES, schemes.cell("la1", row))] = (
-            scheme.amounts[0] - expected[(L.SCHEMES, schemes.cell("nhs1", row))]
-        )
+        for index, amount in enumerate(scheme.amounts):
+            nhs_cell = schemes.cell(f"nhs{index + 1}", row)
+            expected[(L.SCHEMES, schemes.cell(f"la{index + 1}", row))] = amount - expected[(L.SCHEMES, nhs_cell)]
         outturn = scheme.outturn[0] if scheme.outturn else None
         expected[(L.SCHEMES, schemes.cell("spent1", row))] = outturn if outturn is not None else scheme.amounts[0]
     statements = {p.pool_id: year_end_statement(plan, p.pool_id, years[0]) for p in plan.pools}
@@ -467,9 +470,9 @@ WORKBOOKS = Path(__file__).resolve().parent.parent / "workbooks"
 
 @pytest.mark.parametrize(("name", "sample"), [("bcf_planning.xlsm", False), ("bcf_planning_sample.xlsm", True)])
 def test_committed_workbooks_are_as_generated(tmp_path: Path, name: str, sample: bool) -> None:
-    """workbooks/ holds exactly what `bcf-xl new-plan [--sample]` writes (regenerate them with it)."""
+    """workbooks/ holds exactly what `bcf-xl new-plan [--sample --figures]` writes (regenerate them with it)."""
     fresh = tmp_path / name
-    assert cli.main(["new-plan", *(["--sample"] if sample else []), "-o", str(fresh)]) == 0
+    assert cli.main(["new-plan", *(["--sample", "--figures"] if sample else []), "-o", str(fresh)]) == 0
     assert fresh.read_bytes() == (WORKBOOKS / name).read_bytes(), f"run: bcf-xl new-plan -o workbooks/{name}"
 
 

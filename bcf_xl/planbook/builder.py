@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from openpyxl.utils.cell import coordinate_from_string
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from bcf_xl import __version__
+from bcf_xl.cells import is_error
 from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.model import AreaOfSpend, MetricUnit, Plan, Polarity, RagRule, SourceKind
+from bcf_xl.money import excel_error
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.buttons import insert_lite_buttons
 from bcf_xl.planbook.layout import Field, Table
@@ -30,6 +33,7 @@ from bcf_xl.policy import Policy
 from bcf_xl.workbook import to_xlsxwriter
 from bcf_xl.workbook.formats import CHOICE, MONEY, NUMBER, PLANNING, RATED, SHARE, SIGNED_MONEY, TEXT
 from bcf_xl.workbook.formulas import (
+    amount_of,
     criterion,
     out_of_hospital_from_nhs_minimum,
     social_care_from_nhs_minimum,
@@ -56,8 +60,25 @@ REPRODUCIBLE_DATE = dt.datetime(2025, 1, 1)
 LOOK = PLANNING
 
 
+Cached = Mapping[tuple[str, str], object]
+
+
+def _bounds(cells: str) -> tuple[int, str, int, str]:
+    """First row, first column, last row and last column of a range such as ``K4:K18``."""
+    first, last = cells.split(":")
+    first_column, first_row = coordinate_from_string(first)
+    last_column, last_row = coordinate_from_string(last)
+    return first_row, first_column, last_row, last_column
+
+
 def _keys(table: Table) -> tuple[str, ...]:
     return tuple(field.key for field in table.fields)
+
+
+def _across(sheet: str) -> dict[str, Any]:
+    """The printing options of a wide table printed across pages at a readable scale (layout.PRINT_ACROSS)."""
+    scale, columns = L.PRINT_ACROSS[sheet]
+    return {"scale": scale, "repeat_columns": columns}
 
 
 def _page(last_column: str, last_row: int, **options: Any) -> SheetSetup:
@@ -68,8 +89,9 @@ def _page(last_column: str, last_row: int, **options: Any) -> SheetSetup:
 class _Writer:
     """Writes one planning workbook: the plan's inputs, the formulas, validations and protection."""
 
-    def __init__(self, book: Workbook, plan: Plan | None, policy: Policy) -> None:
+    def __init__(self, book: Workbook, plan: Plan | None, policy: Policy, cached: Cached) -> None:
         self.book = book
+        self.cached = cached
         self.plan = plan
         self.policy = policy
         self.formats = Formats(book)
@@ -80,19 +102,54 @@ class _Writer:
 
     # --- cells ----------------------------------------------------------------------------------------
 
-    def put(self, sheet: str, ref: str, value: object, kind: str) -> None:
+    def put(self, sheet: str, ref: str, value: object, kind: str, *, single: bool = True, wrap: bool = False) -> None:
         """Write an input cell of ``kind``: text always as text (never a formula), numbers as numbers."""
-        to_xlsxwriter.put(self.sheets[sheet], ref, value, self.formats[LOOK.input(kind)])
+        style = LOOK.input(kind).but(wrap=True) if wrap else LOOK.input(kind)
+        to_xlsxwriter.put(self.sheets[sheet], ref, value, self.formats[style])
+        if single and kind in (MONEY, SIGNED_MONEY):
+            self.flag_text(sheet, ref)
+
+    def flag_text(self, sheet: str, cells: str) -> None:
+        """Show an amount held as text (pasted or imported, e.g. "£10,000,000.00") in the warning colour: the
+        workbook and the engine both read its figure, but it is better retyped as a number."""
+        first = cells.split(":")[0]
+        self.sheets[sheet].conditional_format(
+            cells, {"type": "formula", "criteria": f"=ISTEXT({first})", "format": self.formats[LOOK.warning]}
+        )
 
     def formula(self, sheet: str, ref: str, text: str, kind: str = MONEY) -> None:
-        # The stored result is blank, not XlsxWriter's default 0: Excel recalculates on opening, and a viewer
-        # that shows stored results without recalculating should show nothing rather than a false £0.00.
-        self.sheets[sheet].write_formula(ref, text, self.formats[LOOK.computed(kind)], "")
+        # The stored result is the figure computed when the workbook was built, or blank (not XlsxWriter's default
+        # 0): Excel recalculates on opening, and a viewer that shows stored results without recalculating shows
+        # the plan's figures, or nothing rather than a false £0.00.
+        self.sheets[sheet].write_formula(
+            ref, text, self.formats[LOOK.computed(kind)], self.cached.get((sheet, ref), "")
+        )
+
+    def split(self, sheet: str, cells: str, zero_when: str, parts: str) -> None:
+        """Each cell of ``cells`` (a column of a table) takes its place in the array ``parts`` a bcf_* function
+        returns, or 0 when ``zero_when`` holds. One plain formula a cell (rather than one formula spilling down)
+        keeps its stored figure in viewers that recalculate array formulas and cannot run bcf_* functions."""
+        first_row, column, last_row, _ = _bounds(cells)
+        for row in range(first_row, last_row + 1):
+            self.formula(sheet, f"{column}{row}", f"=IF({zero_when},0,INDEX({parts},{row - first_row + 1}))")
 
     def title(self, sheet: str, text: str) -> Worksheet:
         """Write a sheet's title in its title cell; return the sheet."""
         self.sheets[sheet].write_string(L.TITLE_CELL, text, self.formats[LOOK.title])
+        self.sheets[sheet].set_row(0, 21)  # room for the title's larger type above the next line
         return self.sheets[sheet]
+
+    def paragraph(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
+        """A line of text wrapped within the columns the layout gives it (layout.PARAGRAPHS), so it stays within
+        the printed page; the row is as tall as the lines the text needs."""
+        last_column, chars = L.PARAGRAPHS[sheet]
+        _, row = coordinate_from_string(ref)
+        style = (LOOK.bold if bold else LOOK.base).but(wrap=True, valign="top")
+        target = self.sheets[sheet]
+        target.merge_range(f"{ref}:{last_column}{row}", "", self.formats[style])
+        target.write_string(ref, text, self.formats[style])
+        lines = -(-len(text) // chars)  # whole lines, rounded up
+        target.set_row(row - 1, max(15, 15 * lines))
 
     def label(self, sheet: str, ref: str, text: str, *, bold: bool = False) -> None:
         self.sheets[sheet].write_string(ref, text, self.formats[LOOK.bold if bold else LOOK.base])
@@ -112,7 +169,12 @@ class _Writer:
             values = rows[index] if index < len(rows) else {}
             for field in table.fields:
                 if not field.computed:
-                    self.put(table.sheet, table.cell(field.key, row), values.get(field.key), field.kind)
+                    wrap = (table.name, field.key) in L.WRAPPED_FIELDS
+                    value = values.get(field.key)
+                    self.put(table.sheet, table.cell(field.key, row), value, field.kind, single=False, wrap=wrap)
+                    if wrap and isinstance(value, str):  # as tall as the wrapped lines (about a character a unit)
+                        lines = -(-len(value) // max(1, int(field.width) - 4))
+                        self.sheets[table.sheet].set_row(row - 1, max(15, 13 * lines))
         self.validations(table)
         first, last = table.data_rows[0], table.data_rows[-1]
         start = table.columns[table.fields[0].key]
@@ -121,10 +183,11 @@ class _Writer:
     def validations(self, table: Table) -> None:
         for field in table.fields:
             check = None if field.computed else self.validation(field)
+            cells = table.span(field.key, sheet=False).replace("$", "")
             if check is not None:
-                to_xlsxwriter.validate(
-                    self.sheets[table.sheet], table.span(field.key, sheet=False).replace("$", ""), check
-                )
+                to_xlsxwriter.validate(self.sheets[table.sheet], cells, check)
+            if not field.computed and field.kind in (MONEY, SIGNED_MONEY):
+                self.flag_text(table.sheet, cells)
 
     def validation(self, field: Field) -> Validation | None:
         """What an input column accepts: a choice from its list, an amount or a share within the policy's bounds."""
@@ -151,6 +214,7 @@ def build(
     vba_project: bytes | None = None,
     findings: Sequence[Finding] = (),
     lite_buttons: bool = False,
+    cached: Cached | None = None,
 ) -> bytes:
     """The planning workbook for ``plan`` (None: an empty one) as .xlsm bytes.
 
@@ -161,6 +225,8 @@ def build(
         findings: the plan's findings, written to the Checks sheet.
         lite_buttons: give the Cover the three buttons as shapes that run xlwings Lite scripts (for the .xlsx
             without VBA); the Checks sheet is then left unprotected, as Lite scripts cannot lift protection.
+        cached: the value each formula cell computes to, {(sheet, cell): value}, stored beside its formula so a
+            viewer that does not recalculate shows the figures (see :func:`computed_values`); blank where absent.
     """
     if plan is not None and len(plan.years) > L.YEARS:
         raise BcfInputError(
@@ -171,7 +237,7 @@ def build(
     book.set_properties(
         {"title": "Better Care Fund planning workbook", "author": f"bcf-xl {__version__}", "created": REPRODUCIBLE_DATE}
     )
-    writer = _Writer(book, plan, policy)
+    writer = _Writer(book, plan, policy, cached or {})
     _lists(writer)
     _cover(writer, vba_project is not None)
     _funding(writer)
@@ -182,6 +248,7 @@ def build(
     _risk(writer)
     _checks(writer, findings)
     _dashboard(writer)
+    _policy(writer)
     _conf(writer)
     if vba_project is not None:
         book.add_vba_project(io.BytesIO(vba_project), is_stream=True)
@@ -190,6 +257,29 @@ def build(
         writer.sheets[L.CHECKS].protect_options = {}  # XlsxWriter keeps a sheet's protection here; empty is none
     book.close()
     return output.getvalue()
+
+
+def computed_values(data: bytes) -> Cached:
+    """The value every formula cell of a built workbook computes to, by the headless recalculation (the engine's
+    own functions behind the bcf_* cells); errors are left out. Empty where the formula engine is not installed
+    (as in a browser), so the workbook is then built without stored figures."""
+    import tempfile
+
+    try:
+        from bcf_xl.recalc import recalculate
+
+        with tempfile.TemporaryDirectory(prefix="bcf-planbook-") as folder:
+            path = Path(folder) / "plan.xlsm"
+            path.write_bytes(data)
+            values = recalculate(path).values
+    except ImportError:
+        return {}
+    return {
+        key: value
+        for key, value in values.items()
+        if isinstance(value, str | int | float)
+        and not ((isinstance(value, str) and excel_error(value)) or is_error(value))
+    }
 
 
 def write(
@@ -201,8 +291,11 @@ def write(
     findings: Sequence[Finding] = (),
     overwrite: bool = False,
     lite_buttons: bool = False,
+    cache: bool = False,
 ) -> None:
-    """Build the planning workbook and write it atomically (an .xlsx without VBA when it has Lite buttons)."""
+    """Build the planning workbook and write it atomically (an .xlsx without VBA when it has Lite buttons); with
+    ``cache``, each formula cell holds the figure it computes to (:func:`computed_values`), so any viewer shows the
+    plan's figures before Excel recalculates."""
     suffix = ".xlsx" if lite_buttons else ".xlsm"
     if target.suffix.lower() != suffix:
         raise BcfInputError(
@@ -211,6 +304,11 @@ def write(
             target.suffix or "no extension",
         )
     data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons)
+    if cache and plan is not None:
+        cached = computed_values(data)
+        data = build(
+            plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, cached=cached
+        )
 
     def save(temporary: Path) -> None:
         temporary.write_bytes(data)
@@ -234,11 +332,11 @@ def _lists(w: _Writer) -> None:
 def _cover(w: _Writer, buttons: bool) -> None:
     plan = w.plan
     sheet = w.title(L.COVER, "Better Care Fund planning workbook")
-    sheet.write_string(
+    w.paragraph(
+        L.COVER,
         L.COVER_NOTE_CELL,
         "Yellow cells are inputs; grey cells are computed. Press a button to check the plan, "
         "produce the NHS England submission or start next year's plan.",
-        w.formats[LOOK.base],
     )
     values = cover_values(plan) if plan else {}
     for field in L.COVER_FIELDS:
@@ -251,7 +349,7 @@ def _cover(w: _Writer, buttons: bool) -> None:
         "How to use this workbook",
         "1. Fill in the yellow cells on Cover, Funding, Schemes, Pools, DFG, Metrics and Risk & year end.",
         "2. Totals, uplifts, the DFG split and RAG ratings are computed live by the bcf_* functions of the bcf-xl "
-        "add-in; without the add-in those cells show #NAME?.",
+        "add-in. Opened without it, the grey cells show the figures as they stood when the workbook was written.",
         "3. 'Check plan' lists every problem on the Checks sheet, each with the cell it concerns.",
         "4. 'Generate submission' writes NHS England's planning template next to this workbook (a new file each "
         "time) and reports the result on the Checks sheet.",
@@ -259,7 +357,7 @@ def _cover(w: _Writer, buttons: bool) -> None:
         "in, actuals cleared.",
     ]
     for offset, text in enumerate(instructions):
-        w.label(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)
+        w.paragraph(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)
     w.table(L.CONDITIONS, [field_values(c, _keys(L.CONDITIONS)) for c in plan.conditions] if plan else [])
     w.label(L.COVER, L.SIGN_OFF_LINES.label(L.SIGN_OFF_HEADING_ROW), "Sign-off by role (2025-26 onwards)", bold=True)
     for field in L.SIGN_OFF_FIELDS:
@@ -286,7 +384,7 @@ def _funding(w: _Writer) -> None:
             w.formula(
                 L.FUNDING,
                 L.SOURCES.cell(f"balance{year}", row),
-                f'=IF({source}="","",N({amount})-BCF_TOTAL({schemes.span(f"amount{year}")},'
+                f'=IF({source}="","",{amount_of(amount)}-BCF_TOTAL({schemes.span(f"amount{year}")},'
                 f"{schemes.span('source')},{source}))",
             )
     totals = L.FUNDING_TOTALS
@@ -308,9 +406,13 @@ def _minimums(w: _Writer) -> None:
     asc = plan.asc_minimum if plan else None
     w.put(L.FUNDING, L.minimum_cell("asc_prior", 0), asc.prior_year if asc else None, MONEY)
     for index in range(L.YEARS):
-        year = plan.years[index] if plan and index < len(plan.years) else None
-        uplift = w.policy.uplifts[year].rate if year and year in w.policy.uplifts else None
-        to_xlsxwriter.put(w.sheets[L.FUNDING], L.minimum_cell("uplift", index), uplift, w.formats[LOOK.computed(RATED)])
+        # The national rate of the plan year typed on the Cover, looked up on the Policy sheet.
+        w.formula(
+            L.FUNDING,
+            L.minimum_cell("uplift", index),
+            "=" + L.policy_lookup(L.UPLIFTS, "rate", L.year_cell(index)),
+            RATED,
+        )
         agreed = asc.agreed[index] if asc and asc.agreed and index < len(asc.agreed) else None
         w.put(L.FUNDING, L.minimum_cell("asc_agreed", index), agreed, MONEY)
         ooh = plan.ooh_minimum[index] if plan and plan.ooh_minimum and index < len(plan.ooh_minimum) else None
@@ -328,11 +430,18 @@ def _minimums(w: _Writer) -> None:
         w.formula(
             L.FUNDING,
             at("asc_required"),
-            f"=IF(ISNUMBER({at('asc_agreed')}),{at('asc_agreed')},{at('asc_calculated')})",
+            f'=IF({at("asc_agreed")}="",{at("asc_calculated")},{amount_of(at("asc_agreed"))})',
         )
-        amounts, nhs = schemes.span(f"amount{index + 1}"), schemes.span(f"nhs{index + 1}")
+        nhs = schemes.span(f"nhs{index + 1}")
         kinds, areas = schemes.span("kind"), schemes.span("area_of_spend")
-        w.formula(L.FUNDING, at("asc_planned"), social_care_from_nhs_minimum(amounts, kinds, areas, NHS_MINIMUM))
+        # Each scheme's NHS and council parts hold its amount as a number, text amounts included.
+        la = schemes.span(f"la{index + 1}")
+        social_care = (kinds, criterion(NHS_MINIMUM)), (areas, criterion("Social Care"))
+        w.formula(
+            L.FUNDING,
+            at("asc_planned"),
+            social_care_from_nhs_minimum(nhs, kinds, areas, NHS_MINIMUM) + "+" + sumifs(la, *social_care),
+        )
         w.formula(
             L.FUNDING,
             at("asc_shortfall"),
@@ -342,7 +451,7 @@ def _minimums(w: _Writer) -> None:
         w.formula(
             L.FUNDING,
             at("ooh_shortfall"),
-            f'=IF(ISNUMBER({at("ooh_required")}),BCF_SHORTFALL({at("ooh_planned")},{at("ooh_required")}),"")',
+            f'=IF({at("ooh_required")}="","",BCF_SHORTFALL({at("ooh_planned")},{at("ooh_required")}))',
         )
 
 
@@ -379,15 +488,19 @@ def _schemes(w: _Writer) -> None:
             w.formula(
                 L.SCHEMES,
                 c(f"nhs{year}"),
-                f'=IF({c("commissioner")}="ICB",N({amount}),IF({c("commissioner")}'
-                f'="Joint",ROUND(N({amount})*N({c("nhs_share")}),2),0))',
+                f'=IF({c("commissioner")}="ICB",{amount_of(amount)},IF({c("commissioner")}'
+                f'="Joint",ROUND({amount_of(amount)}*N({c("nhs_share")}),2),0))',
             )
-        w.formula(L.SCHEMES, c("la1"), f"=N({c('amount1')})-{c('nhs1')}")
-        w.formula(L.SCHEMES, c("spent1"), f"=IF(ISNUMBER({c('outturn1')}),{c('outturn1')},N({c('amount1')}))")
+        for year in (1, 2):
+            w.formula(L.SCHEMES, c(f"la{year}"), f"={amount_of(c(f'amount{year}'))}-{c(f'nhs{year}')}")
+        outturn = c("outturn1")
+        w.formula(L.SCHEMES, c("spent1"), f'=IF({outturn}="",{amount_of(c("amount1"))},{amount_of(outturn)})')
     last = table.data_rows[-1]
     w.finish(
         L.SCHEMES,
-        _page(table.last_column, last, freeze=L.FREEZE_CELLS[L.SCHEMES], header_row=table.header_row),
+        _page(
+            table.last_column, last, freeze=L.FREEZE_CELLS[L.SCHEMES], header_row=table.header_row, **_across(L.SCHEMES)
+        ),
     )
 
 
@@ -480,7 +593,7 @@ def pool_views(schemes: Table) -> dict[str, tuple[str, list[ViewLine]]]:
 
 def _dfg(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.title(L.DFG, "Disabled Facilities Grant: received, top-ups and the split passported to districts")
+    w.title(L.DFG, "Disabled Facilities Grant: received, top-ups and the split passported to districts")
     lines = L.DFG_LINES
     w.label(L.DFG, lines.label("received"), "DFG received (grant letter)")
     w.label(L.DFG, lines.label("top_up"), "In-year top-up, split pro rata to allocations")
@@ -499,16 +612,33 @@ def _dfg(w: _Writer) -> None:
         rows.append(values)
     w.table(L.DISTRICTS, rows)
     table = L.DISTRICTS
+    w.paragraph(
+        L.DFG,
+        L.DFG_NOTE_CELL,
+        "Where the grant letter gives only the second year's total, leave the districts' second-year allocations "
+        "blank: the DFG received is then split in proportion to the first year's allocations (bcf_passport), "
+        "as shown in the last column.",
+    )
+    first, second = (table.span(f"allocation{year}", sheet=False) for year in (1, 2))
+    split = table.span("split2", sheet=False)
+    total = lines.cell("received", 1)
+    w.split(
+        L.DFG,
+        split.replace("$", ""),
+        f"OR(COUNTA({second})>0,{amount_of(total)}=0,BCF_TOTAL({first})=0)",
+        f"BCF_PASSPORT({total},{first})",
+    )
     for index in range(L.YEARS):
         year = index + 1
         top_up = lines.cell("top_up", index)
-        allocations = table.span(f"allocation{year}", sheet=False)
+        # The second year's top-up is split by the allocations used: typed, or pro rata to the first year.
+        allocations = table.span(f"allocation{year}", sheet=False) if year == 1 else f"({second}+{split})"
         spill = table.span(f"top_up{year}", sheet=False).replace("$", "")
-        sheet.write_dynamic_array_formula(
+        w.split(
+            L.DFG,
             spill,
-            f"=IF(OR(N({top_up})=0,SUM({allocations})=0),0*{allocations},BCF_PASSPORT({top_up},{allocations}))",
-            w.formats[LOOK.computed(MONEY)],
-            "",
+            f"OR({amount_of(top_up)}=0,BCF_TOTAL({allocations})=0)",
+            f"BCF_PASSPORT({top_up},{allocations})",
         )
         for row in table.data_rows:
 
@@ -518,16 +648,37 @@ def _dfg(w: _Writer) -> None:
             w.formula(
                 L.DFG,
                 c(f"passported{year}"),
-                f'=IF({c("district_id")}="","",N({c(f"allocation{year}")})'
-                f"+N({c(f'top_up{year}')})-N({c(f'retained{year}')}))",
+                f'=IF({c("district_id")}="","",{amount_of(c(f"allocation{year}"))}'
+                + ("" if year == 1 else f"+N({c('split2')})")
+                + f"+N({c(f'top_up{year}')})-{amount_of(c(f'retained{year}'))})",
             )
-    w.finish(L.DFG, _page(table.last_column, table.data_rows[-1]))
+    w.finish(L.DFG, _page(table.last_column, table.data_rows[-1], header_row=table.header_row, **_across(L.DFG)))
+
+
+def metric_values(plan: Plan) -> list[dict[str, object]]:
+    """Each metric's row of inputs: a rate metric's figures as counts with the population (the rates they give
+    show in the grey columns), a percentage or number as it is; a national metric's code in National metric."""
+    from bcf_xl.submission.definition import year_for_plan
+
+    template = year_for_plan(plan.years)
+    codes = {m.code for m in template.metrics} if template else set()
+    rows = []
+    for metric in plan.metrics:
+        values = field_values(metric, _keys(L.METRIC_TABLE))
+        values["national"] = metric.metric_id if metric.metric_id in codes else None
+        if metric.unit is MetricUnit.RATE:
+            for key in L.VALUE_KEYS:
+                values[f"{key}_count"] = values.pop(key)
+        else:
+            values["population"] = None if metric.population is None else metric.population
+        rows.append(values)
+    return rows
 
 
 def _metrics(w: _Writer) -> None:
     plan = w.plan
-    sheet = w.title(L.METRICS, "Metrics: baselines, targets and actuals, rated live")
-    w.table(L.METRIC_TABLE, [field_values(m, _keys(L.METRIC_TABLE)) for m in plan.metrics] if plan else [])
+    sheet = w.title(L.METRICS, "Metrics: baselines, targets and actuals as published, rated live")
+    w.table(L.METRIC_TABLE, metric_values(plan) if plan else [])
     table = L.METRIC_TABLE
     rate_unit = MetricUnit.RATE.value
     for row in table.data_rows:
@@ -535,14 +686,18 @@ def _metrics(w: _Writer) -> None:
         def c(key: str, r: int = row) -> str:
             return table.cell(key, r)
 
-        for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate"), ("actual", "actual_rate")):
-            w.formula(
-                L.METRICS,
-                c(rated),
-                f'=IF(NOT(ISNUMBER({c(source)})),"",IF({c("unit")}="{rate_unit}",'
-                f"BCF_RATE({c(source)},{c('population')},{c('per')}),{c(source)}))",
-                RATED,
+        def used(key: str) -> str:
+            """The figure rated: a rate from the count and population where both are given, else as typed."""
+            count, population = c(f"{key}_count"), c("population")
+            typed = f'IF(ISNUMBER({c(key)}),{c(key)},"")'
+            from_count = f"BCF_RATE({count},{population},{c('per')})"
+            return (
+                f'IF({c("unit")}="{rate_unit}",IF(AND(ISNUMBER({count}),ISNUMBER({population})),{from_count},'
+                f"{typed}),{typed})"
             )
+
+        for source in ("baseline", "target", "actual"):
+            w.formula(L.METRICS, c(f"{source}_rate"), f"={used(source)}", RATED)
         higher = f'{c("polarity")}="{Polarity.HIGHER_IS_BETTER.value}"'
         w.formula(
             L.METRICS,
@@ -552,20 +707,39 @@ def _metrics(w: _Writer) -> None:
             f'IF({c("rag_rule")}="{RagRule.TOLERANCE.value}",{c("tolerance")},"")))',
             TEXT,
         )
-        forecast = (
-            f'IF(NOT(ISNUMBER({c("forecast")})),"",IF({c("unit")}="{rate_unit}",'
-            f"BCF_RATE({c('forecast')},{c('population')},{c('per')}),{c('forecast')}))"
+        actual, target = c("actual_rate"), c("target_rate")
+        w.formula(
+            L.METRICS,
+            c("actual_vs_target"),
+            f'=IF(AND(ISNUMBER({actual}),ISNUMBER({target})),IF({target}=0,"",{actual}/{target}),"")',
+            SHARE,
         )
         w.formula(
             L.METRICS,
             c("progress"),
-            f'=IF({c("metric_id")}="","",BCF_PROGRESS({forecast},{c("target_rate")},{higher}))',
+            f'=IF({c("metric_id")}="","",BCF_PROGRESS({used("forecast")},{c("target_rate")},{higher}))',
             TEXT,
         )
     rag = table.span("rag", sheet=False).replace("$", "")
     for word, style in (("Green", LOOK.good), ("Amber", LOOK.warning), ("Red", LOOK.bad)):
         to_xlsxwriter.highlight(sheet, rag, word, w.formats[style])
-    w.finish(L.METRICS, _page(table.last_column, table.data_rows[-1], freeze=L.FREEZE_CELLS[L.METRICS]))
+    # A percentage metric's figures show as percentages (84.4% typed is held as 0.844).
+    first, last = table.data_rows[0], table.data_rows[-1]
+    percent = w.book.add_format({"num_format": "0.0%"})
+    unit = f'${table.columns["unit"]}{first}="{MetricUnit.PERCENT.value}"'
+    for key in (*L.VALUE_KEYS, "baseline_rate", "target_rate", "actual_rate"):
+        cells = f"{table.cell(key, first)}:{table.cell(key, last)}"
+        sheet.conditional_format(cells, {"type": "formula", "criteria": f"={unit}", "format": percent})
+    w.finish(
+        L.METRICS,
+        _page(
+            table.last_column,
+            table.data_rows[-1],
+            freeze=L.FREEZE_CELLS[L.METRICS],
+            header_row=table.header_row,
+            **_across(L.METRICS),
+        ),
+    )
 
 
 def _risk(w: _Writer) -> None:
@@ -642,9 +816,13 @@ def risk_views(schemes: Table) -> list[tuple[int, str, tuple[str, ...]]]:
         )
     )
     balance, uncommitted = (L.RISK_LINES.cell(key) for key in ("risk_pool_balance", "uncommitted"))
-    lines.append((row + 2, "2. From the risk pool", (f"=MIN({step[0]}-{step[1]},N({balance}))",)))
+    lines.append((row + 2, "2. From the risk pool", (f"=MIN({step[0]}-{step[1]},{amount_of(balance)})",)))
     lines.append(
-        (row + 3, "3. From uncommitted scheme allocations", (f"=MIN({step[0]}-{step[1]}-{step[2]},N({uncommitted}))",))
+        (
+            row + 3,
+            "3. From uncommitted scheme allocations",
+            (f"=MIN({step[0]}-{step[1]}-{step[2]},{amount_of(uncommitted)})",),
+        )
     )
     lines.append((row + 4, "4. From resources outside the pool", (f"={step[0]}-{step[1]}-{step[2]}-{step[3]}",)))
     row += 6
@@ -706,25 +884,27 @@ def write_findings(sheet: Worksheet, findings: Sequence[Finding], header: Any, s
 
 
 # Dashboard charts: (chart type, title, where (a key of layout.CHART_CELLS), table, category field,
-# [(value field, series name)]).
+# [(value field, series name)], number format of the value axis). Each chart has one unit on its value axis.
+POUNDS_AXIS = '"£"#,##0'
 _CHARTS = (
-    ("bar", "Funding by source", "sources", L.SOURCES, "source_id", (("amount1", "Income, first year"),)),
-    ("bar", "Spend by theme", "themes", L.THEMES, "theme", (("total1", "Planned, first year"),)),
-    ("column", "Spend by pool", "pools", L.POOL_TABLE, "name", (("total1", "Planned, first year"),)),
+    ("bar", "Funding by source", "sources", L.SOURCES, "source_id", (("amount1", "Income, first year"),), POUNDS_AXIS),
+    ("bar", "Spend by theme", "themes", L.THEMES, "theme", (("total1", "Planned, first year"),), POUNDS_AXIS),
+    ("column", "Spend by pool", "pools", L.POOL_TABLE, "name", (("total1", "Planned, first year"),), POUNDS_AXIS),
     (
         "column",
-        "Each metric against its target",
+        "Each metric's actual as a % of its target (100% = on target)",
         "metrics",
         L.METRIC_TABLE,
         "metric_id",
-        (("actual_rate", "Actual"), ("target_rate", "Target")),
+        (("actual_vs_target", "Actual as % of target"),),
+        "0%",
     ),
 )
 
 
 def _dashboard(w: _Writer) -> None:
     sheet = w.title(L.DASHBOARD, "Dashboard")
-    for kind, title, where, table, category, series in _CHARTS:
+    for kind, title, where, table, category, series, axis in _CHARTS:
         chart = w.book.add_chart({"type": kind})
         first, last = table.data_rows[0] - 1, table.data_rows[-1] - 1  # XlsxWriter counts rows from 0
 
@@ -740,8 +920,45 @@ def _dashboard(w: _Writer) -> None:
                 }
             )
         chart.set_title({"name": title})
+        chart.set_legend({"none": True})
+        # A bar chart's value axis runs across (x), a column chart's up (y).
+        values_axis = chart.set_x_axis if kind == "bar" else chart.set_y_axis
+        values_axis({"num_format": axis, "min": 0})
         sheet.insert_chart(L.CHART_CELLS[where], chart, {"x_scale": 1.3, "y_scale": 1.2})
     to_xlsxwriter.finish(sheet, SheetSetup(Printing(one_page=True, a4=False)))
+
+
+def _policy(w: _Writer) -> None:
+    """The hidden, protected Policy sheet: each year's uplift rate and each template's national metrics, which the
+    workbook's formulas and dropdowns look up by the plan years typed on the Cover."""
+    from bcf_xl.submission.definition import YEARS as TEMPLATE_YEARS
+
+    uplifts: list[dict[str, object]] = [
+        {"year": year, "rate": uplift.rate, "source": uplift.source}
+        for year, uplift in sorted(w.policy.uplifts.items())
+    ]
+    metrics: list[dict[str, object]] = [
+        {
+            "year": template.plan_years[0],
+            "code": m.code,
+            "name": m.name,
+            "unit": m.unit.value,
+            "per": m.per,
+            "polarity": m.polarity.value,
+        }
+        for template in sorted(TEMPLATE_YEARS.values(), key=lambda t: t.plan_years)
+        for m in template.metrics
+    ]
+    tables: tuple[tuple[Table, list[dict[str, object]]], ...] = ((L.UPLIFTS, uplifts), (L.NATIONAL_METRICS, metrics))
+    for table, rows in tables:
+        if len(rows) > table.rows:
+            raise BcfInputError(Location(sheet=L.POLICY), f"the Policy sheet holds {table.rows} rows", len(rows))
+        w.headers(table)
+        for row, values in zip(table.data_rows, rows, strict=False):
+            for field in table.fields:
+                value = values[field.key]
+                to_xlsxwriter.put(w.sheets[L.POLICY], table.cell(field.key, row), value, w.formats[LOOK.base])
+    to_xlsxwriter.finish(w.sheets[L.POLICY], HIDDEN_LISTS)
 
 
 def _conf(w: _Writer) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from openpyxl.utils.cell import coordinate_from_string
+
 from bcf_xl.workbook.placement import Placement
 
 # The one layout vocabulary (kinds of field, fields, tables, lines) is the toolkit's.
@@ -40,8 +42,9 @@ RISK = "Risk & year end"
 CHECKS = "Checks"
 DASHBOARD = "Dashboard"
 LISTS = "Lists"
+POLICY = "Policy"
 CONF = "xlwings.conf"
-SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, CONF)
+SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, POLICY, CONF)
 TITLE_CELL = "A1"  # every sheet's title
 
 
@@ -191,6 +194,7 @@ SCHEME_COMPUTED = (
     ("nhs1", "NHS commissioned, first year"),
     ("nhs2", "NHS commissioned, second year"),
     ("la1", "LA commissioned, first year"),
+    ("la2", "LA commissioned, second year"),
     ("spent1", "Spend, first year (outturn or plan)"),
 )
 
@@ -257,6 +261,7 @@ POOL_VIEWS = Lines(POOLS, "B", ("C", "D"), first_row=30)
 
 # The grant received and the in-year top-up: label in B, first year in C, second in D.
 DFG_LINES = Lines(DFG, "B", ("C", "D"), one_a_row(4, ("received", "top_up")))
+DFG_NOTE_CELL = "B6"  # how a second year known only as a total is split
 DISTRICTS = Table(
     DFG,
     "Districts",
@@ -275,6 +280,7 @@ DISTRICTS = Table(
         Field("top_up2", "Top-up share, second year (bcf_passport)", NUMBER, width=18, computed=True),
         Field("passported1", "Passported, first year", NUMBER, width=18, computed=True),
         Field("passported2", "Passported, second year", NUMBER, width=18, computed=True),
+        Field("split2", "Second year pro rata to the first (bcf_passport)", NUMBER, width=18, computed=True),
     ),
     record="district",
     aliases=(("allocation", "dfg_allocation"), ("reference", "agreement_reference")),
@@ -293,6 +299,9 @@ DISTRICT_INPUTS = (
 
 # --- Metrics -----------------------------------------------------------------------------------------
 
+# A rate metric's figures are typed as published (a rate per the row's "Rate per"); a percentage as 84.4% or
+# 0.844. Counts with the population are optional: where both are given the rate is worked out from them.
+VALUE_KEYS = ("baseline", "target", "actual", "forecast")
 METRIC_TABLE = Table(
     METRICS,
     "Metrics",
@@ -300,27 +309,33 @@ METRIC_TABLE = Table(
     12,
     (
         Field("metric_id", "Metric ID", required=True, width=10),
+        Field("national", "National metric (template code; blank for a local metric)", CHOICE, "national_metrics"),
         Field("name", "Metric", required=True, width=44),
         Field("polarity", "Better when", CHOICE, "polarities", required=True, width=16),
         Field("unit", "Unit", CHOICE, "units", required=True, width=20),
-        Field("population", "Population", WHOLE, width=12),
+        Field("per", "Rate per (a rate's population base, e.g. 100000)", WHOLE, width=12),
+        Field("baseline", "Baseline (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("target", "Target (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("actual", "Actual (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("forecast", "Forecast (a rate per 'Rate per', a % or a number)", NUMBER, width=13),
+        Field("population", "Population (optional for a rate: with counts the rate is worked out)", WHOLE, width=14),
         Field("population_source", "Population source and year", TEXT, width=28),
-        Field("per", "Rate per", WHOLE, width=10),
-        Field("baseline", "Baseline", NUMBER, width=11),
-        Field("target", "Target", NUMBER, width=11),
-        Field("actual", "Actual", NUMBER, width=11),
-        Field("forecast", "Forecast", NUMBER, width=11),
+        Field("baseline_count", "Baseline count (optional, for a rate)", NUMBER, width=12),
+        Field("target_count", "Target count (optional, for a rate)", NUMBER, width=12),
+        Field("actual_count", "Actual count (optional, for a rate)", NUMBER, width=12),
+        Field("forecast_count", "Forecast count (optional, for a rate)", NUMBER, width=12),
         Field("rag_rule", "RAG rule", CHOICE, "rag_rules", width=18),
         Field("tolerance", "Tolerance (0.05 = 5%)", NUMBER, width=11),
-        Field("baseline_rate", "Baseline (rated)", RATE, width=12, computed=True),
-        Field("target_rate", "Target (rated)", RATE, width=12, computed=True),
-        Field("actual_rate", "Actual (rated, bcf_rate)", RATE, width=12, computed=True),
+        Field("baseline_rate", "Baseline used (rate, % or number)", RATE, width=12, computed=True),
+        Field("target_rate", "Target used (rate, % or number)", RATE, width=12, computed=True),
+        Field("actual_rate", "Actual used (rated, bcf_rate)", RATE, width=12, computed=True),
         Field("rag", "RAG (bcf_rag)", TEXT, width=10, computed=True),
         Field("progress", "Progress (bcf_progress)", TEXT, width=16, computed=True),
+        Field("actual_vs_target", "Actual as % of target", SHARE, width=11, computed=True),
     ),
     record="metric",
 )
-METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields[:13])
+METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields if not f.computed)
 
 
 # --- Risk & year end ---------------------------------------------------------------------------------
@@ -374,6 +389,14 @@ CHART_CELLS = {"sources": "A3", "themes": "J3", "pools": "A22", "metrics": "J22"
 PRINT_COLUMNS = {COVER: "F", FUNDING: SOURCES.last_column, POOLS: "G", RISK: "G", CHECKS: "G"}
 COVER_WIDTHS = (("A", 2), ("F", 24))
 # The top left cell of each sheet's scrolling part: ID columns and headers stay in view.
+# Wide tables print at a readable scale across as many pages as they need, their ID columns at the left of each
+# page and their header row atop it: (scale in per cent, columns repeated).
+# Paragraphs of text wrap from their cell to this column (printed within the page): (last column, characters a
+# line holds at most, taken low so that the row height never cuts a line off).
+PARAGRAPHS = {COVER: ("F", 100), DFG: ("E", 70)}
+# Input columns of long text that wrap within their cells rather than run under the next column: (table, field).
+WRAPPED_FIELDS = frozenset({("Conditions", "explanation")})
+PRINT_ACROSS = {SCHEMES: (75, "A:B"), DFG: (75, "A:B"), METRICS: (75, "A:C")}
 FREEZE_CELLS = {
     FUNDING: f"B{SOURCES.data_rows[0]}",
     SCHEMES: f"C{schemes_table(1).data_rows[0]}",
@@ -406,6 +429,61 @@ LIVE_LISTS = {
     "source_ids": SOURCES.span("source_id"),
     "pool_ids": POOL_TABLE.span("pool_id"),
 }
+
+# --- Policy (hidden, protected): the national parameters the workbook's formulas look up by plan year --------
+
+POLICY_ROWS = 60  # room for every framework year's uplift and every template year's national metrics
+UPLIFTS = Table(
+    POLICY,
+    "PolicyUplifts",
+    1,
+    POLICY_ROWS,
+    (
+        Field("year", "Plan year", TEXT, width=10),
+        Field("rate", "NHS minimum uplift (a fraction)", NUMBER, width=14),
+        Field("source", "Source", TEXT, width=40),
+    ),
+)
+NATIONAL_METRICS = Table(
+    POLICY,
+    "NationalMetrics",
+    1,
+    POLICY_ROWS,
+    (
+        Field("year", "Plan year", TEXT, width=10),
+        Field("code", "National metric", TEXT, width=10),
+        Field("name", "Metric", TEXT, width=50),
+        Field("unit", "Unit", TEXT, width=20),
+        Field("per", "Rate per", WHOLE, width=10),
+        Field("polarity", "Better when", TEXT, width=16),
+    ),
+    first_column=5,
+)
+
+
+def policy_lookup(table: Table, key: str, year_cell: str) -> str:
+    """A formula piece: the ``key`` column of a Policy table on the first row of the plan year in ``year_cell``,
+    or blank text where the year is blank or not on the sheet."""
+    return f'IF({year_cell}="","",IFERROR(INDEX({table.span(key)},MATCH({year_cell},{table.span("year")},0)),""))'
+
+
+def year_cell(index: int) -> str:
+    """The Cover cell of plan year ``index`` (0-based), as formulas on other sheets refer to it."""
+    column, row = coordinate_from_string(cover_cell(f"year{index + 1}"))
+    return f"{quote(COVER)}!${column}${row}"
+
+
+def national_codes() -> str:
+    """The dropdown of national metric codes: the template's codes for the first plan year typed on the Cover
+    (every code on the Policy sheet while no known year is typed)."""
+    years, codes, year = NATIONAL_METRICS.span("year"), NATIONAL_METRICS.span("code"), year_cell(0)
+    first = codes.split(":")[0]
+    count = f"COUNTIF({years},{year})"
+    return f"OFFSET({first},IFERROR(MATCH({year},{years},0)-1,0),0,IF({count}=0,ROWS({codes}),{count}),1)"
+
+
+LIVE_LISTS["national_metrics"] = national_codes()
+
 
 CONF_SETTINGS = (("UDF Modules", "bcf_udfs"), ("Interpreter_Win", ""), ("PYTHONPATH", ""))
 # The add-in's settings: a name in A and its value in B, one a row from the top.

@@ -37,7 +37,7 @@ from bcf_xl.model import (
     SourceKind,
     check_year,
 )
-from bcf_xl.money import ZERO
+from bcf_xl.money import ZERO, allocate, parse_amount
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
@@ -145,9 +145,31 @@ def scheme_rows_of(book: Book, values: Values) -> int:
 
 def read_values(values: Values, scheme_rows: int) -> PlanRead:
     """Build the plan from the input cells' values, collecting every problem instead of stopping."""
-    cells = CellReader(values)
+    cells = CellReader(values | pro_rata_allocations(values))
     plan = _plan(cells, L.schemes_table(scheme_rows))
     return PlanRead(plan, tuple(cells.findings), values, scheme_rows, cells.origins)
+
+
+def pro_rata_allocations(values: Values) -> Values:
+    """The second year's allocations where none is typed but the DFG received is: the total split in proportion
+    to each district's first-year allocation, as ``bcf_passport`` splits it in the workbook (exact, to the penny).
+
+    Nothing is added where any second-year allocation is typed, or where a figure it needs cannot be read (the
+    reading of those cells reports them).
+    """
+    table = L.DISTRICTS
+    rows = [row for row in table.data_rows if values.get((L.DFG, table.cell("district_id", row))) not in (None, "")]
+    if not rows or any(values.get((L.DFG, table.cell("allocation2", row))) not in (None, "") for row in rows):
+        return {}
+    try:
+        received = parse_amount(values.get((L.DFG, L.DFG_LINES.cell("received", 1))))
+        weights = [parse_amount(values.get((L.DFG, table.cell("allocation1", row)))) or ZERO for row in rows]
+        if not received or sum(weights, ZERO) <= 0:
+            return {}
+        parts = allocate(received, weights)
+    except BcfInputError:
+        return {}
+    return {(L.DFG, table.cell("allocation2", row)): part for row, part in zip(rows, parts, strict=True)}
 
 
 def _years(cells: CellReader) -> tuple[str, ...]:
@@ -259,29 +281,86 @@ def _metric(r: RowCells) -> Metric | None:
     polarity = r.choice("polarity", Polarity)
     unit = r.choice("unit", MetricUnit)
     rule = r.choice("rag_rule", RagRule) if r.text("rag_rule") else RagRule.BASELINE
-    population, per = r.amount("population"), r.amount("per")
-    for value, key in ((population, "population"), (per, "per")):
-        if value is not None and value != value.to_integral_value():
-            r.error(key, f"{r.table.field(key).label}: must be a whole number (got {value})")
+    population, per = _whole(r, "population"), _whole(r, "per")
     if polarity is None or unit is None or rule is None:
         return None
+    base = per or 100_000
+    values = {key: _figure(r, key, unit, population, base) for key in L.VALUE_KEYS}
+    national = r.text("national")
+    if national and national != r.text("metric_id"):
+        # A national metric goes to NHS England under its template code; findings about it come back to this row.
+        r.cells.origins.add("metric", national, r.row)
     return r.record(
         "name",
         Metric,
-        r.text("metric_id"),
+        national or r.text("metric_id"),
         r.text("name"),
         polarity,
         unit,
-        r.amount("baseline"),
-        r.amount("target"),
-        actual=r.amount("actual"),
-        forecast=r.amount("forecast"),
-        population=int(population) if population is not None else None,
-        per=int(per) if per is not None else 100_000,
+        values["baseline"],
+        values["target"],
+        actual=values["actual"],
+        forecast=values["forecast"],
+        # A rate typed as published with no population is held as a count per "Rate per" people.
+        population=population if population is not None or unit is not MetricUnit.RATE else base,
+        per=base,
         population_source=r.text("population_source"),
         rag_rule=rule,
         tolerance=r.amount("tolerance"),
     )
+
+
+def _whole(r: RowCells, key: str) -> int | None:
+    value = r.amount(key)
+    if value is not None and (value != value.to_integral_value() or value <= 0):
+        r.error(key, f"{r.table.field(key).label}: must be a whole number above 0 (got {value})")
+        return None
+    return None if value is None else int(value)
+
+
+def _figure(r: RowCells, key: str, unit: MetricUnit, population: int | None, per: int) -> Decimal | None:
+    """A metric's baseline, target, actual or forecast as the engine holds it.
+
+    A rate is typed as published (per ``per`` people) or worked out from its count and the population; the
+    engine holds it as a count of the population. A percentage is a fraction from 0 to 1 (84.4% or 0.844).
+    """
+    label = r.table.field(key).label
+    typed = _percent_text(r, key) if unit is MetricUnit.PERCENT else r.amount(key)
+    count_key = f"{key}_count"
+    count = r.amount(count_key)
+    if count is not None and unit is not MetricUnit.RATE:
+        r.error(count_key, f"{r.table.field(count_key).label}: only a rate is worked out from a count (got {count})")
+    if unit is MetricUnit.PERCENT and typed is not None and not ZERO <= typed <= 1:
+        r.error(key, f"{label}: must be a percentage from 0% to 100%, typed as 84.4% or 0.844 (got {typed})")
+        return None
+    if unit is not MetricUnit.RATE:
+        return typed
+    if typed is not None and typed < 0:
+        r.error(key, f"{label}: a rate must not be negative (got {typed})")
+        return None
+    if count is not None:
+        if population is None:
+            r.error("population", f"Population: is needed to rate the {label.lower()} count (got a blank)")
+            return None
+        return count
+    if typed is None:
+        return None
+    return typed if population is None else typed * population / per
+
+
+def _percent_text(r: RowCells, key: str) -> Decimal | None:
+    """A percentage cell: a number (0.844), or text such as "84.4%" as pasted."""
+    raw = r.raw(key)
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        try:
+            number = parse_amount(raw.strip()[:-1])
+        except BcfInputError:
+            number = None
+        if number is None:
+            r.error(key, f"{r.table.field(key).label}: must be a percentage such as 84.4% (got {shown(raw)})")
+            return None
+        return number / 100
+    return r.amount(key)
 
 
 def _condition(r: RowCells) -> ConditionAnswer | None:

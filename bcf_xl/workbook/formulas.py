@@ -37,3 +37,14 @@ def out_of_hospital_from_nhs_minimum(nhs: str, kinds: str, areas: str, nhs_minim
         f"={sumifs(nhs, funded)}-{sumifs(nhs, funded, (areas, criterion('Acute')))}"
         f"-{sumifs(nhs, funded, (areas, criterion('Social Care')))}"
     )
+
+
+def amount_of(ref: str) -> str:
+    """A cell's amount as the engine reads it (:func:`bcf_xl.money.parse_amount`), in native Excel: a number as it
+    is, text such as ``£10,000,000.00`` or ``(1,234)`` as its number, a blank as 0 (as ``N`` gives it).
+
+    Where ``N()`` would count an amount pasted as text as £0 while the engine reads its figure, this keeps the
+    workbook's own sums and the engine's in agreement; text that is no amount gives 0 here and a finding there.
+    """
+    cleaned = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"£",""),",","")," ","")'
+    return f"IF(ISTEXT({ref}),IFERROR(VALUE({cleaned}),0),N({ref}))"

@@ -18,6 +18,8 @@ class Printing:
     one_page: bool = False  # fit the height to one page too (else a page wide, as many pages down as needed)
     a4: bool = True  # False: the printer's default paper
     repeat_rows: tuple[int, int] | None = None  # first and last row (from 1) printed atop every page
+    scale: int | None = None  # print at this % across as many pages as needed, rather than fitted a page wide
+    repeat_columns: str | None = None  # columns printed at the left of every page, e.g. A:B
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +43,22 @@ def printed(
     widths: tuple[tuple[str, float], ...] = (),
     resizable: bool = False,
     header_row: int | None = None,
+    scale: int | None = None,
+    repeat_columns: str | None = None,
 ) -> SheetSetup:
-    """A protected sheet that prints from A1 to ``last_column``/``last_row`` on A4, a page wide; a long table's
-    ``header_row`` repeats atop every printed page."""
+    """A protected sheet that prints from A1 to ``last_column``/``last_row`` on A4, a page wide (or at ``scale``
+    per cent across pages, ``repeat_columns`` at the left of each); a long table's ``header_row`` repeats atop
+    every printed page."""
     repeat = (header_row, header_row) if header_row else None
     return SheetSetup(
-        Printing(f"A1:{last_column}{last_row}", landscape=landscape, one_page=one_page, repeat_rows=repeat),
+        Printing(
+            f"A1:{last_column}{last_row}",
+            landscape=landscape,
+            one_page=one_page,
+            repeat_rows=repeat,
+            scale=scale,
+            repeat_columns=repeat_columns,
+        ),
         freeze=freeze,
         widths=widths,
         resizable=resizable,

@@ -200,6 +200,11 @@ def finish(sheet: Worksheet, setup: SheetSetup) -> None:
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     if printing.repeat_rows:
         sheet.print_title_rows = f"{printing.repeat_rows[0]}:{printing.repeat_rows[1]}"
+    if printing.repeat_columns:
+        sheet.print_title_cols = printing.repeat_columns
+    if printing.scale:
+        sheet.page_setup.scale = printing.scale
+        return
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 1 if printing.one_page else 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

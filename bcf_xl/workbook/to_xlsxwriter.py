@@ -130,7 +130,12 @@ def finish(sheet: Worksheet, setup: SheetSetup) -> None:
     if printing is not None:
         if printing.area:
             sheet.print_area(printing.area)
-        sheet.fit_to_pages(1, 1 if printing.one_page else 0)
+        if printing.scale:
+            sheet.set_print_scale(printing.scale)
+        else:
+            sheet.fit_to_pages(1, 1 if printing.one_page else 0)
+        if printing.repeat_columns:
+            sheet.repeat_columns(printing.repeat_columns)
         if printing.a4:
             sheet.set_paper(9)
         if printing.landscape:
