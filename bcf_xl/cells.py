@@ -418,7 +418,8 @@ def _standardised_bands(
                 f"must be the same shape as counts ({shape[0]}x{shape[1]})",
                 "x".join(map(str, _shape(other))),
             )
-    chosen = None if weights is None else _band_values(weights, "weights")
+    # Omitted, or a range left wholly blank: the standard population's weights.
+    chosen = None if all(item is None for item in cells(weights)) else _band_values(weights, "weights")
     return _band_values(counts, "counts"), _band_values(populations, "populations"), chosen
 
 
@@ -427,7 +428,7 @@ _BAND_ARGS = (
     Arg("populations", "The population of each band, above 0; the same shape as counts"),
     Arg(
         "weights",
-        "Optional: the standard population of each band; ESP2013's 65-69 ... 90+ when six bands are given",
+        "Optional: the standard population of each band; omitted or all blank, ESP2013's 65-69 ... 90+ (six bands)",
         optional=True,
     ),
     Arg("per", "The rate base; 100000 if omitted", optional=True),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from typing import TypeVar
 
@@ -315,6 +315,22 @@ def dsr_ci(
     lower = float(rate) + spread * (low - float(observed))
     upper = float(rate) + spread * (high - float(observed))
     return Decimal(repr(lower)), Decimal(repr(upper))
+
+
+#: Decimal places a standardised rate is submitted to, as OHID's Fingertips publishes DSRs.
+SUBMITTED_PLACES = 1
+
+
+def as_submitted(unit: MetricUnit, value: Decimal | None) -> Decimal | None:
+    """A metric's value as a template carries it: a standardised rate rounded half-up to one decimal place
+    (``SUBMITTED_PLACES``), anything else as it is.
+
+    >>> as_submitted(MetricUnit.STANDARDISED, Decimal("2060.2287631"))
+    Decimal('2060.2')
+    """
+    if value is None or unit is not MetricUnit.STANDARDISED:
+        return value
+    return value.quantize(Decimal(1).scaleb(-SUBMITTED_PLACES), rounding=ROUND_HALF_UP)
 
 
 def bands_rate(bands: Sequence[AgeBand], kind: str, per: int) -> Decimal | None:
