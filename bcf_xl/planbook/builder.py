@@ -23,6 +23,7 @@ from bcf_xl import __version__
 from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
+from bcf_xl.metrics import Progress
 from bcf_xl.model import AreaOfSpend, Metric, MetricUnit, Plan, Polarity, RagRule, SourceKind
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.layout import Field, Table
@@ -567,6 +568,9 @@ def _metrics(w: _Writer) -> None:
     rag = table.span("rag", sheet=False).replace("$", "")
     for word, style in (("Green", LOOK.good), ("Amber", LOOK.warning), ("Red", LOOK.bad)):
         to_xlsxwriter.highlight(sheet, rag, word, w.formats[style])
+    words = table.span("progress", sheet=False).replace("$", "")
+    for progress, style in ((Progress.ON_TRACK, LOOK.good), (Progress.NOT_ON_TRACK, LOOK.bad)):
+        to_xlsxwriter.highlight(sheet, words, progress.value, w.formats[style])
     w.finish(L.METRICS, _page(table.last_column, table.data_rows[-1], freeze=L.FREEZE_CELLS[L.METRICS]))
 
 
