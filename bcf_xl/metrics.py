@@ -314,6 +314,8 @@ def dsr_ci(
     spread = math.sqrt(float(variance / observed))
     lower = float(rate) + spread * (low - float(observed))
     upper = float(rate) + spread * (high - float(observed))
+    if not (math.isfinite(lower) and math.isfinite(upper)):
+        raise BcfInputError("populations", "are too small for the interval to be computed", show_got=False)
     return Decimal(repr(lower)), Decimal(repr(upper))
 
 

@@ -99,7 +99,22 @@ def test_bands_for_a_metric_of_another_unit_are_reported_at_its_unit(sample_book
     path = _edited(sample_book, tmp_path / "home.xlsm", {BANDS.cell("metric_id"): "HOME"})
     unit = L.METRIC_TABLE.cell("unit", L.METRIC_TABLE.data_rows[2])
     found = [(f.location.sheet, f.location.cell, f.message) for f in read(path).findings]
-    assert (L.METRICS, unit, "Unit: the metric rated by the age bands must be an Age-standardised rate") in found
+    assert found == [(L.METRICS, unit, "Unit: the metric rated by the age bands must be an Age-standardised rate")]
+
+
+def test_five_bands_without_weights_are_reported_at_the_weights(sample_book: Path, tmp_path: Path) -> None:
+    """With a band emptied, five bands remain and need their weights: the finding is at the weights column."""
+    last = TABLE.data_rows[-1]
+    emptied = {TABLE.cell(key, last): None for key in ("band", "population", *L.BAND_COUNTS)}
+    path = _edited(sample_book, tmp_path / "five.xlsm", emptied)
+    found = [(f.location.cell, f.message) for f in read(path).findings if f.location.sheet == L.AGE_BANDS]
+    assert found == [
+        (
+            TABLE.cell("weight", TABLE.data_rows[0]),
+            "Standard population: are required unless the 6 bands of people aged 65 and over "
+            "(65-69, 70-74, 75-79, 80-84, 85-89, 90+) are given",
+        )
+    ]
 
 
 def test_a_workbook_without_the_sheet_still_reads(sample_book: Path, tmp_path: Path) -> None:

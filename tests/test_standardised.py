@@ -206,6 +206,12 @@ def test_dobson_refusals_name_the_argument(counts: list[int], level: str, messag
         dsr_ci(_d(counts), _d(POPULATIONS), level=D(level))
 
 
+def test_dobson_refuses_populations_too_small_for_floating_point() -> None:
+    """Populations so small that the interval overflows floating point are refused by name, never shown as infinity."""
+    with pytest.raises(BcfInputError, match=r"^populations: are too small for the interval to be computed"):
+        dsr_ci([D(1), D(1)], [D("1e-300"), D("1e-300")], [D(1), D(1)])
+
+
 # --- the cell functions ---------------------------------------------------------------------------------
 
 

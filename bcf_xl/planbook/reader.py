@@ -180,7 +180,8 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
     metrics = _rows(
         cells, L.METRIC_TABLE, lambda r: _metric(r, bands if owner and r.text("metric_id") == owner else ())
     )
-    if bands and owner not in {m.metric_id for m in metrics}:
+    named = {cells.text(L.METRICS, L.METRIC_TABLE.cell("metric_id", row)) for row in L.METRIC_TABLE.data_rows}
+    if bands and owner not in named:
         cells.error(
             L.AGE_BANDS,
             L.AGE_BAND_LINES.cell("metric_id"),
@@ -298,8 +299,10 @@ def _age_bands(cells: CellReader) -> tuple[str, tuple[AgeBand, ...]]:
         try:
             bands_rate(found, key, 100_000)
         except BcfInputError as exc:
-            named = exc.location.field or key
-            column = named if named in table.columns else key
+            # The engine names a count, the weights or the populations; each is a column of the table.
+            named = (exc.location.field or key).split()[0]
+            column = {"weights": "weight", "populations": "population", "counts": key}.get(named, named)
+            column = column if column in table.columns else key
             row = next((at for band, at in zip(found, rows, strict=True) if getattr(band, column) is None), rows[0])
             cells.error(L.AGE_BANDS, table.cell(column, row), f"{table.field(column).label}: {exc.rule}")
             good = False
