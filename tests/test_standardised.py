@@ -1,16 +1,19 @@
 """Directly age-standardised rates (bcf_dsr), their Dobson intervals (bcf_dsr_ci) and the Poisson limits beneath.
 
 The intervals are checked against numbers computed independently: published tables of exact
-Poisson limits, a 50-digit Decimal series, and SciPy (a test-only dependency) where it is installed.
+Poisson limits, a 50-digit Decimal series, and SciPy (a test-only dependency).
 """
 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from decimal import Decimal as D, localcontext
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from scipy import special, stats  # a test-only dependency (pyproject's dev extra): never imported by bcf_xl
 
 from bcf_xl.cells import bcf_dsr, bcf_dsr_ci
 from bcf_xl.distributions import gamma_p, gamma_quantile, poisson_limits
@@ -144,7 +147,6 @@ def test_gamma_quantile_against_a_decimal_series(a: int, p: float) -> None:
 )
 def test_gamma_quantile_agrees_with_scipy(a: float, p: float) -> None:
     """The pure-Python gamma quantile (used in Pyodide) agrees with SciPy's to 1e-11 relative."""
-    special = pytest.importorskip("scipy.special")
     assert math.isclose(gamma_quantile(a, p), float(special.gammaincinv(a, p)), rel_tol=1e-11)
 
 
@@ -155,7 +157,6 @@ def _dobson_by_scipy(
     counts: list[int], populations: list[int], weights: list[int], level: float
 ) -> tuple[float, float]:
     """Dobson's interval worked with SciPy's chi-square quantiles, in floats: an independent computation."""
-    stats = pytest.importorskip("scipy.stats")
     total = sum(weights)
     rate = sum(w * c / n for w, c, n in zip(weights, counts, populations, strict=True)) / total * 1e5
     variance = sum((w / total) ** 2 * c / n**2 for w, c, n in zip(weights, counts, populations, strict=True)) * 1e10
@@ -249,3 +250,14 @@ def test_bcf_dsr_bad_input_names_the_argument(args: tuple[object, ...], message:
     result = bcf_dsr(*args)
     assert isinstance(result, str) and result.startswith(message), result
     assert bcf_dsr_ci(*args) == result
+
+
+def test_standardised_rates_need_nothing_beyond_the_standard_library() -> None:
+    """bcf_dsr and bcf_dsr_ci run where SciPy cannot (Pyodide): computing an interval imports no SciPy or NumPy."""
+    code = (
+        "import sys; from bcf_xl.cells import bcf_dsr_ci; "
+        "bcf_dsr_ci([1.0, 2.0], [10.0, 10.0], [1.0, 1.0]); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'numpy', 'pandas'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
