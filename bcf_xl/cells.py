@@ -25,7 +25,7 @@ from itertools import chain, repeat
 from typing import Any, TypeVar, cast
 
 from bcf_xl.errors import BcfInputError, Location
-from bcf_xl.metrics import Progress, progress, rag, rate
+from bcf_xl.metrics import Achievement, Progress, achievement, dsr, dsr_ci, progress, rag, rate
 from bcf_xl.model import Polarity
 from bcf_xl.money import allocate, allocate_pence, excel_error, parse_amount, quarters, to_pence, total
 from bcf_xl.policy import Bound, load_policy
@@ -420,13 +420,91 @@ def bcf_rag(
     Arg("higher_is_better", "TRUE when higher is better; FALSE (the default) when lower is better", optional=True),
 )
 def bcf_progress(forecast: CellValue, target: CellValue, higher_is_better: CellValue = None) -> Result:
-    """The national return's progress words for a year-end forecast against its target (on track or not, or no data).
+    """The quarterly return's progress words for a year-end forecast against its target (on track or not, or no data).
 
-    The words come from the policy data (:class:`bcf_xl.metrics.Progress`): today On track, Not on
-    track or Data not available.
+    The words are NHS England's, from the policy data (:class:`bcf_xl.metrics.Progress`): "On
+    track to meet target", "Not on track to meet target" or "Data not available to assess progress".
     """
     polarity = _polarity(higher_is_better)
     return progress(optional_number(forecast, "forecast"), optional_number(target, "target"), polarity).value
+
+
+@cell_function(
+    Arg("actual", f"The year's actual value; a blank gives {Achievement.NO_DATA}"),
+    Arg("target", f"The target value; a blank gives {Achievement.NO_DATA}"),
+    Arg("higher_is_better", "TRUE when higher is better; FALSE (the default) when lower is better", optional=True),
+)
+def bcf_achieved(actual: CellValue, target: CellValue, higher_is_better: CellValue = None) -> Result:
+    """The end-of-year return's words for a year's actual against its target (Achieved, Not Achieved, or no data).
+
+    The words are NHS England's, from the policy data (:class:`bcf_xl.metrics.Achievement`):
+    "Achieved" when the actual meets or beats the target, "Not Achieved" otherwise, and "Data not
+    available to assess progress" without an actual or a target.
+    """
+    polarity = _polarity(higher_is_better)
+    return achievement(optional_number(actual, "actual"), optional_number(target, "target"), polarity).value
+
+
+def _band_values(value: object, where: str) -> list[Decimal]:
+    """Every cell of an age-band range as a number; a blank band is an error naming the argument and cell."""
+    values = numbers(value, where, blank=None)
+    for index, item in enumerate(values, start=1):
+        if item is None:
+            raise BcfInputError(
+                f"{where} cell {index}", "every age band needs a value; this one is blank", show_got=False
+            )
+    return [item for item in values if item is not None]
+
+
+def _standardised_bands(
+    counts: object, populations: object, weights: object
+) -> tuple[list[Decimal], list[Decimal], list[Decimal] | None]:
+    """The age bands of bcf_dsr and bcf_dsr_ci: ranges of one shape, no blank band, weights optional."""
+    shape = _shape(counts)
+    for name, other in (("populations", populations), ("weights", weights)):
+        if other is not None and _shape(other) != shape:
+            raise BcfInputError(
+                name,
+                f"must be the same shape as counts ({shape[0]}x{shape[1]})",
+                "x".join(map(str, _shape(other))),
+            )
+    # Omitted, or a range left wholly blank: the standard population's weights.
+    chosen = None if all(item is None for item in cells(weights)) else _band_values(weights, "weights")
+    return _band_values(counts, "counts"), _band_values(populations, "populations"), chosen
+
+
+_BAND_ARGS = (
+    Arg("counts", "Events per age band, e.g. falls admissions for 65-69, 70-74 ... 90+; no blank bands"),
+    Arg("populations", "The population of each band, above 0; the same shape as counts"),
+    Arg(
+        "weights",
+        "Optional: the standard population of each band; omitted or all blank, ESP2013's 65-69 ... 90+ (six bands)",
+        optional=True,
+    ),
+    Arg("per", "The rate base; 100000 if omitted", optional=True),
+)
+
+
+@cell_function(*_BAND_ARGS)
+def bcf_dsr(counts: Any, populations: Any, weights: Any = None, per: CellValue = None) -> Result:
+    """A directly age-standardised rate: each band's rate weighted by a standard population (ESP2013 65+ default)."""
+    chosen = _standardised_bands(counts, populations, weights)
+    return float(dsr(*chosen, number(per, "per", default=Decimal(100_000))))
+
+
+@cell_function(
+    *_BAND_ARGS,
+    Arg("level", "The confidence level; 0.95 (95%) if omitted", optional=True),
+    spills=True,
+)
+def bcf_dsr_ci(
+    counts: Any, populations: Any, weights: Any = None, per: CellValue = None, level: CellValue = None
+) -> Result:
+    """The confidence interval of a standardised rate by Dobson's method; spills the lower then the upper limit."""
+    chosen = _standardised_bands(counts, populations, weights)
+    base = number(per, "per", default=Decimal(100_000))
+    lower, upper = dsr_ci(*chosen, base, number(level, "level", default=Decimal("0.95")))
+    return [[float(lower)], [float(upper)]]
 
 
 def is_error(value: object) -> bool:

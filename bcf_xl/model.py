@@ -83,6 +83,8 @@ class MetricUnit(StrEnum):
     RATE = "Rate per population"
     PERCENT = "Percentage"
     NUMBER = "Number"
+    #: A directly age-standardised rate (per ``per``), given as a rate or worked out from age bands.
+    STANDARDISED = "Age-standardised rate"
 
 
 class RagRule(StrEnum):
@@ -285,12 +287,48 @@ class Scheme:
 
 
 @dataclass(frozen=True, slots=True)
+class AgeBand:
+    """One age band of a metric rated as a directly age-standardised rate (e.g. falls, 65+).
+
+    ``weight`` is the band's standard population; leave every band's weight None to use
+    ESP2013's six bands of people aged 65 and over. The counts are events in the band (e.g.
+    emergency admissions after a fall) for the baseline, target, latest actual and forecast.
+    """
+
+    band: str
+    population: int
+    weight: Decimal | None = None
+    baseline: Decimal | None = None
+    target: Decimal | None = None
+    actual: Decimal | None = None
+    forecast: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _text(self.band, Location(field="Age band"))
+        if isinstance(self.population, bool) or not isinstance(self.population, int) or self.population <= 0:
+            raise BcfInputError(
+                Location(field="Population", item=self.band), "an age band needs a population above 0", self.population
+            )
+        for name in ("weight", *_COUNTS):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, Decimal) or not value.is_finite() or value < 0):
+                raise BcfInputError(Location(field=name.capitalize(), item=self.band), "must be 0 or more", value)
+
+
+_COUNTS = ("baseline", "target", "actual", "forecast")
+
+
+@dataclass(frozen=True, slots=True)
 class Metric:
     """A national or local metric with its polarity and how it is rated.
 
     For a RATE metric the values are counts (e.g. admissions) and the rate is count /
     population x ``per``; for PERCENT and NUMBER the values are read as they are. ``actual``
     is the latest outturn, ``forecast`` the year-end forecast used for the progress words.
+
+    A STANDARDISED metric's values are rates. With ``bands`` (counts and populations per age
+    band) each value whose bands all have a count is worked out from them by
+    :func:`bcf_xl.metrics.dsr`; a value also given must equal it.
     """
 
     metric_id: str
@@ -306,9 +344,11 @@ class Metric:
     population_source: str = ""
     rag_rule: RagRule = RagRule.BASELINE
     tolerance: Decimal | None = None
+    bands: tuple[AgeBand, ...] = ()
 
     def __post_init__(self) -> None:
         item = self.metric_id
+        _tuples(self, "bands")
         _text(self.metric_id, Location(field="Metric ID"))
         _member(self, "polarity", Polarity, Location(field="Polarity", item=item))
         _member(self, "unit", MetricUnit, Location(field="Unit", item=item))
@@ -320,14 +360,13 @@ class Metric:
             )
         if self.per <= 0:
             raise BcfInputError(Location(field="Per", item=item), "must be above 0", self.per)
-        if self.unit is MetricUnit.RATE:
-            for name in ("baseline", "target", "actual", "forecast"):
+        if self.unit in (MetricUnit.RATE, MetricUnit.STANDARDISED):
+            what = "a count rated per population" if self.unit is MetricUnit.RATE else "a standardised rate"
+            for name in _COUNTS:
                 value = getattr(self, name)
                 if value is not None and value < 0:
                     raise BcfInputError(
-                        Location(field=name.capitalize(), item=item),
-                        "a count rated per population must not be negative",
-                        value,
+                        Location(field=name.capitalize(), item=item), f"{what} must not be negative", value
                     )
         if self.rag_rule is RagRule.TOLERANCE and (self.tolerance is None or self.tolerance < 0):
             raise BcfInputError(
@@ -335,6 +374,38 @@ class Metric:
                 "the tolerance rule needs a tolerance of 0 or more (0.05 for 5%)",
                 self.tolerance,
             )
+        if self.bands:
+            self._standardise()
+
+    def _standardise(self) -> None:
+        """Work each value out from the age bands (see the class docstring)."""
+        from bcf_xl.metrics import bands_rate  # the arithmetic is the engine's; it imports this module
+
+        item = self.metric_id
+        if self.unit is not MetricUnit.STANDARDISED:
+            raise BcfInputError(
+                Location(field="Unit", item=item),
+                f"a metric with age bands must be an {MetricUnit.STANDARDISED.value}",
+                self.unit.value,
+            )
+        if not all(isinstance(band, AgeBand) for band in self.bands):
+            raise BcfInputError(Location(field="Age bands", item=item), "must be AgeBand records", self.bands)
+        for name in _COUNTS:
+            try:
+                rate = bands_rate(self.bands, name, self.per)
+            except BcfInputError as exc:
+                field_name = f"Age bands, {name}" if exc.location.field == name else f"Age bands, {exc.location.field}"
+                raise BcfInputError(Location(field=field_name, item=item), exc.rule, exc.got) from None
+            given = getattr(self, name)
+            if rate is None:
+                continue
+            if given is not None and given != rate:
+                raise BcfInputError(
+                    Location(field=name.capitalize(), item=item),
+                    f"is worked out from the age bands ({rate:.1f} per {self.per:,}); leave it blank",
+                    given,
+                )
+            object.__setattr__(self, name, rate)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,9 +42,9 @@ from typing import Any, cast
 
 from bcf_xl.errors import BcfInputError, Location, PlanError
 from bcf_xl.mapping import record_from_mapping, record_to_mapping
-from bcf_xl.metrics import Progress, measure, meets, progress
+from bcf_xl.metrics import Achievement, Progress, achievement, measure, progress
 from bcf_xl.minimums import asc_minimum, ooh_minimum
-from bcf_xl.model import Metric, Plan, Polarity, Scheme, _member, _text, check_year
+from bcf_xl.model import Metric, Plan, Scheme, _member, _text, check_year
 from bcf_xl.money import ZERO, quarters, total
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import commissioner_parts
@@ -63,29 +63,6 @@ class Answer(StrEnum):
 
     YES = "Yes"
     NO = "No"
-
-
-class Achievement(StrEnum):
-    """The end-of-year return's words for a metric: its full-year figure against the plan's target.
-
-    "Data not available to assess progress" is the return's one wording for a metric without data,
-    so it is the same text as :attr:`bcf_xl.metrics.Progress.NO_DATA`, from the policy data.
-    """
-
-    ACHIEVED = "Achieved"
-    NOT_ACHIEVED = "Not Achieved"
-    NO_DATA = Progress.NO_DATA.value
-
-
-def achievement(actual: Decimal | None, target: Decimal | None, polarity: Polarity) -> Achievement:
-    """The end-of-year words for a year's figure against its target (met or beaten is achieved).
-
-    >>> achievement(Decimal("0.934"), Decimal("0.93"), Polarity.HIGHER_IS_BETTER).value
-    'Achieved'
-    """
-    if actual is None or target is None or polarity is Polarity.NONE:
-        return Achievement.NO_DATA
-    return Achievement.ACHIEVED if meets(actual, target, polarity) else Achievement.NOT_ACHIEVED
 
 
 # --- the records ----------------------------------------------------------------------------------------

@@ -87,8 +87,9 @@ class PlanReport:
           and ``difference`` (positive an underspend).
         - ``dfg``: a district and year a row (none for a unitary area, which keeps its DFG):
           ``allocation``, ``top_up``, ``retained``, ``passported`` and ``agreement_references``.
-        - ``metrics``: a metric a row, its values as rated (a rate per population worked out),
-          ``rag`` and ``progress``.
+        - ``metrics``: a metric a row, its values as rated (a rate per population worked out, an
+          age-standardised rate as it is), ``rag``, ``progress`` (the quarterly return's words) and
+          ``achievement`` (the end-of-year return's words for the actual against the target).
         - ``findings``: ``severity``, ``code``, what it concerns (``record`` kind, ``id``, ``field``,
           ``year``) and ``message``.
 
@@ -180,6 +181,7 @@ class PlanReport:
                 m.forecast,
                 m.rag.value,
                 m.progress.value,
+                m.achievement.value,
             )
             for m in self.metrics
         ]
@@ -200,7 +202,7 @@ class PlanReport:
             ),
             "pools": frame(pools, "pool_id name host is_risk_pool year planned contributions expenditure difference"),
             "dfg": frame(dfg, "year district_id name allocation top_up retained passported agreement_references"),
-            "metrics": frame(metrics, "metric_id name unit baseline target actual forecast rag progress"),
+            "metrics": frame(metrics, "metric_id name unit baseline target actual forecast rag progress achievement"),
             "findings": frame(findings, "severity code record id field year message"),
         }
 

@@ -12,7 +12,7 @@ import dataclasses
 from decimal import Decimal
 
 from bcf_xl.minimums import asc_minimum
-from bcf_xl.model import AscMinimum, ConditionAnswer, DfgYear, Plan
+from bcf_xl.model import AgeBand, AscMinimum, ConditionAnswer, DfgYear, Plan
 from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
 from bcf_xl.uplift import uplift
@@ -58,7 +58,13 @@ def roll_forward(plan: Plan, policy: Policy) -> Plan:
         districts=tuple(dataclasses.replace(d, dfg_allocation=_shift(d.dfg_allocation)) for d in plan.area.districts),
     )
     metrics = tuple(
-        dataclasses.replace(m, baseline=m.actual if m.actual is not None else m.baseline, actual=None, forecast=None)
+        dataclasses.replace(
+            m,
+            baseline=m.actual if m.actual is not None else m.baseline,
+            actual=None,
+            forecast=None,
+            bands=tuple(_roll_band(b) for b in m.bands),
+        )
         for m in plan.metrics
     )
     fund = plan.performance_fund
@@ -76,3 +82,9 @@ def roll_forward(plan: Plan, policy: Policy) -> Plan:
         contacts=dataclasses.replace(plan.contacts, sign_off_date="", hwb_signed_off=""),
         conditions=tuple(ConditionAnswer(c.code, None) for c in plan.conditions),
     )
+
+
+def _roll_band(band: AgeBand) -> AgeBand:
+    """An age band's actual count becomes next year's baseline (as its metric's actual rate does)."""
+    baseline = band.actual if band.actual is not None else band.baseline
+    return dataclasses.replace(band, baseline=baseline, actual=None, forecast=None)

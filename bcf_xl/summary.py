@@ -119,10 +119,16 @@ def render(report: PlanReport, thousands: bool = False) -> str:
 
     out += ["", "Metrics"]
     rows = [
-        (m.name, *(_measure(m, v) for v in (m.baseline, m.target, m.actual)), m.rag.value, m.progress.value)
+        (
+            m.name,
+            *(_measure(m, v) for v in (m.baseline, m.target, m.actual)),
+            m.rag.value,
+            m.progress.value,
+            m.achievement.value,
+        )
         for m in report.metrics
     ]
-    out += _table(rows, ("Metric", "Baseline", "Target", "Actual", "RAG", "Progress"))
+    out += _table(rows, ("Metric", "Baseline", "Target", "Actual", "RAG", "Progress", "Year end"))
 
     out += ["", f"Year-end statement, {plan.years[0]}"]
     rows = []

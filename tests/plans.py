@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from hypothesis import strategies as st
 
 from bcf_xl.model import (
+    AgeBand,
     Area,
     AreaKind,
     AreaOfSpend,
@@ -115,17 +116,31 @@ def plans(draw: st.DrawFn, year: TemplateYear) -> Plan:
             if national.unit is MetricUnit.RATE
             else draw(st.one_of(st.none(), st.integers(1, 2_000_000)))
         )
+        bands: tuple[AgeBand, ...] = ()
+        if national.unit is MetricUnit.STANDARDISED and draw(st.booleans()):  # the rates worked out from age bands
+            counts, with_actual = st.integers(0, 5_000).map(D), draw(st.booleans())
+            bands = tuple(
+                AgeBand(
+                    band,
+                    draw(st.integers(1, 200_000)),
+                    baseline=draw(counts),
+                    target=draw(counts),
+                    actual=draw(counts) if with_actual else None,
+                )
+                for band in ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
+            )
         metrics.append(
             Metric(
                 national.code,
                 draw(TEXT),
                 national.polarity,
                 national.unit,
-                draw(value),
-                draw(value),
-                actual=draw(st.one_of(st.none(), value)),
+                None if bands else draw(value),
+                None if bands else draw(value),
+                actual=None if bands else draw(st.one_of(st.none(), value)),
                 population=population,
                 population_source=draw(st.one_of(st.just(""), TEXT)),
+                bands=bands,
             )
         )
     dfg: tuple[DfgYear, ...] = ()

@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 from bcf_xl import cells
 from bcf_xl.cells import (
     CATALOGUE,
+    bcf_achieved,
     bcf_passport,
     bcf_progress,
     bcf_quarter,
@@ -336,17 +337,39 @@ def test_rag_bad_input(args: tuple[object, ...], message: str) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((4980.0, 4950.0), "Not on track"),
-        ((4950.0, 4950.0), "On track"),
-        ((0.845, 0.84, True), "On track"),
-        ((None, 0.84, True), "Data not available"),
-        ((0.8, None, True), "Data not available"),
+        ((4980.0, 4950.0), "Not on track to meet target"),
+        ((4950.0, 4950.0), "On track to meet target"),
+        ((0.845, 0.84, True), "On track to meet target"),
+        ((None, 0.84, True), "Data not available to assess progress"),
+        ((0.8, None, True), "Data not available to assess progress"),
         (("#N/A", 0.84), "#BCF! forecast: the input holds the Excel error #N/A"),
     ],
 )
 def test_progress(args: tuple[object, ...], expected: str) -> None:
     """The national words for a forecast against its target."""
     assert bcf_progress(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((93.4, 93.0, True), "Achieved"),
+        ((0.934, 0.93, True), "Achieved"),
+        ((92.9, 93.0, True), "Not Achieved"),
+        ((4950.0, 4950.0), "Achieved"),  # meeting the target exactly is achieving it
+        ((4980.0, 4950.0), "Not Achieved"),  # lower is better unless said otherwise
+        ((4980.0, 4950.0, False), "Not Achieved"),
+        ((4900.0, 4950.0, "FALSE"), "Achieved"),
+        ((None, 93.0, True), "Data not available to assess progress"),
+        ((93.4, None, True), "Data not available to assess progress"),
+        ((93.4, 93.0, "maybe"), '#BCF! higher_is_better: must be TRUE or FALSE (got "maybe")'),
+        (("#DIV/0!", 93.0), "#BCF! actual: the input holds the Excel error #DIV/0!"),
+        (("lots", 93.0), '#BCF! actual: must be a number such as 1234.50 or £1,234.50 (got "lots")'),
+    ],
+)
+def test_achieved(args: tuple[object, ...], expected: str) -> None:
+    """The end-of-year words: Achieved when the actual meets or beats the target, Not Achieved otherwise."""
+    assert bcf_achieved(*args) == expected
 
 
 # --- behaviour common to all --------------------------------------------------------------------
@@ -374,13 +397,19 @@ def test_catalogue_lists_every_function_with_help() -> None:
         "bcf_rate",
         "bcf_rag",
         "bcf_progress",
+        "bcf_achieved",
+        "bcf_dsr",
+        "bcf_dsr_ci",
     ]
     for spec in CATALOGUE.values():
         assert 20 < len(spec.summary) <= 255
         assert [a.name for a in spec.args] == list(inspect.signature(spec.function).parameters)
         assert all(len(a.help) > 10 for a in spec.args)
     assert CATALOGUE["bcf_rag"].signature == "bcf_rag(actual, target, [baseline], [higher_is_better], [tolerance])"
-    assert [name for name, spec in CATALOGUE.items() if spec.spills] == ["bcf_passport", "bcf_share"]
+    assert [name for name, spec in CATALOGUE.items() if spec.spills] == ["bcf_passport", "bcf_share", "bcf_dsr_ci"]
+    assert CATALOGUE["bcf_dsr"].signature == "bcf_dsr(counts, populations, [weights], [per])"
+    assert CATALOGUE["bcf_dsr_ci"].signature == "bcf_dsr_ci(counts, populations, [weights], [per], [level])"
+    assert CATALOGUE["bcf_achieved"].signature == "bcf_achieved(actual, target, [higher_is_better])"
 
 
 def test_catalogue_text_is_generated_from_the_functions() -> None:

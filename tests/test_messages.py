@@ -343,7 +343,8 @@ def test_a_directory_as_output(tmp_path: Path, capsys: pytest.CaptureFixture[str
     [
         (
             '[uplfit]\n"2025-26" = { rate = "0.05" }\n',
-            "uplfit: is not a table of national parameters (known: bounds, metric_progress, uplift, vocabulary)",
+            "uplfit: is not a table of national parameters (known: bounds, metric_achievement, metric_progress, "
+            "metric_words_earlier, standard_population, uplift, vocabulary)",
         ),
         (
             '[uplift]\n"2025-26" = { rate = "0.05", checked = "yes" }\n',

@@ -8,9 +8,22 @@ import pytest
 
 from bcf_xl.cells import bcf_progress
 from bcf_xl.errors import BcfInputError
-from bcf_xl.metrics import Progress, Rag, assess, progress, proportion, rag, rate
-from bcf_xl.model import Metric, MetricUnit, Polarity, RagRule
-from bcf_xl.policy import PROGRESS_KEYS, Policy
+from bcf_xl.metrics import (
+    Achievement,
+    Progress,
+    Rag,
+    achievement,
+    assess,
+    dsr,
+    progress,
+    proportion,
+    rag,
+    rate,
+    read_achievement,
+    read_progress,
+)
+from bcf_xl.model import AgeBand, Metric, MetricUnit, Polarity, RagRule
+from bcf_xl.policy import ACHIEVEMENT_KEYS, PROGRESS_KEYS, Policy
 
 D = Decimal
 LOWER = Polarity.LOWER_IS_BETTER
@@ -164,7 +177,79 @@ def test_progress_words(forecast: str | None, target: str | None, polarity: Pola
 
 def test_progress_words_read_as_the_national_return() -> None:
     """The progress values are the words shown in the quarterly return."""
-    assert [p.value for p in Progress] == ["On track", "Not on track", "Data not available"]
+    assert [p.value for p in Progress] == [
+        "On track to meet target",
+        "Not on track to meet target",
+        "Data not available to assess progress",
+    ]
+
+
+def test_achievement_words_read_as_the_end_of_year_return(policy: Policy) -> None:
+    """The year-end values are the end-of-year return's words, from the policy data."""
+    assert [a.value for a in Achievement] == ["Achieved", "Not Achieved", "Data not available to assess progress"]
+    assert dict(zip(ACHIEVEMENT_KEYS, Achievement, strict=True)) == dict(policy.achievement_words)
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "polarity", "expected"),
+    [
+        ("93.4", "93", HIGHER, Achievement.ACHIEVED),
+        ("93", "93", HIGHER, Achievement.ACHIEVED),
+        ("92.99", "93", HIGHER, Achievement.NOT_ACHIEVED),
+        ("590", "600", LOWER, Achievement.ACHIEVED),
+        ("601", "600", LOWER, Achievement.NOT_ACHIEVED),
+        (None, "600", LOWER, Achievement.NO_DATA),
+        ("590", None, LOWER, Achievement.NO_DATA),
+        ("590", "600", Polarity.NONE, Achievement.NO_DATA),
+    ],
+)
+def test_achievement(actual: str | None, target: str | None, polarity: Polarity, expected: Achievement) -> None:
+    """Achieved when the actual meets or beats the target; no data without actual, target or polarity."""
+    result = achievement(None if actual is None else D(actual), None if target is None else D(target), polarity)
+    assert result is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On track to meet target", Progress.ON_TRACK),
+        ("  not on track to meet target ", Progress.NOT_ON_TRACK),
+        ("Data not available to assess progress", Progress.NO_DATA),
+        ("On track", Progress.ON_TRACK),  # the short forms earlier versions wrote
+        ("Not on track", Progress.NOT_ON_TRACK),
+        ("data not available", Progress.NO_DATA),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_read_progress_accepts_todays_and_earlier_words(text: str | None, expected: Progress | None) -> None:
+    """Readers take the national words and the earlier short forms (any case, trimmed) as today's words."""
+    assert read_progress(text) is expected
+
+
+def test_read_progress_refuses_other_words_naming_the_place() -> None:
+    """Other text is refused, naming the place, listing the national words and showing what arrived."""
+    with pytest.raises(BcfInputError, match=r"^Metrics!P5: must be one of the national words: On track to meet"):
+        read_progress("Green", "Metrics!P5")
+    with pytest.raises(BcfInputError, match=r'\(got "Green"\)$'):
+        read_progress("Green")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Achieved", Achievement.ACHIEVED),
+        ("NOT ACHIEVED", Achievement.NOT_ACHIEVED),
+        ("Data not available to assess progress", Achievement.NO_DATA),
+        ("Data not available", Achievement.NO_DATA),
+        (" ", None),
+    ],
+)
+def test_read_achievement(text: str, expected: Achievement | None) -> None:
+    """Year-end words are read in any case; the earlier short "Data not available" reads as today's words."""
+    assert read_achievement(text) is expected
+    with pytest.raises(BcfInputError, match="must be one of the national words"):
+        read_achievement("On track")
 
 
 def test_progress_words_come_from_the_policy_data(policy: Policy) -> None:
@@ -306,3 +391,71 @@ def test_rate_metric_needs_a_population(population: int | None) -> None:
     """A RATE metric without a population above 0 cannot even be recorded."""
     with pytest.raises(BcfInputError, match=r"^\[ADM65\] Population: a rate needs a population above 0"):
         _metric(population=population)
+
+
+# --- metrics rated as directly age-standardised rates -----------------------------------------------
+
+BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
+POPULATIONS = (52_000, 44_000, 33_000, 24_000, 15_000, 8_000)
+
+
+def _bands(baseline: list[int], actual: list[int | None]) -> tuple[AgeBand, ...]:
+    return tuple(
+        AgeBand(band, population, baseline=D(b), actual=None if a is None else D(a))
+        for band, population, b, a in zip(BANDS, POPULATIONS, baseline, actual, strict=True)
+    )
+
+
+def _falls(**options: object) -> Metric:
+    fields: dict[str, object] = {
+        "target": D(800),
+        "bands": _bands([130, 190, 270, 340, 320, 250], [120, 180, 260, 330, 310, 240]),
+    }
+    fields.update(options)
+    return Metric("FALLS", "Falls, 65+", LOWER, MetricUnit.STANDARDISED, None, **fields)  # type: ignore[arg-type]
+
+
+def test_age_bands_give_the_metric_its_standardised_rates() -> None:
+    """A metric with age bands takes each value with counts in every band from bcf_dsr (ESP2013 65+ weights);
+    the rates are rated as they are."""
+    metric = _falls()
+    populations = [D(p) for p in POPULATIONS]
+    assert metric.actual == dsr([D(c) for c in (120, 180, 260, 330, 310, 240)], populations)
+    assert metric.baseline == dsr([D(c) for c in (130, 190, 270, 340, 320, 250)], populations)
+    assert metric.target == D(800) and metric.forecast is None  # no band counts: as given
+    result = assess(metric)
+    assert result.actual == metric.actual  # 820.70..., not a crude rate of it
+    assert result.rag is Rag.AMBER  # 820.7 misses the target of 800 but beats the baseline (855.05)
+    assert result.achievement is Achievement.NOT_ACHIEVED
+
+
+def test_age_band_value_typed_as_well_must_agree() -> None:
+    """A value also typed beside the bands must equal their rate; otherwise it is refused, naming the field."""
+    same = _falls()
+    assert _falls(actual=same.actual) == same
+    with pytest.raises(
+        BcfInputError, match=r"\[FALLS\] Actual: is worked out from the age bands \(820\.7 per 100,000\)"
+    ):
+        _falls(actual=D(700))
+
+
+def test_age_bands_with_a_blank_count_are_refused() -> None:
+    """Some bands with a count and others blank is refused, naming the value and the blank bands."""
+    with pytest.raises(
+        BcfInputError, match=r"\[FALLS\] Age bands, actual: every age band needs a count, or none; blank in 85-89"
+    ):
+        _falls(bands=_bands([1] * 6, [1, 1, 1, 1, None, 1]))
+
+
+def test_age_bands_need_a_standardised_unit() -> None:
+    """Age bands on a metric that is not an age-standardised rate are refused, naming the unit."""
+    with pytest.raises(
+        BcfInputError, match=r"\[FALLS\] Unit: a metric with age bands must be an Age-standardised rate"
+    ):
+        Metric("FALLS", "Falls", LOWER, MetricUnit.NUMBER, None, None, bands=_bands([1] * 6, [1] * 6))
+
+
+def test_age_band_rejects_a_population_of_zero() -> None:
+    """An age band's population must be a whole number above 0, named with the band."""
+    with pytest.raises(BcfInputError, match=r"\[90\+\] Population: an age band needs a population above 0"):
+        AgeBand("90+", 0)

@@ -20,6 +20,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 import bcf_macros
 from bcf_xl import cli
 from bcf_xl.errors import BcfInputError
+from bcf_xl.metrics import dsr_ci
 from bcf_xl.model import Plan
 from bcf_xl.planbook import layout as L  # noqa: N812
 from bcf_xl.planbook.builder import build, pool_views, risk_views, write
@@ -251,6 +252,14 @@ def _engine_cells(plan: Plan) -> dict[tuple[str, str], object]:
         expected[(L.METRICS, L.METRIC_TABLE.cell("baseline_rate", row))] = result.baseline
         if result.actual is not None and result.target:
             expected[(L.METRICS, L.METRIC_TABLE.cell("actual_vs_target", row))] = result.actual / result.target
+    banded = next(m for m in plan.metrics if m.bands)  # the falls metric, over the six 65+ bands
+    for index, key in enumerate(L.BAND_COUNTS):
+        expected[(L.AGE_BANDS, L.AGE_BAND_RATES.cell("rate", index))] = getattr(banded, key)  # per 100,000
+    bands = banded.bands
+    lower, upper = dsr_ci([D(b.actual or 0) for b in bands], [D(b.population) for b in bands])
+    actual = L.BAND_COUNTS.index("actual")
+    expected[(L.AGE_BANDS, L.AGE_BAND_RATES.cell("lower", actual))] = lower
+    expected[(L.AGE_BANDS, L.AGE_BAND_RATES.cell("upper", actual))] = upper
     schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes)))
     contributors = {s.source_id: s.contributor for s in plan.sources}
     for row, scheme in zip(schemes.data_rows, plan.schemes, strict=False):

@@ -46,7 +46,7 @@ def test_bounds_and_vocabularies(policy: Policy) -> None:
     assert "Acute" in policy.vocabularies["area_of_spend"]
     assert "Reablement at home" in policy.scheme_types["Home-based intermediate care services"]
     assert policy.scheme_types["Urgent Community Response"] == ()
-    assert policy.progress_words["no_data"] == "Data not available"
+    assert policy.progress_words["no_data"] == "Data not available to assess progress"
 
 
 def test_override_file_adds_a_year_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -95,7 +95,8 @@ def test_override_may_not_change_a_progress_word(tmp_path: Path) -> None:
     override = tmp_path / "words.toml"
     override.write_text('[metric_progress]\non_track = "On Track"\n', encoding="utf-8")
     with pytest.raises(
-        BcfInputError, match=r"words\.toml'? metric_progress\.on_track: the progress words .*\(got \"On Track\"\)"
+        BcfInputError,
+        match=r"words\.toml'? metric_progress\.on_track: the progress and achievement words .*\(got \"On Track\"\)",
     ):
         load_policy(override)
 
@@ -103,7 +104,7 @@ def test_override_may_not_change_a_progress_word(tmp_path: Path) -> None:
 def test_override_repeating_the_progress_words_loads(tmp_path: Path) -> None:
     """An override that repeats a shipped progress word unchanged (a copy of the shipped file) is accepted."""
     override = tmp_path / "copy.toml"
-    override.write_text('[metric_progress]\nno_data = "Data not available"\n', encoding="utf-8")
+    override.write_text('[metric_progress]\nno_data = "Data not available to assess progress"\n', encoding="utf-8")
     assert load_policy(override).progress_words == progress_words()
 
 

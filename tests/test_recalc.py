@@ -40,7 +40,7 @@ BCF_CELLS: dict[str, tuple[str, object]] = {
         "=BCF_RAG(620, 600, , FALSE, 0.02)",
         rag(D(620), D(600), Polarity.LOWER_IS_BETTER, tolerance=D("0.02")).value,
     ),
-    "B11": ("=BCF_PROGRESS(4980, 4950)", "Not on track"),
+    "B11": ("=BCF_PROGRESS(4980, 4950)", "Not on track to meet target"),
     "B12": ('=IF(BCF_RAG(0.84, 0.85, , TRUE)="Red", "red", "not red")', "red"),
     "B13": ("=SUM(C1:C4)", D("185123.45")),
     "B14": ("=BCF_SHORTFALL(SUM(Inputs!A5:A9), 2000)", D("2000") - D("1250.65")),

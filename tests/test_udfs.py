@@ -52,6 +52,16 @@ def test_adapter_signature_matches_catalogue(name: str) -> None:
         ("bcf_rate", (450.0, 180000.0, None)),
         ("bcf_rag", (620.0, 600.0, None, False, 0.02)),
         ("bcf_progress", (None, 0.84, True)),
+        ("bcf_achieved", (93.4, 93.0, True)),
+        (
+            "bcf_dsr",
+            (
+                [[120.0], [180.0], [260.0], [330.0], [310.0], [240.0]],
+                [[5.2e4], [4.4e4], [3.3e4], [2.4e4], [1.5e4], [8e3]],
+            ),
+        ),
+        ("bcf_dsr", ([1.0, None], [10.0, 10.0], [1.0, 1.0], None)),
+        ("bcf_dsr_ci", ([1.0, 2.0], [10.0, 10.0], [1.0, 1.0], 1000.0, 0.998)),
     ],
 )
 def test_adapter_returns_what_the_cell_function_returns(name: str, args: tuple[object, ...]) -> None:

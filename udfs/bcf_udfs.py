@@ -77,3 +77,18 @@ def bcf_rag(actual, target, baseline=None, higher_is_better=None, tolerance=None
 @_udf
 def bcf_progress(forecast, target, higher_is_better=None):  # type: ignore[no-untyped-def]
     return cells.bcf_progress(forecast, target, higher_is_better)
+
+
+@_udf
+def bcf_achieved(actual, target, higher_is_better=None):  # type: ignore[no-untyped-def]
+    return cells.bcf_achieved(actual, target, higher_is_better)
+
+
+@_udf
+def bcf_dsr(counts, populations, weights=None, per=None):  # type: ignore[no-untyped-def]
+    return cells.bcf_dsr(counts, populations, weights, per)
+
+
+@_udf
+def bcf_dsr_ci(counts, populations, weights=None, per=None, level=None):  # type: ignore[no-untyped-def]
+    return cells.bcf_dsr_ci(counts, populations, weights, per, level)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -24,7 +24,8 @@ from bcf_xl.cells import is_error
 from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
-from bcf_xl.model import AreaOfSpend, MetricUnit, Plan, Polarity, RagRule, SourceKind
+from bcf_xl.metrics import Progress
+from bcf_xl.model import AreaOfSpend, Metric, MetricUnit, Plan, Polarity, RagRule, SourceKind
 from bcf_xl.money import excel_error
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.buttons import insert_lite_buttons
@@ -245,6 +246,7 @@ def build(
     _pools(writer)
     _dfg(writer)
     _metrics(writer)
+    _age_bands(writer)
     _risk(writer)
     _checks(writer, findings)
     _dashboard(writer)
@@ -306,9 +308,7 @@ def write(
     data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons)
     if cache and plan is not None:
         cached = computed_values(data)
-        data = build(
-            plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, cached=cached
-        )
+        data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, cached=cached)
 
     def save(temporary: Path) -> None:
         temporary.write_bytes(data)
@@ -675,29 +675,49 @@ def metric_values(plan: Plan) -> list[dict[str, object]]:
     return rows
 
 
+def banded_metric(plan: Plan | None) -> Metric | None:
+    """The plan's metric rated over age bands, which the Falls by age band sheet holds (None if it has none).
+
+    Raises:
+        BcfInputError: more than one metric has age bands; the workbook holds one metric's bands.
+    """
+    banded = [m for m in plan.metrics if m.bands] if plan else []
+    if len(banded) > 1:
+        raise BcfInputError(
+            Location(field="Age bands"),
+            "the planning workbook holds the age bands of one metric",
+            ", ".join(m.metric_id for m in banded),
+        )
+    if banded and len(banded[0].bands) > L.AGE_BAND_TABLE.rows:
+        raise BcfInputError(
+            Location(field="Age bands", item=banded[0].metric_id),
+            f"the planning workbook holds {L.AGE_BAND_TABLE.rows} age bands",
+            len(banded[0].bands),
+        )
+    return banded[0] if banded else None
+
+
+def _without_banded(metric: Metric, values: dict[str, object]) -> dict[str, object]:
+    """A metric's Metrics inputs with each value worked out from age bands left blank (the bands give it)."""
+    for key in L.BAND_COUNTS:
+        if metric.bands and all(getattr(band, key) is not None for band in metric.bands):
+            values[key] = None
+    return values
+
+
 def _metrics(w: _Writer) -> None:
     plan = w.plan
     sheet = w.title(L.METRICS, "Metrics: baselines, targets and actuals as published, rated live")
-    w.table(L.METRIC_TABLE, metric_values(plan) if plan else [])
+    rows = [_without_banded(m, v) for m, v in zip(plan.metrics, metric_values(plan), strict=True)] if plan else []
+    w.table(L.METRIC_TABLE, rows)
     table = L.METRIC_TABLE
-    rate_unit = MetricUnit.RATE.value
     for row in table.data_rows:
 
         def c(key: str, r: int = row) -> str:
             return table.cell(key, r)
 
-        def used(key: str) -> str:
-            """The figure rated: a rate from the count and population where both are given, else as typed."""
-            count, population = c(f"{key}_count"), c("population")
-            typed = f'IF(ISNUMBER({c(key)}),{c(key)},"")'
-            from_count = f"BCF_RATE({count},{population},{c('per')})"
-            return (
-                f'IF({c("unit")}="{rate_unit}",IF(AND(ISNUMBER({count}),ISNUMBER({population})),{from_count},'
-                f"{typed}),{typed})"
-            )
-
         for source in ("baseline", "target", "actual"):
-            w.formula(L.METRICS, c(f"{source}_rate"), f"={used(source)}", RATED)
+            w.formula(L.METRICS, c(f"{source}_rate"), "=" + rated_formula(row, source), RATED)
         higher = f'{c("polarity")}="{Polarity.HIGHER_IS_BETTER.value}"'
         w.formula(
             L.METRICS,
@@ -717,12 +737,15 @@ def _metrics(w: _Writer) -> None:
         w.formula(
             L.METRICS,
             c("progress"),
-            f'=IF({c("metric_id")}="","",BCF_PROGRESS({used("forecast")},{c("target_rate")},{higher}))',
+            f'=IF({c("metric_id")}="","",BCF_PROGRESS({rated_formula(row, "forecast")},{c("target_rate")},{higher}))',
             TEXT,
         )
     rag = table.span("rag", sheet=False).replace("$", "")
     for word, style in (("Green", LOOK.good), ("Amber", LOOK.warning), ("Red", LOOK.bad)):
         to_xlsxwriter.highlight(sheet, rag, word, w.formats[style])
+    words = table.span("progress", sheet=False).replace("$", "")
+    for progress, style in ((Progress.ON_TRACK, LOOK.good), (Progress.NOT_ON_TRACK, LOOK.bad)):
+        to_xlsxwriter.highlight(sheet, words, progress.value, w.formats[style])
     # A percentage metric's figures show as percentages (84.4% typed is held as 0.844).
     first, last = table.data_rows[0], table.data_rows[-1]
     percent = w.book.add_format({"num_format": "0.0%"})
@@ -740,6 +763,65 @@ def _metrics(w: _Writer) -> None:
             **_across(L.METRICS),
         ),
     )
+
+
+def rated_formula(row: int, source: str) -> str:
+    """A Metrics row's value as rated (no leading =): from the age bands (bcf_dsr) for the metric they belong to
+    when they hold that count; else, for a rate, worked out from its count and the population where both are
+    given (bcf_rate); else the figure as typed (published)."""
+    table, bands = L.METRIC_TABLE, L.AGE_BAND_TABLE
+
+    def c(key: str) -> str:
+        return table.cell(key, row)
+
+    def band(key: str) -> str:
+        return bands.span(key)
+
+    owner = f"{L.quote(L.AGE_BANDS)}!{absolute_coordinate(L.AGE_BAND_LINES.cell('metric_id'))}"
+    typed = f'IF(ISNUMBER({c(source)}),{c(source)},"")'
+    count, population = c(f"{source}_count"), c("population")
+    from_count = f"BCF_RATE({count},{population},{c('per')})"
+    used = (
+        f'IF({c("unit")}="{MetricUnit.RATE.value}",IF(AND(ISNUMBER({count}),ISNUMBER({population})),{from_count},'
+        f"{typed}),{typed})"
+    )
+    return (
+        f'IF(AND({c("metric_id")}<>"",{c("metric_id")}={owner},COUNT({band(source)})>0),'
+        f"BCF_DSR({band(source)},{band('population')},{band('weight')},{c('per')}),{used})"
+    )
+
+
+def _age_bands(w: _Writer) -> None:
+    metric = banded_metric(w.plan)
+    sheet = w.title(L.AGE_BANDS, "Falls by age band: counts and populations for the directly age-standardised rate")
+    lines, table, rates = L.AGE_BAND_LINES, L.AGE_BAND_TABLE, L.AGE_BAND_RATES
+    w.label(L.AGE_BANDS, lines.label("metric_id"), "Metric ID rated by these bands (e.g. FALLS)")
+    w.put(L.AGE_BANDS, lines.cell("metric_id"), metric.metric_id if metric else None, TEXT)
+    if metric is not None:
+        rows = [field_values(band, _keys(table)) for band in metric.bands]
+    else:  # the bands of people aged 65 and over named, ready for their figures
+        rows = [{"band": band} for band, _ in w.policy.standard_population.older_people]
+    w.table(table, rows)
+    counts = {key: table.span(key, sheet=False) for key in ("population", "weight", *L.BAND_COUNTS)}
+    w.label(L.AGE_BANDS, rates.label("rate"), "Rate per 100,000 (bcf_dsr)", bold=True)
+    for index, key in enumerate(L.BAND_COUNTS):
+        w.formula(
+            L.AGE_BANDS,
+            rates.cell("rate", index),
+            f'=IF(COUNT({counts[key]})=0,"",BCF_DSR({counts[key]},{counts["population"]},{counts["weight"]}))',
+            RATED,
+        )
+    w.label(L.AGE_BANDS, rates.label("lower"), "Actual rate: 95% confidence interval, lower (bcf_dsr_ci)")
+    w.label(L.AGE_BANDS, rates.label("upper"), "Actual rate: 95% confidence interval, upper")
+    actual = L.BAND_COUNTS.index("actual")
+    spill = f"{rates.cell('lower', actual)}:{rates.cell('upper', actual)}"
+    sheet.write_dynamic_array_formula(
+        spill,
+        f'=IF(COUNT({counts["actual"]})=0,"",BCF_DSR_CI({counts["actual"]},{counts["population"]},{counts["weight"]}))',
+        w.formats[LOOK.computed(RATED)],
+        "",
+    )
+    w.finish(L.AGE_BANDS, _page(table.last_column, rates.row("upper")))
 
 
 def _risk(w: _Writer) -> None:

@@ -38,13 +38,14 @@ SCHEMES = "Schemes"
 POOLS = "Pools"
 DFG = "DFG"
 METRICS = "Metrics"
+AGE_BANDS = "Falls by age band"
 RISK = "Risk & year end"
 CHECKS = "Checks"
 DASHBOARD = "Dashboard"
 LISTS = "Lists"
 POLICY = "Policy"
 CONF = "xlwings.conf"
-SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, RISK, CHECKS, DASHBOARD, LISTS, POLICY, CONF)
+SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, AGE_BANDS, RISK, CHECKS, DASHBOARD, LISTS, POLICY, CONF)
 TITLE_CELL = "A1"  # every sheet's title
 
 
@@ -338,6 +339,39 @@ METRIC_TABLE = Table(
 METRIC_INPUTS = tuple(f.key for f in METRIC_TABLE.fields if not f.computed)
 
 
+# --- Falls by age band ---------------------------------------------------------------------------------
+
+# Counts and populations per age band of the metric rated as a directly age-standardised rate (the
+# falls metric, 65+): the metric's ID (label in A, value in B), then one row per band. The Metrics
+# row of that metric rates its baseline, target, actual and forecast with bcf_dsr over the bands.
+AGE_BAND_LINES = Lines(AGE_BANDS, "A", ("B",), one_a_row(3, ("metric_id",)))
+BAND_COUNTS = ("baseline", "target", "actual", "forecast")
+AGE_BAND_TABLE = Table(
+    AGE_BANDS,
+    "AgeBands",
+    5,
+    6,  # ESP2013's bands of people aged 65 and over: 65-69, 70-74, 75-79, 80-84, 85-89, 90+
+    (
+        Field("band", "Age band", TEXT, width=14),
+        Field("population", "Population", WHOLE, width=14),
+        Field("weight", "Standard population (blank: ESP2013)", NUMBER, width=18),
+        Field("baseline", "Baseline count", NUMBER, width=14),
+        Field("target", "Target count", NUMBER, width=14),
+        Field("actual", "Actual count", NUMBER, width=14),
+        Field("forecast", "Forecast count", NUMBER, width=14),
+    ),
+    record="age_band",
+)
+# Below the bands: each count's standardised rate per 100,000 (bcf_dsr), then the actual rate's
+# confidence interval (bcf_dsr_ci spills its lower and upper limits down). Label in A.
+AGE_BAND_RATES = Lines(
+    AGE_BANDS,
+    "A",
+    tuple(AGE_BAND_TABLE.columns[key] for key in BAND_COUNTS),
+    one_a_row(AGE_BAND_TABLE.data_rows[-1] + 2, ("rate", "lower", "upper")),
+)
+
+
 # --- Risk & year end ---------------------------------------------------------------------------------
 
 RISK_LABELS = {
@@ -503,5 +537,5 @@ def placement(years: tuple[str, ...], schemes: Table) -> Placement:
             ("dfg", "received", index): (DFG, DFG_LINES.cell("received", index)),
             ("dfg", "allocations", index): (DFG, DISTRICTS.cell(f"allocation{index + 1}", DISTRICTS.data_rows[0])),
         }
-    tables = (PARTNERS, SOURCES, schemes, POOL_TABLE, DISTRICTS, METRIC_TABLE)
+    tables = (PARTNERS, SOURCES, schemes, POOL_TABLE, DISTRICTS, METRIC_TABLE, AGE_BAND_TABLE)
     return Placement(years, tuple(t.place() for t in tables), cells)

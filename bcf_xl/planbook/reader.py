@@ -19,7 +19,9 @@ from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import check_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
+from bcf_xl.metrics import bands_rate
 from bcf_xl.model import (
+    AgeBand,
     Area,
     AreaKind,
     AscMinimum,
@@ -196,7 +198,18 @@ def _plan(cells: CellReader, schemes_table: L.Table) -> Plan | None:
     schemes = _rows(cells, schemes_table, lambda r: _scheme(r, n))
     pools = _rows(cells, L.POOL_TABLE, _pool)
     districts, retentions = records.districts(cells, L.DISTRICTS, n)
-    metrics = _rows(cells, L.METRIC_TABLE, _metric)
+    owner, bands = _age_bands(cells)
+    metrics = _rows(
+        cells, L.METRIC_TABLE, lambda r: _metric(r, bands if owner and r.text("metric_id") == owner else ())
+    )
+    named = {cells.text(L.METRICS, L.METRIC_TABLE.cell("metric_id", row)) for row in L.METRIC_TABLE.data_rows}
+    if bands and owner not in named:
+        cells.error(
+            L.AGE_BANDS,
+            L.AGE_BAND_LINES.cell("metric_id"),
+            f"Metric ID: must name a metric of the Metrics sheet rated as an {MetricUnit.STANDARDISED.value} "
+            f"(got {shown(cells.raw(L.AGE_BANDS, L.AGE_BAND_LINES.cell('metric_id')))})",
+        )
     conditions = _rows(cells, L.CONDITIONS, _condition)
     kind = cells.choice(L.COVER, L.cover_cell("area_kind"), "Area type", AreaKind)
     name = cells.text(L.COVER, L.cover_cell("area"))
@@ -277,9 +290,67 @@ def _pool(r: RowCells) -> Pool | None:
     return r.record("name", Pool, r.text("pool_id"), r.text("name"), r.text("host"), risk == "yes")
 
 
-def _metric(r: RowCells) -> Metric | None:
+def _age_bands(cells: CellReader) -> tuple[str, tuple[AgeBand, ...]]:
+    """The Falls by age band sheet: the metric its bands rate and the bands (none when no band has a figure).
+
+    A workbook made before the sheet existed has none. Bands that cannot give a rate (a count in some
+    bands but not others) are findings at their cells, and the metric gets no bands.
+    """
+    table = L.AGE_BAND_TABLE
+    owner = cells.text(L.AGE_BANDS, L.AGE_BAND_LINES.cell("metric_id"))
+    found: list[AgeBand] = []
+    rows: list[int] = []
+    broken = False
+    for r in table_rows(cells, table):
+        figures = [r.amount(key) for key in ("population", "weight", *L.BAND_COUNTS)]
+        if all(value is None for value in figures):
+            continue  # a band named, ready for its figures
+        population = figures[0]
+        if population is not None and population != population.to_integral_value():
+            r.error("population", f"Population: must be a whole number (got {population})")
+            broken = True
+            continue
+        band = r.record(
+            "population",
+            AgeBand,
+            r.text("band"),
+            int(population) if population is not None else 0,
+            *figures[1:],
+        )
+        if band is None:
+            broken = True
+        else:
+            found.append(band)
+            rows.append(r.row)
+    if not found or broken:  # a band that could not be read is already a finding; no rate without it
+        return owner, ()
+    if not owner:
+        cells.error(
+            L.AGE_BANDS, L.AGE_BAND_LINES.cell("metric_id"), "Metric ID: is required with age bands (got a blank)"
+        )
+        return owner, ()
+    good = True
+    for key in L.BAND_COUNTS:
+        try:
+            bands_rate(found, key, 100_000)
+        except BcfInputError as exc:
+            # The engine names a count, the weights or the populations; each is a column of the table.
+            named = (exc.location.field or key).split()[0]
+            column = {"weights": "weight", "populations": "population", "counts": key}.get(named, named)
+            column = column if column in table.columns else key
+            row = next((at for band, at in zip(found, rows, strict=True) if getattr(band, column) is None), rows[0])
+            cells.error(L.AGE_BANDS, table.cell(column, row), f"{table.field(column).label}: {exc.rule}")
+            good = False
+            break
+    return owner, tuple(found) if good else ()
+
+
+def _metric(r: RowCells, bands: tuple[AgeBand, ...] = ()) -> Metric | None:
     polarity = r.choice("polarity", Polarity)
     unit = r.choice("unit", MetricUnit)
+    if bands and unit is not MetricUnit.STANDARDISED:
+        r.error("unit", f"Unit: the metric rated by the age bands must be an {MetricUnit.STANDARDISED.value}")
+        return None
     rule = r.choice("rag_rule", RagRule) if r.text("rag_rule") else RagRule.BASELINE
     population, per = _whole(r, "population"), _whole(r, "per")
     if polarity is None or unit is None or rule is None:
@@ -307,6 +378,7 @@ def _metric(r: RowCells) -> Metric | None:
         population_source=r.text("population_source"),
         rag_rule=rule,
         tolerance=r.amount("tolerance"),
+        bands=bands,
     )
 
 

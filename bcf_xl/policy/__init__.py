@@ -1,11 +1,13 @@
-"""National parameters as data: uplift rates by year, numeric bounds, closed vocabularies and the
-progress words of the national return.
+"""National parameters as data: uplift rates by year, numeric bounds, closed vocabularies, the
+progress and achievement words of the national returns, and the standard population of
+age-standardised rates.
 
 The figures live in ``national.toml`` beside this module, each with its source. When a new
 framework year arrives a user supplies an override file of the same shape; its entries replace
-the shipped ones of the same name (:func:`load_policy`). The progress words are the one
-exception: the engine's :class:`~bcf_xl.metrics.Progress` takes them from the shipped file
-(:func:`progress_words`), so they are changed there and an override file may not change them.
+the shipped ones of the same name (:func:`load_policy`). The words are the one exception: the
+engine's :class:`~bcf_xl.metrics.Progress` and :class:`~bcf_xl.metrics.Achievement` take them
+from the shipped file (:func:`progress_words`, :func:`achievement_words`), so they are changed
+there and an override file may not change them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ from bcf_xl.money import to_decimal
 _SHIPPED = "national.toml"
 #: The keys of ``[metric_progress]``: a metric on track, not on track, or without the data to say.
 PROGRESS_KEYS = ("on_track", "not_on_track", "no_data")
+#: The keys of ``[metric_achievement]``: a metric's target achieved at year end, not achieved, or no data.
+ACHIEVEMENT_KEYS = ("achieved", "not_achieved", "no_data")
+#: The tables of words the engine takes from the shipped file only, with their keys.
+WORD_TABLES = {
+    "metric_progress": PROGRESS_KEYS,
+    "metric_achievement": ACHIEVEMENT_KEYS,
+    "metric_words_earlier": PROGRESS_KEYS,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +62,28 @@ class Bound:
 
 
 @dataclass(frozen=True, slots=True)
+class StandardPopulation:
+    """A standard population for directly age-standardised rates: a weight per age band, with its source."""
+
+    name: str
+    source: str
+    bands: tuple[str, ...]
+    weights: tuple[Decimal, ...]
+    #: The first band of the people aged 65 and over (the BCF falls metric's bands).
+    older_people_from: str
+
+    def weights_from(self, band: str) -> tuple[Decimal, ...]:
+        """The weights of ``band`` and every older band: ``weights_from("65-69")`` gives the six 65+ weights."""
+        return self.weights[self.bands.index(band) :]
+
+    @property
+    def older_people(self) -> tuple[tuple[str, Decimal], ...]:
+        """The bands of people aged 65 and over with their weights (ESP2013: 65-69 ... 90+, summing to 19,500)."""
+        start = self.bands.index(self.older_people_from)
+        return tuple(zip(self.bands[start:], self.weights[start:], strict=True))
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """National parameters, loaded from data files."""
 
@@ -61,6 +93,11 @@ class Policy:
     scheme_types: Mapping[str, tuple[str, ...]]
     #: The progress words by key (see :func:`progress_words`); :class:`bcf_xl.metrics.Progress` shows them.
     progress_words: Mapping[str, str]
+    #: The year-end words by key (see :func:`achievement_words`); :class:`bcf_xl.metrics.Achievement` shows them.
+    achievement_words: Mapping[str, str]
+    #: The short progress words of earlier versions by key, which readers still accept.
+    earlier_words: Mapping[str, str]
+    standard_population: StandardPopulation
     origin: str
 
     def uplift(self, year: str) -> Uplift:
@@ -94,7 +131,7 @@ def load_policy(override: Path | None = None) -> Policy:
     if override is not None:
         extra = _read_override(override)
         _known_tables(extra, data, str(override))
-        _keep_progress_words(extra, data, Location(sheet=str(override), field="metric_progress"))
+        _keep_words(extra, data, str(override))
         data = _merge(data, extra)
         origin = f"shipped national parameters with {override.name}"
     return _build(data, origin, str(override) if override else _SHIPPED)
@@ -109,34 +146,58 @@ def progress_words() -> Mapping[str, str]:
     Raises:
         BcfInputError: the shipped table lacks a key, has an unknown one, or a word is not text.
     """
-    return _progress_table(_shipped(), Location(sheet=_SHIPPED, field="metric_progress"))
+    return _word_table(_shipped(), "metric_progress", _SHIPPED)
+
+
+def achievement_words() -> Mapping[str, str]:
+    """The end-of-year return's words, from the shipped ``[metric_achievement]`` table, by key.
+
+    They are the words :class:`bcf_xl.metrics.Achievement` (and so ``bcf_achieved``) shows:
+    ``achieved``, ``not_achieved`` and ``no_data``.
+
+    Raises:
+        BcfInputError: the shipped table lacks a key, has an unknown one, or a word is not text.
+    """
+    return _word_table(_shipped(), "metric_achievement", _SHIPPED)
+
+
+def earlier_words() -> Mapping[str, str]:
+    """The short progress words earlier versions wrote (``[metric_words_earlier]``), by the key of today's words.
+
+    Raises:
+        BcfInputError: the shipped table lacks a key, has an unknown one, or a word is not text.
+    """
+    return _word_table(_shipped(), "metric_words_earlier", _SHIPPED)
 
 
 def _shipped() -> dict[str, Any]:
     return tomllib.loads(resources.files(__package__).joinpath(_SHIPPED).read_text(encoding="utf-8"))
 
 
-def _progress_table(data: dict[str, Any], where: Location) -> Mapping[str, str]:
-    table = _table(data, "metric_progress", where)
-    if sorted(table) != sorted(PROGRESS_KEYS):
-        raise BcfInputError(where, f"must give exactly the words {', '.join(PROGRESS_KEYS)}", ", ".join(table))
+def _word_table(data: dict[str, Any], name: str, file_name: str) -> Mapping[str, str]:
+    keys = WORD_TABLES[name]
+    where = Location(sheet=file_name, field=name)
+    table = _table(data, name, where)
+    if sorted(table) != sorted(keys):
+        raise BcfInputError(where, f"must give exactly the words {', '.join(keys)}", ", ".join(table))
     for key, word in table.items():
         if not isinstance(word, str) or not word.strip():
-            raise BcfInputError(Location(sheet=where.sheet, field=f"metric_progress.{key}"), "must be text", word)
-    return MappingProxyType({key: table[key] for key in PROGRESS_KEYS})
+            raise BcfInputError(Location(sheet=file_name, field=f"{name}.{key}"), "must be text", word)
+    return MappingProxyType({key: table[key] for key in keys})
 
 
-def _keep_progress_words(extra: dict[str, Any], shipped: dict[str, Any], where: Location) -> None:
-    """Refuse an override that would change a progress word: the engine takes them from the shipped file only."""
-    table = _table(extra, "metric_progress", where)
-    for key, word in table.items():
-        if shipped["metric_progress"].get(key) != word:
-            raise BcfInputError(
-                Location(sheet=where.sheet, field=f"metric_progress.{key}"),
-                "the progress words are the national return's and cannot be overridden; "
-                "they are changed in the shipped national.toml",
-                word,
-            )
+def _keep_words(extra: dict[str, Any], shipped: dict[str, Any], file_name: str) -> None:
+    """Refuse an override that would change a national word: the engine takes them from the shipped file only."""
+    for name in WORD_TABLES:
+        table = _table(extra, name, Location(sheet=file_name, field=name))
+        for key, word in table.items():
+            if shipped[name].get(key) != word:
+                raise BcfInputError(
+                    Location(sheet=file_name, field=f"{name}.{key}"),
+                    "the progress and achievement words are the national returns' and cannot be overridden; "
+                    "they are changed in the shipped national.toml",
+                    word,
+                )
 
 
 def _read_override(path: Path) -> dict[str, Any]:
@@ -206,14 +267,42 @@ def _build(data: dict[str, Any], origin: str, file_name: str) -> Policy:
         name: _words(subs, where("vocabulary", "scheme_types", name), may_be_empty=True)
         for name, subs in _table(vocab_table, "scheme_types", where("vocabulary", "scheme_types")).items()
     }
-    progress = _progress_table(data, where("metric_progress"))
     return Policy(
         uplifts=MappingProxyType(uplifts),
         bounds=MappingProxyType(bounds),
         vocabularies=MappingProxyType(vocabularies),
         scheme_types=MappingProxyType(scheme_types),
-        progress_words=progress,
+        progress_words=_word_table(data, "metric_progress", file_name),
+        achievement_words=_word_table(data, "metric_achievement", file_name),
+        earlier_words=_word_table(data, "metric_words_earlier", file_name),
+        standard_population=_standard_population(data, file_name),
         origin=origin,
+    )
+
+
+def _standard_population(data: dict[str, Any], file_name: str) -> StandardPopulation:
+    """The ``[standard_population]`` table: one weight above 0 per named band, and where the bands of 65+ start."""
+
+    def where(name: str = "") -> Location:
+        return Location(sheet=file_name, field="standard_population" + (f".{name}" if name else ""))
+
+    table = _table(data, "standard_population", where())
+    bands = _words(table.get("bands"), where("bands"))
+    weights = table.get("weights")
+    if not isinstance(weights, list) or len(weights) != len(bands):
+        raise BcfInputError(where("weights"), f"must be a list of {len(bands)} weights, one per band", weights)
+    values = tuple(to_decimal(weight, where("weights")) for weight in weights)
+    if any(value <= 0 for value in values):
+        raise BcfInputError(where("weights"), "each weight must be above 0", ", ".join(map(str, values)))
+    older = _text(table.get("older_people_from"), where("older_people_from"))
+    if older not in bands:
+        raise BcfInputError(where("older_people_from"), f"must be one of the bands ({', '.join(bands)})", older)
+    return StandardPopulation(
+        name=_text(table.get("name"), where("name")),
+        source=_text(table.get("source"), where("source")),
+        bands=bands,
+        weights=values,
+        older_people_from=older,
     )
 
 

@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bcf_xl import __version__
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
+from bcf_xl.metrics import as_submitted
 from bcf_xl.minimums import asc_minimum
 from bcf_xl.model import MetricUnit, Plan, SourceKind
 from bcf_xl.policy import Policy, Uplift
@@ -482,14 +483,15 @@ def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:
             MetricUnit.RATE: f"Count; rated per {national.per:,}",
             MetricUnit.PERCENT: "Percentage",
             MetricUnit.NUMBER: "Number",
+            MetricUnit.STANDARDISED: f"Directly age-standardised rate per {national.per:,}",
         }[national.unit]
         _grey(sheet, at["unit"], unit)
         _grey(sheet, at["polarity"], national.polarity.value)
         value_format = SHARE if national.unit is MetricUnit.PERCENT else RATE
         _input(sheet, at["population"], ours.population if ours else None, WHOLE)
         _input(sheet, at["population_source"], (ours.population_source or None) if ours else None)
-        _input(sheet, at["baseline"], ours.baseline if ours else None, value_format)
-        _input(sheet, at["target"], ours.target if ours else None, value_format)
+        _input(sheet, at["baseline"], as_submitted(national.unit, ours.baseline) if ours else None, value_format)
+        _input(sheet, at["target"], as_submitted(national.unit, ours.target) if ours else None, value_format)
         for source, rated in (("baseline", "baseline_rate"), ("target", "target_rate")):
             formula = "=" + rated_rule(layout, row, source).formula(METRICS)
             _computed(sheet, at[rated], formula, value_format)

@@ -202,8 +202,9 @@ YEAR_2023_25 = TemplateYear(
         ),
         NationalMetric(
             "FALLS",
-            "Emergency hospital admissions due to falls in people aged 65 and over per 100,000",
-            MetricUnit.RATE,
+            "Emergency hospital admissions due to falls in people aged 65 and over directly age standardised rate "
+            "per 100,000",
+            MetricUnit.STANDARDISED,
             Polarity.LOWER_IS_BETTER,
         ),
         NationalMetric("HOME", "Discharge to usual place of residence", MetricUnit.PERCENT, Polarity.HIGHER_IS_BETTER),

@@ -19,6 +19,7 @@ from openpyxl.utils import range_boundaries
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.findings import Finding
+from bcf_xl.metrics import as_submitted
 from bcf_xl.minimums import asc_minimum
 from bcf_xl.model import (
     Area,
@@ -351,8 +352,8 @@ def submission_view(plan: Plan, year: TemplateYear, policy: Policy) -> Plan:
             national[m.metric_id].name,
             national[m.metric_id].polarity,
             national[m.metric_id].unit,
-            m.baseline,
-            m.target,
+            as_submitted(national[m.metric_id].unit, m.baseline),
+            as_submitted(national[m.metric_id].unit, m.target),
             population=m.population,
             per=national[m.metric_id].per,
             population_source=m.population_source,
