@@ -24,7 +24,8 @@ from bcf_xl.cells import catalogue_text
 from bcf_xl.checks import errors, tally
 from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describe, one_line
 from bcf_xl.model import Plan
-from bcf_xl.monitoring import Actuals, actuals_to_mapping
+from bcf_xl.monitoring import Actuals, actuals_to_mapping, as_at
+from bcf_xl.monitoring_checks import check_actuals
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings
@@ -355,17 +356,23 @@ def _return(args: argparse.Namespace) -> int:
     found = _plan_and_actuals(args, policy)
     if found is None:
         return EXIT_PLAN_ERRORS
-    plan, actuals = found
+    plan, reported = found
     year = return_year(args.year or plan.years[0])
     kind = ReturnKind.YEAR_END if args.kind == "year-end" else ReturnKind.QUARTERLY
     quarter = getattr(args, "quarter", None) or 4
+    actuals = as_at(reported, year.name, quarter)  # figures reported after the quarter belong to later returns
     write_return(plan, actuals, year, kind, quarter, policy, args.output, overwrite=args.force)
     validation = validate_return(args.output, policy)
     status = "Complete Template" if validation.complete else "Incomplete Template"
     _out(f"Wrote {args.output} ({validation.returned.title}): {status}, {tally(validation.findings)}")
     for finding in validation.findings:
         _out(f"  {finding}")
-    return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
+    checked = check_actuals(plan, actuals, year.name, quarter)
+    if checked:
+        _out(f"The actuals against the plan: {tally(checked)}")
+        for finding in checked:
+            _out(f"  {finding}")
+    return EXIT_OK if validation.ok and not errors(checked) else EXIT_PLAN_ERRORS
 
 
 def _read_return(args: argparse.Namespace, policy: Policy) -> int:

@@ -489,3 +489,26 @@ def _policy() -> Policy:
 def test_cover_inputs_are_the_returns() -> None:
     """The Cover asks for the area, the contact details and who signs the return off."""
     assert COVER_INPUTS == ("area", "completed_by", "job_title", "email", "telephone", "signed_off_by")
+
+
+def test_a_cell_text_beyond_the_limit_is_refused_with_its_cell(
+    q3: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A return read as the planning template is: a commentary of 20,001 characters is refused at its cell, exit 2."""
+    table = _layout(load_policy(), ReturnKind.QUARTERLY, 3).metrics
+    cell = table.cell("challenges", table.data_rows[0])
+    book = openpyxl.load_workbook(q3)
+    book[METRICS][cell].value = "x" * 20_001
+    book.save(tmp_path / "long.xlsx")
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "long.xlsx")]) == 2
+    assert f"'Metrics'!{cell}: holds 20,001 characters of text" in capsys.readouterr().err
+
+
+def test_a_year_the_plan_does_not_have_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--year naming a year outside the plan is refused in one line naming the year, exit 2, no file written."""
+    out = tmp_path / "ye.xlsx"
+    capsys.readouterr()
+    assert main(["year-end", "--sample", "--year", "2025-26", "-o", str(out)]) == 2
+    assert "2025-26" in capsys.readouterr().err
+    assert not out.exists()
