@@ -23,17 +23,23 @@ from bcf_xl import __version__
 from bcf_xl.cells import catalogue_text
 from bcf_xl.checks import errors, tally
 from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describe, one_line
+from bcf_xl.model import Plan
+from bcf_xl.monitoring import Actuals, actuals_to_mapping, as_at
+from bcf_xl.monitoring_checks import check_actuals
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings, template_needs
 from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
-from bcf_xl.policy import load_policy
+from bcf_xl.policy import Policy, load_policy
 from bcf_xl.report import compute
-from bcf_xl.sample import sample_plan, sample_plan_for
+from bcf_xl.returns.actuals_file import read_actuals
+from bcf_xl.returns.definition import ReturnKind, return_year
+from bcf_xl.returns.reader import ReturnValidation, is_return, read as read_return, validate as validate_return
+from bcf_xl.sample import sample_actuals, sample_plan, sample_plan_for
 from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import DEFAULT_YEAR, YEARS, template_year, year_for_plan
 from bcf_xl.submission.reader import read as read_submission
-from bcf_xl.submission.validator import validate as validate_submission
+from bcf_xl.submission.validator import Validation, validate as validate_submission
 from bcf_xl.summary import render
 
 EXIT_OK, EXIT_PLAN_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -163,6 +169,37 @@ def _parser() -> argparse.ArgumentParser:
     _policy_option(validate)
     validate.set_defaults(run=_validate)
 
+    for name, kind_help, description in (
+        (
+            "quarterly",
+            "build the quarterly return for a quarter of a plan year",
+            "Build the quarterly return (Guidance, Cover with its checklist, National Conditions, Metrics, Spend) "
+            "for --quarter of --year (default: the plan's first year) from PLAN and its actuals (--actuals), or "
+            "from the embedded sample and its actuals (--sample), then validate it.",
+        ),
+        (
+            "year-end",
+            "build the end-of-year return and the Section 75 year-end statement",
+            "Build the end-of-year return (Cover, National Conditions, Metrics with achievement words, Income and "
+            "Expenditure actual with the minimums as spent, the Section 75 statement per pool) for --year "
+            "(default: the plan's first year) from PLAN and --actuals, or from the sample (--sample).",
+        ),
+    ):
+        command = commands.add_parser(name, help=kind_help, description=description)
+        origin = command.add_mutually_exclusive_group(required=True)
+        origin.add_argument(
+            "plan", nargs="?", type=Path, metavar="PLAN", help="a planning workbook (.xlsm) or a filled template"
+        )
+        origin.add_argument("--sample", action="store_true", help="use the embedded sample plan and its actuals")
+        command.add_argument("--actuals", type=Path, metavar="FILE.toml", help="the actuals reported (with PLAN)")
+        if name == "quarterly":
+            command.add_argument("--quarter", type=int, required=True, choices=(1, 2, 3, 4), help="1 to 4")
+        command.add_argument("--year", metavar="YYYY-YY", help="the plan year reported (default: the first)")
+        command.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+        command.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
+        _policy_option(command)
+        command.set_defaults(run=_return, kind=name)
+
     lite = commands.add_parser(
         "lite",
         help="write what xlwings Lite needs: main.py, requirements.txt and the planning workbook (.xlsx)",
@@ -262,19 +299,8 @@ def _generate(args: argparse.Namespace) -> int:
     if args.sample:
         plan = sample_plan_for(template_year(args.year).plan_years) if args.year else sample_plan()
     else:
-        if is_planning_workbook(args.plan):
-            source = read_planbook(args.plan)
-            read_plan, problems = source.plan, source.findings
-            if read_plan is not None:  # what the template needs, at the planning workbook's cells
-                wanted = template_year(args.year) if args.year else year_for_plan(read_plan.years)
-                problems = (*problems, *template_needs(source, wanted))
-        else:
-            submission = read_submission(args.plan, policy)
-            read_plan, problems = submission.plan, submission.findings
-        if read_plan is None or errors(problems):
-            for finding in problems:
-                _out(f"  {finding}")
-            _say(f"{args.plan.name}: cannot be read into a plan (see above)")
+        read_plan = _read_plan(args.plan, policy, template_for=args.year or "")
+        if read_plan is None:
             return EXIT_PLAN_ERRORS
         plan = read_plan
     year = template_year(args.year) if args.year else (year_for_plan(plan.years) or template_year(DEFAULT_YEAR))
@@ -289,6 +315,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _read(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
+    if is_return(args.submission):
+        return _read_return(args, policy)
     submission = read_submission(args.submission, policy, args.year)
     if submission.plan is not None:
         sys.stdout.write(render(compute(submission.plan, policy), thousands=args.thousands))
@@ -301,12 +329,18 @@ def _read(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
-    validation = validate_submission(args.submission, policy, args.year)
+    validation: Validation | ReturnValidation
+    if is_return(args.submission):
+        validation = validate_return(args.submission, policy, args.year)
+        title = validation.returned.title
+    else:
+        validation = validate_submission(args.submission, policy, args.year)
+        title = validation.submission.year.title
     if args.json:
         print(validation.to_json())
     else:
         status = "Complete Template" if validation.complete else "Incomplete Template"
-        _out(f"{args.submission.name} ({validation.submission.year.title}): {status}, {tally(validation.findings)}")
+        _out(f"{args.submission.name} ({title}): {status}, {tally(validation.findings)}")
         for finding in validation.findings:
             _out(f"  {finding}")
     return EXIT_OK if validation.ok else EXIT_PLAN_ERRORS
@@ -330,6 +364,83 @@ def _collate(args: argparse.Namespace) -> int:
         what = outcome.reason or f"{outcome.status}, {outcome.errors} errors, {outcome.warnings} warnings"
         _out(f"  {outcome.file}: {what}")
     return EXIT_OK if result.ok else EXIT_PLAN_ERRORS
+
+
+def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, Actuals] | None:
+    """The plan and actuals a return is built from: the sample's, or PLAN's with --actuals (None: PLAN unreadable)."""
+    if args.sample:
+        if args.actuals is not None:
+            raise BcfInputError(Location(field="--actuals"), "goes with PLAN, not with --sample", str(args.actuals))
+        return sample_plan(), sample_actuals()
+    if args.actuals is None:
+        raise BcfInputError(
+            Location(field="--actuals"),
+            "is required with PLAN: the actuals reported, as a TOML file of schemes, income, metrics and conditions",
+            show_got=False,
+        )
+    plan = _read_plan(args.plan, policy)
+    return None if plan is None else (plan, read_actuals(args.actuals))
+
+
+def _read_plan(path: Path, policy: Policy, template_for: str | None = None) -> Plan | None:
+    """The plan a planning workbook or a filled template holds; None (its problems printed) when it cannot be read.
+
+    With ``template_for`` (a template year, or "" for the plan's own), a planning workbook is also checked for
+    what that template needs, each finding at the planning workbook's own cell.
+    """
+    if is_planning_workbook(path):
+        source = read_planbook(path)
+        plan, problems = source.plan, source.findings
+        if plan is not None and template_for is not None:
+            wanted = template_year(template_for) if template_for else year_for_plan(plan.years)
+            problems = (*problems, *template_needs(source, wanted))
+    else:
+        submission = read_submission(path, policy)
+        plan, problems = submission.plan, submission.findings
+    if plan is None or errors(problems):
+        for finding in problems:
+            _out(f"  {finding}")
+        _say(f"{path.name}: cannot be read into a plan (see above)")
+        return None
+    return plan
+
+
+def _return(args: argparse.Namespace) -> int:
+    from bcf_xl.returns.builder import write as write_return
+
+    policy = load_policy(args.policy)
+    found = _plan_and_actuals(args, policy)
+    if found is None:
+        return EXIT_PLAN_ERRORS
+    plan, reported = found
+    year = return_year(args.year or plan.years[0])
+    kind = ReturnKind.YEAR_END if args.kind == "year-end" else ReturnKind.QUARTERLY
+    quarter = getattr(args, "quarter", None) or 4
+    actuals = as_at(reported, year.name, quarter)  # figures reported after the quarter belong to later returns
+    write_return(plan, actuals, year, kind, quarter, policy, args.output, overwrite=args.force)
+    validation = validate_return(args.output, policy)
+    status = "Complete Template" if validation.complete else "Incomplete Template"
+    _out(f"Wrote {args.output} ({validation.returned.title}): {status}, {tally(validation.findings)}")
+    for finding in validation.findings:
+        _out(f"  {finding}")
+    checked = check_actuals(plan, actuals, year.name, quarter)
+    if checked:
+        _out(f"The actuals against the plan: {tally(checked)}")
+        for finding in checked:
+            _out(f"  {finding}")
+    return EXIT_OK if validation.ok and not errors(checked) else EXIT_PLAN_ERRORS
+
+
+def _read_return(args: argparse.Namespace, policy: Policy) -> int:
+    returned = read_return(args.submission, policy, args.year)
+    mapping = actuals_to_mapping(returned.actuals)
+    counts = ", ".join(f"{len(mapping[key])} {key}" for key in ("schemes", "income", "metrics", "conditions"))
+    _out(f"Read {args.submission.name} ({returned.title}): {counts}; {tally(returned.findings)}")
+    for code, words in returned.assessments:
+        _out(f"  {code}: {words}")
+    for finding in returned.findings:
+        _out(f"  {finding}")
+    return EXIT_PLAN_ERRORS if errors(returned.findings) else EXIT_OK
 
 
 def _functions(args: argparse.Namespace) -> int:
@@ -424,7 +535,7 @@ def _environment_problem(exc: OSError, args: argparse.Namespace) -> str:
     reason = exc.strerror or str(exc) or type(exc).__name__
     output: Path | None = getattr(args, "output", None)
     name = None if exc.filename is None else Path(os.fsdecode(exc.filename))
-    inputs = [getattr(args, key, None) for key in ("plan", "submission", "workbook", "policy")]
+    inputs = [getattr(args, key, None) for key in ("plan", "submission", "workbook", "policy", "actuals")]
     if name is not None and any(path is not None and path.absolute() == name.absolute() for path in inputs):
         return f"{name}: cannot be read ({reason})"
     if output is not None and (name is None or name.absolute().parent == output.absolute().parent):
@@ -435,7 +546,15 @@ def _environment_problem(exc: OSError, args: argparse.Namespace) -> str:
 
 
 # The modules that read an input workbook, and the libraries that parse one.
-_READERS = frozenset({"bcf_xl.files", "bcf_xl.workbook.reading", "bcf_xl.planbook.reader", "bcf_xl.submission.reader"})
+_READERS = frozenset(
+    {
+        "bcf_xl.files",
+        "bcf_xl.workbook.reading",
+        "bcf_xl.planbook.reader",
+        "bcf_xl.submission.reader",
+        "bcf_xl.returns.reader",
+    }
+)
 _FILE_FORMAT_LIBRARIES = frozenset({"openpyxl", "zipfile", "xml", "defusedxml", "lxml", "et_xmlfile"})
 
 

@@ -51,7 +51,7 @@ def test_import_scanner_sees_xlwings(tmp_path: Path) -> None:
 # --- cell addresses live in layout declarations only ------------------------------------------------
 
 # The modules that declare where things sit; every other module asks them.
-LAYOUT_DECLARATIONS = {"planbook/layout.py", "submission/layout.py"}
+LAYOUT_DECLARATIONS = {"planbook/layout.py", "submission/layout.py", "returns/layout.py"}
 # Words that read like cell addresses but are names: national condition codes, a metric code, quarters.
 NAMES_NOT_CELLS = {"NC1", "NC2", "NC3", "NC4", "EA65", "Q1", "Q2", "Q3", "Q4"}
 # Text before a formatted value that names a quarter ("Q{n}"), not a column.

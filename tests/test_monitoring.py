@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from bcf_xl.errors import BcfInputError
 from bcf_xl.findings import Severity, Target
-from bcf_xl.metrics import Progress
+from bcf_xl.metrics import Achievement, Progress
 from bcf_xl.minimums import asc_minimum
 from bcf_xl.model import (
     Area,
@@ -30,7 +30,6 @@ from bcf_xl.model import (
 )
 from bcf_xl.money import to_pence, total
 from bcf_xl.monitoring import (
-    Achievement,
     Actuals,
     ActualsError,
     Answer,

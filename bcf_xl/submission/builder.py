@@ -189,7 +189,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     book.defined_names[SCHEME_ROWS_NAME] = DefinedName(SCHEME_ROWS_NAME, attr_text=layout.scheme_rows_reference)
     book.active = book.sheetnames.index(COVER)
     book.calculation.fullCalcOnLoad = True
-    return book, _cached_values(book, computed_cells(layout) | checkers)
+    return book, cached_values(book, computed_cells(layout) | checkers)
 
 
 def _fits(plan: Plan, layout: Layout) -> None:
@@ -345,7 +345,7 @@ def _cover(
         if "chief_executive" in partners.columns:
             _input(sheet, partners.cell("chief_executive", row), (partner.chief_executive or None) if partner else None)
     _dropdown(sheet, ranges["partner_kinds"], cells(partners, "kind"), "Choose Council or ICB")
-    rules, last_row = _checklist(sheet, items, layout)
+    rules, last_row = write_checklist(sheet, items, layout.checklist)
     _finish(sheet, layout.widths[COVER], None, len(layout.checklist.fields) + 1, last_row, one_page=True)
     return rules
 
@@ -556,12 +556,12 @@ def _summary(sheet: Worksheet, layout: Layout) -> None:
     )
 
 
-def _checklist(
-    sheet: Worksheet, items: tuple[checklist.Item, ...], layout: Layout
+def write_checklist(
+    sheet: Worksheet, items: tuple[checklist.Item, ...], table: Table
 ) -> tuple[dict[tuple[str, str], Expr], int]:
-    """Write the checklist inside the Cover and the status cell under its title; return the rule of each formula
-    cell (every checker, each sheet's "completed" line and the status) by (sheet, cell), and the last row used."""
-    table = layout.checklist
+    """Write the checklist ``table`` inside the Cover and the status cell under its title; return the rule of each
+    formula cell (every checker, each sheet's "completed" line and the status) by (sheet, cell), and the last row
+    used. The planning template and the returns write their checklists with it."""
     first_row = table.header_row + 1
     _headers(sheet, table, (field.header for field in table.fields))
     row = first_row
@@ -616,7 +616,7 @@ def _not_zero(sheet: Worksheet, cells: str) -> None:
     to_openpyxl.highlight_not_zero(sheet, cells, RED)
 
 
-def _cached_values(book: Workbook, rules: Mapping[tuple[str, str], Expr]) -> dict[tuple[str, str], object]:
+def cached_values(book: Workbook, rules: Mapping[tuple[str, str], Expr]) -> dict[tuple[str, str], object]:
     """What every formula cell computes to, evaluated from its rule over the cells the template holds."""
     values: dict[tuple[str, str], object] = {
         (sheet.title, cell.coordinate): cell.value

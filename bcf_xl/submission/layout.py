@@ -86,6 +86,18 @@ def col(index: int) -> str:
     return get_column_letter(index)
 
 
+def checklist_table(header_row: int) -> Table:
+    """The checklist inside a Cover from ``header_row``: sheet, required item, the cell it links to, and its
+    checker (the builder counts the lines). The planning template and the returns share it."""
+    fields = (
+        Field("sheet", "Sheet"),
+        Field("item", "Required item"),
+        Field("link", "Cell"),
+        Field("complete", "Complete?"),
+    )
+    return Table(COVER, "Checklist", header_row, 0, fields, first_column=2)
+
+
 def guidance_cell(line: int) -> str:
     """The cell of the Guidance sheet's ``line``-th line of text (from 0)."""
     return f"{GUIDANCE_COLUMN}{GUIDANCE_FIRST_ROW + line}"
@@ -144,14 +156,7 @@ class Layout:
     @cached_property
     def checklist(self) -> Table:
         """The checklist inside the Cover, below the partners: one line a required item (the builder counts them)."""
-        fields = (
-            Field("sheet", "Sheet"),
-            Field("item", "Required item"),
-            Field("link", "Cell"),
-            Field("complete", "Complete?"),
-        )
-        header = self.partner_rows[-1] + 3
-        return Table(COVER, "Checklist", header, 0, fields, first_column=2)
+        return checklist_table(self.partner_rows[-1] + 3)
 
     @property
     def partner_rows(self) -> range:

@@ -57,24 +57,7 @@ class Validation:
                 "template": self.submission.year.name,
                 "status": "Complete Template" if self.complete else "Incomplete Template",
                 "ok": self.ok,
-                "findings": [
-                    {
-                        "severity": f.severity.value,
-                        "code": f.code,
-                        "sheet": f.where.sheet,
-                        "cell": f.where.cell,
-                        "field": f.where.field,
-                        "item": f.where.item,
-                        "concerns": {
-                            "record": f.target.record,
-                            "id": f.target.ident,
-                            "field": f.target.field,
-                            "year": f.target.year,
-                        },
-                        "message": f.message,
-                    }
-                    for f in self.findings
-                ],
+                "findings": findings_json(self.findings),
             },
             indent=2,
         )
@@ -99,16 +82,34 @@ def _checklist(layout: Layout, policy: Policy) -> tuple[checklist.Item, ...]:
     return items
 
 
-def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Validation:
-    """Read and check a filled template; see the module docstring for what is reported."""
-    submission = read(path, policy, expected_year)
-    layout = submission.layout
-    items = _checklist(layout, policy)
-    unmet = checklist.unmet(items, submission.values)
-    findings = list(submission.findings)
+def findings_json(findings: tuple[Finding, ...]) -> list[dict[str, object]]:
+    """Findings as ``validate --json`` prints them: each with its place, what it concerns and its message."""
+    return [
+        {
+            "severity": f.severity.value,
+            "code": f.code,
+            "sheet": f.where.sheet,
+            "cell": f.where.cell,
+            "field": f.where.field,
+            "item": f.where.item,
+            "concerns": {
+                "record": f.target.record,
+                "id": f.target.ident,
+                "field": f.target.field,
+                "year": f.target.year,
+            },
+            "message": f.message,
+        }
+        for f in findings
+    ]
+
+
+def checklist_findings(unmet: tuple[checklist.Item, ...]) -> list[Finding]:
+    """An error at its linked cell for each checklist item the Cover shows as No."""
+    found = []
     for item in unmet:
         sheet, cell = item.link.replace("'", "").rsplit("!", 1)
-        findings.append(
+        found.append(
             Finding(
                 Severity.ERROR,
                 "CHECKLIST",
@@ -117,6 +118,16 @@ def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Va
                 Location(sheet=sheet, cell=cell),
             )
         )
+    return found
+
+
+def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Validation:
+    """Read and check a filled template; see the module docstring for what is reported."""
+    submission = read(path, policy, expected_year)
+    layout = submission.layout
+    items = _checklist(layout, policy)
+    unmet = tuple(checklist.unmet(items, submission.values))
+    findings = [*submission.findings, *checklist_findings(unmet)]
     differences = tuple(d for d in checklist.differences(layout) if not d.holds(submission.values))
     for difference in differences:
         shown = difference.value(submission.values)

@@ -163,10 +163,15 @@ EXAMPLES: dict[str, list[list[Any]]] = {
 
 
 def workbooks(folder: Path) -> dict[str, Any]:
-    """The planning workbook (as VBA .xlsm and as Lite .xlsx) and the NHS England template, built and checked."""
+    """The planning workbook (as VBA .xlsm and as Lite .xlsx), the NHS England template and a quarterly return, built
+    and checked."""
     from bcf_xl import load_policy, sample_plan
     from bcf_xl.planbook.builder import build
     from bcf_xl.planbook.buttons import button_macros
+    from bcf_xl.returns.builder import write as write_return
+    from bcf_xl.returns.definition import ReturnKind, return_year
+    from bcf_xl.returns.reader import validate as validate_return
+    from bcf_xl.sample import sample_actuals
     from bcf_xl.submission.builder import write
     from bcf_xl.submission.definition import year_for_plan
     from bcf_xl.submission.validator import validate
@@ -177,7 +182,11 @@ def workbooks(folder: Path) -> dict[str, Any]:
     path = folder / "submission.xlsx"
     write(plan, year, policy, path)
     validation = validate(path, policy)
+    quarterly = folder / "quarterly.xlsx"
+    write_return(plan, sample_actuals(3), return_year(plan.years[0]), ReturnKind.QUARTERLY, 3, policy, quarterly)
     return {
+        "quarterly": parts(quarterly),
+        "quarterly_complete": validate_return(quarterly, policy).complete,
         "planbook_xlsm": sha256(build(plan, policy, vba_project=button_macros())),
         "planbook_empty": sha256(build(None, policy)),
         "planbook_lite": sha256(build(plan, policy, lite_buttons=True)),
