@@ -151,6 +151,10 @@ EDITS: dict[str, Callable[[openpyxl.Workbook], None]] = {
     ),
     "no scheme-rows name, a formatted blank below": no_scheme_rows_name,
     "a source typed in lower case": edit_cells({(INCOME, LAYOUT.income.cell("kind", 5)): "disabled facilities grant"}),
+    # A scheme ID of one space is a row with an ID to Excel (LEN 1): calamine alone would read no value.
+    "an ID of only a space, its amount blanked": edit_cells(
+        {(EXPENDITURE, LAYOUT.expenditure.cell("scheme_id", FIRST_SCHEME)): " ", amount(): None}
+    ),
 }
 
 

@@ -193,6 +193,8 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
             sheet = reader.wb[name] if name in reader.wb.sheetnames else None
             if isinstance(sheet, ReadOnlyWorksheet):
                 sheets[name] = sheet._worksheet_path  # type: ignore[attr-defined]  # the stubs leave it out
+        if _blank_shared_text(reader.archive):
+            return None
         scans: dict[str, _Scan] = {}
         for name, member in sheets.items():
             scan = _scan(reader.archive, member, *bounds[name])
@@ -226,6 +228,8 @@ class _Scan:
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")  # also a cell with a namespace prefix
 _ERROR_TYPES = (b't="e"', b"t='e'")
+# A text of only spaces (or other white space): calamine reads it as no value, openpyxl (and Excel) as the text.
+_BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
 # calamine holds a sheet as one dense block from its first to its last cell, and ends the process when it
 # cannot: beyond this many cells (or this many bytes of XML) the file is left to openpyxl, which streams
 # rows and stops at the bounds.
@@ -233,18 +237,27 @@ MAX_DENSE_CELLS = 400_000
 MAX_SCANNED_BYTES = 16 * 2**20
 
 
+def _blank_shared_text(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook's shared strings hold a text of only white space (see :data:`_BLANK_TEXT`)."""
+    name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if name is None or archive.getinfo(name).file_size > MAX_SCANNED_BYTES:
+        return name is not None  # too large to scan: openpyxl reads it
+    return _BLANK_TEXT.search(archive.read(name)) is not None
+
+
 def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
     """Scan a sheet's XML for where its cells are; None when calamine should not read it.
 
     calamine is left out when a cell's reference is not written as ``<c r="A1"`` (its place would be
     inferred, or it may have a namespace prefix), when a cell holds an Excel error value (calamine reads it
-    as blank, openpyxl as the error's text), when the sheet's cells span more than :data:`MAX_DENSE_CELLS`
+    as blank, openpyxl as the error's text) or a text of only white space (calamine reads no value), when the
+    sheet's cells span more than :data:`MAX_DENSE_CELLS`
     cells, or when its XML is larger than :data:`MAX_SCANNED_BYTES`.
     """
     if archive.getinfo(member).file_size > MAX_SCANNED_BYTES:
         return None
     xml = archive.read(member)
-    if any(error in xml for error in _ERROR_TYPES):
+    if any(error in xml for error in _ERROR_TYPES) or _BLANK_TEXT.search(xml):
         return None
     references = _CELL_REF.findall(xml)
     if len(references) != sum(xml.count(tag) for tag in _CELL_TAGS):
