@@ -32,6 +32,9 @@ MAX_MEMBERS = 20_000
 MAX_RATIO = 200  # a part may unpack to at most 200 times its packed size (once it is over 1 MB)
 MAX_FILE_RATIO = 100  # all parts together may unpack to at most 100 times the file's size
 MAX_SHEETS = 100  # sheets and chart sheets; a planning workbook has 12 and a template 9
+# The most rows a Schemes or Expenditure table may have: far more schemes than any area plans. Builders give a plan
+# no more rows than this, and readers read no further.
+MAX_SCHEME_ROWS = 2_000
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/")
 _OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")

@@ -203,8 +203,8 @@ def test_a_cell_text_beyond_the_limit_is_refused_with_its_cell(plan_file: Path, 
 
 
 def test_a_schemes_table_longer_than_the_limit_is_refused(plan_file: Path, tmp_path: Path) -> None:
-    """A value on the Schemes sheet's last readable row means the table goes on beyond it: refused with its cell."""
-    row = L.schemes_table(1).header_row + MAX_SCHEME_ROWS
+    """A value on the row after the longest Schemes table means the table goes on beyond it: refused with its cell."""
+    row = L.schemes_table(1).header_row + MAX_SCHEME_ROWS + 1
     xml = f'<row r="{row}"><c r="A{row}" t="inlineStr"><is><t>S999</t></is></c></row>'
     path = rewrite(
         plan_file, tmp_path / "long-table.xlsm", {sheet_parts(plan_file)[L.SCHEMES]: before_sheet_data_end(xml)}
@@ -399,7 +399,7 @@ def test_a_chart_sheet_where_a_sheet_of_cells_belongs_is_named_as_such(
 
 # --- many bad rows: findings placed in linear time ------------------------------------------------------------
 
-BAD_ROWS = MAX_SCHEME_ROWS - 1  # a full table: the plan's and the template's limit
+BAD_ROWS = MAX_SCHEME_ROWS  # a full table: the plan's and the template's limit
 WORK_SECONDS = 10  # processor time a command may take; its wall time on a shared machine counts the others' work
 
 
@@ -441,7 +441,7 @@ def _checked_within_limits(path: Path, command: str, bad_cells: list[str]) -> No
 
 
 def test_a_large_plan_with_a_bad_amount_on_every_row_is_checked_in_time(tmp_path: Path) -> None:
-    """`check` of a plan of 1,999 schemes (about 1.2 MB), each with a text amount, reports each at its cell within
+    """`check` of a plan of 2,000 schemes (about 1.2 MB), each with a text amount, reports each at its cell within
     the memory limit and in linear time."""
     from bcf_xl.planbook.builder import write
     from bcf_xl.policy import load_policy
@@ -455,15 +455,14 @@ def test_a_large_plan_with_a_bad_amount_on_every_row_is_checked_in_time(tmp_path
 
 
 def test_a_large_template_with_a_bad_amount_on_every_row_is_validated_in_time(tmp_path: Path) -> None:
-    """`validate` of a template of 1,950 schemes (about 1.9 MB, a full table with its spare rows), each with a text
-    amount, reports each at its cell within the memory limit and in linear time."""
+    """`validate` of a template of 2,000 schemes (about 1.9 MB, a full table), each with a text amount, reports each
+    at its cell within the memory limit and in linear time."""
     from bcf_xl.policy import load_policy
     from bcf_xl.submission.builder import write
     from bcf_xl.submission.definition import YEAR_2023_25
     from bcf_xl.submission.layout import EXPENDITURE, Layout, scheme_rows_for
 
-    # the most schemes whose template a reader accepts: its table holds spare rows beyond them
-    count = next(n for n in range(MAX_SCHEME_ROWS, 0, -1) if scheme_rows_for(n) <= MAX_SCHEME_ROWS)
+    count = MAX_SCHEME_ROWS
     write(_large_plan(count), YEAR_2023_25, load_policy(), tmp_path / "large.xlsx")  # type: ignore[arg-type]
     table = Layout(YEAR_2023_25, scheme_rows_for(count)).expenditure
     assert len(table.data_rows) == MAX_SCHEME_ROWS
@@ -472,6 +471,31 @@ def test_a_large_template_with_a_bad_amount_on_every_row_is_validated_in_time(tm
     path = _spoil(tmp_path / "large.xlsx", tmp_path / "bad.xlsx", EXPENDITURE, cells, keep_vba=False, size=1_200)
     assert path.stat().st_size > 1_800_000
     _checked_within_limits(path, "validate", [amount for amount, _ in cells])
+
+
+@pytest.mark.parametrize("what", ["planning workbook", "template"])
+def test_a_plan_with_more_schemes_than_a_table_holds_is_refused(tmp_path: Path, what: str) -> None:
+    """A plan of 2,001 schemes gets no workbook the readers would refuse: the builder refuses it, naming the
+    schemes, the room and the count, and writes nothing."""
+    from bcf_xl.errors import BcfInputError
+    from bcf_xl.planbook.builder import write as write_plan
+    from bcf_xl.policy import load_policy
+    from bcf_xl.submission.builder import write as write_template
+    from bcf_xl.submission.definition import YEAR_2023_25
+
+    plan = _large_plan(MAX_SCHEME_ROWS + 1)
+    target = tmp_path / ("plan.xlsm" if what == "planning workbook" else "template.xlsx")
+
+    def build() -> None:
+        if what == "planning workbook":
+            write_plan(target, plan, load_policy())  # type: ignore[arg-type]
+        else:
+            write_template(plan, YEAR_2023_25, load_policy(), target)  # type: ignore[arg-type]
+
+    with pytest.raises(BcfInputError) as refusal:
+        build()
+    assert str(refusal.value) == f'schemes: the {what} has room for 2,000 (got "2,001")'
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_generate_from_a_template_whose_scheme_rows_name_is_stretched_is_refused(

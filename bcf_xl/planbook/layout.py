@@ -12,6 +12,8 @@ from types import MappingProxyType
 
 from openpyxl.utils.cell import coordinate_from_string
 
+from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import MAX_SCHEME_ROWS
 from bcf_xl.workbook.placement import Placement
 
 # The one layout vocabulary (kinds of field, fields, tables, lines) is the toolkit's.
@@ -213,8 +215,17 @@ SCHEME_ALIASES = (("amount", "amounts"),)
 
 
 def scheme_rows_for(n_schemes: int) -> int:
-    """Rows to give the Schemes table: the plan's schemes and room for more, at least 200."""
-    return max(200, n_schemes + 100)
+    """Rows to give the Schemes table: the plan's schemes and room for more, at least 200 and at most the
+    :data:`~bcf_xl.files.MAX_SCHEME_ROWS` the reader reads.
+
+    Raises:
+        BcfInputError: the plan has more schemes than that.
+    """
+    if n_schemes > MAX_SCHEME_ROWS:
+        raise BcfInputError(
+            Location(field="schemes"), f"the planning workbook has room for {MAX_SCHEME_ROWS:,}", f"{n_schemes:,}"
+        )
+    return min(MAX_SCHEME_ROWS, max(200, n_schemes + 100))
 
 
 # --- Pools -------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
-from bcf_xl.files import check_workbook_file
+from bcf_xl.files import MAX_SCHEME_ROWS, check_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.metrics import bands_rate
 from bcf_xl.model import (
@@ -79,11 +79,10 @@ class PlanRead:
     origins: Origins
 
 
-# Far more schemes than any area plans (the largest real plan has under 200); the Schemes sheet is read no further.
-MAX_SCHEME_ROWS = 2_000
-# How far each sheet is read: every table and line the layout declares, the Schemes table at its largest.
+# How far each sheet is read: every table and line the layout declares, the Schemes table at its largest and one
+# row more, to see whether it goes on.
 READ_BOUNDS = bounds_of(
-    *(part for part in vars(L).values() if isinstance(part, L.Table | L.Lines)), L.schemes_table(MAX_SCHEME_ROWS)
+    *(part for part in vars(L).values() if isinstance(part, L.Table | L.Lines)), L.schemes_table(MAX_SCHEME_ROWS + 1)
 )
 
 

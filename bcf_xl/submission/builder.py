@@ -197,9 +197,10 @@ def _fits(plan: Plan, layout: Layout) -> None:
         ("partners", len(plan.partners), len(layout.partner_rows)),
         ("income lines", len(plan.sources), len(layout.income_rows)),
         ("districts", len(plan.area.districts), len(layout.district_rows)),
+        ("schemes", len(plan.schemes), layout.scheme_rows),
     ):
         if count > room:
-            raise BcfInputError(Location(field=what), f"the template has room for {room}", count)
+            raise BcfInputError(Location(field=what), f"the template has room for {room:,}", f"{count:,}")
     for source in plan.sources:
         layout.year.label(source.kind)
 

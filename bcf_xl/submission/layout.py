@@ -17,6 +17,7 @@ from typing import ClassVar
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import absolute_coordinate
 
+from bcf_xl.files import MAX_SCHEME_ROWS
 from bcf_xl.model import AreaOfSpend
 from bcf_xl.submission.definition import TemplateYear
 from bcf_xl.workbook.placement import FieldKey, Placement
@@ -489,5 +490,6 @@ DIFFERENCES = ("balance", "asc_under", "ooh_under", "dfg_unallocated", "dfg_unma
 
 
 def scheme_rows_for(n_schemes: int) -> int:
-    """Expenditure rows to give a plan: its schemes and room for more, at least 100."""
-    return max(100, n_schemes + 50)
+    """Expenditure rows to give a plan: its schemes and room for more, at least 100 and at most the
+    :data:`~bcf_xl.files.MAX_SCHEME_ROWS` a reader reads (the builder refuses a plan with more schemes)."""
+    return min(MAX_SCHEME_ROWS, max(100, n_schemes + 50))

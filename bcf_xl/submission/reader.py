@@ -18,6 +18,7 @@ from openpyxl.utils import range_boundaries
 
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.files import MAX_SCHEME_ROWS
 from bcf_xl.findings import Finding
 from bcf_xl.metrics import as_submitted
 from bcf_xl.minimums import asc_minimum
@@ -71,8 +72,6 @@ class Submission:
     origins: Origins
 
 
-# Far more expenditure rows than any area plans; the defined name BCF_SCHEME_ROWS may claim no more.
-MAX_SCHEME_ROWS = 2_000
 # The Lists sheet holds the dropdown vocabularies, one a column: far more than any vocabulary has.
 LIST_BOUNDS = (500, 40)
 
