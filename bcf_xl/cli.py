@@ -393,7 +393,7 @@ def _read_plan(path: Path, policy: Policy, template_for: str | None = None) -> P
         plan, problems = source.plan, source.findings
         if plan is not None and template_for is not None:
             wanted = template_year(template_for) if template_for else year_for_plan(plan.years)
-            problems = (*problems, *template_needs(source, wanted))
+            problems = (*problems, *template_needs(source, wanted, policy))
     else:
         submission = read_submission(path, policy)
         plan, problems = submission.plan, submission.findings
