@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from bcf_xl.errors import BcfInputError
 from bcf_xl.metrics import bands_rate, dsr_ci
-from bcf_xl.model import Partner, Plan
+from bcf_xl.model import AreaOfSpend, Partner, Plan, SourceKind
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import Dimension, commissioner_parts
@@ -32,7 +32,7 @@ ZERO = Decimal(0)
 
 def engine_figures(plan: Plan, policy: Policy) -> Figures:
     """The figure of every computed cell of the workbook the builder writes for ``plan``, by (sheet, cell): numbers
-    as floats (as a cell stores them), words as text.
+    as floats (as a cell stores them), words as text. The workbook's second year of a one-year plan shows £0.
 
     Raises:
         BcfInputError: the engine cannot compute the plan (see :func:`bcf_xl.report.compute`).
@@ -40,10 +40,11 @@ def engine_figures(plan: Plan, policy: Policy) -> Figures:
     report = compute(plan, policy)
     schemes = L.schemes_table(L.scheme_rows_for(len(plan.schemes)))
     found: dict[Cell, object] = {}
-    for index, year in enumerate(plan.years):
+    for index in range(L.YEARS):
+        year = plan.years[index] if index < len(plan.years) else None
         found |= _funding(plan, policy, report, index, year)
         found |= _pools(plan, report, schemes, index, year)
-    found |= _dfg(report)
+    found |= _dfg(plan, report)
     found |= _schemes(plan, schemes)
     found |= _metrics(report)
     found |= _age_bands(plan)
@@ -52,49 +53,74 @@ def engine_figures(plan: Plan, policy: Policy) -> Figures:
 
 
 def _stored(value: object) -> str | float:
-    """A figure as a cell stores it: Decimal money and rates as a float, words as text."""
+    """A figure as a cell stores it: Decimal money and rates as a float (never -0), words as text."""
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
-        return float(value)
+        return float(value) + 0.0
     return str(value)
 
 
-def _funding(plan: Plan, policy: Policy, report: Report, index: int, year: str) -> dict[Cell, object]:
+def _funding(plan: Plan, policy: Policy, report: Report, index: int, year: str | None) -> dict[Cell, object]:
+    """The Funding sheet's figures of one year of the workbook (``year`` None: a year the plan does not have)."""
     found: dict[Cell, object] = {
-        (L.FUNDING, L.FUNDING_TOTALS.cell("income", index)): plan.income(year),
-        (L.FUNDING, L.FUNDING_TOTALS.cell("expenditure", index)): plan.expenditure(year),
+        (L.FUNDING, L.FUNDING_TOTALS.cell("income", index)): plan.income(year) if year else ZERO,
+        (L.FUNDING, L.FUNDING_TOTALS.cell("expenditure", index)): plan.expenditure(year) if year else ZERO,
+        (L.FUNDING, L.minimum_cell("asc_planned", index)): _nhs_minimum_spend(plan, index, _SOCIAL_CARE),
+        (L.FUNDING, L.minimum_cell("ooh_planned", index)): _nhs_minimum_spend(plan, index, _OUT_OF_HOSPITAL),
     }
-    with contextlib.suppress(BcfInputError):  # a year the Policy sheet does not hold: the cell shows blank
-        found[(L.FUNDING, L.minimum_cell("uplift", index))] = policy.uplift(year).rate
-    if index < len(report.asc_minimum):
+    if year is not None:
+        with contextlib.suppress(BcfInputError):  # a year the Policy sheet does not hold: the cell shows blank
+            found[(L.FUNDING, L.minimum_cell("uplift", index))] = policy.uplift(year).rate
+    if year is not None and index < len(report.asc_minimum):
         asc = report.asc_minimum[index]
         for key, value in (
             ("asc_calculated", asc.calculated),
             ("asc_required", asc.required),
-            ("asc_planned", asc.planned),
             ("asc_shortfall", asc.under_spend),
         ):
             found[(L.FUNDING, L.minimum_cell(key, index))] = value
-    if index < len(report.ooh_minimum):
-        ooh = report.ooh_minimum[index]
-        found[(L.FUNDING, L.minimum_cell("ooh_planned", index))] = ooh.planned
-        found[(L.FUNDING, L.minimum_cell("ooh_shortfall", index))] = ooh.under_spend
+    if year is not None and index < len(report.ooh_minimum):
+        found[(L.FUNDING, L.minimum_cell("ooh_shortfall", index))] = report.ooh_minimum[index].under_spend
     balances = {b.source_id: b.balance for b in report.source_balances if b.year == year}
     for row, source in _rows(L.SOURCES, plan.sources):
-        found[(L.FUNDING, L.SOURCES.cell(f"balance{index + 1}", row))] = balances.get(source.source_id)
+        found[(L.FUNDING, L.SOURCES.cell(f"balance{index + 1}", row))] = balances.get(source.source_id, ZERO)
     return found
 
 
-def _pools(plan: Plan, report: Report, schemes: L.Table, index: int, year: str) -> dict[Cell, object]:
+_SOCIAL_CARE = frozenset({AreaOfSpend.SOCIAL_CARE})
+_OUT_OF_HOSPITAL = frozenset(AreaOfSpend) - {AreaOfSpend.ACUTE, AreaOfSpend.SOCIAL_CARE}
+
+
+def _nhs_minimum_spend(plan: Plan, index: int, areas: frozenset[AreaOfSpend]) -> Decimal:
+    """Planned spend of year ``index`` from the NHS minimum contribution on schemes of ``areas``: the whole amount
+    on social care (the ASC minimum), the NHS-commissioned part elsewhere out of hospital (bcf_xl.minimums)."""
+    nhs_minimum = {s.source_id for s in plan.sources if s.kind is SourceKind.NHS_MINIMUM}
+    planned = ZERO
+    for scheme in plan.schemes:
+        if scheme.source in nhs_minimum and scheme.area_of_spend in areas and index < len(scheme.amounts):
+            amount = scheme.amounts[index]
+            if areas == _SOCIAL_CARE:
+                planned += amount
+            else:
+                planned += sum((part for who, part in commissioner_parts(scheme, amount) if who == "NHS"), ZERO)
+    return planned
+
+
+def _pools(plan: Plan, report: Report, schemes: L.Table, index: int, year: str | None) -> dict[Cell, object]:
+    """The Pools sheet's figures of one year of the workbook (``year`` None: a year the plan does not have)."""
     from bcf_xl.planbook.builder import pool_views  # the builder writes the views' formulas from the same lines
 
+    def totals(dimension: Dimension) -> dict[str, Decimal]:
+        return {line.key: line.amount for line in report.totals_for(dimension, year)} if year else {}
+
     found: dict[Cell, object] = {}
-    pools = {line.key: line.amount for line in report.totals_for(Dimension.POOL, year)}
+    pools = totals(Dimension.POOL)
     for row, pool in _rows(L.POOL_TABLE, plan.pools):
         found[(L.POOLS, L.POOL_TABLE.cell(f"total{index + 1}", row))] = pools.get(pool.pool_id, ZERO)
-    for row, line in _rows(L.THEMES, report.totals_for(Dimension.THEME, year)):
-        found[(L.POOLS, L.THEMES.cell(f"total{index + 1}", row))] = line.amount
+    themes = totals(Dimension.THEME)
+    for row, line in _rows(L.THEMES, report.totals_for(Dimension.THEME, plan.years[0])):
+        found[(L.POOLS, L.THEMES.cell(f"total{index + 1}", row))] = themes.get(line.key, ZERO)
     by = {
-        dimension: {line.key: line.amount for line in report.totals_for(dimension, year)}
+        dimension: totals(dimension)
         for dimension in (Dimension.PARTNER, Dimension.SOURCE, Dimension.COMMISSIONER, Dimension.AREA_OF_SPEND)
     }
     views = pool_views(schemes)
@@ -112,15 +138,18 @@ def _pools(plan: Plan, report: Report, schemes: L.Table, index: int, year: str) 
     *areas, (total_row, _, _) = views["area"][1]
     for row, area, _ in areas:
         found[(L.POOLS, view.cell(row, index))] = by[Dimension.AREA_OF_SPEND].get(area, ZERO)
-    found[(L.POOLS, view.cell(total_row, index))] = plan.expenditure(year)
+    found[(L.POOLS, view.cell(total_row, index))] = plan.expenditure(year) if year else ZERO
     return found
 
 
-def _dfg(report: Report) -> dict[Cell, object]:
+def _dfg(plan: Plan, report: Report) -> dict[Cell, object]:
     table = L.DISTRICTS
     # A spare row's top-up share is 0, as is every row's second-year split: each district's second-year
-    # allocation is written, so nothing is split pro rata.
+    # allocation is written, so nothing is split pro rata. A district passports £0 in a year the plan lacks.
     found: dict[Cell, object] = {(L.DFG, table.cell(key, row)): ZERO for row in table.data_rows for key in _DFG_ZERO}
+    for row, _ in _rows(table, plan.area.districts):
+        for index in range(len(report.dfg), L.YEARS):
+            found[(L.DFG, table.cell(f"passported{index + 1}", row))] = ZERO
     for index, split in enumerate(report.dfg):
         for row, district in _rows(table, split.districts):
             found[(L.DFG, table.cell(f"top_up{index + 1}", row))] = district.top_up
@@ -202,8 +231,9 @@ def _risk(plan: Plan, report: Report, schemes: L.Table) -> dict[Cell, object]:
         found[(L.RISK, view.cell(row, 3))] = statement.difference
     waterfall = next(row for row, label, _ in lines if label == "Overspend to cover")
     found[(L.RISK, view.cell(waterfall))] = sum((step.applied for step in report.waterfall), ZERO)
-    for offset, step in enumerate(report.waterfall, start=1):
-        found[(L.RISK, view.cell(waterfall + offset))] = step.applied
+    steps = [step.applied for step in report.waterfall] or [ZERO] * 4  # no overspend: nothing to cover
+    for offset, applied in enumerate(steps, start=1):
+        found[(L.RISK, view.cell(waterfall + offset))] = applied
     invoices = {invoice.to_partner: invoice for invoice in report.invoices[0][1]} if report.invoices else {}
     invoice_rows = [row for row, label, formulas in lines if not label and len(formulas) == 5]
     for row, partner in zip(invoice_rows, plan.partners, strict=False):
