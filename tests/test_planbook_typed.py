@@ -27,7 +27,9 @@ from bcf_xl.planbook.reader import read
 from bcf_xl.policy import load_policy
 from bcf_xl.recalc import recalculate
 from bcf_xl.report import compute
-from bcf_xl.sample import sample_plan
+from bcf_xl.sample import sample_plan, sample_plan_for
+from bcf_xl.submission.builder import write as write_submission
+from bcf_xl.submission.definition import YEAR_2025_26
 from tests.libreoffice import convert
 from tests.test_planbook import _engine_cells, _same
 
@@ -345,3 +347,21 @@ def test_dashboard_charts_have_one_unit_per_axis() -> None:
     assert metrics.count("<c:ser>") == 1
     column = L.METRIC_TABLE.columns["actual_vs_target"]
     assert f"Metrics!${column}$" in metrics
+
+
+@pytest.mark.libreoffice
+def test_submission_pages_keep_their_text_on_the_page(tmp_path: Path) -> None:
+    """The generated submission prints too: no page has text running off it, its Guidance prints in full within
+    the page without lines printed over each other, and it speaks to officers (no internal document is cited)."""
+    path = tmp_path / "submission.xlsx"
+    write_submission(sample_plan_for(YEAR_2025_26.plan_years), YEAR_2025_26, POLICY, path)
+    pages = printed_pages(path, tmp_path)
+    assert len(pages) > 3
+    assert {index: page.off_page() for index, page in enumerate(pages, 1) if page.off_page()} == {}
+    guidance_pages = [page for page in pages if "How to complete this template" in page.text]
+    assert [page.overlapping() for page in guidance_pages] == [[]]
+    guidance = guidance_pages[0].text
+    assert "How to complete this template" in guidance
+    assert guidance.endswith(YEAR_2025_26.unconfirmed[-1].split()[-1])  # the last note, to its last word
+    text = " ".join(page.text for page in pages)
+    assert re.findall(r"\w+\.md\b|docs/|tech-notes|domain notes", text) == []
