@@ -180,3 +180,17 @@ def test_a_plan_check_passes_generates_a_complete_template(
 
     generated()
     assert len(passed) >= 2  # the unchanged plan and one with a field the template does not need cleared
+
+
+def test_plan_years_without_a_template_are_a_warning(typed: dict[str, tuple[Path, Values, int]]) -> None:
+    """Plan years no known template holds (a plan rolled on to 2026-27) are a warning at the first plan year's
+    cell that generate cannot build a template for them; nothing is asked for on behalf of a template."""
+    _, values, rows = typed["2025-26"]
+    cell = L.cover_cell("year1")
+    found = findings(read_values({**values, (L.COVER, cell): "2026-27"}, rows), POLICY)
+    ours = [str(f) for f in found if f.code == TEMPLATE_CODE]
+    assert ours == [
+        f"Warning TPL01 'Cover'!{cell}: Plan years: no NHS England planning template is known for these years, so "
+        "generate cannot build one; templates are known for 2025-26 (2025-26), 2023-24 and 2024-25 (2023-25) "
+        "(got 2026-27)"
+    ]

@@ -74,11 +74,10 @@ def template_needs(read: PlanRead, template: TemplateYear | None, policy: Policy
     layout = Layout(template, scheme_rows_for(len(read.plan.schemes)))
     lists = lists_for(policy, template)
     items = checklist.items(layout, lists, list_ranges(lists), policy)
-    placed = {(f.location.sheet, f.location.cell) for f in found if f.location}
+    reported = {f"metric:{f.target.ident}" for f in found}  # a national metric reported above is not again
     for item in checklist.unmet(items, values):
-        for finding in _item_needs(read, template, item):
-            if finding.location is None or (finding.location.sheet, finding.location.cell) not in placed:
-                found.append(finding)
+        if item.key not in reported:
+            found += _item_needs(read, template, item)
     return found
 
 
@@ -88,8 +87,8 @@ def _no_template(years: tuple[str, ...]) -> Finding:
         Severity.WARNING,
         TEMPLATE_CODE,
         Target("plan", field="years"),
-        f"Plan years: NHS England's planning template is known for {known}; generate needs --year for one of "
-        f"them (got {', '.join(years)})",
+        f"Plan years: no NHS England planning template is known for these years, so generate cannot build one; "
+        f"templates are known for {known} (got {', '.join(years)})",
         Location(sheet=L.COVER, cell=L.cover_cell("year1")),
     )
 
@@ -203,10 +202,11 @@ def _metric_needs(read: PlanRead, plan: Plan, template: TemplateYear) -> list[Fi
     metrics = {m.metric_id: m for m in plan.metrics}
     found: list[Finding] = []
 
-    def need(row: int, key: str, message: str) -> None:
-        found.append(_need(L.METRICS, table.cell(key, row), Target("metric", field=key), message))
-
     for national in template.metrics:
+
+        def need(row: int, key: str, message: str, code: str = national.code) -> None:
+            found.append(_need(L.METRICS, table.cell(key, row), Target("metric", code, key), message))
+
         at = rows.get(national.code)
         metric = metrics.get(national.code)
         what = f"National metric {national.code} ({national.name})"
