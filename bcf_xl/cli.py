@@ -104,9 +104,10 @@ def _parser() -> argparse.ArgumentParser:
     new_plan.add_argument("--sample", action="store_true", help="fill it with the embedded sample plan")
     new_plan.add_argument(
         "--figures",
-        action="store_true",
-        help="store each computed cell's figure, so a viewer without the add-in (LibreOffice, a web preview, a "
-        "phone) shows it; the workbook is recalculated headlessly first, which takes a minute or two",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --sample, store the engine's figure beside each computed cell's formula, so a viewer without "
+        "the add-in (LibreOffice, a web preview, a phone) shows it (default); --no-figures leaves them to Excel",
     )
     new_plan.add_argument("--force", action="store_true", help="replace FILE.xlsm if it exists")
     _policy_option(new_plan)
@@ -258,7 +259,7 @@ def _demo(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     planbook = args.out / "bcf_planning_sample.xlsm"
     placed = plan_findings(plan, policy)
-    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True)
+    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True, cache=True)
     print()
     _out(f"Wrote {planbook}: the sample planning workbook")
     year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
@@ -393,7 +394,7 @@ def _read_plan(path: Path, policy: Policy, template_for: str | None = None) -> P
         plan, problems = source.plan, source.findings
         if plan is not None and template_for is not None:
             wanted = template_year(template_for) if template_for else year_for_plan(plan.years)
-            problems = (*problems, *template_needs(source, wanted))
+            problems = (*problems, *template_needs(source, wanted, policy))
     else:
         submission = read_submission(path, policy)
         plan, problems = submission.plan, submission.findings

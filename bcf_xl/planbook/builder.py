@@ -20,15 +20,14 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from bcf_xl import __version__
-from bcf_xl.cells import is_error
 from bcf_xl.checks import Finding
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.metrics import Progress
 from bcf_xl.model import AreaOfSpend, Metric, MetricUnit, Plan, Polarity, RagRule, SourceKind
-from bcf_xl.money import excel_error
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.buttons import insert_lite_buttons
+from bcf_xl.planbook.figures import engine_figures
 from bcf_xl.planbook.layout import Field, Table
 from bcf_xl.policy import Policy
 from bcf_xl.workbook import to_xlsxwriter
@@ -227,7 +226,8 @@ def build(
         lite_buttons: give the Cover the three buttons as shapes that run xlwings Lite scripts (for the .xlsx
             without VBA); the Checks sheet is then left unprotected, as Lite scripts cannot lift protection.
         cached: the value each formula cell computes to, {(sheet, cell): value}, stored beside its formula so a
-            viewer that does not recalculate shows the figures (see :func:`computed_values`); blank where absent.
+            viewer that does not recalculate shows the figures (see :func:`bcf_xl.planbook.figures.engine_figures`);
+            blank where absent.
     """
     if plan is not None and len(plan.years) > L.YEARS:
         raise BcfInputError(
@@ -261,29 +261,6 @@ def build(
     return output.getvalue()
 
 
-def computed_values(data: bytes) -> Cached:
-    """The value every formula cell of a built workbook computes to, by the headless recalculation (the engine's
-    own functions behind the bcf_* cells); errors are left out. Empty where the formula engine is not installed
-    (as in a browser), so the workbook is then built without stored figures."""
-    import tempfile
-
-    try:
-        from bcf_xl.recalc import recalculate
-
-        with tempfile.TemporaryDirectory(prefix="bcf-planbook-") as folder:
-            path = Path(folder) / "plan.xlsm"
-            path.write_bytes(data)
-            values = recalculate(path).values
-    except ImportError:
-        return {}
-    return {
-        key: value
-        for key, value in values.items()
-        if isinstance(value, str | int | float)
-        and not ((isinstance(value, str) and excel_error(value)) or is_error(value))
-    }
-
-
 def write(
     target: Path,
     plan: Plan | None,
@@ -296,8 +273,9 @@ def write(
     cache: bool = False,
 ) -> None:
     """Build the planning workbook and write it atomically (an .xlsx without VBA when it has Lite buttons); with
-    ``cache``, each formula cell holds the figure it computes to (:func:`computed_values`), so any viewer shows the
-    plan's figures before Excel recalculates."""
+    ``cache``, each formula cell holds the figure the engine computes for it
+    (:func:`bcf_xl.planbook.figures.engine_figures`), so any viewer shows the plan's figures before Excel
+    recalculates."""
     suffix = ".xlsx" if lite_buttons else ".xlsm"
     if target.suffix.lower() != suffix:
         raise BcfInputError(
@@ -305,10 +283,8 @@ def write(
             f"the planning workbook must be an {suffix} file",
             target.suffix or "no extension",
         )
-    data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons)
-    if cache and plan is not None:
-        cached = computed_values(data)
-        data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, cached=cached)
+    cached = engine_figures(plan, policy) if cache and plan is not None else None
+    data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, cached=cached)
 
     def save(temporary: Path) -> None:
         temporary.write_bytes(data)
@@ -815,12 +791,15 @@ def _age_bands(w: _Writer) -> None:
     w.label(L.AGE_BANDS, rates.label("upper"), "Actual rate: 95% confidence interval, upper")
     actual = L.BAND_COUNTS.index("actual")
     spill = f"{rates.cell('lower', actual)}:{rates.cell('upper', actual)}"
+    lower, upper = rates.cell("lower", actual), rates.cell("upper", actual)
     sheet.write_dynamic_array_formula(
         spill,
         f'=IF(COUNT({counts["actual"]})=0,"",BCF_DSR_CI({counts["actual"]},{counts["population"]},{counts["weight"]}))',
         w.formats[LOOK.computed(RATED)],
-        "",
+        w.cached.get((L.AGE_BANDS, lower), ""),
     )
+    if (L.AGE_BANDS, upper) in w.cached:  # the spilled cell's stored figure, as Excel keeps it beside the formula
+        sheet.write(upper, w.cached[(L.AGE_BANDS, upper)], w.formats[LOOK.computed(RATED)])
     w.finish(L.AGE_BANDS, _page(table.last_column, rates.row("upper")))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 import zipfile
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -138,6 +139,30 @@ def _finish(
         header_row=header_row,
     )
     to_openpyxl.finish(sheet, setup)
+    _fit_rows(sheet)
+
+
+# The default width of a column, in characters, and the height of a line of text, in points.
+_DEFAULT_WIDTH, _LINE_HEIGHT = 8.43, 15
+
+
+def _fit_rows(sheet: Worksheet) -> None:
+    """Make each row as tall as the lines its wrapped text needs in its column's width: not every program grows a
+    row for wrapped text, and a row that stays one line tall prints its lines over the next row's."""
+    merged = {cell for block in sheet.merged_cells.ranges for cell in block.cells}
+    for index, row in enumerate(sheet.iter_rows(min_row=1), start=1):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.alignment.wrap_text or cell.value.startswith("="):
+                continue
+            if (cell.row, cell.column) in merged:
+                continue  # a merged block's rows are set where it is written (the Guidance lines)
+            width = sheet.column_dimensions[cell.column_letter].width or _DEFAULT_WIDTH
+            characters = max(1, int(width) - 1)
+            wrapped = sum(len(textwrap.wrap(part, characters)) or 1 for part in cell.value.split("\n"))
+            lines = max(lines, wrapped)
+        if lines > 1:
+            sheet.row_dimensions[index].height = max(sheet.row_dimensions[index].height or 0, _LINE_HEIGHT * lines)
 
 
 def _dropdown(sheet: Worksheet, source: str, cells: str, prompt: str) -> None:
