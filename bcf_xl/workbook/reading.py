@@ -8,9 +8,11 @@ that holds a record, with where it came from noted for placing findings.
 Two readers of cell values sit behind :func:`load_cells`, which gives the same values either way:
 
 - **python-calamine** (compiled, Rust), used when it is installed: it reads a template's values several
-  times faster than openpyxl. openpyxl still reads the workbook part, because values cannot show it:
-  the sheet names and which are chart sheets (never read), and the defined names (``BCF_SCHEME_ROWS``).
-  Before calamine reads a sheet, the sheet's XML is scanned for its cell references, which gives the
+  times faster than openpyxl. Values cannot show the workbook part (the sheet names and which are chart
+  sheets, never read, and the defined names such as ``BCF_SCHEME_ROWS``): it is read here from the
+  package's ``[Content_Types].xml``, ``workbook.xml`` and its relationships with defusedxml, as openpyxl
+  reads them (openpyxl reads the file instead when that part is anything but plain). Before calamine
+  reads a sheet, the sheet's XML is scanned for its cell references, which gives the
   last row holding a cell record within the bounds (a formatted blank cell has no value, yet counts, as
   openpyxl counts it) and guards calamine, which holds a sheet as one dense block and ends the whole
   process when a cell claims a far row. openpyxl reads the file instead when a sheet's cells span more
@@ -32,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+import posixpath
 import re
 import warnings
 import zipfile
@@ -47,6 +50,7 @@ from openpyxl.cell.read_only import EmptyCell
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_WORKBOOK, XLSM, XLSX, XLTM, XLTX
 
 from bcf_xl.errors import BcfInputError, Location, describe
 from bcf_xl.files import check_workbook_file
@@ -177,27 +181,20 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
     Each sheet to read is first scanned for its cell references (see :func:`_scan`); calamine then
     reads it whole, and only the cells within the bounds are kept.
     """
-    reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
-    try:
+    with zipfile.ZipFile(path) as archive:
         try:
-            reader.read_manifest()
-            reader.shared_strings = []  # cells are never read through openpyxl here
-            reader.read_workbook()
-            reader.read_worksheets()
-            reader.parser.assign_names()
+            part = _workbook_part(archive)
         except Exception:
+            part = None
+        if part is None:
             return None  # openpyxl's full reading gives its own message for a malformed workbook part
-        _refuse_charts(reader.chart_sheets, bounds)
-        sheets: dict[str, str] = {}
-        for name in bounds:
-            sheet = reader.wb[name] if name in reader.wb.sheetnames else None
-            if isinstance(sheet, ReadOnlyWorksheet):
-                sheets[name] = sheet._worksheet_path  # type: ignore[attr-defined]  # the stubs leave it out
-        if _blank_shared_text(reader.archive):
+        _refuse_charts(list(part.charts), bounds)
+        sheets = {name: part.worksheets[name] for name in bounds if name in part.worksheets}
+        if _blank_shared_text(archive):
             return None
         scans: dict[str, _Scan] = {}
         for name, member in sheets.items():
-            scan = _scan(reader.archive, member, *bounds[name])
+            scan = _scan(archive, member, *bounds[name])
             if scan is None:
                 return None
             scans[name] = scan
@@ -211,9 +208,80 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
                 return None
-        return _book(reader, {name: scan.last_row for name, scan in scans.items()}), values
-    finally:
-        reader.archive.close()
+        last_rows = {name: scan.last_row for name, scan in scans.items()}
+        return Book(part.sheetnames, part.names, MappingProxyType(last_rows)), values
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A workbook part as openpyxl's read-only reader takes it: every sheet's name (chart sheets too), the chart
+    sheets, each other sheet's XML member, and the workbook-wide defined names with their text."""
+
+    sheetnames: tuple[str, ...]
+    charts: tuple[str, ...]
+    worksheets: Mapping[str, str]
+    names: Mapping[str, str]
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_PACKAGE = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WORKBOOK_TYPES = (XLTM, XLTX, XLSM, XLSX)  # in the order openpyxl looks for the workbook part
+# Names openpyxl gives each sheet, not the workbook: they never reach Book.defined_names.
+_SHEET_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
+
+
+def _workbook_part(archive: zipfile.ZipFile) -> _Part | None:
+    """The workbook part, read as openpyxl reads it; None where it is not plainly written (openpyxl reads then).
+
+    The parts are small (a few kilobytes); :func:`bcf_xl.files.check_workbook_file` has already refused a hostile
+    package, and defusedxml refuses entity declarations.
+    """
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  # a dependency; no stubs
+
+    members = set(archive.namelist())
+    types = fromstring(archive.read(ARC_CONTENT_TYPES))
+    overrides = {o.get("ContentType"): o.get("PartName") for o in types.iter(f"{_PACKAGE}Override")}
+    workbook = next((overrides[t] for t in _WORKBOOK_TYPES if overrides.get(t)), None)
+    if workbook is None:
+        if not {d.get("ContentType") for d in types.iter(f"{_PACKAGE}Default")} & set(_WORKBOOK_TYPES):
+            return None
+        workbook = "/" + ARC_WORKBOOK
+    workbook = workbook[1:]
+    root = fromstring(archive.read(workbook))
+    if root.tag != f"{_MAIN}workbook":
+        return None
+    folder, file = posixpath.split(workbook)
+    targets = {}
+    for rel in fromstring(archive.read(posixpath.join(folder, "_rels", f"{file}.rels"))).iter(
+        f"{_RELATIONSHIPS}Relationship"
+    ):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        targets[rel.get("Id")] = (rel.get("Type") or "", target)
+    sheetnames, charts, worksheets = [], [], {}
+    for sheet in root.iter(f"{_MAIN}sheet"):
+        name, ident = sheet.get("name"), sheet.get(_RELATIONSHIP_ID)
+        if name is None or not ident or ident not in targets:
+            return None
+        kind, target = targets[ident]
+        if target not in members:
+            continue
+        sheetnames.append(name)
+        if "chartsheet" in kind:
+            charts.append(name)
+        else:
+            worksheets[name] = target
+    names = {}
+    for defined in root.iter(f"{_MAIN}definedName"):
+        name = defined.get("name")
+        if name is None:
+            return None
+        if defined.get("localSheetId") is None and name not in _SHEET_NAMES:
+            names[name] = defined.text or ""
+    return _Part(tuple(sheetnames), tuple(charts), MappingProxyType(worksheets), MappingProxyType(names))
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,12 @@ import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import reduce
 from itertools import repeat
-from typing import Union
+from typing import Union, cast
 
 from openpyxl.utils.cell import rows_from_range
 from openpyxl.utils.datetime import to_excel
@@ -60,6 +60,7 @@ Scalar = Decimal | str | bool | ExcelError | None
 Value = Scalar | tuple[Scalar, ...]  # a tuple is a range evaluated cell by cell
 Operand = Union["Expr", Decimal, int, str, bool]  # Python values become constants
 
+_ZERO, _ONE = Decimal(0), Decimal(1)
 _WIDE = Context(prec=400)  # any number a cell can hold (up to 1.8e308) still rounds exactly
 _NUMBER_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
@@ -73,6 +74,15 @@ def scalar(value: object) -> Scalar:
 
     Error text read from a file (``"#N/A"``) is the error; a number no cell can hold (NaN, infinity) is ``#NUM!``.
     """
+    kind = type(value)  # the common kinds first, by exact type (a subclass takes the general way below)
+    if kind is Decimal:
+        number = cast(Decimal, value)
+        return number if number.is_finite() else NUM
+    if kind is str:
+        text = cast(str, value)
+        return ExcelError(text) if text in EXCEL_ERRORS else text
+    if value is None or kind is bool:
+        return cast(Scalar, value)
     if value is None or isinstance(value, bool | ExcelError | str):
         return ExcelError(value) if isinstance(value, str) and value in EXCEL_ERRORS else value
     if isinstance(value, Decimal):
@@ -88,6 +98,12 @@ def scalar(value: object) -> Scalar:
 
 def _number(value: Scalar) -> Decimal | ExcelError:
     """A value in arithmetic: blank 0, TRUE 1, number text converted, other text ``#VALUE!``."""
+    if type(value) is Decimal:
+        return value
+    if value is None or value is False:
+        return _ZERO
+    if value is True:
+        return _ONE
     if isinstance(value, ExcelError | Decimal):
         return value
     if value is None or isinstance(value, bool):
@@ -218,6 +234,15 @@ def _criterion(criterion: Scalar) -> Callable[[Scalar], bool]:
 
 def _each(function: Callable[..., Scalar], *values: Value) -> Value:
     """Apply a function of single values cell by cell where any argument is a range (as inside SUMPRODUCT)."""
+    if len(values) == 1:  # the common case first: one argument
+        (only,) = values
+        return tuple(map(function, only)) if isinstance(only, tuple) else function(only)
+    if len(values) == 2:  # two arguments: one pass without building the list of arrays
+        a, b = values
+        if not isinstance(a, tuple):
+            return function(a, b) if not isinstance(b, tuple) else tuple(map(function, repeat(a, len(b)), b))
+        if not isinstance(b, tuple):
+            return tuple(map(function, a, repeat(b, len(a))))
     arrays = [v for v in values if isinstance(v, tuple)]
     if not arrays:
         return function(*values)
@@ -301,6 +326,10 @@ class Const(Expr):
     """A number, text or TRUE/FALSE written into the formula."""
 
     value: Decimal | int | str | bool
+    scalar: Scalar = field(init=False, repr=False, compare=False)  # the value as Excel holds it, made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scalar", scalar(self.value))
 
     def formula(self, home: str | None = None) -> str:
         if isinstance(self.value, bool):
@@ -310,7 +339,7 @@ class Const(Expr):
         return format(Decimal(self.value), "f")
 
     def evaluate(self, cells: Cells) -> Value:
-        return scalar(self.value)
+        return self.scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,12 +348,16 @@ class Ref(Expr):
 
     sheet: str
     cell: str
+    key: tuple[str, str] = field(init=False, repr=False, compare=False)  # (sheet, cell without "$"), made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.sheet, self.cell.replace("$", "")))
 
     def formula(self, home: str | None = None) -> str:
         return _sheet_prefix(self.sheet, home) + self.cell
 
     def evaluate(self, cells: Cells) -> Value:
-        return scalar(cells.get((self.sheet, self.cell.replace("$", ""))))
+        return scalar(cells.get(self.key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,17 +377,19 @@ class Range(Expr):
         return _block_values(self.sheet, self.cells, cells)
 
     def evaluate(self, cells: Cells) -> Value:
+        if isinstance(cells, Calculation):
+            return cells.flat(self.sheet, self.cells)
         return tuple(value for row in self.rows(cells) for value in row)
 
 
 @functools.lru_cache(maxsize=1024)
-def _block(cells: str) -> tuple[tuple[str, ...], ...]:
-    """The cell references of a block such as ``$A$4:$B$5``, row by row."""
-    return tuple(tuple(row) for row in rows_from_range(cells.replace("$", "")))
+def _block(sheet: str, cells: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The (sheet, cell) keys of a block such as ``$A$4:$B$5``, row by row."""
+    return tuple(tuple((sheet, cell) for cell in row) for row in rows_from_range(cells.replace("$", "")))
 
 
 def _block_values(sheet: str, block: str, cells: Cells) -> list[tuple[Scalar, ...]]:
-    return [tuple(scalar(cells.get((sheet, cell))) for cell in row) for row in _block(block)]
+    return [tuple(scalar(cells.get(key)) for key in row) for row in _block(sheet, block)]
 
 
 def _parse(reference: str) -> tuple[str, str]:
@@ -428,21 +463,31 @@ class Arithmetic(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        return _each(self._apply, self.left.evaluate(cells), self.right.evaluate(cells))
+        return _each(_ARITHMETIC[self.operator], self.left.evaluate(cells), self.right.evaluate(cells))
 
-    def _apply(self, a: Scalar, b: Scalar) -> Scalar:
-        x, y = _number(a), _number(b)
+
+def _arithmetic(operator: str) -> Callable[[Scalar, Scalar], Scalar]:
+    """``a operator b`` on two values as Excel works it out (blank 0, TRUE 1, number text converted)."""
+
+    def apply(a: Scalar, b: Scalar) -> Scalar:
+        x = a if type(a) is Decimal else _number(a)
+        y = b if type(b) is Decimal else _number(b)
         if isinstance(x, ExcelError):
             return x
         if isinstance(y, ExcelError):
             return y
-        if self.operator == "+":
+        if operator == "+":
             return x + y
-        if self.operator == "-":
+        if operator == "-":
             return x - y
-        if self.operator == "*":
+        if operator == "*":
             return x * y
         return DIV0 if y == 0 else x / y
+
+    return apply
+
+
+_ARITHMETIC = {operator: _arithmetic(operator) for operator in "+-*/"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,11 +506,24 @@ class Comparison(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        def apply(a: Scalar, b: Scalar) -> Scalar:
-            order = _compare(a, b)
-            return order if isinstance(order, ExcelError) else _ORDER[self.operator](order)
+        return _each(_COMPARISONS[self.operator], self.left.evaluate(cells), self.right.evaluate(cells))
 
-        return _each(apply, self.left.evaluate(cells), self.right.evaluate(cells))
+
+def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scalar]:
+    """A comparison of two values as Excel makes it: TRUE, FALSE or the error either value holds."""
+    outcome = (test(-1), test(0), test(1))  # what the comparison gives when a is below, equal to, above b
+
+    def apply(a: Scalar, b: Scalar) -> Scalar:
+        kind = type(a)
+        if kind is Decimal and type(b) is Decimal:  # two numbers, the common case, without a further call
+            return outcome[(a > b) - (a < b) + 1]  # type: ignore[operator]
+        order = _compare(a, b)
+        return order if isinstance(order, ExcelError) else outcome[order + 1]
+
+    return apply
+
+
+_COMPARISONS = {operator: _comparison(test) for operator, test in _ORDER.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,6 +670,8 @@ def _sumproduct(args: Args, cells: Cells) -> Value:
     error = _error(*arrays)
     if error:
         return error
+    if len(arrays) == 1:  # one array (how the templates call it): the sum of its numbers
+        return sum((v for v in arrays[0] if isinstance(v, Decimal)), Decimal(0))
     total = Decimal(0)
     for row in zip(*arrays, strict=True):
         total += reduce(lambda x, y: x * y, (v if isinstance(v, Decimal) else Decimal(0) for v in row))
@@ -742,8 +802,14 @@ def _iferror(args: Args, cells: Cells) -> Value:
 
 
 def _length(value: Scalar) -> Scalar:
-    text = _text(value)
-    return text if isinstance(text, ExcelError) else Decimal(len(text))
+    text = value if type(value) is str else "" if value is None else _text(value)
+    if isinstance(text, ExcelError):
+        return text
+    size = len(text)
+    return _WHOLE[size] if size < len(_WHOLE) else Decimal(size)
+
+
+_WHOLE = tuple(Decimal(i) for i in range(256))  # small whole numbers, made once
 
 
 def _trim(value: Scalar) -> Scalar:
@@ -902,13 +968,26 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._formulas = formulas
         self._computed: dict[tuple[str, str], object] = {}
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
+        self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
 
     def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
         """The values of a block of cells, row by row; each block is read once (the values never change)."""
         key = (sheet, cells)
         found = self._blocks.get(key)
         if found is None:
-            found = self._blocks[key] = _block_values(sheet, cells, self)
+            formulas, values = self._formulas, self._values
+            found = self._blocks[key] = [
+                tuple(scalar(self[k]) if k in formulas else scalar(values.get(k)) for k in row)
+                for row in _block(sheet, cells)
+            ]
+        return found
+
+    def flat(self, sheet: str, cells: str) -> tuple[Scalar, ...]:
+        """The values of a block of cells in one tuple, row after row (as a range evaluates); made once."""
+        key = (sheet, cells)
+        found = self._flat.get(key)
+        if found is None:
+            found = self._flat[key] = tuple(value for row in self.block(sheet, cells) for value in row)
         return found
 
     def get(self, key: tuple[str, str], default: object = None) -> object:
