@@ -298,6 +298,15 @@ _CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")  # also a cell w
 _ERROR_TYPES = (b't="e"', b"t='e'")
 # A text of only spaces (or other white space): calamine reads it as no value, openpyxl (and Excel) as the text.
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
+_AFTER_TAG = tuple(b">" + bytes([space]) for space in b" \t\n\r\f\v")  # what such a text needs: quicker to look for
+
+
+def _has_blank_text(xml: bytes) -> bool:
+    """Whether XML holds a text of only white space (:data:`_BLANK_TEXT`); the regular expression only runs
+    where white space follows a tag somewhere."""
+    return any(after in xml for after in _AFTER_TAG) and _BLANK_TEXT.search(xml) is not None
+
+
 # calamine holds a sheet as one dense block from its first to its last cell, and ends the process when it
 # cannot: beyond this many cells (or this many bytes of XML) the file is left to openpyxl, which streams
 # rows and stops at the bounds.
@@ -310,7 +319,7 @@ def _blank_shared_text(archive: zipfile.ZipFile) -> bool:
     name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
     if name is None or archive.getinfo(name).file_size > MAX_SCANNED_BYTES:
         return name is not None  # too large to scan: openpyxl reads it
-    return _BLANK_TEXT.search(archive.read(name)) is not None
+    return _has_blank_text(archive.read(name))
 
 
 def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
@@ -325,25 +334,25 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
     if archive.getinfo(member).file_size > MAX_SCANNED_BYTES:
         return None
     xml = archive.read(member)
-    if any(error in xml for error in _ERROR_TYPES) or _BLANK_TEXT.search(xml):
+    if any(error in xml for error in _ERROR_TYPES) or _has_blank_text(xml):
         return None
     references = _CELL_REF.findall(xml)
     if len(references) != sum(xml.count(tag) for tag in _CELL_TAGS):
         return None
     if not references:
         return _Scan(0, 0)
-    rows = [int(row) for _, row in references]
+    rows = {text: int(text) for text in {row for _, row in references}}  # each row's number worked out once
     columns = {letters: column_index_from_string(letters.decode()) for letters in {c for c, _ in references}}
-    if (max(rows) - min(rows) + 1) * (max(columns.values()) - min(columns.values()) + 1) > MAX_DENSE_CELLS:
+    if (max(rows.values()) - min(rows.values()) + 1) * (
+        max(columns.values()) - min(columns.values()) + 1
+    ) > MAX_DENSE_CELLS:
         return None
-    last = max(
-        (
-            row
-            for (letters, _), row in zip(references, rows, strict=True)
-            if row <= max_row and columns[letters] <= max_col
-        ),
-        default=0,
-    )
+    if max(columns.values()) <= max_col:  # every cell within the bounds' columns: the last row within them
+        last = max((row for row in rows.values() if row <= max_row), default=0)
+    else:
+        within = {letters for letters, column in columns.items() if column <= max_col}
+        cells = set(references)
+        last = max((rows[row] for letters, row in cells if letters in within and rows[row] <= max_row), default=0)
     return _Scan(len(references), last)
 
 
