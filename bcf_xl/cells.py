@@ -222,9 +222,11 @@ def _whole_pence(items: list[object]) -> list[int] | None:
     if set(map(type, items)) != {float}:
         return None
     floats = cast(list[float], items)
-    if not all(map(math.isfinite, floats)) or max(map(abs, floats)) >= _LARGEST_EXACT_PENCE:
+    # A NaN or an infinity makes the sum one that is not finite (so does a sum too large for a float: then the
+    # general way reads the cells); the largest and smallest bound every size.
+    if not math.isfinite(sum(floats)) or max(floats) >= _LARGEST_EXACT_PENCE or min(floats) <= -_LARGEST_EXACT_PENCE:
         return None
-    pence = list(map(round, map(operator.mul, floats, repeat(100.0))))
+    pence = list(map(float.__round__, map(operator.mul, floats, repeat(100.0))))  # round(x) is x.__round__()
     if list(map(operator.truediv, pence, repeat(100))) != floats:
         return None
     return pence
@@ -341,6 +343,13 @@ def bcf_share(amount: CellValue, contributions: Any) -> Result:
         amount: a number (float, text such as "£1,234.50", or a one-cell range).
         contributions: a cell, a row, a column or a block of cells, read row by row.
     """
+    pence = _whole_pence(cells(contributions))
+    if pence is not None and min(pence) >= 0 and any(pence):
+        # Every contribution an exact amount in pence: share_risk's cap and split worked out in whole pence.
+        whole_amount = int(to_pence(number(amount, "amount")) * 100)
+        pool = sum(pence)
+        capped = whole_amount if abs(whole_amount) <= pool else (pool if whole_amount > 0 else -pool)
+        return [[part / 100] for part in allocate_pence(capped, pence)]
     pounds = _amounts(contributions, "contributions")
     labels = map("contribution {}".format, range(1, len(pounds) + 1))
     shared = share_risk(number(amount, "amount"), list(zip(labels, pounds, strict=True)))

@@ -216,7 +216,8 @@ def allocate_pence(pennies: int, weights: Sequence[int]) -> list[int]:
     floors = list(parts)
     left_over = size - sum(floors)
     if left_over:  # one penny each to the largest remainders, ties to the earlier part
-        for _, index in sorted(zip(map(operator.neg, remainders), range(len(floors)), strict=True))[:left_over]:
+        # A stable sort, largest first, keeps equal remainders in their order: ties go to the earlier part.
+        for index in sorted(range(len(floors)), key=remainders.__getitem__, reverse=True)[:left_over]:
             floors[index] += 1
     return list(map(operator.neg, floors)) if pennies < 0 else floors
 
