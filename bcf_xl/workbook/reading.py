@@ -298,14 +298,6 @@ _CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")  # also a cell w
 _ERROR_TYPES = (b't="e"', b"t='e'")
 # A text of only spaces (or other white space): calamine reads it as no value, openpyxl (and Excel) as the text.
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
-_AFTER_TAG = tuple(b">" + bytes([space]) for space in b" \t\n\r\f\v")  # what such a text needs: quicker to look for
-
-
-def _has_blank_text(xml: bytes) -> bool:
-    """Whether XML holds a text of only white space (:data:`_BLANK_TEXT`); the regular expression only runs
-    where white space follows a tag somewhere."""
-    return any(after in xml for after in _AFTER_TAG) and _BLANK_TEXT.search(xml) is not None
-
 
 # calamine holds a sheet as one dense block from its first to its last cell, and ends the process when it
 # cannot: beyond this many cells (or this many bytes of XML) the file is left to openpyxl, which streams
@@ -319,7 +311,7 @@ def _blank_shared_text(archive: zipfile.ZipFile) -> bool:
     name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
     if name is None or archive.getinfo(name).file_size > MAX_SCANNED_BYTES:
         return name is not None  # too large to scan: openpyxl reads it
-    return _has_blank_text(archive.read(name))
+    return _BLANK_TEXT.search(archive.read(name)) is not None
 
 
 def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
@@ -334,7 +326,7 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
     if archive.getinfo(member).file_size > MAX_SCANNED_BYTES:
         return None
     xml = archive.read(member)
-    if any(error in xml for error in _ERROR_TYPES) or _has_blank_text(xml):
+    if any(error in xml for error in _ERROR_TYPES) or _BLANK_TEXT.search(xml):
         return None
     references = _CELL_REF.findall(xml)
     if len(references) != sum(xml.count(tag) for tag in _CELL_TAGS):
