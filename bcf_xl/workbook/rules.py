@@ -703,12 +703,18 @@ def _vlookup(args: Args, cells: Cells) -> Value:
     column = _number(_scalar_of(args[2].evaluate(cells)))
     if isinstance(column, ExcelError):
         return column
+    index = cells.first_column(table) if isinstance(cells, Calculation) else _Index(tuple(r[0] for r in rows))
 
     def find(lookup: Scalar) -> Scalar:
         if isinstance(lookup, ExcelError):
             return lookup
-        same = _same(lookup)
-        row = next((r for r in rows if same(r[0])), None)
+        key = index.key(lookup)
+        if key is not None:  # found in one step, as the scan below would find it
+            position = index.first.get(key)
+            row = None if position is None else rows[position - 1]
+        else:
+            same = _same(lookup)
+            row = next((r for r in rows if same(r[0])), None)
         if row is None:
             return NA
         if not 1 <= column <= len(row):
@@ -969,6 +975,7 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._computed: dict[tuple[str, str], object] = {}
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
         self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
+        self._indexes: dict[tuple[str, str], _Index] = {}
 
     def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
         """The values of a block of cells, row by row; each block is read once (the values never change)."""
@@ -988,6 +995,14 @@ class Calculation(Mapping[tuple[str, str], object]):
         found = self._flat.get(key)
         if found is None:
             found = self._flat[key] = tuple(value for row in self.block(sheet, cells) for value in row)
+        return found
+
+    def first_column(self, table: Range) -> _Index:
+        """Where each value of a table's first column sits, for VLOOKUP (made once per table)."""
+        key = (table.sheet, table.cells)
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = _Index(tuple(row[0] for row in table.rows(self)))
         return found
 
     def get(self, key: tuple[str, str], default: object = None) -> object:
