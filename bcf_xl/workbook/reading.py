@@ -369,15 +369,19 @@ def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> 
             rows = sheet.to_python(skip_empty_area=True, nrows=max_row - first_row)
             letters = [get_column_letter(c) for c in range(first_col + 1, max_col + 1)]
             for row_number, row in enumerate(rows, start=first_row + 1):
+                number = str(row_number)
                 for letter, value in zip(letters, row, strict=False):
-                    if value == "":
-                        continue
-                    kept: object = value
-                    if type(value) is float and value.is_integer() and abs(value) < _EXACT_INTEGERS:
-                        kept = int(value)  # as openpyxl reads a number written without a decimal point
-                    elif type(value) is not float:
-                        kept = _as_openpyxl(value, name, letter, row_number)
-                    values[(name, f"{letter}{row_number}")] = kept
+                    if type(value) is str:  # the common kinds first, without a further call
+                        if not value:
+                            continue  # an empty cell (calamine gives every cell of the block)
+                        if len(value) > MAX_CELL_CHARS:
+                            raise _too_long(value, name, letter + number)
+                        values[(name, letter + number)] = value
+                    elif type(value) is float:
+                        whole = value.is_integer() and abs(value) < _EXACT_INTEGERS
+                        values[(name, letter + number)] = int(value) if whole else value  # as openpyxl reads it
+                    else:
+                        values[(name, letter + number)] = _as_openpyxl(value, name, letter, row_number)
     finally:
         workbook.close()
     return values
