@@ -170,3 +170,56 @@ def test_passport_in_pence_is_the_engines_split(total_pence: int, weights_pence:
     weights = [D(w).scaleb(-2) for w in weights_pence]
     got = bcf_passport(float(total), [float(w) for w in weights])
     assert got == [[float(part)] for part in allocate(total, weights)]
+
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.decimals(min_value=-100, max_value=100, places=2, allow_nan=False),
+    st.sampled_from([D("1"), D("1.00"), D("0"), D("-0.0")]),
+    st.sampled_from(["", "a", "A", "b", "é", "É", "1", " 2 ", "x y", "ICB", "icb"]),
+    st.sampled_from([rules.NA, rules.VALUE]),
+)
+
+
+def _cells_of(values: list[object]) -> dict[tuple[str, str], object]:
+    return {("T", f"A{row}"): value for row, value in enumerate(values, start=1)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SCALARS, min_size=1, max_size=6), SCALARS, st.sampled_from(["=", "<>", "<", ">", "<=", ">="]))
+def test_a_range_compared_in_one_pass_is_compared_cell_by_cell(values: list[object], other: object, op: str) -> None:
+    """A range compared with one value gives, cell by cell, what Excel's order gives: numbers below text below
+    TRUE/FALSE, text in any case, a blank as 0, "" or FALSE, an error passed on."""
+    block = Range("T", f"$A$1:$A${len(values)}")
+    got = rules.Comparison(op, block, Ref("T", "C1")).evaluate({**_cells_of(values), ("T", "C1"): other})
+    wanted = []
+    for value in values:
+        order = rules._compare(rules.scalar(value), rules.scalar(other))
+        wanted.append(order if isinstance(order, rules.ExcelError) else rules._ORDER[op](order))
+    assert got == tuple(wanted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SCALARS, min_size=1, max_size=6), st.lists(SCALARS, min_size=1, max_size=6), st.sampled_from("+-*"))
+def test_ranges_added_in_one_pass_are_added_cell_by_cell(left: list[object], right: list[object], op: str) -> None:
+    """Two ranges (or a range and a value) in arithmetic give, cell by cell, Excel's result: a blank 0, TRUE 1,
+    number text as its number, other text #VALUE!, the first error passed on; ranges of two sizes #N/A."""
+    cells = {**_cells_of(left), **{("T", f"B{row}"): v for row, v in enumerate(right, start=1)}}
+    a, b = Range("T", f"$A$1:$A${len(left)}"), Range("T", f"$B$1:$B${len(right)}")
+    got = rules.Arithmetic(op, a, b).evaluate(cells)
+
+    def cell(x: object, y: object) -> object:
+        m, n = rules._number(rules.scalar(x)), rules._number(rules.scalar(y))
+        if isinstance(m, rules.ExcelError):
+            return m
+        if isinstance(n, rules.ExcelError):
+            return n
+        return m + n if op == "+" else m - n if op == "-" else m * n
+
+    if len(left) != len(right):
+        assert got == tuple(rules.NA for _ in range(max(len(left), len(right))))
+    else:
+        assert got == tuple(cell(x, y) for x, y in zip(left, right, strict=True))
+    one = rules.Arithmetic(op, a, Ref("T", "B1")).evaluate(cells)
+    assert one == tuple(cell(x, right[0]) for x in left)

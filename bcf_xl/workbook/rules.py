@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
@@ -31,7 +32,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import reduce
 from itertools import repeat
-from typing import Union, cast
+from typing import Any, Union, cast
 
 from openpyxl.utils.cell import rows_from_range
 from openpyxl.utils.datetime import to_excel
@@ -137,9 +138,10 @@ def _logical(value: Scalar) -> bool | ExcelError:
 def _error(*values: Value) -> ExcelError | None:
     """The first error among values (ranges included), as Excel passes it on."""
     for value in values:
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, ExcelError):
-                return item
+        if isinstance(value, ExcelError):
+            return value
+        if isinstance(value, tuple) and ExcelError in set(map(type, value)):  # a range: its kinds looked at in one go
+            return next(item for item in value if isinstance(item, ExcelError))
     return None
 
 
@@ -463,7 +465,55 @@ class Arithmetic(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        return _each(_ARITHMETIC[self.operator], self.left.evaluate(cells), self.right.evaluate(cells))
+        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
+        if self.operator != "/" and (isinstance(left, tuple) or isinstance(right, tuple)):
+            found = _arithmetic_over(_OPERATIONS[self.operator], left, right)
+            if found is not None:
+                return found
+        return _each(_ARITHMETIC[self.operator], left, right)
+
+
+_OPERATIONS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+
+
+def _as_numbers(values: Value) -> list[Decimal | ExcelError] | Decimal | ExcelError:
+    """Values in arithmetic (as :func:`_number`), a range's cell by cell; blanks, TRUE and FALSE without a call."""
+    if not isinstance(values, tuple):
+        return _number(values)
+    found: list[Decimal | ExcelError] = []
+    append = found.append
+    for value in values:
+        if type(value) is Decimal:
+            append(value)
+        elif value is True:
+            append(_ONE)
+        elif value is False or value is None:
+            append(_ZERO)
+        else:
+            append(_number(value))
+    return found
+
+
+def _arithmetic_over(operation: Callable[[Any, Any], Any], left: Value, right: Value) -> tuple[Scalar, ...] | None:
+    """``left operation right`` cell by cell where either is a range and every value is a number once converted;
+    None where some value is an error or the ranges differ in size (then :func:`_each` works it out)."""
+    xs, ys = _as_numbers(left), _as_numbers(right)
+    if isinstance(xs, list) and isinstance(ys, list) and len(xs) != len(ys):
+        return None
+    try:
+        return tuple(
+            map(
+                operation,
+                xs if isinstance(xs, list) else repeat(xs),
+                ys if isinstance(ys, list) else repeat(ys),
+            )
+        )
+    except TypeError:  # an error value among them
+        return None
 
 
 def _arithmetic(operator: str) -> Callable[[Scalar, Scalar], Scalar]:
@@ -506,7 +556,36 @@ class Comparison(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        return _each(_COMPARISONS[self.operator], self.left.evaluate(cells), self.right.evaluate(cells))
+        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
+        if isinstance(left, tuple) and not isinstance(right, tuple):
+            found = _compared_over(self.operator, left, right)
+            if found is not None:
+                return found
+        return _each(_COMPARISONS[self.operator], left, right)
+
+
+_TESTS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq,
+    "<>": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+_NONE = type(None)
+
+
+def _compared_over(operator_text: str, values: tuple[Scalar, ...], other: Scalar) -> tuple[Scalar, ...] | None:
+    """A range compared with one value in one pass where Excel's order is plain: numbers with a number, or texts
+    and blanks with a text (case-insensitive, a blank as ""); None otherwise (then :func:`_each` works it out)."""
+    kinds = set(map(type, values))
+    test = _TESTS[operator_text]
+    if type(other) is Decimal and kinds <= {Decimal}:
+        return tuple(map(test, values, repeat(other)))
+    if type(other) is str and kinds <= {str, _NONE}:
+        folded = other.casefold()
+        return tuple(test("" if value is None else value.casefold(), folded) for value in values)  # type: ignore[union-attr]
+    return None
 
 
 def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scalar]:
@@ -517,6 +596,9 @@ def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scala
         kind = type(a)
         if kind is Decimal and type(b) is Decimal:  # two numbers, the common case, without a further call
             return outcome[(a > b) - (a < b) + 1]  # type: ignore[operator]
+        if type(b) is str and (kind is str or a is None):  # text with text or a blank (as ""), any case
+            x, y = "" if a is None else a.casefold(), b.casefold()  # type: ignore[union-attr]
+            return outcome[(x > y) - (x < y) + 1]
         order = _compare(a, b)
         return order if isinstance(order, ExcelError) else outcome[order + 1]
 
@@ -982,12 +1064,17 @@ class Calculation(Mapping[tuple[str, str], object]):
         key = (sheet, cells)
         found = self._blocks.get(key)
         if found is None:
-            formulas, values = self._formulas, self._values
-            found = self._blocks[key] = [
-                tuple(scalar(self[k]) if k in formulas else scalar(values.get(k)) for k in row)
-                for row in _block(sheet, cells)
-            ]
+            found = self._blocks[key] = [tuple(map(self._scalar, row)) for row in _block(sheet, cells)]
         return found
+
+    def _scalar(self, key: tuple[str, str]) -> Scalar:
+        """A cell's value as Excel holds it (:func:`scalar`); a blank and plain text without a further call."""
+        if key in self._formulas:
+            return scalar(self[key])
+        value = self._values.get(key)
+        if value is None or (type(value) is str and value not in EXCEL_ERRORS):
+            return value
+        return scalar(value)
 
     def flat(self, sheet: str, cells: str) -> tuple[Scalar, ...]:
         """The values of a block of cells in one tuple, row after row (as a range evaluates); made once."""
