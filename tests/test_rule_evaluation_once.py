@@ -1,6 +1,7 @@
 """Validation's shared evaluation: the Summary and checklist rules built once per template year and table length,
-every computed cell worked out once per file, and exact lookups found in one step, give the same outcome as each
-rule evaluated on its own over the cells; and the cell functions' whole-pence ways give the engine's figures."""
+every computed cell worked out once per file (the grey cells of empty rows once per shape of rule), and exact
+lookups found in one step, give the same outcome as each rule evaluated on its own over the cells; and the cell
+functions' whole-pence ways give the engine's figures."""
 
 from __future__ import annotations
 
@@ -77,6 +78,8 @@ def test_one_calculation_per_file_gives_what_each_rule_gives_alone(
     assert failing == [(d.key, d.year) for d in differences if not d.holds(values)]
     for d in differences:
         assert shared[(d.sheet, d.cell)] == d.value(values)
+    for key, rule in checklist.computed_rules(LAYOUT).items():  # each grey cell as its own rule gives it
+        assert shared[key] == rules._scalar_of(rule.evaluate(shared))
 
 
 def test_rules_are_built_once_per_template_year_and_length() -> None:

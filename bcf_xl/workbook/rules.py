@@ -1043,6 +1043,48 @@ def search(find: Operand, within: Operand) -> Expr:
 
 # --- a workbook's formula cells, recalculated --------------------------------------------------------------
 
+_MISSING = object()
+# Each rule's shape (see _shape_of), by the rule's id; the rule is held with it, so the id is never reused.
+_SHAPES: dict[int, tuple[Expr, object, tuple[tuple[str, str], ...]]] = {}
+_MOST_SHAPES = 200_000
+
+
+def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
+    """A rule's shape (its functions, operators, constants and ranges, with each single cell it reads as a numbered
+    place) and the cells in those places; the shape is None for a rule of a kind not described here.
+
+    Two rules of the same shape whose cells hold the same values give the same value: so the grey cells of every
+    empty row of a table need to be worked out only once.
+    """
+    held = _SHAPES.get(id(rule))
+    if held is not None and held[0] is rule:
+        return held[1], held[2]
+    refs: list[tuple[str, str]] = []
+    shape = _shape(rule, refs)
+    if len(_SHAPES) >= _MOST_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[id(rule)] = (rule, shape, tuple(refs))
+    return shape, tuple(refs)
+
+
+def _shape(rule: Expr, refs: list[tuple[str, str]]) -> object:
+    if isinstance(rule, Ref):
+        refs.append(rule.key)
+        return ("cell", len(refs) - 1)
+    if isinstance(rule, Const):
+        return ("constant", type(rule.value).__name__, str(rule.value))  # 1, 1.0 and TRUE told apart
+    if isinstance(rule, Range):
+        return ("range", rule.sheet, rule.cells)
+    if isinstance(rule, Group):
+        return _shape(rule.inner, refs)
+    if isinstance(rule, Arithmetic | Comparison):
+        left, right = _shape(rule.left, refs), _shape(rule.right, refs)
+        return (type(rule).__name__, rule.operator, left, right) if None not in (left, right) else None
+    if isinstance(rule, Call):
+        args = tuple(_shape(arg, refs) for arg in rule.args)
+        return ("call", rule.name, args) if None not in args else None
+    return None
+
 
 class Calculation(Mapping[tuple[str, str], object]):
     """Cell values with every formula cell computed from its rule, as Excel shows them after recalculating.
@@ -1058,6 +1100,7 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
         self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
         self._indexes: dict[tuple[str, str], _Index] = {}
+        self._blank_rows: dict[object, object] = {}
 
     def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
         """The values of a block of cells, row by row; each block is read once (the values never change)."""
@@ -1101,9 +1144,20 @@ class Calculation(Mapping[tuple[str, str], object]):
     def __getitem__(self, key: tuple[str, str]) -> object:
         if key in self._formulas:
             if key not in self._computed:
-                self._computed[key] = _scalar_of(self._formulas[key].evaluate(self))
+                self._computed[key] = self._compute(self._formulas[key])
             return self._computed[key]
         return self._values[key]
+
+    def _compute(self, rule: Expr) -> object:
+        """A formula cell's value. Where every cell its rule reads on its own is a blank input (an empty row of
+        a table), the value of the first rule of the same shape so read is the value (worked out once)."""
+        shape, refs = _shape_of(rule)
+        if shape is not None and not any(ref in self._formulas or self._values.get(ref) is not None for ref in refs):
+            found = self._blank_rows.get(shape, _MISSING)
+            if found is _MISSING:
+                found = self._blank_rows[shape] = _scalar_of(rule.evaluate(self))
+            return found
+        return _scalar_of(rule.evaluate(self))
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
