@@ -32,6 +32,7 @@ written).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import os
 import posixpath
@@ -496,7 +497,9 @@ class CellReader:
         return self.values.get((sheet, cell))
 
     def text(self, sheet: str, cell: str) -> str:
-        value = self.raw(sheet, cell)
+        value = self.values.get((sheet, cell))
+        if type(value) is str:  # the common case first
+            return value.strip()
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
@@ -521,13 +524,22 @@ class CellReader:
 
     def choice(self, sheet: str, cell: str, what: str, enum: type[E]) -> E | None:
         """The member of a closed list whose words the cell holds (any case), or a finding."""
-        text = self.text(sheet, cell)
-        for member in enum:
-            if member.value.casefold() == text.casefold():
-                return member
+        members: Mapping[str, E] = _members(enum)
+        member = members.get(self.text(sheet, cell).casefold())
+        if member is not None:
+            return member
         words = ", ".join(m.value for m in enum)
         self.error(sheet, cell, f"{what}: must be one of {words} (got {shown(self.raw(sheet, cell))})")
         return None
+
+
+@functools.cache
+def _members(enum: type[E]) -> Mapping[str, E]:
+    """A closed list's members by their words in any case (the first member where two read alike)."""
+    found: dict[str, E] = {}
+    for member in enum:
+        found.setdefault(member.value.casefold(), member)
+    return MappingProxyType(found)
 
 
 def build_record(
@@ -596,12 +608,13 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
     A row that holds other input values under a blank ID is a finding at its ID cell.
     """
     first = table.fields[0].key
+    sheet, values = table.sheet, cells.values
+    inputs = [table.columns[f.key] for f in table.fields if not f.computed]  # the columns an officer types in
     for row in table.data_rows:
-        ident = cells.text(table.sheet, table.cell(first, row))
+        ident = cells.text(sheet, table.cell(first, row))
         if not ident:
-            if any(
-                cells.raw(table.sheet, table.cell(f.key, row)) not in (None, "") for f in table.fields if not f.computed
-            ):
+            number = str(row)
+            if any(values.get((sheet, column + number)) not in (None, "") for column in inputs):
                 cells.error(
                     table.sheet,
                     table.cell(first, row),
