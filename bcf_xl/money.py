@@ -212,6 +212,8 @@ def allocate_pence(pennies: int, weights: Sequence[int]) -> list[int]:
     """
     size = abs(pennies)
     weight_sum = sum(weights)
+    if size == weight_sum:  # each part is its weight (an overspend capped at the pool: each its contribution)
+        return [-w for w in weights] if pennies < 0 else list(weights)
     parts, remainders = zip(*map(divmod, map(operator.mul, weights, repeat(size)), repeat(weight_sum)), strict=True)
     floors = list(parts)
     left_over = size - sum(floors)

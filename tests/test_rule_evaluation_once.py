@@ -10,7 +10,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from bcf_xl.cells import bcf_passport
 from bcf_xl.money import allocate, allocate_pence
@@ -143,6 +143,8 @@ def test_vlookup_in_one_step_finds_what_a_scan_finds(table: list[tuple[object, o
         assert got == (D(0) if found is None else found)
 
 
+@example(6, [1, 2, 3])  # the total is the weights' sum: each part its weight
+@example(-6, [0, 2, 4])
 @settings(max_examples=300, deadline=None)
 @given(
     st.integers(min_value=-(10**9), max_value=10**9),
