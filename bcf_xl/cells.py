@@ -286,7 +286,8 @@ def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) 
         if pence is not None:
             return sum(pence) / 100
         return _money(total([v for v in numbers(amounts, "amounts", blank=None) if v is not None]))
-    values = numbers(amounts, "amounts", blank=None)
+    pence = _whole_pence(cells(amounts))  # every amount in pence: added up as whole numbers
+    values = numbers(amounts, "amounts", blank=None) if pence is None else []
     if _shape(categories) != _shape(amounts):
         rows, cols = _shape(amounts)
         raise BcfInputError(
@@ -300,9 +301,18 @@ def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) 
     _check_excel_error(category, "category")
     wanted = _category(category)
     labels = cells(categories)
+    seen: dict[tuple[type, object], bool] = {}  # each distinct label checked and compared once, in order
+    matched = []
     for index, label in enumerate(labels, start=1):
-        _check_excel_error(label, f"categories cell {index}")
-    chosen = [v for v, label in zip(values, labels, strict=True) if v is not None and _category(label) == wanted]
+        key = (type(label), label)
+        found = seen.get(key)
+        if found is None:
+            _check_excel_error(label, f"categories cell {index}")
+            found = seen[key] = _category(label) == wanted
+        matched.append(found)
+    if pence is not None:
+        return sum(p for p, keep in zip(pence, matched, strict=True) if keep) / 100
+    chosen = [v for v, keep in zip(values, matched, strict=True) if v is not None and keep]
     return _money(total(chosen))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from bcf_xl.cells import bcf_passport
+from bcf_xl.cells import bcf_passport, bcf_total
 from bcf_xl.money import allocate, allocate_pence
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.sample import sample_plan
@@ -228,3 +228,32 @@ def test_ranges_added_in_one_pass_are_added_cell_by_cell(left: list[object], rig
         assert got == tuple(cell(x, y) for x, y in zip(left, right, strict=True))
     one = rules.Arithmetic(op, a, Ref("T", "B1")).evaluate(cells)
     assert one == tuple(cell(x, right[0]) for x in left)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.integers(0, 10**9).map(lambda pence: pence / 100), st.floats(0, 1e14, allow_nan=False)),
+            st.sampled_from(["Carers", " carers ", "CARERS", "Mental Health", None, 2024.0, "2024", ""]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from(["carers", "Mental health", "2024", 2024.0, "none"]),
+)
+def test_total_by_category_in_pence_is_the_exact_sum(rows: list[tuple[float, object]], category: str | float) -> None:
+    """bcf_total with categories, which adds whole pence where every amount is in pounds and pence, gives exactly
+    the Decimal sum of the amounts (each read through repr) whose trimmed, case-insensitive category matches."""
+    amounts, labels = [a for a, _ in rows], [label for _, label in rows]
+
+    def words(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip().casefold()
+
+    wanted = words(category)
+    exact = sum((D(repr(a)) for a, label in rows if words(label) == wanted), D(0))
+    assert bcf_total(amounts, labels, category) == float(exact)
