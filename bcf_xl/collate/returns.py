@@ -27,6 +27,7 @@ from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import Dimension, totals_by
 from bcf_xl.returns.definition import ReturnKind
+from bcf_xl.returns.layout import quarter_text
 from bcf_xl.returns.reader import ReturnValidation, is_return, validate as validate_return
 from bcf_xl.submission.validator import Validation, validate
 
@@ -134,8 +135,8 @@ def _names_a_return(path: Path) -> bool:
 
 def return_kind(kind: ReturnKind, quarter: int, year: str) -> str:
     """A return as the Areas sheet names it: "Quarterly return Q3 2023-24" or "End-of-year return 2023-24"."""
-    period = f" Q{quarter}" if kind is ReturnKind.QUARTERLY else ""
-    return f"{kind.value}{period} {year}"
+    period = quarter_text(kind, quarter) if kind is ReturnKind.QUARTERLY else ""  # "Q3", as the return's Cover says
+    return " ".join(part for part in (kind.value, period, year) if part)
 
 
 def _return_rows(path: Path, validation: ReturnValidation) -> AreaReturn:
