@@ -222,9 +222,11 @@ def _whole_pence(items: list[object]) -> list[int] | None:
     if set(map(type, items)) != {float}:
         return None
     floats = cast(list[float], items)
-    if not all(map(math.isfinite, floats)) or max(map(abs, floats)) >= _LARGEST_EXACT_PENCE:
+    # A NaN or an infinity makes the sum one that is not finite (so does a sum too large for a float: then the
+    # general way reads the cells); the largest and smallest bound every size.
+    if not math.isfinite(sum(floats)) or max(floats) >= _LARGEST_EXACT_PENCE or min(floats) <= -_LARGEST_EXACT_PENCE:
         return None
-    pence = list(map(round, map(operator.mul, floats, repeat(100.0))))
+    pence = list(map(float.__round__, map(operator.mul, floats, repeat(100.0))))  # round(x) is x.__round__()
     if list(map(operator.truediv, pence, repeat(100))) != floats:
         return None
     return pence
@@ -284,7 +286,8 @@ def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) 
         if pence is not None:
             return sum(pence) / 100
         return _money(total([v for v in numbers(amounts, "amounts", blank=None) if v is not None]))
-    values = numbers(amounts, "amounts", blank=None)
+    pence = _whole_pence(cells(amounts))  # every amount in pence: added up as whole numbers
+    values = numbers(amounts, "amounts", blank=None) if pence is None else []
     if _shape(categories) != _shape(amounts):
         rows, cols = _shape(amounts)
         raise BcfInputError(
@@ -298,9 +301,18 @@ def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) 
     _check_excel_error(category, "category")
     wanted = _category(category)
     labels = cells(categories)
+    seen: dict[tuple[type, object], bool] = {}  # each distinct label checked and compared once, in order
+    matched = []
     for index, label in enumerate(labels, start=1):
-        _check_excel_error(label, f"categories cell {index}")
-    chosen = [v for v, label in zip(values, labels, strict=True) if v is not None and _category(label) == wanted]
+        key = (type(label), label)
+        found = seen.get(key)
+        if found is None:
+            _check_excel_error(label, f"categories cell {index}")
+            found = seen[key] = _category(label) == wanted
+        matched.append(found)
+    if pence is not None:
+        return sum(p for p, keep in zip(pence, matched, strict=True) if keep) / 100
+    chosen = [v for v, keep in zip(values, matched, strict=True) if v is not None and keep]
     return _money(total(chosen))
 
 
@@ -341,6 +353,13 @@ def bcf_share(amount: CellValue, contributions: Any) -> Result:
         amount: a number (float, text such as "£1,234.50", or a one-cell range).
         contributions: a cell, a row, a column or a block of cells, read row by row.
     """
+    pence = _whole_pence(cells(contributions))
+    if pence is not None and min(pence) >= 0 and any(pence):
+        # Every contribution an exact amount in pence: share_risk's cap and split worked out in whole pence.
+        whole_amount = int(to_pence(number(amount, "amount")) * 100)
+        pool = sum(pence)
+        capped = whole_amount if abs(whole_amount) <= pool else (pool if whole_amount > 0 else -pool)
+        return [[part / 100] for part in allocate_pence(capped, pence)]
     pounds = _amounts(contributions, "contributions")
     labels = map("contribution {}".format, range(1, len(pounds) + 1))
     shared = share_risk(number(amount, "amount"), list(zip(labels, pounds, strict=True)))

@@ -212,11 +212,14 @@ def allocate_pence(pennies: int, weights: Sequence[int]) -> list[int]:
     """
     size = abs(pennies)
     weight_sum = sum(weights)
+    if size == weight_sum:  # each part is its weight (an overspend capped at the pool: each its contribution)
+        return [-w for w in weights] if pennies < 0 else list(weights)
     parts, remainders = zip(*map(divmod, map(operator.mul, weights, repeat(size)), repeat(weight_sum)), strict=True)
     floors = list(parts)
     left_over = size - sum(floors)
     if left_over:  # one penny each to the largest remainders, ties to the earlier part
-        for _, index in sorted(zip(map(operator.neg, remainders), range(len(floors)), strict=True))[:left_over]:
+        # A stable sort, largest first, keeps equal remainders in their order: ties go to the earlier part.
+        for index in sorted(range(len(floors)), key=remainders.__getitem__, reverse=True)[:left_over]:
             floors[index] += 1
     return list(map(operator.neg, floors)) if pennies < 0 else floors
 

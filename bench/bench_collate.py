@@ -12,13 +12,16 @@ untimed into a temporary folder. Then, in one run, each timed once over all N fi
    with python-calamine reading the values), and the same with openpyxl reading them (BCF_XL_READER=openpyxl);
 3. pandas.read_excel(path, sheet_name=None) with engine="openpyxl" and with engine="calamine".
 
-Prints each total, the per-file time and the ratios to pandas with openpyxl. The folder is removed at the end.
+Prints each total, the per-file time and the ratios to pandas with openpyxl, in wall time and in CPU time (the
+collate's CPU time is its process's and its workers'; on a shared machine CPU time varies less than wall time),
+and the machine's load average before and after. The folder is removed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -43,6 +46,16 @@ def seconds(work: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def children_seconds(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall time of ``work`` and the CPU time of the processes it ran (and theirs), once they have ended."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    work()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--areas", type=int, default=150, help="submissions, one per area")
@@ -59,6 +72,7 @@ def main() -> None:
             paths.append(path)
         n = len(paths)
         print(f"{n} submissions (2023-25 template, 45 schemes each), {os.cpu_count()} cores")
+        print(f"   load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         validate(paths[0], policy)  # imports and first-use costs, untimed
         pd.read_excel(paths[0], sheet_name=None, engine="openpyxl")
         pd.read_excel(paths[0], sheet_name=None, engine="calamine")
@@ -66,7 +80,7 @@ def main() -> None:
         jobs = ["--jobs", str(args.jobs)] if args.jobs else []
         out = Path(directory) / "region.xlsx"
         command = [sys.executable, "-m", "bcf_xl.cli", "collate", str(folder), "-o", str(out), *jobs]
-        t_collate = seconds(lambda: subprocess.run(command, check=False, capture_output=True))[0], float("nan")
+        t_collate = children_seconds(lambda: subprocess.run(command, check=False, capture_output=True))
 
         def read_all(reader: str) -> tuple[float, float]:
             os.environ[READER_VARIABLE] = reader
@@ -81,7 +95,7 @@ def main() -> None:
         t_pd_openpyxl = seconds(lambda: [pd.read_excel(p, sheet_name=None, engine="openpyxl") for p in paths])
         t_pd_calamine = seconds(lambda: [pd.read_excel(p, sheet_name=None, engine="calamine") for p in paths])
 
-        print(f"   collated workbook: {out.stat().st_size / 1024:.0f} KiB (CPU time: of this process; n/a for collate)")
+        print(f"   collated workbook: {out.stat().st_size / 1024:.0f} KiB")
         for label, (total, cpu) in (
             ("bcf-xl collate, end to end (new process)   ", t_collate),
             ("read+validate, calamine (one process)     ", t_fast),
@@ -95,6 +109,7 @@ def main() -> None:
                 f"CPU {cpu:6.2f} s {cpu_ratio:5.2f}x  (x: times faster than pandas+openpyxl)"
             )
         print(f"   read+validate: calamine is {t_slow[0] / t_fast[0]:.2f}x faster than openpyxl (wall)")
+        print(f"   load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

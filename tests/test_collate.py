@@ -26,6 +26,7 @@ from bcf_xl.collate.tables import ENGLAND
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import Dimension
 from bcf_xl.report import compute
+from bcf_xl.returns.reader import validate as validate_return
 from bcf_xl.sample import sample_plan
 from bcf_xl.submission.builder import write
 from bcf_xl.submission.definition import YEAR_2023_25
@@ -377,3 +378,111 @@ def test_the_collated_workbook_in_a_collated_folder_is_left_out(
     assert main(["collate", str(folder), "-o", str(out), "--jobs", "1", "--force"]) == 1
     summaries = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Collated")]
     assert summaries == [f"Collated 3 of 4 files into {out}"] * 2
+
+
+# --- quarterly and end-of-year returns ------------------------------------------------------------------
+
+
+def _blank_cell_holding(path: Path, sheet: str, text: str) -> str:
+    """Blank the one cell of a sheet that holds ``text`` (saved as openpyxl saves); that cell's reference."""
+    book = openpyxl.load_workbook(path)
+    (cell,) = [c for row in book[sheet].iter_rows() for c in row if c.value == text]
+    cell.value = None
+    book.save(path)
+    return str(cell.coordinate)
+
+
+@pytest.fixture(scope="module")
+def with_returns(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> tuple[Path, str]:
+    """The sample template, the sample's Q3 and end-of-year returns as `bcf-xl quarterly` and `year-end` write
+    them, and a copy of the Q3 return with its "completed by" entry blanked; the blanked cell."""
+    folder = tmp_path_factory.mktemp("with_returns")
+    write(sample_plan(), YEAR_2023_25, policy, folder / "plan.xlsx")
+    assert main(["quarterly", "--sample", "--quarter", "3", "-o", str(folder / "q3.xlsx")]) == 0
+    assert main(["year-end", "--sample", "-o", str(folder / "ye.xlsx")]) == 0
+    shutil.copy(folder / "q3.xlsx", folder / "q3_incomplete.xlsx")
+    blanked = _blank_cell_holding(folder / "q3_incomplete.xlsx", COVER, "Priya Raman")
+    return folder, blanked
+
+
+def test_returns_are_listed_with_their_kind_period_and_outcome(with_returns: tuple[Path, str], policy: Policy) -> None:
+    """A quarterly or end-of-year return is an Areas row naming its kind and period in NHS England's words, the plan
+    year it reports, Complete or Incomplete, and its errors and warnings as `bcf-xl validate` counts them; each of
+    its findings is a Findings row at its cell."""
+    folder, blanked = with_returns
+    result = collate([folder], policy=policy, jobs=2)
+    rows = {row[6]: row for row in result.table("Areas").rows}
+    assert [row[:4] for row in rows.values()] == [
+        ("Northmoor", "Planning template", "2023-25", COMPLETE),
+        ("Northmoor", "Quarterly return Q3 2023-24", "2023-24", COMPLETE),
+        ("Northmoor", "Quarterly return Q3 2023-24", "2023-24", INCOMPLETE),
+        ("Northmoor", "End-of-year return 2023-24", "2023-24", COMPLETE),
+    ]
+    for name in ("q3.xlsx", "q3_incomplete.xlsx", "ye.xlsx"):
+        checked = validate_return(folder / name, policy)
+        severities = [f.severity.value for f in checked.findings]
+        assert rows[name][4:6] == (severities.count("Error"), severities.count("Warning"))
+        assert [r[3:] for r in result.table("Findings").rows if r[1] == name] == [
+            (f.severity.value, f.code, f"'{f.where.sheet}'!{f.where.cell}", f.message) for f in checked.findings
+        ]
+    assert rows["q3.xlsx"][4:6] == (0, 1)  # the sample's NC3, answered No with its explanation
+    assert ("Warning", "MON06") in {r[3:5] for r in result.table("Findings").rows if r[1] == "q3.xlsx"}
+    missing = [r for r in result.table("Findings").rows if r[1] == "q3_incomplete.xlsx" and r[4] == "CHECKLIST"]
+    assert [r[5] for r in missing] == [f"'{COVER}'!{blanked}"]
+    assert not result.ok
+
+
+def test_two_returns_of_one_period_are_flagged_but_other_periods_are_not(
+    with_returns: tuple[Path, str], policy: Policy
+) -> None:
+    """Two Q3 returns of one area and year are both kept and flagged as duplicates of each other; the area's plan,
+    and its end-of-year return, are other templates and are not flagged."""
+    folder, _ = with_returns
+    flagged = {row[6]: row[7] for row in collate([folder], policy=policy, jobs=1).table("Areas").rows}
+    assert flagged == {
+        "plan.xlsx": "",
+        "q3.xlsx": "q3_incomplete.xlsx",
+        "q3_incomplete.xlsx": "q3.xlsx",
+        "ye.xlsx": "",
+    }
+
+
+def test_returns_leave_the_plans_figures_alone(with_returns: tuple[Path, str], policy: Policy) -> None:
+    """Income, Expenditure, Totals and Metrics hold the plan's figures only: collating its returns beside it
+    changes no row of them, so the England rows still add up the plans."""
+    folder, _ = with_returns
+    alone = collate([folder / "plan.xlsx"], policy=policy, jobs=1)
+    beside = collate([folder], policy=policy, jobs=1)
+    for name in ("Income", "Expenditure", "Totals", "Metrics"):
+        assert beside.table(name).rows == alone.table(name).rows
+        assert beside.table(name).rows  # the plan's figures are there
+
+
+def test_a_year_takes_returns_of_its_plan_years(with_returns: tuple[Path, str], policy: Policy) -> None:
+    """With a template year, a return reporting one of its plan years is read; any other is not, with the reason."""
+    folder, _ = with_returns
+    kept = collate([folder / "q3.xlsx"], policy=policy, jobs=1, year="2023-25")
+    assert kept.returns[0].status == COMPLETE
+    refused = collate([folder / "q3.xlsx", folder / "ye.xlsx"], policy=policy, jobs=1, year="2025-26")
+    assert [r.reason for r in refused.returns] == [
+        f"'{name}': is a return for 2023-24 (a year of the 2023-25 template), not 2025-26"
+        for name in ("q3.xlsx", "ye.xlsx")
+    ]
+
+
+def test_the_command_collates_returns_into_the_workbook(
+    with_returns: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bcf-xl collate` of a plan and its returns writes them on the Areas sheet of the workbook, and exits 1
+    because one return is incomplete."""
+    folder, _ = with_returns
+    out = tmp_path / "region.xlsx"
+    assert main(["collate", str(folder), "-o", str(out), "--jobs", "2"]) == 1
+    capsys.readouterr()
+    areas = list(openpyxl.load_workbook(out, read_only=True)["Areas"].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[3], row[6]) for row in areas] == [
+        ("Planning template", "Complete", "plan.xlsx"),
+        ("Quarterly return Q3 2023-24", "Complete", "q3.xlsx"),
+        ("Quarterly return Q3 2023-24", "Incomplete", "q3_incomplete.xlsx"),
+        ("End-of-year return 2023-24", "Complete", "ye.xlsx"),
+    ]

@@ -1,4 +1,4 @@
-"""Collate many areas' filled templates into one workbook (and CSV files): ``bcf-xl collate``.
+"""Collate many areas' filled templates and returns into one workbook (and CSV files): ``bcf-xl collate``.
 
 Every file is read and validated in parallel worker processes (:class:`concurrent.futures.ProcessPoolExecutor`,
 one per core unless told otherwise; one job reads in this process). A file that cannot be read becomes an
@@ -173,11 +173,12 @@ def collate(
 
 
 def duplicates(returns: Sequence[AreaReturn]) -> dict[str, str]:
-    """Each file whose area and template year another file also holds, with the other files' names."""
-    by_area: dict[tuple[str, str], list[AreaReturn]] = {}
+    """Each file whose area, template (or return and period) and year another file also holds, with the other
+    files' names."""
+    by_area: dict[tuple[str, str, str], list[AreaReturn]] = {}
     for r in returns:
         if r.read and r.area:
-            by_area.setdefault((r.area.casefold(), r.year), []).append(r)
+            by_area.setdefault((r.area.casefold(), r.kind, r.year), []).append(r)
     flagged: dict[str, str] = {}
     for same in by_area.values():
         if len(same) > 1:

@@ -4,22 +4,31 @@
 that cannot be read (not a workbook, not a template, hostile, or a fault in bcf-xl itself) becomes an
 :class:`AreaReturn` with its reason, so one bad file never stops a region's run. The rows are plain
 tuples of text, exact :class:`~decimal.Decimal` amounts and None, so they cross between processes cheaply.
+
+A file may be a planning template or a quarterly or end-of-year return (:mod:`bcf_xl.returns.reader`). A
+return is listed on the Areas sheet by its kind and period in NHS England's words ("Quarterly return Q3
+2023-24", "End-of-year return 2023-24") and the plan year it reports, with its status and its findings; its
+figures stay out of the Income, Expenditure, Totals and Metrics tables, which hold the plans' figures for the
+year (a return's spend and income to date, and its metrics' assessments, are another measure: added to the
+plans' they would count an area's money twice in the England rows).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from bcf_xl.errors import LINE_LIMIT, BcfError, one_line
-from bcf_xl.findings import Severity
+from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, one_line
+from bcf_xl.findings import Finding, Severity
 from bcf_xl.metrics import assess
 from bcf_xl.model import MetricUnit, Plan
 from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import Dimension, totals_by
+from bcf_xl.returns.definition import ReturnKind
+from bcf_xl.returns.layout import quarter_text
+from bcf_xl.returns.reader import ReturnValidation, is_return, validate as validate_return
 from bcf_xl.submission.validator import Validation, validate
 
 #: What the Areas sheet says of a file's template, and of a file that could not be read.
@@ -78,7 +87,7 @@ def read_return(path: Path, policy: Policy, year: str | None = None) -> AreaRetu
         year: refuse a template of any other year (its reason says so), e.g. ``"2025-26"``.
     """
     try:
-        validation = validate(path, policy, year)
+        validation = _validated(path, policy, year)
     except BcfError as exc:
         return unread(path, str(exc))
     except MemoryError:
@@ -86,9 +95,83 @@ def read_return(path: Path, policy: Policy, year: str | None = None) -> AreaRetu
     except Exception as exc:  # a fault reading one file must not stop a region's run: it is that file's row
         return unread(path, f"{path.name}: cannot be read ({type(exc).__name__}: {exc})")
     try:
+        if isinstance(validation, ReturnValidation):
+            return _return_rows(path, validation)
         return _rows(path, validation)
     except Exception as exc:  # as above: the file's own row says what went wrong
         return unread(path, f"{path.name}: cannot be collated ({type(exc).__name__}: {exc})")
+
+
+def _validated(path: Path, policy: Policy, year: str | None) -> Validation | ReturnValidation:
+    """The file validated as a planning template or, when its Cover names it one, as a return.
+
+    A return is of ``year`` when it reports one of that template's plan years (or is that plan year).
+
+    Raises:
+        BcfError: the file is neither (the planning template's reason), or is a return of another year.
+    """
+    try:
+        return validate(path, policy, year)
+    except BcfError:
+        if not _names_a_return(path):
+            raise
+    validation = validate_return(path, policy)
+    reported = validation.returned.layout.year
+    if year is not None and year not in (reported.name, reported.framework.name):
+        raise BcfInputError(
+            Location(sheet=path.name),
+            f"is a return for {reported.name} (a year of the {reported.framework.name} template), not {year}",
+            show_got=False,
+        )
+    return validation
+
+
+def _names_a_return(path: Path) -> bool:
+    try:
+        return is_return(path)
+    except BcfError:
+        return False  # not a workbook that can be read: the planning template's reason stands
+
+
+def return_kind(kind: ReturnKind, quarter: int, year: str) -> str:
+    """A return as the Areas sheet names it: "Quarterly return Q3 2023-24" or "End-of-year return 2023-24"."""
+    period = quarter_text(kind, quarter) if kind is ReturnKind.QUARTERLY else ""  # "Q3", as the return's Cover says
+    return " ".join(part for part in (kind.value, period, year) if part)
+
+
+def _return_rows(path: Path, validation: ReturnValidation) -> AreaReturn:
+    returned = validation.returned
+    layout = returned.layout
+    area = returned.contacts.get("area", "")
+    year = layout.year.name
+    errors, warnings = _counts(validation.findings)
+    return AreaReturn(
+        file=path.name,
+        path=str(path),
+        area=area,
+        kind=return_kind(layout.kind, layout.quarter, year),
+        year=year,
+        status=COMPLETE if validation.complete else INCOMPLETE,
+        errors=errors,
+        warnings=warnings,
+        reason="",
+        findings=_finding_rows((area, path.name, year), validation.findings),
+    )
+
+
+def _finding_rows(head: tuple[str, str, str], findings: tuple[Finding, ...]) -> tuple[Row, ...]:
+    return tuple(
+        (*head, f.severity.value, f.code, _cell(f.where.sheet, f.where.cell), one_line(f.message, LINE_LIMIT))
+        for f in findings
+    )
+
+
+def _counts(findings: tuple[Finding, ...]) -> tuple[int, int]:
+    """How many errors and warnings."""
+    return (
+        sum(1 for f in findings if f.severity is Severity.ERROR),
+        sum(1 for f in findings if f.severity is Severity.WARNING),
+    )
 
 
 def unread(path: Path, reason: str) -> AreaReturn:
@@ -102,11 +185,7 @@ def _rows(path: Path, validation: Validation) -> AreaReturn:
     year = submission.year.name
     area = plan.area.name if plan is not None else ""
     head = (area, path.name, year)
-    findings = tuple(
-        (*head, f.severity.value, f.code, _cell(f.where.sheet, f.where.cell), one_line(f.message, LINE_LIMIT))
-        for f in validation.findings
-    )
-    counts = defaultdict(int, {s: sum(1 for f in validation.findings if f.severity is s) for s in Severity})
+    errors, warnings = _counts(validation.findings)
     figures = _figures(plan, head) if plan is not None else ((), (), (), ())
     return AreaReturn(
         file=path.name,
@@ -115,14 +194,14 @@ def _rows(path: Path, validation: Validation) -> AreaReturn:
         kind=PLANNING_TEMPLATE,
         year=year,
         status=COMPLETE if validation.complete else INCOMPLETE,
-        errors=counts[Severity.ERROR],
-        warnings=counts[Severity.WARNING],
+        errors=errors,
+        warnings=warnings,
         reason="",
         income=figures[0],
         expenditure=figures[1],
         totals=figures[2],
         metrics=figures[3],
-        findings=findings,
+        findings=_finding_rows(head, validation.findings),
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import lru_cache, reduce
 from types import MappingProxyType
 
 from bcf_xl.model import MetricUnit, SourceKind
@@ -127,8 +127,21 @@ def items(
     found += _expenditure_items(layout, list_ranges, amount, share)
     found += _metric_items(layout)
     found += _condition_items(layout)
-    computed = MappingProxyType(computed_cells(layout))
+    computed = computed_rules(layout)
     return tuple(Item(key, sheet, words, link, rule, computed) for key, sheet, words, link, rule in found)
+
+
+@lru_cache(maxsize=32)
+def computed_rules(layout: Layout) -> Mapping[Cell, Expr]:
+    """The rules of a template's computed cells (:func:`bcf_xl.submission.totals.computed_cells`), built once
+    per template year and table length: a region's files share them."""
+    return MappingProxyType(computed_cells(layout))
+
+
+def calculation(layout: Layout, values: Values) -> Calculation:
+    """A template's cell values with its computed cells worked out from their rules (each once, when first read):
+    one such calculation serves every checklist item and Summary difference of a file."""
+    return Calculation(values, computed_rules(layout))
 
 
 Found = list[tuple[str, str, str, str, Expr]]  # key, sheet, description, link, rule
@@ -327,9 +340,11 @@ class Difference:
         return rules.holds(self.rule, Calculation(values, self.computed))
 
 
+@lru_cache(maxsize=32)
 def differences(layout: Layout) -> tuple[Difference, ...]:
-    """Every Summary difference of a template, per plan year (the repeated-IDs line once, in the first year)."""
-    computed = MappingProxyType(computed_cells(layout))
+    """Every Summary difference of a template, per plan year (the repeated-IDs line once, in the first year);
+    built once per template year and table length."""
+    computed = computed_rules(layout)
     found = []
     for key in DIFFERENCES:
         for index, year in enumerate(layout.years[: 1 if key == "repeated_ids" else None]):

@@ -24,6 +24,7 @@ from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import list_ranges, lists_for
 from bcf_xl.submission.layout import Layout
 from bcf_xl.submission.reader import Submission, read
+from bcf_xl.workbook import rules
 from bcf_xl.workbook.validation import pounds
 
 # Engine checks about what a submission does not hold (local pools, budget roll-forward of local tables,
@@ -126,11 +127,12 @@ def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Va
     submission = read(path, policy, expected_year)
     layout = submission.layout
     items = _checklist(layout, policy)
-    unmet = tuple(checklist.unmet(items, submission.values))
+    calculation = checklist.calculation(layout, submission.values)  # each computed cell worked out once
+    unmet = tuple(item for item in items if not rules.holds(item.rule, calculation))
     findings = [*submission.findings, *checklist_findings(unmet)]
-    differences = tuple(d for d in checklist.differences(layout) if not d.holds(submission.values))
+    differences = tuple(d for d in checklist.differences(layout) if not rules.holds(d.rule, calculation))
     for difference in differences:
-        shown = difference.value(submission.values)
+        shown = calculation[(difference.sheet, difference.cell)]
         amount = shown if difference.key == "repeated_ids" else _pounds(shown)
         findings.append(
             Finding(

@@ -8,9 +8,11 @@ that holds a record, with where it came from noted for placing findings.
 Two readers of cell values sit behind :func:`load_cells`, which gives the same values either way:
 
 - **python-calamine** (compiled, Rust), used when it is installed: it reads a template's values several
-  times faster than openpyxl. openpyxl still reads the workbook part, because values cannot show it:
-  the sheet names and which are chart sheets (never read), and the defined names (``BCF_SCHEME_ROWS``).
-  Before calamine reads a sheet, the sheet's XML is scanned for its cell references, which gives the
+  times faster than openpyxl. Values cannot show the workbook part (the sheet names and which are chart
+  sheets, never read, and the defined names such as ``BCF_SCHEME_ROWS``): it is read here from the
+  package's ``[Content_Types].xml``, ``workbook.xml`` and its relationships with defusedxml, as openpyxl
+  reads them (openpyxl reads the file instead when that part is anything but plain). Before calamine
+  reads a sheet, the sheet's XML is scanned for its cell references, which gives the
   last row holding a cell record within the bounds (a formatted blank cell has no value, yet counts, as
   openpyxl counts it) and guards calamine, which holds a sheet as one dense block and ends the whole
   process when a cell claims a far row. openpyxl reads the file instead when a sheet's cells span more
@@ -30,8 +32,10 @@ written).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import os
+import posixpath
 import re
 import warnings
 import zipfile
@@ -47,6 +51,7 @@ from openpyxl.cell.read_only import EmptyCell
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_WORKBOOK, XLSM, XLSX, XLTM, XLTX
 
 from bcf_xl.errors import BcfInputError, Location, describe
 from bcf_xl.files import check_workbook_file
@@ -177,27 +182,20 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
     Each sheet to read is first scanned for its cell references (see :func:`_scan`); calamine then
     reads it whole, and only the cells within the bounds are kept.
     """
-    reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
-    try:
+    with zipfile.ZipFile(path) as archive:
         try:
-            reader.read_manifest()
-            reader.shared_strings = []  # cells are never read through openpyxl here
-            reader.read_workbook()
-            reader.read_worksheets()
-            reader.parser.assign_names()
+            part = _workbook_part(archive)
         except Exception:
+            part = None
+        if part is None:
             return None  # openpyxl's full reading gives its own message for a malformed workbook part
-        _refuse_charts(reader.chart_sheets, bounds)
-        sheets: dict[str, str] = {}
-        for name in bounds:
-            sheet = reader.wb[name] if name in reader.wb.sheetnames else None
-            if isinstance(sheet, ReadOnlyWorksheet):
-                sheets[name] = sheet._worksheet_path  # type: ignore[attr-defined]  # the stubs leave it out
-        if _blank_shared_text(reader.archive):
+        _refuse_charts(list(part.charts), bounds)
+        sheets = {name: part.worksheets[name] for name in bounds if name in part.worksheets}
+        if _blank_shared_text(archive):
             return None
         scans: dict[str, _Scan] = {}
         for name, member in sheets.items():
-            scan = _scan(reader.archive, member, *bounds[name])
+            scan = _scan(archive, member, *bounds[name])
             if scan is None:
                 return None
             scans[name] = scan
@@ -211,9 +209,80 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
                 return None
-        return _book(reader, {name: scan.last_row for name, scan in scans.items()}), values
-    finally:
-        reader.archive.close()
+        last_rows = {name: scan.last_row for name, scan in scans.items()}
+        return Book(part.sheetnames, part.names, MappingProxyType(last_rows)), values
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A workbook part as openpyxl's read-only reader takes it: every sheet's name (chart sheets too), the chart
+    sheets, each other sheet's XML member, and the workbook-wide defined names with their text."""
+
+    sheetnames: tuple[str, ...]
+    charts: tuple[str, ...]
+    worksheets: Mapping[str, str]
+    names: Mapping[str, str]
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_PACKAGE = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WORKBOOK_TYPES = (XLTM, XLTX, XLSM, XLSX)  # in the order openpyxl looks for the workbook part
+# Names openpyxl gives each sheet, not the workbook: they never reach Book.defined_names.
+_SHEET_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
+
+
+def _workbook_part(archive: zipfile.ZipFile) -> _Part | None:
+    """The workbook part, read as openpyxl reads it; None where it is not plainly written (openpyxl reads then).
+
+    The parts are small (a few kilobytes); :func:`bcf_xl.files.check_workbook_file` has already refused a hostile
+    package, and defusedxml refuses entity declarations.
+    """
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  # a dependency; no stubs
+
+    members = set(archive.namelist())
+    types = fromstring(archive.read(ARC_CONTENT_TYPES))
+    overrides = {o.get("ContentType"): o.get("PartName") for o in types.iter(f"{_PACKAGE}Override")}
+    workbook = next((overrides[t] for t in _WORKBOOK_TYPES if overrides.get(t)), None)
+    if workbook is None:
+        if not {d.get("ContentType") for d in types.iter(f"{_PACKAGE}Default")} & set(_WORKBOOK_TYPES):
+            return None
+        workbook = "/" + ARC_WORKBOOK
+    workbook = workbook[1:]
+    root = fromstring(archive.read(workbook))
+    if root.tag != f"{_MAIN}workbook":
+        return None
+    folder, file = posixpath.split(workbook)
+    targets = {}
+    for rel in fromstring(archive.read(posixpath.join(folder, "_rels", f"{file}.rels"))).iter(
+        f"{_RELATIONSHIPS}Relationship"
+    ):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        targets[rel.get("Id")] = (rel.get("Type") or "", target)
+    sheetnames, charts, worksheets = [], [], {}
+    for sheet in root.iter(f"{_MAIN}sheet"):
+        name, ident = sheet.get("name"), sheet.get(_RELATIONSHIP_ID)
+        if name is None or not ident or ident not in targets:
+            return None
+        kind, target = targets[ident]
+        if target not in members:
+            continue
+        sheetnames.append(name)
+        if "chartsheet" in kind:
+            charts.append(name)
+        else:
+            worksheets[name] = target
+    names = {}
+    for defined in root.iter(f"{_MAIN}definedName"):
+        name = defined.get("name")
+        if name is None:
+            return None
+        if defined.get("localSheetId") is None and name not in _SHEET_NAMES:
+            names[name] = defined.text or ""
+    return _Part(tuple(sheetnames), tuple(charts), MappingProxyType(worksheets), MappingProxyType(names))
 
 
 @dataclass(frozen=True)
@@ -230,6 +299,7 @@ _CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")  # also a cell w
 _ERROR_TYPES = (b't="e"', b"t='e'")
 # A text of only spaces (or other white space): calamine reads it as no value, openpyxl (and Excel) as the text.
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
+
 # calamine holds a sheet as one dense block from its first to its last cell, and ends the process when it
 # cannot: beyond this many cells (or this many bytes of XML) the file is left to openpyxl, which streams
 # rows and stops at the bounds.
@@ -264,18 +334,18 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
         return None
     if not references:
         return _Scan(0, 0)
-    rows = [int(row) for _, row in references]
+    rows = {text: int(text) for text in {row for _, row in references}}  # each row's number worked out once
     columns = {letters: column_index_from_string(letters.decode()) for letters in {c for c, _ in references}}
-    if (max(rows) - min(rows) + 1) * (max(columns.values()) - min(columns.values()) + 1) > MAX_DENSE_CELLS:
+    if (max(rows.values()) - min(rows.values()) + 1) * (
+        max(columns.values()) - min(columns.values()) + 1
+    ) > MAX_DENSE_CELLS:
         return None
-    last = max(
-        (
-            row
-            for (letters, _), row in zip(references, rows, strict=True)
-            if row <= max_row and columns[letters] <= max_col
-        ),
-        default=0,
-    )
+    if max(columns.values()) <= max_col:  # every cell within the bounds' columns: the last row within them
+        last = max((row for row in rows.values() if row <= max_row), default=0)
+    else:
+        within = {letters for letters, column in columns.items() if column <= max_col}
+        cells = set(references)
+        last = max((rows[row] for letters, row in cells if letters in within and rows[row] <= max_row), default=0)
     return _Scan(len(references), last)
 
 
@@ -300,15 +370,19 @@ def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> 
             rows = sheet.to_python(skip_empty_area=True, nrows=max_row - first_row)
             letters = [get_column_letter(c) for c in range(first_col + 1, max_col + 1)]
             for row_number, row in enumerate(rows, start=first_row + 1):
+                number = str(row_number)
                 for letter, value in zip(letters, row, strict=False):
-                    if value == "":
-                        continue
-                    kept: object = value
-                    if type(value) is float and value.is_integer() and abs(value) < _EXACT_INTEGERS:
-                        kept = int(value)  # as openpyxl reads a number written without a decimal point
-                    elif type(value) is not float:
-                        kept = _as_openpyxl(value, name, letter, row_number)
-                    values[(name, f"{letter}{row_number}")] = kept
+                    if type(value) is str:  # the common kinds first, without a further call
+                        if not value:
+                            continue  # an empty cell (calamine gives every cell of the block)
+                        if len(value) > MAX_CELL_CHARS:
+                            raise _too_long(value, name, letter + number)
+                        values[(name, letter + number)] = value
+                    elif type(value) is float:
+                        whole = value.is_integer() and abs(value) < _EXACT_INTEGERS
+                        values[(name, letter + number)] = int(value) if whole else value  # as openpyxl reads it
+                    else:
+                        values[(name, letter + number)] = _as_openpyxl(value, name, letter, row_number)
     finally:
         workbook.close()
     return values
@@ -423,7 +497,9 @@ class CellReader:
         return self.values.get((sheet, cell))
 
     def text(self, sheet: str, cell: str) -> str:
-        value = self.raw(sheet, cell)
+        value = self.values.get((sheet, cell))
+        if type(value) is str:  # the common case first
+            return value.strip()
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
@@ -448,13 +524,22 @@ class CellReader:
 
     def choice(self, sheet: str, cell: str, what: str, enum: type[E]) -> E | None:
         """The member of a closed list whose words the cell holds (any case), or a finding."""
-        text = self.text(sheet, cell)
-        for member in enum:
-            if member.value.casefold() == text.casefold():
-                return member
+        members: Mapping[str, E] = _members(enum)
+        member = members.get(self.text(sheet, cell).casefold())
+        if member is not None:
+            return member
         words = ", ".join(m.value for m in enum)
         self.error(sheet, cell, f"{what}: must be one of {words} (got {shown(self.raw(sheet, cell))})")
         return None
+
+
+@functools.cache
+def _members(enum: type[E]) -> Mapping[str, E]:
+    """A closed list's members by their words in any case (the first member where two read alike)."""
+    found: dict[str, E] = {}
+    for member in enum:
+        found.setdefault(member.value.casefold(), member)
+    return MappingProxyType(found)
 
 
 def build_record(
@@ -523,12 +608,13 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
     A row that holds other input values under a blank ID is a finding at its ID cell.
     """
     first = table.fields[0].key
+    sheet, values = table.sheet, cells.values
+    inputs = [table.columns[f.key] for f in table.fields if not f.computed]  # the columns an officer types in
     for row in table.data_rows:
-        ident = cells.text(table.sheet, table.cell(first, row))
+        ident = cells.text(sheet, table.cell(first, row))
         if not ident:
-            if any(
-                cells.raw(table.sheet, table.cell(f.key, row)) not in (None, "") for f in table.fields if not f.computed
-            ):
+            number = str(row)
+            if any(values.get((sheet, column + number)) not in (None, "") for column in inputs):
                 cells.error(
                     table.sheet,
                     table.cell(first, row),

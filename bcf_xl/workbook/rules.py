@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import reduce
 from itertools import repeat
-from typing import Union
+from typing import Any, Union, cast
 
 from openpyxl.utils.cell import rows_from_range
 from openpyxl.utils.datetime import to_excel
@@ -60,6 +61,7 @@ Scalar = Decimal | str | bool | ExcelError | None
 Value = Scalar | tuple[Scalar, ...]  # a tuple is a range evaluated cell by cell
 Operand = Union["Expr", Decimal, int, str, bool]  # Python values become constants
 
+_ZERO, _ONE = Decimal(0), Decimal(1)
 _WIDE = Context(prec=400)  # any number a cell can hold (up to 1.8e308) still rounds exactly
 _NUMBER_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
@@ -73,6 +75,15 @@ def scalar(value: object) -> Scalar:
 
     Error text read from a file (``"#N/A"``) is the error; a number no cell can hold (NaN, infinity) is ``#NUM!``.
     """
+    kind = type(value)  # the common kinds first, by exact type (a subclass takes the general way below)
+    if kind is Decimal:
+        number = cast(Decimal, value)
+        return number if number.is_finite() else NUM
+    if kind is str:
+        text = cast(str, value)
+        return ExcelError(text) if text in EXCEL_ERRORS else text
+    if value is None or kind is bool:
+        return cast(Scalar, value)
     if value is None or isinstance(value, bool | ExcelError | str):
         return ExcelError(value) if isinstance(value, str) and value in EXCEL_ERRORS else value
     if isinstance(value, Decimal):
@@ -88,6 +99,12 @@ def scalar(value: object) -> Scalar:
 
 def _number(value: Scalar) -> Decimal | ExcelError:
     """A value in arithmetic: blank 0, TRUE 1, number text converted, other text ``#VALUE!``."""
+    if type(value) is Decimal:
+        return value
+    if value is None or value is False:
+        return _ZERO
+    if value is True:
+        return _ONE
     if isinstance(value, ExcelError | Decimal):
         return value
     if value is None or isinstance(value, bool):
@@ -121,9 +138,10 @@ def _logical(value: Scalar) -> bool | ExcelError:
 def _error(*values: Value) -> ExcelError | None:
     """The first error among values (ranges included), as Excel passes it on."""
     for value in values:
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, ExcelError):
-                return item
+        if isinstance(value, ExcelError):
+            return value
+        if isinstance(value, tuple) and ExcelError in set(map(type, value)):  # a range: its kinds looked at in one go
+            return next(item for item in value if isinstance(item, ExcelError))
     return None
 
 
@@ -218,6 +236,15 @@ def _criterion(criterion: Scalar) -> Callable[[Scalar], bool]:
 
 def _each(function: Callable[..., Scalar], *values: Value) -> Value:
     """Apply a function of single values cell by cell where any argument is a range (as inside SUMPRODUCT)."""
+    if len(values) == 1:  # the common case first: one argument
+        (only,) = values
+        return tuple(map(function, only)) if isinstance(only, tuple) else function(only)
+    if len(values) == 2:  # two arguments: one pass without building the list of arrays
+        a, b = values
+        if not isinstance(a, tuple):
+            return function(a, b) if not isinstance(b, tuple) else tuple(map(function, repeat(a, len(b)), b))
+        if not isinstance(b, tuple):
+            return tuple(map(function, a, repeat(b, len(a))))
     arrays = [v for v in values if isinstance(v, tuple)]
     if not arrays:
         return function(*values)
@@ -301,6 +328,10 @@ class Const(Expr):
     """A number, text or TRUE/FALSE written into the formula."""
 
     value: Decimal | int | str | bool
+    scalar: Scalar = field(init=False, repr=False, compare=False)  # the value as Excel holds it, made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scalar", scalar(self.value))
 
     def formula(self, home: str | None = None) -> str:
         if isinstance(self.value, bool):
@@ -310,7 +341,7 @@ class Const(Expr):
         return format(Decimal(self.value), "f")
 
     def evaluate(self, cells: Cells) -> Value:
-        return scalar(self.value)
+        return self.scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,12 +350,16 @@ class Ref(Expr):
 
     sheet: str
     cell: str
+    key: tuple[str, str] = field(init=False, repr=False, compare=False)  # (sheet, cell without "$"), made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.sheet, self.cell.replace("$", "")))
 
     def formula(self, home: str | None = None) -> str:
         return _sheet_prefix(self.sheet, home) + self.cell
 
     def evaluate(self, cells: Cells) -> Value:
-        return scalar(cells.get((self.sheet, self.cell.replace("$", ""))))
+        return scalar(cells.get(self.key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,17 +379,19 @@ class Range(Expr):
         return _block_values(self.sheet, self.cells, cells)
 
     def evaluate(self, cells: Cells) -> Value:
+        if isinstance(cells, Calculation):
+            return cells.flat(self.sheet, self.cells)
         return tuple(value for row in self.rows(cells) for value in row)
 
 
 @functools.lru_cache(maxsize=1024)
-def _block(cells: str) -> tuple[tuple[str, ...], ...]:
-    """The cell references of a block such as ``$A$4:$B$5``, row by row."""
-    return tuple(tuple(row) for row in rows_from_range(cells.replace("$", "")))
+def _block(sheet: str, cells: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The (sheet, cell) keys of a block such as ``$A$4:$B$5``, row by row."""
+    return tuple(tuple((sheet, cell) for cell in row) for row in rows_from_range(cells.replace("$", "")))
 
 
 def _block_values(sheet: str, block: str, cells: Cells) -> list[tuple[Scalar, ...]]:
-    return [tuple(scalar(cells.get((sheet, cell))) for cell in row) for row in _block(block)]
+    return [tuple(scalar(cells.get(key)) for key in row) for row in _block(sheet, block)]
 
 
 def _parse(reference: str) -> tuple[str, str]:
@@ -428,21 +465,79 @@ class Arithmetic(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        return _each(self._apply, self.left.evaluate(cells), self.right.evaluate(cells))
+        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
+        if self.operator != "/" and (isinstance(left, tuple) or isinstance(right, tuple)):
+            found = _arithmetic_over(_OPERATIONS[self.operator], left, right)
+            if found is not None:
+                return found
+        return _each(_ARITHMETIC[self.operator], left, right)
 
-    def _apply(self, a: Scalar, b: Scalar) -> Scalar:
-        x, y = _number(a), _number(b)
+
+_OPERATIONS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+
+
+def _as_numbers(values: Value) -> list[Decimal | ExcelError] | Decimal | ExcelError:
+    """Values in arithmetic (as :func:`_number`), a range's cell by cell; blanks, TRUE and FALSE without a call."""
+    if not isinstance(values, tuple):
+        return _number(values)
+    found: list[Decimal | ExcelError] = []
+    append = found.append
+    for value in values:
+        if type(value) is Decimal:
+            append(value)
+        elif value is True:
+            append(_ONE)
+        elif value is False or value is None:
+            append(_ZERO)
+        else:
+            append(_number(value))
+    return found
+
+
+def _arithmetic_over(operation: Callable[[Any, Any], Any], left: Value, right: Value) -> tuple[Scalar, ...] | None:
+    """``left operation right`` cell by cell where either is a range and every value is a number once converted;
+    None where some value is an error or the ranges differ in size (then :func:`_each` works it out)."""
+    xs, ys = _as_numbers(left), _as_numbers(right)
+    if isinstance(xs, list) and isinstance(ys, list) and len(xs) != len(ys):
+        return None
+    try:
+        return tuple(
+            map(
+                operation,
+                xs if isinstance(xs, list) else repeat(xs),
+                ys if isinstance(ys, list) else repeat(ys),
+            )
+        )
+    except TypeError:  # an error value among them
+        return None
+
+
+def _arithmetic(operator: str) -> Callable[[Scalar, Scalar], Scalar]:
+    """``a operator b`` on two values as Excel works it out (blank 0, TRUE 1, number text converted)."""
+
+    def apply(a: Scalar, b: Scalar) -> Scalar:
+        x = a if type(a) is Decimal else _number(a)
+        y = b if type(b) is Decimal else _number(b)
         if isinstance(x, ExcelError):
             return x
         if isinstance(y, ExcelError):
             return y
-        if self.operator == "+":
+        if operator == "+":
             return x + y
-        if self.operator == "-":
+        if operator == "-":
             return x - y
-        if self.operator == "*":
+        if operator == "*":
             return x * y
         return DIV0 if y == 0 else x / y
+
+    return apply
+
+
+_ARITHMETIC = {operator: _arithmetic(operator) for operator in "+-*/"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,11 +556,56 @@ class Comparison(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        def apply(a: Scalar, b: Scalar) -> Scalar:
-            order = _compare(a, b)
-            return order if isinstance(order, ExcelError) else _ORDER[self.operator](order)
+        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
+        if isinstance(left, tuple) and not isinstance(right, tuple):
+            found = _compared_over(self.operator, left, right)
+            if found is not None:
+                return found
+        return _each(_COMPARISONS[self.operator], left, right)
 
-        return _each(apply, self.left.evaluate(cells), self.right.evaluate(cells))
+
+_TESTS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq,
+    "<>": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+_NONE = type(None)
+
+
+def _compared_over(operator_text: str, values: tuple[Scalar, ...], other: Scalar) -> tuple[Scalar, ...] | None:
+    """A range compared with one value in one pass where Excel's order is plain: numbers with a number, or texts
+    and blanks with a text (case-insensitive, a blank as ""); None otherwise (then :func:`_each` works it out)."""
+    kinds = set(map(type, values))
+    test = _TESTS[operator_text]
+    if type(other) is Decimal and kinds <= {Decimal}:
+        return tuple(map(test, values, repeat(other)))
+    if type(other) is str and kinds <= {str, _NONE}:
+        folded = other.casefold()
+        return tuple(test("" if value is None else value.casefold(), folded) for value in values)  # type: ignore[union-attr]
+    return None
+
+
+def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scalar]:
+    """A comparison of two values as Excel makes it: TRUE, FALSE or the error either value holds."""
+    outcome = (test(-1), test(0), test(1))  # what the comparison gives when a is below, equal to, above b
+
+    def apply(a: Scalar, b: Scalar) -> Scalar:
+        kind = type(a)
+        if kind is Decimal and type(b) is Decimal:  # two numbers, the common case, without a further call
+            return outcome[(a > b) - (a < b) + 1]  # type: ignore[operator]
+        if type(b) is str and (kind is str or a is None):  # text with text or a blank (as ""), any case
+            x, y = "" if a is None else a.casefold(), b.casefold()  # type: ignore[union-attr]
+            return outcome[(x > y) - (x < y) + 1]
+        order = _compare(a, b)
+        return order if isinstance(order, ExcelError) else outcome[order + 1]
+
+    return apply
+
+
+_COMPARISONS = {operator: _comparison(test) for operator, test in _ORDER.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,6 +752,8 @@ def _sumproduct(args: Args, cells: Cells) -> Value:
     error = _error(*arrays)
     if error:
         return error
+    if len(arrays) == 1:  # one array (how the templates call it): the sum of its numbers
+        return sum((v for v in arrays[0] if isinstance(v, Decimal)), Decimal(0))
     total = Decimal(0)
     for row in zip(*arrays, strict=True):
         total += reduce(lambda x, y: x * y, (v if isinstance(v, Decimal) else Decimal(0) for v in row))
@@ -643,12 +785,18 @@ def _vlookup(args: Args, cells: Cells) -> Value:
     column = _number(_scalar_of(args[2].evaluate(cells)))
     if isinstance(column, ExcelError):
         return column
+    index = cells.first_column(table) if isinstance(cells, Calculation) else _Index(tuple(r[0] for r in rows))
 
     def find(lookup: Scalar) -> Scalar:
         if isinstance(lookup, ExcelError):
             return lookup
-        same = _same(lookup)
-        row = next((r for r in rows if same(r[0])), None)
+        key = index.key(lookup)
+        if key is not None:  # found in one step, as the scan below would find it
+            position = index.first.get(key)
+            row = None if position is None else rows[position - 1]
+        else:
+            same = _same(lookup)
+            row = next((r for r in rows if same(r[0])), None)
         if row is None:
             return NA
         if not 1 <= column <= len(row):
@@ -742,8 +890,14 @@ def _iferror(args: Args, cells: Cells) -> Value:
 
 
 def _length(value: Scalar) -> Scalar:
-    text = _text(value)
-    return text if isinstance(text, ExcelError) else Decimal(len(text))
+    text = value if type(value) is str else "" if value is None else _text(value)
+    if isinstance(text, ExcelError):
+        return text
+    size = len(text)
+    return _WHOLE[size] if size < len(_WHOLE) else Decimal(size)
+
+
+_WHOLE = tuple(Decimal(i) for i in range(256))  # small whole numbers, made once
 
 
 def _trim(value: Scalar) -> Scalar:
@@ -889,6 +1043,48 @@ def search(find: Operand, within: Operand) -> Expr:
 
 # --- a workbook's formula cells, recalculated --------------------------------------------------------------
 
+_MISSING = object()
+# Each rule's shape (see _shape_of), by the rule's id; the rule is held with it, so the id is never reused.
+_SHAPES: dict[int, tuple[Expr, object, tuple[tuple[str, str], ...]]] = {}
+_MOST_SHAPES = 200_000
+
+
+def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
+    """A rule's shape (its functions, operators, constants and ranges, with each single cell it reads as a numbered
+    place) and the cells in those places; the shape is None for a rule of a kind not described here.
+
+    Two rules of the same shape whose cells hold the same values give the same value: so the grey cells of every
+    empty row of a table need to be worked out only once.
+    """
+    held = _SHAPES.get(id(rule))
+    if held is not None and held[0] is rule:
+        return held[1], held[2]
+    refs: list[tuple[str, str]] = []
+    shape = _shape(rule, refs)
+    if len(_SHAPES) >= _MOST_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[id(rule)] = (rule, shape, tuple(refs))
+    return shape, tuple(refs)
+
+
+def _shape(rule: Expr, refs: list[tuple[str, str]]) -> object:
+    if isinstance(rule, Ref):
+        refs.append(rule.key)
+        return ("cell", len(refs) - 1)
+    if isinstance(rule, Const):
+        return ("constant", type(rule.value).__name__, str(rule.value))  # 1, 1.0 and TRUE told apart
+    if isinstance(rule, Range):
+        return ("range", rule.sheet, rule.cells)
+    if isinstance(rule, Group):
+        return _shape(rule.inner, refs)
+    if isinstance(rule, Arithmetic | Comparison):
+        left, right = _shape(rule.left, refs), _shape(rule.right, refs)
+        return (type(rule).__name__, rule.operator, left, right) if None not in (left, right) else None
+    if isinstance(rule, Call):
+        args = tuple(_shape(arg, refs) for arg in rule.args)
+        return ("call", rule.name, args) if None not in args else None
+    return None
+
 
 class Calculation(Mapping[tuple[str, str], object]):
     """Cell values with every formula cell computed from its rule, as Excel shows them after recalculating.
@@ -902,13 +1098,41 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._formulas = formulas
         self._computed: dict[tuple[str, str], object] = {}
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
+        self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
+        self._indexes: dict[tuple[str, str], _Index] = {}
+        self._blank_rows: dict[object, object] = {}
 
     def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
         """The values of a block of cells, row by row; each block is read once (the values never change)."""
         key = (sheet, cells)
         found = self._blocks.get(key)
         if found is None:
-            found = self._blocks[key] = _block_values(sheet, cells, self)
+            found = self._blocks[key] = [tuple(map(self._scalar, row)) for row in _block(sheet, cells)]
+        return found
+
+    def _scalar(self, key: tuple[str, str]) -> Scalar:
+        """A cell's value as Excel holds it (:func:`scalar`); a blank and plain text without a further call."""
+        if key in self._formulas:
+            return scalar(self[key])
+        value = self._values.get(key)
+        if value is None or (type(value) is str and value not in EXCEL_ERRORS):
+            return value
+        return scalar(value)
+
+    def flat(self, sheet: str, cells: str) -> tuple[Scalar, ...]:
+        """The values of a block of cells in one tuple, row after row (as a range evaluates); made once."""
+        key = (sheet, cells)
+        found = self._flat.get(key)
+        if found is None:
+            found = self._flat[key] = tuple(value for row in self.block(sheet, cells) for value in row)
+        return found
+
+    def first_column(self, table: Range) -> _Index:
+        """Where each value of a table's first column sits, for VLOOKUP (made once per table)."""
+        key = (table.sheet, table.cells)
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = _Index(tuple(row[0] for row in table.rows(self)))
         return found
 
     def get(self, key: tuple[str, str], default: object = None) -> object:
@@ -920,9 +1144,20 @@ class Calculation(Mapping[tuple[str, str], object]):
     def __getitem__(self, key: tuple[str, str]) -> object:
         if key in self._formulas:
             if key not in self._computed:
-                self._computed[key] = _scalar_of(self._formulas[key].evaluate(self))
+                self._computed[key] = self._compute(self._formulas[key])
             return self._computed[key]
         return self._values[key]
+
+    def _compute(self, rule: Expr) -> object:
+        """A formula cell's value. Where every cell its rule reads on its own is a blank input (an empty row of
+        a table), the value of the first rule of the same shape so read is the value (worked out once)."""
+        shape, refs = _shape_of(rule)
+        if shape is not None and not any(ref in self._formulas or self._values.get(ref) is not None for ref in refs):
+            found = self._blank_rows.get(shape, _MISSING)
+            if found is _MISSING:
+                found = self._blank_rows[shape] = _scalar_of(rule.evaluate(self))
+            return found
+        return _scalar_of(rule.evaluate(self))
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
