@@ -27,7 +27,9 @@ from bcf_xl.files import write_atomically
 from bcf_xl.metrics import Progress
 from bcf_xl.model import AreaOfSpend, Metric, MetricUnit, Plan, Polarity, RagRule, SourceKind
 from bcf_xl.money import excel_error
+from bcf_xl.monitoring import Actuals
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.planbook.actuals import write_sheets as write_actuals
 from bcf_xl.planbook.buttons import insert_lite_buttons
 from bcf_xl.planbook.layout import Field, Table
 from bcf_xl.policy import Policy
@@ -216,18 +218,21 @@ def build(
     findings: Sequence[Finding] = (),
     lite_buttons: bool = False,
     cached: Cached | None = None,
+    actuals: Actuals | None = None,
 ) -> bytes:
     """The planning workbook for ``plan`` (None: an empty one) as .xlsm bytes.
 
     Args:
         plan: the plan to fill in, or None for an empty workbook.
         policy: national parameters (lists, uplift rates).
-        vba_project: a vbaProject.bin to embed; with it the Cover gets its three buttons.
+        vba_project: a vbaProject.bin to embed; with it the Cover gets its buttons.
         findings: the plan's findings, written to the Checks sheet.
-        lite_buttons: give the Cover the three buttons as shapes that run xlwings Lite scripts (for the .xlsx
+        lite_buttons: give the Cover the buttons as shapes that run xlwings Lite scripts (for the .xlsx
             without VBA); the Checks sheet is then left unprotected, as Lite scripts cannot lift protection.
         cached: the value each formula cell computes to, {(sheet, cell): value}, stored beside its formula so a
             viewer that does not recalculate shows the figures (see :func:`computed_values`); blank where absent.
+        actuals: the actuals reported against the plan, written to the Spend actuals and Quarterly progress
+            sheets (:mod:`bcf_xl.planbook.actuals`).
     """
     if plan is not None and len(plan.years) > L.YEARS:
         raise BcfInputError(
@@ -248,6 +253,7 @@ def build(
     _metrics(writer)
     _age_bands(writer)
     _risk(writer)
+    write_actuals(writer, actuals)
     _checks(writer, findings)
     _dashboard(writer)
     _policy(writer)
@@ -294,6 +300,7 @@ def write(
     overwrite: bool = False,
     lite_buttons: bool = False,
     cache: bool = False,
+    actuals: Actuals | None = None,
 ) -> None:
     """Build the planning workbook and write it atomically (an .xlsx without VBA when it has Lite buttons); with
     ``cache``, each formula cell holds the figure it computes to (:func:`computed_values`), so any viewer shows the
@@ -305,10 +312,18 @@ def write(
             f"the planning workbook must be an {suffix} file",
             target.suffix or "no extension",
         )
-    data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons)
+    data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, actuals=actuals)
     if cache and plan is not None:
         cached = computed_values(data)
-        data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, cached=cached)
+        data = build(
+            plan,
+            policy,
+            vba_project=vba_project,
+            findings=findings,
+            lite_buttons=lite_buttons,
+            cached=cached,
+            actuals=actuals,
+        )
 
     def save(temporary: Path) -> None:
         temporary.write_bytes(data)
