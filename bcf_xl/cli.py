@@ -332,7 +332,7 @@ def _generate(args: argparse.Namespace) -> int:
     year = template_year(args.year) if args.year else (year_for_plan(plan.years) or template_year(DEFAULT_YEAR))
     write_submission(plan, year, policy, args.output, overwrite=args.force)
     validation = validate_submission(args.output, policy)
-    status = "Complete Template" if validation.complete else "Incomplete Template"
+    status = validation.status
     _out(f"Wrote {args.output} ({year.title}): {status}, {tally(validation.findings)}")
     for finding in validation.findings:
         _out(f"  {finding}")
@@ -365,7 +365,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.json:
         print(validation.to_json())
     else:
-        status = "Complete Template" if validation.complete else "Incomplete Template"
+        status = validation.status
         _out(f"{args.submission.name} ({title}): {status}, {tally(validation.findings)}")
         for finding in validation.findings:
             _out(f"  {finding}")
@@ -484,7 +484,7 @@ def _return(args: argparse.Namespace) -> int:
     actuals = as_at(reported, year.name, quarter)  # figures reported after the quarter belong to later returns
     write_return(plan, actuals, year, kind, quarter, policy, args.output, overwrite=args.force)
     validation = validate_return(args.output, policy)
-    status = "Complete Template" if validation.complete else "Incomplete Template"
+    status = validation.status
     _out(f"Wrote {args.output} ({validation.returned.title}): {status}, {tally(validation.findings)}")
     for finding in validation.findings:
         _out(f"  {finding}")

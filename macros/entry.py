@@ -222,7 +222,7 @@ def generate_submission(book: Workbook | None = None, policy: Policy | None = No
         path = free_name(target.folder, f"BCF submission {year.name} {read.plan.area.name}", ".xlsx")
         write_submission(read.plan, year, rules, path)
         validation = validate(path, rules)
-        status = "Complete Template" if validation.complete else "Incomplete Template"
+        status = validation.status
         target.show_findings(
             [*found, *(f for f in validation.findings if f.code in ("CHECKLIST", "READ01"))],
             f"Wrote {path.name}: {status}; plan {tally(found)}",
@@ -287,7 +287,7 @@ def _return(target: Workbook, rules: Policy, kind: ReturnKind) -> Path:
     write_return(read.plan, actuals, year, kind, quarter, rules, path)
     validation = validate_return(path, rules)
     checked = check_actuals(read.plan, actuals, year.name, quarter)
-    status = "Complete Template" if validation.complete else "Incomplete Template"
+    status = validation.status
     target.show_findings(
         [*read.findings, *checked, *validation.findings],
         f"Wrote {path.name}: {status}; actuals {tally(checked)}",

@@ -452,13 +452,14 @@ def test_the_planning_template_is_not_taken_for_a_return(tmp_path: Path) -> None
     assert not is_return(template)
 
 
-def test_quarterly_from_a_plan_needs_actuals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A PLAN without --actuals is refused naming the option, exit 2."""
+def test_quarterly_from_a_template_needs_actuals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A filled template (which holds no actuals, unlike a planning workbook) without --actuals is refused naming
+    the option, exit 2."""
     template = tmp_path / "plan.xlsx"
     main(["generate", "--sample", "-o", str(template)])
     capsys.readouterr()
     assert main(["quarterly", str(template), "--quarter", "1", "-o", str(tmp_path / "q1.xlsx")]) == 2
-    assert "--actuals: is required with PLAN" in capsys.readouterr().err
+    assert "--actuals: is required with a filled template" in capsys.readouterr().err
 
 
 def test_quarterly_from_a_plan_and_an_actuals_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bcf_xl.errors import BcfInputError, Location
-from bcf_xl.findings import Finding, Severity, Target, by_severity
+from bcf_xl.findings import Finding, Severity, Target, Validated, by_severity
 from bcf_xl.model import Plan
 from bcf_xl.monitoring import (
     NOTHING_YET,
@@ -71,23 +71,23 @@ def is_return(path: Path) -> bool:
 
 def _bounds(policy: Policy) -> dict[str, tuple[int, int]]:
     """How far each sheet of a return is read: every table and line either kind of return declares."""
-    found: dict[str, tuple[int, int]] = {}
-    for kind, year in ((kind, year) for kind in ReturnKind for year in RETURN_YEARS.values()):
-        layout = layout_for(year, kind, 4, policy)
-        declared = bounds_of(
-            layout.cover_lines,
-            layout.conditions,
-            layout.metrics,
-            layout.income,
-            layout.schemes,
-            layout.by_source,
-            layout.statement,
-            *(layout.checklist,),
+    layouts = [layout_for(year, kind, 4, policy) for kind in ReturnKind for year in RETURN_YEARS.values()]
+    return bounds_of(
+        *(
+            part
+            for layout in layouts
+            for part in (
+                layout.cover_lines,
+                layout.conditions,
+                layout.metrics,
+                layout.income,
+                layout.schemes,
+                layout.by_source,
+                layout.statement,
+                layout.checklist,
+            )
         )
-        for sheet, (row, column) in declared.items():
-            last_row, last_column = found.get(sheet, (1, 1))
-            found[sheet] = (max(row, last_row), max(column, last_column))
-    return found
+    )
 
 
 def identify(path: Path, book: Book, values: Values, policy: Policy, expected: str | None) -> ReturnLayout:
@@ -216,22 +216,12 @@ def return_view(plan: Plan, actuals: Actuals, year: str, quarter: int, codes: tu
 
 
 @dataclass(frozen=True)
-class ReturnValidation:
+class ReturnValidation(Validated):
     """The outcome of validating a return."""
 
     returned: ReturnFile
     findings: tuple[Finding, ...]
     unmet: tuple[Item, ...]
-
-    @property
-    def complete(self) -> bool:
-        """True when the return would show "Complete Template": every checklist item holds."""
-        return not self.unmet
-
-    @property
-    def ok(self) -> bool:
-        """Complete, and no error remains."""
-        return self.complete and not any(f.severity is Severity.ERROR for f in self.findings)
 
     def to_json(self) -> str:
         layout = self.returned.layout
@@ -241,7 +231,7 @@ class ReturnValidation:
                 "template": layout.year.name,
                 "return": layout.kind.value,
                 "period": quarter_text(layout.kind, layout.quarter),
-                "status": "Complete Template" if self.complete else "Incomplete Template",
+                "status": self.status,
                 "ok": self.ok,
                 "findings": findings_json(self.findings),
             },
