@@ -68,16 +68,61 @@ def _quarter() -> str:
 
 
 def _amount(cells: str) -> str:
-    """The amount of a cell or the total of a range as the engine reads it (text amounts too), 0 when blank."""
+    """The amount of a cell as the engine reads it (text amounts too), 0 when blank."""
     return f"BCF_TOTAL({cells})"
 
 
-def _to_date(cells: Sequence[str]) -> str:
-    """The sum of the quarters up to the one reported (each read as the engine reads an amount)."""
-    first, *rest = cells
-    return "+".join(
-        [_amount(first), *(f"({_quarter()}>={q})*{_amount(c)}" for q, c in zip(QUARTERS[1:], rest, strict=True))]
-    )
+def _inputs(table: L.Table, row: int | None = None) -> str:
+    """The input columns of a row (absolute on the flag rows when ``row`` is None), e.g. ``$C28:$U28``."""
+    keys = [f.key for f in table.fields if not f.computed]
+    first, last = table.columns[keys[0]], table.columns[keys[-1]]
+    return f"${first}{row}:${last}{row}"
+
+
+def _flags(table: L.Table, lines: L.Lines, line: str) -> str:
+    keys = [f.key for f in table.fields if not f.computed]
+    first, last = table.columns[keys[0]], table.columns[keys[-1]]
+    row = lines.row(line)
+    return f"${first}${row}:${last}${row}"
+
+
+def _flag_cells(w: _Writer, table: L.Table, lines: L.Lines) -> None:
+    """The grey rows above an actuals table naming, over each input column, what it counts as for the period
+    reported (see layout.SPEND_FLAGS)."""
+    for line in lines.rows:
+        w.label(L.SPEND, lines.label(line), _FLAG_LABELS[line])
+    for field in table.fields:
+        if field.computed:
+            continue
+        stem, _, quarter = field.key.partition("_q")
+        year = int(stem[-1])
+        name = stem[:-1]
+        in_year = _second_year() if year == 2 else f"NOT({_second_year()})"
+        column = table.columns[field.key]
+        for line in lines.rows:
+            if line == "to_date" and quarter:
+                test = f'AND({in_year},{_quarter()}<>"",{quarter}<={_quarter()})'
+            elif line == "year":
+                test = in_year
+            else:
+                continue
+            w.formula(L.SPEND, f"{column}{lines.row(line)}", f'=IF({test},"{name}","")', TEXT)
+
+
+_FLAG_LABELS = {
+    "to_date": "Counts to date in the period reported",
+    "year": "Counts in the year reported",
+}
+
+
+def _sum(table: L.Table, lines: L.Lines, line: str, row: int, name: str) -> str:
+    """The total of a row's inputs that the flag row ``line`` names ``name``, as the engine adds amounts."""
+    return f'BCF_TOTAL({_inputs(table, row)},{_flags(table, lines, line)},"{name}")'
+
+
+def _typed(table: L.Table, lines: L.Lines, row: int, name: str) -> str:
+    """True when any input of the row that the year's flag row names ``name`` holds something."""
+    return f'SUMPRODUCT(({_flags(table, lines, "year")}="{name}")*LEN({_inputs(table, row)}))>0'
 
 
 def _straight_line(planned: str) -> str:
@@ -88,15 +133,6 @@ def _straight_line(planned: str) -> str:
 
 def _per_year(first: str, second: str) -> str:
     return f"IF({_second_year()},{second},{first})"
-
-
-def _quarter_cells(table: L.Table, stem: str, year: int, row: int) -> list[str]:
-    return [table.cell(f"{stem}{year}_q{q}", row) for q in QUARTERS]
-
-
-def _span(table: L.Table, stem: str, year: int, row: int) -> str:
-    cells = _quarter_cells(table, stem, year, row)
-    return f"{cells[0]}:{cells[-1]}"
 
 
 def _period_cells(w: _Writer, spend: L.Table) -> None:
@@ -198,7 +234,8 @@ def _page(sheet: str, last_column: str, last_row: int, header_row: int) -> Sheet
 
 
 def _income_formulas(w: _Writer) -> None:
-    table, funding = L.INCOME_ACTUALS, L.SOURCES
+    table, funding, flags = L.INCOME_ACTUALS, L.SOURCES, L.INCOME_FLAGS
+    _flag_cells(w, table, flags)
     for row, source_row in zip(table.data_rows, funding.data_rows, strict=True):
 
         def c(key: str, r: int = row) -> str:
@@ -208,7 +245,7 @@ def _income_formulas(w: _Writer) -> None:
             return f"{L.FUNDING}!{funding.cell(key, r)}"
 
         ident = c("source_id")
-        w.formula(L.SPEND, ident, f'=IF({f("source_id")}="","",{f("source_id")})', TEXT)
+        w.formula(L.SPEND, ident, f'=IF({f("source_id")}="","",{f("source_id")}&"")', TEXT)
         w.formula(L.SPEND, c("kind"), f'=IF({ident}="","",{f("kind")}&"")', TEXT)
         w.formula(
             L.SPEND,
@@ -217,13 +254,13 @@ def _income_formulas(w: _Writer) -> None:
         )
         blank = f'OR({ident}="",{_quarter()}="")'
         w.formula(L.SPEND, c("expected"), f'=IF({blank},"",{_straight_line(c("planned"))})')
-        first, second = (_to_date(_quarter_cells(table, "received", year, row)) for year in (1, 2))
-        w.formula(L.SPEND, c("to_date"), f'=IF({blank},"",{_per_year(first, second)})')
+        w.formula(L.SPEND, c("to_date"), f'=IF({blank},"",{_sum(table, flags, "to_date", row, "received")})')
         w.formula(L.SPEND, c("difference"), f'=IF({blank},"",{c("to_date")}-{c("expected")})')
 
 
 def _spend_formulas(w: _Writer, table: L.Table) -> None:
-    schemes = w.schemes
+    schemes, flags = w.schemes, L.SPEND_FLAGS
+    _flag_cells(w, table, flags)
     for row, scheme_row in zip(table.data_rows, schemes.data_rows, strict=True):
 
         def c(key: str, r: int = row) -> str:
@@ -241,15 +278,14 @@ def _spend_formulas(w: _Writer, table: L.Table) -> None:
             f'=IF({ident}="","",{_per_year(_amount(s("amount1")), _amount(s("amount2")))})',
         )
         blank = f'OR({ident}="",{_quarter()}="")'
-        profiles = [_span(table, "profile", year, row) for year in (1, 2)]
-        profile_to_date = [
-            f"IF(COUNTA({profiles[index]})>0,{_to_date(_quarter_cells(table, 'profile', index + 1, row))},"
-            f"{_straight_line(c('planned'))})"
-            for index in (0, 1)
-        ]
-        w.formula(L.SPEND, c("profile_to_date"), f'=IF({blank},"",{_per_year(*profile_to_date)})')
-        spent = [_to_date(_quarter_cells(table, "spend", year, row)) for year in (1, 2)]
-        w.formula(L.SPEND, c("to_date"), f'=IF({blank},"",{_per_year(*spent)})')
+        profiled = _typed(table, flags, row, "profile")
+        w.formula(
+            L.SPEND,
+            c("profile_to_date"),
+            f'=IF({blank},"",IF({profiled},{_sum(table, flags, "to_date", row, "profile")},'
+            f"{_straight_line(c('planned'))}))",
+        )
+        w.formula(L.SPEND, c("to_date"), f'=IF({blank},"",{_sum(table, flags, "to_date", row, "spend")})')
         w.formula(L.SPEND, c("variance"), f'=IF({blank},"",{c("to_date")}-{c("profile_to_date")})')
         w.formula(
             L.SPEND,
@@ -257,15 +293,13 @@ def _spend_formulas(w: _Writer, table: L.Table) -> None:
             f'=IF(OR({blank},N({c("profile_to_date")})=0),"",ROUND({c("variance")}/ABS({c("profile_to_date")}),4))',
             SHARE,
         )
-        whole = [
-            f"IF(COUNTA({profiles[index]})>0,{_amount(profiles[index])},ROUND({c('planned')},2))" for index in (0, 1)
-        ]
-        outturn = [
-            f'IF({c(f"forecast{index + 1}")}<>"",{_amount(c(f"forecast{index + 1}"))},'
-            f"{c('to_date')}+{whole[index]}-{c('profile_to_date')})"
-            for index in (0, 1)
-        ]
-        w.formula(L.SPEND, c("outturn"), f'=IF({blank},"",{_per_year(*outturn)})')
+        whole = f"IF({profiled},{_sum(table, flags, 'year', row, 'profile')},ROUND({c('planned')},2))"
+        w.formula(
+            L.SPEND,
+            c("outturn"),
+            f'=IF({blank},"",IF({_typed(table, flags, row, "forecast")},{_sum(table, flags, "year", row, "forecast")},'
+            f"{c('to_date')}+{whole}-{c('profile_to_date')}))",
+        )
 
 
 def _progress_sheet(w: _Writer, actuals: Actuals | None) -> None:

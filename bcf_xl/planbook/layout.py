@@ -492,7 +492,12 @@ SPEND_COMPUTED = (
     ("variance_share", "Variance (% of the profile to date)"),
     ("outturn", "Forecast outturn"),
 )
-SPEND_HEADER_ROW = INCOME_ACTUALS.data_rows[-1] + 3
+SPEND_HEADER_ROW = INCOME_ACTUALS.data_rows[-1] + 5
+# Grey rows above each table name the input columns that count for the period reported, so that each row's totals
+# are one bcf_total over the row by those names: "to_date" names the quarters up to the one reported of the year
+# reported ("spend", "profile", "received"), "year" every column of the year reported ("profile", "forecast").
+INCOME_FLAGS = Lines(SPEND, "B", (), one_a_row(INCOME_ACTUALS.header_row - 1, ("to_date",)))
+SPEND_FLAGS = Lines(SPEND, "B", (), one_a_row(SPEND_HEADER_ROW - 2, ("to_date", "year")))
 
 
 def spend_table(rows: int) -> Table:
