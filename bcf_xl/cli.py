@@ -26,10 +26,11 @@ from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describ
 from bcf_xl.model import Plan
 from bcf_xl.monitoring import Actuals, actuals_to_mapping, as_at, latest_quarter
 from bcf_xl.monitoring_checks import check_actuals
+from bcf_xl.planbook.actuals import place_findings
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings, template_needs
-from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
+from bcf_xl.planbook.reader import PlanRead, is_planning_workbook, read as read_planbook
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.report import compute
 from bcf_xl.returns.actuals_file import read_actuals
@@ -392,9 +393,9 @@ def _collate(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_PLAN_ERRORS
 
 
-def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, Actuals, tuple[str, int] | None] | None:
-    """The plan and actuals a return is built from, with the period a planning workbook's Cover gives (if any): the
-    sample's, PLAN's with --actuals, or a planning workbook's own (None: PLAN cannot be read into a plan).
+def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, Actuals, PlanRead | None] | None:
+    """The plan and actuals a return is built from, with the planning workbook they were read from (if they were):
+    the sample's, PLAN's with --actuals, or a planning workbook's own (None: PLAN cannot be read into a plan).
 
     Raises:
         BcfInputError: --actuals with --sample; no --actuals with a filled template; a planning workbook that holds
@@ -423,7 +424,7 @@ def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, A
             "holds no actuals: type them on the Spend actuals and Quarterly progress sheets, or give --actuals",
             show_got=False,
         )
-    return plan, source.actuals, source.period
+    return plan, source.actuals, source
 
 
 def _period(args: argparse.Namespace, plan: Plan, actuals: Actuals, typed: tuple[str, int] | None) -> tuple[str, int]:
@@ -477,8 +478,8 @@ def _return(args: argparse.Namespace) -> int:
     found = _plan_and_actuals(args, policy)
     if found is None:
         return EXIT_PLAN_ERRORS
-    plan, reported, typed = found
-    year_name, quarter = _period(args, plan, reported, typed)
+    plan, reported, source = found
+    year_name, quarter = _period(args, plan, reported, source.period if source else None)
     year = return_year(year_name)
     kind = ReturnKind.YEAR_END if args.kind == "year-end" else ReturnKind.QUARTERLY
     actuals = as_at(reported, year.name, quarter)  # figures reported after the quarter belong to later returns
@@ -489,6 +490,8 @@ def _return(args: argparse.Namespace) -> int:
     for finding in validation.findings:
         _out(f"  {finding}")
     checked = check_actuals(plan, actuals, year.name, quarter)
+    if source is not None:  # at the planning workbook's cells where the actuals were typed
+        checked = place_findings(checked, source.values, source.scheme_rows, plan.years, quarter)
     if checked:
         _out(f"The actuals against the plan: {tally(checked)}")
         for finding in checked:

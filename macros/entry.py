@@ -15,6 +15,7 @@ from bcf_xl.findings import Finding, Severity, Target, tally
 from bcf_xl.monitoring import as_at
 from bcf_xl.monitoring_checks import check_actuals
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.planbook.actuals import place_findings
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as plan_findings
@@ -286,10 +287,13 @@ def _return(target: Workbook, rules: Policy, kind: ReturnKind) -> Path:
     path = free_name(target.folder, f"BCF {period} return {year.name} {read.plan.area.name}", ".xlsx")
     write_return(read.plan, actuals, year, kind, quarter, rules, path)
     validation = validate_return(path, rules)
-    checked = check_actuals(read.plan, actuals, year.name, quarter)
+    checked = place_findings(
+        check_actuals(read.plan, actuals, year.name, quarter), read.values, read.scheme_rows, read.plan.years, quarter
+    )
     status = validation.status
     target.show_findings(
-        [*read.findings, *checked, *validation.findings],
+        # The return's own checks on actuals are those above, listed at this workbook's cells.
+        [*read.findings, *checked, *(f for f in validation.findings if not f.code.startswith("MON"))],
         f"Wrote {path.name}: {status}; actuals {tally(checked)}",
     )
     return path

@@ -252,6 +252,20 @@ def test_quarterly_button_reports_the_quarter_typed_on_the_cover(sample_book: Pa
     assert cli.main(["quarterly", "--sample", "--quarter", "3", "-o", str(sample)]) == 0
     assert read_return(written, POLICY).values == read_return(sample, POLICY).values
     assert read_return(written, POLICY).actuals.conditions[2].met is Answer.NO
+    # The checks on the actuals are listed at the cells where the actuals were typed.
+    answers, reports = sample_actuals().conditions, sample_actuals().metrics
+    nc3 = next(i for i, c in enumerate(answers) if (c.code, c.quarter) == ("NC3", 3))
+    reable = next(i for i, m in enumerate(reports) if (m.metric_id, m.quarter) == ("REABLE", 3))
+    checks = openpyxl.load_workbook(path)[L.CHECKS]
+    listed = {
+        tuple(c.value for c in row[:4])
+        for row in checks.iter_rows(min_row=L.CHECK_HEADER_ROW + 1)
+        if row[1].value in ("MON06", "MON08")
+    }
+    assert listed == {
+        ("Warning", "MON06", L.PROGRESS, L.CONDITION_ACTUALS.cell("explanation", L.CONDITION_ACTUALS.data_rows[nc3])),
+        ("Warning", "MON08", L.PROGRESS, L.METRIC_ACTUALS.cell("actual", L.METRIC_ACTUALS.data_rows[reable])),
+    }
 
 
 def test_generate_year_end_return_button(sample_book: Path, tmp_path: Path) -> None:

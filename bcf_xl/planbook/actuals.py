@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.findings import Finding
 from bcf_xl.model import MetricUnit, Polarity
 from bcf_xl.monitoring import (
     QUARTERS,
@@ -39,10 +40,11 @@ from bcf_xl.monitoring import (
     SchemeSpend,
     latest_quarter,
 )
+from bcf_xl.monitoring_checks import CONDITION_STATUS, INCOME_RECEIVED, METRIC_REPORT, SCHEME_SPEND
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.workbook import to_xlsxwriter
 from bcf_xl.workbook.formats import NUMBER, RATED, SHARE, TEXT
-from bcf_xl.workbook.reading import CellReader, RowCells, shown, table_rows
+from bcf_xl.workbook.reading import CellReader, RowCells, Values, shown, table_rows
 from bcf_xl.workbook.sheets import SheetSetup
 from bcf_xl.workbook.validation import OUT_OF_RANGE, WHOLE_NUMBER, Validation
 
@@ -583,3 +585,56 @@ def _period(cells: CellReader, years: Sequence[str], actuals: Actuals | None) ->
     if quarter is None:
         quarter = latest_quarter(actuals, year) if actuals is not None else None
     return None if quarter is None else (year, quarter)
+
+
+# --- placing the checks' findings -------------------------------------------------------------------------------
+
+
+def place_findings(
+    findings: Sequence[Finding], values: Values, scheme_rows: int, years: Sequence[str], quarter: int
+) -> tuple[Finding, ...]:
+    """The findings of the checks on actuals (:func:`bcf_xl.monitoring_checks.check_actuals`) at the planning
+    workbook's cells where the actuals were typed: a scheme's or source's quarter on Spend actuals, a metric's or
+    condition's row of the reporting ``quarter`` on Quarterly progress (a finding with no such cell stays as it is).
+    """
+    cells = CellReader(values)
+    spend = L.spend_table(scheme_rows)
+    owners = {
+        SCHEME_SPEND: (spend, L.schemes_table(scheme_rows), L.SCHEMES, "scheme_id", "spend"),
+        INCOME_RECEIVED: (L.INCOME_ACTUALS, L.SOURCES, L.FUNDING, "source_id", "received"),
+    }
+    ids = _metric_ids(cells)
+    placed = []
+    for finding in findings:
+        target = finding.target
+        where: Location | None = None
+        number = years.index(target.year) + 1 if target.year in years else None
+        field = target.field or ""
+        if target.record in owners and number is not None:
+            table, owner, sheet, key, stem = owners[target.record]
+            rows = [
+                row
+                for row, owner_row in zip(table.data_rows, owner.data_rows, strict=False)
+                if cells.text(sheet, owner.cell(key, owner_row)) == target.ident
+            ]
+            column = {"profile": f"profile{number}_q1", "forecast": f"forecast{number}"}.get(
+                field, f"{stem}{number}_q{field[-1]}" if "_q" in field else f"{stem}{number}_q1"
+            )
+            if len(rows) > target.occurrence:
+                where = Location(sheet=L.SPEND, cell=table.cell(column, rows[target.occurrence]))
+        elif target.record in (METRIC_REPORT, CONDITION_STATUS):
+            table = L.METRIC_ACTUALS if target.record == METRIC_REPORT else L.CONDITION_ACTUALS
+            key = table.fields[0].key
+            rows = [
+                row
+                for row in table.data_rows
+                if ids.get(ident := cells.text(L.PROGRESS, table.cell(key, row)), ident) == target.ident
+                and cells.text(L.PROGRESS, table.cell("year", row)) == target.year
+            ]
+            now = [row for row in rows if cells.text(L.PROGRESS, table.cell("quarter", row)) == str(quarter)]
+            chosen = now[:1] if now and not target.occurrence else rows[target.occurrence : target.occurrence + 1]
+            column = field if field in table.columns else key
+            if chosen:
+                where = Location(sheet=L.PROGRESS, cell=table.cell(column, chosen[0]))
+        placed.append(finding.placed(where))
+    return tuple(placed)
