@@ -12,7 +12,7 @@ import openpyxl
 from bcf_xl.errors import BcfError, BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.findings import Finding, Severity, Target, tally
-from bcf_xl.monitoring import as_at
+from bcf_xl.monitoring import as_at, quarter_name
 from bcf_xl.monitoring_checks import check_actuals
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.planbook.actuals import place_findings
@@ -283,7 +283,7 @@ def _return(target: Workbook, rules: Policy, kind: ReturnKind) -> Path:
     year = return_year(name)
     quarter = 4 if kind is ReturnKind.YEAR_END else quarter
     actuals = as_at(read.actuals, year.name, quarter)
-    period = "year-end" if kind is ReturnKind.YEAR_END else f"quarterly Q{quarter}"
+    period = "year-end" if kind is ReturnKind.YEAR_END else f"quarterly {quarter_name(quarter)}"
     path = free_name(target.folder, f"BCF {period} return {year.name} {read.plan.area.name}", ".xlsx")
     write_return(read.plan, actuals, year, kind, quarter, rules, path)
     validation = validate_return(path, rules)

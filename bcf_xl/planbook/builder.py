@@ -370,6 +370,9 @@ def _cover(w: _Writer, buttons: bool) -> None:
         "time) and reports the result on the Checks sheet.",
         "5. 'Roll forward' starts next year's plan in a new workbook: uplifted minimums, prior-year budgets filled "
         "in, actuals cleared.",
+        "6. Through the year, type the actuals on Spend actuals and Quarterly progress. 'Generate quarterly return' "
+        "and 'Generate year-end return' write NHS England's returns next to this workbook for the period above the "
+        "partners (blank: the latest with actuals).",
     ]
     for offset, text in enumerate(instructions):
         w.paragraph(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)
