@@ -235,26 +235,35 @@ def _page(sheet: str, last_column: str, last_row: int, header_row: int) -> Sheet
     return page(last_column, last_row, freeze=L.FREEZE_CELLS[sheet], header_row=header_row, **_across(sheet))
 
 
+def _owned_row(w: _Writer, table: L.Table, row: int, owner: L.Table, owner_row: int, label: str) -> str:
+    """The grey start of an actuals row: its owner's ID and ``label`` field (from the row of the same place on the
+    owner's sheet) and the owner's amount for the year reported; the condition under which the row shows nothing."""
+    sheet = L.FUNDING if owner is L.SOURCES else L.SCHEMES
+    ident_key = owner.fields[0].key
+
+    def o(key: str) -> str:
+        return f"{sheet}!{owner.cell(key, owner_row)}"
+
+    ident = table.cell(ident_key, row)
+    w.formula(L.SPEND, ident, f'=IF({o(ident_key)}="","",{o(ident_key)}&"")', TEXT)
+    w.formula(L.SPEND, table.cell(label, row), f'=IF({ident}="","",{o(label)}&"")', TEXT)
+    w.formula(
+        L.SPEND,
+        table.cell("planned", row),
+        f'=IF({ident}="","",{_per_year(_amount(o("amount1")), _amount(o("amount2")))})',
+    )
+    return f'OR({ident}="",{_quarter()}="")'
+
+
 def _income_formulas(w: _Writer) -> None:
-    table, funding, flags = L.INCOME_ACTUALS, L.SOURCES, L.INCOME_FLAGS
+    table, flags = L.INCOME_ACTUALS, L.INCOME_FLAGS
     _flag_cells(w, table, flags)
-    for row, source_row in zip(table.data_rows, funding.data_rows, strict=True):
+    for row, source_row in zip(table.data_rows, L.SOURCES.data_rows, strict=True):
 
         def c(key: str, r: int = row) -> str:
             return table.cell(key, r)
 
-        def f(key: str, r: int = source_row) -> str:
-            return f"{L.FUNDING}!{funding.cell(key, r)}"
-
-        ident = c("source_id")
-        w.formula(L.SPEND, ident, f'=IF({f("source_id")}="","",{f("source_id")}&"")', TEXT)
-        w.formula(L.SPEND, c("kind"), f'=IF({ident}="","",{f("kind")}&"")', TEXT)
-        w.formula(
-            L.SPEND,
-            c("planned"),
-            f'=IF({ident}="","",{_per_year(_amount(f("amount1")), _amount(f("amount2")))})',
-        )
-        blank = f'OR({ident}="",{_quarter()}="")'
+        blank = _owned_row(w, table, row, L.SOURCES, source_row, "kind")
         w.formula(L.SPEND, c("expected"), f'=IF({blank},"",{_straight_line(c("planned"))})')
         w.formula(L.SPEND, c("to_date"), f'=IF({blank},"",{_sum(table, flags, "to_date", row, "received")})')
         w.formula(L.SPEND, c("difference"), f'=IF({blank},"",{c("to_date")}-{c("expected")})')
@@ -268,18 +277,7 @@ def _spend_formulas(w: _Writer, table: L.Table) -> None:
         def c(key: str, r: int = row) -> str:
             return table.cell(key, r)
 
-        def s(key: str, r: int = scheme_row) -> str:
-            return f"{L.SCHEMES}!{schemes.cell(key, r)}"
-
-        ident = c("scheme_id")
-        w.formula(L.SPEND, ident, f'=IF({s("scheme_id")}="","",{s("scheme_id")}&"")', TEXT)
-        w.formula(L.SPEND, c("name"), f'=IF({ident}="","",{s("name")}&"")', TEXT)
-        w.formula(
-            L.SPEND,
-            c("planned"),
-            f'=IF({ident}="","",{_per_year(_amount(s("amount1")), _amount(s("amount2")))})',
-        )
-        blank = f'OR({ident}="",{_quarter()}="")'
+        blank = _owned_row(w, table, row, schemes, scheme_row, "name")
         profiled = _typed(table, flags, row, "profile")
         w.formula(
             L.SPEND,
