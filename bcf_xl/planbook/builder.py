@@ -170,14 +170,16 @@ class _Writer:
         self.headers(table)
         for index, row in enumerate(table.data_rows):
             values = rows[index] if index < len(rows) else {}
+            tallest = 0
             for field in table.fields:
                 if not field.computed:
                     wrap = (table.name, field.key) in L.WRAPPED_FIELDS
                     value = values.get(field.key)
                     self.put(table.sheet, table.cell(field.key, row), value, field.kind, single=False, wrap=wrap)
                     if wrap and isinstance(value, str):  # as tall as the wrapped lines (about a character a unit)
-                        lines = -(-len(value) // max(1, int(field.width) - 4))
-                        self.sheets[table.sheet].set_row(row - 1, max(15, 13 * lines))
+                        tallest = max(tallest, -(-len(value) // max(1, int(field.width) - 4)))
+            if tallest:  # the row as tall as its tallest wrapped text
+                self.sheets[table.sheet].set_row(row - 1, max(15, 13 * tallest))
         self.validations(table)
         first, last = table.data_rows[0], table.data_rows[-1]
         start = table.columns[table.fields[0].key]
@@ -370,9 +372,6 @@ def _cover(w: _Writer, buttons: bool) -> None:
         "time) and reports the result on the Checks sheet.",
         "5. 'Roll forward' starts next year's plan in a new workbook: uplifted minimums, prior-year budgets filled "
         "in, actuals cleared.",
-        "6. Through the year, type the actuals on Spend actuals and Quarterly progress. 'Generate quarterly return' "
-        "and 'Generate year-end return' write NHS England's returns next to this workbook for the period above the "
-        "partners (blank: the latest with actuals).",
     ]
     for offset, text in enumerate(instructions):
         w.paragraph(L.COVER, L.INSTRUCTIONS.label(L.INSTRUCTIONS.first_row + offset), text, bold=offset == 0)

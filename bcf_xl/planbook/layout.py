@@ -454,15 +454,15 @@ def _quarterly_fields(stem: str, what: str, *, profile: bool = False) -> tuple[F
         fields += [Field(f"{stem}{year}_q{q}", f"{what}, {word} year, Q{q} (£)", MONEY, width=14) for q in QUARTERS]
         if profile:
             fields += [
-                Field(f"profile{year}_q{q}", f"Profile, {word} year, Q{q} (£; blank: straight-line)", MONEY, width=14)
+                Field(f"profile{year}_q{q}", f"Profile, {word} year, Q{q} (£; blank: straight-line)", MONEY, width=19)
                 for q in QUARTERS
             ]
             fields.append(
                 Field(
                     f"forecast{year}",
-                    f"Forecast outturn, {word} year (£; blank: spend to date and the profile to come)",
+                    f"Forecast outturn, {word} year (£; blank: worked out)",
                     MONEY,
-                    width=16,
+                    width=19,
                 )
             )
     return tuple(fields)
@@ -488,7 +488,7 @@ SPEND_COMPUTED = (
     ("planned", "Planned, year reported"),
     ("profile_to_date", "Profile to date"),
     ("to_date", "Spend to date"),
-    ("variance", "Variance (£; above 0: spent ahead of profile)"),
+    ("variance", "Variance (£; above 0: ahead of profile)"),
     ("variance_share", "Variance (% of the profile to date)"),
     ("outturn", "Forecast outturn"),
 )
@@ -530,12 +530,7 @@ METRIC_ACTUALS = Table(
         Field("metric_id", "Metric ID (as on Metrics)", CHOICE, "metric_ids", required=True, width=12),
         Field("year", "Plan year", CHOICE, "plan_years", required=True, width=10),
         Field("quarter", "Quarter (1 to 4)", WHOLE, required=True, width=9),
-        Field(
-            "actual",
-            "Latest figure (as the target: a count over the year for a rate, 0.844 for 84.4%; blank: no data)",
-            NUMBER,
-            width=16,
-        ),
+        Field("actual", "Latest figure, in the target's terms (blank: no data)", NUMBER, width=20),
         Field("data_date", "Date of the data (YYYY-MM-DD)", TEXT, width=12),
         Field("challenges", "Challenges and any Support Needs", TEXT, width=44),
         Field("achievements", "Achievements", TEXT, width=44),
@@ -551,7 +546,7 @@ CONDITION_ACTUALS = Table(
     METRIC_ACTUALS.data_rows[-1] + 3,
     40,
     (
-        Field("code", "National condition (as on the Cover)", CHOICE, "condition_codes", required=True, width=12),
+        Field("code", "National condition (as on the Cover)", CHOICE, "condition_codes", required=True, width=14),
         Field("year", "Plan year", CHOICE, "plan_years", required=True, width=10),
         Field("quarter", "Quarter (1 to 4)", WHOLE, required=True, width=9),
         Field("met", "Still met? (Yes/No)", CHOICE, "yes_no", width=16),
