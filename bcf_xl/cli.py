@@ -24,12 +24,13 @@ from bcf_xl.cells import catalogue_text
 from bcf_xl.checks import errors, tally
 from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describe, one_line
 from bcf_xl.model import Plan
-from bcf_xl.monitoring import Actuals, actuals_to_mapping, as_at
+from bcf_xl.monitoring import Actuals, actuals_to_mapping, as_at, latest_quarter
 from bcf_xl.monitoring_checks import check_actuals
+from bcf_xl.planbook.actuals import place_findings
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings, template_needs
-from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
+from bcf_xl.planbook.reader import PlanRead, is_planning_workbook, read as read_planbook
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.report import compute
 from bcf_xl.returns.actuals_file import read_actuals
@@ -98,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
         "new-plan",
         help="write a planning workbook (.xlsm): empty, or filled with the sample plan",
         description="Write the planning workbook officers work in: Cover, Funding, Schemes, Pools, DFG, Metrics, "
-        "Risk & year end, Checks and Dashboard, with live bcf_* formulas and the three buttons.",
+        "Risk & year end, Spend actuals, Quarterly progress, Checks and Dashboard, with live bcf_* formulas and the "
+        "buttons; with --sample, the sample plan and its first year's actuals.",
     )
     new_plan.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsm")
     new_plan.add_argument("--sample", action="store_true", help="fill it with the embedded sample plan")
@@ -175,15 +177,17 @@ def _parser() -> argparse.ArgumentParser:
             "quarterly",
             "build the quarterly return for a quarter of a plan year",
             "Build the quarterly return (Guidance, Cover with its checklist, National Conditions, Metrics, Spend) "
-            "for --quarter of --year (default: the plan's first year) from PLAN and its actuals (--actuals), or "
-            "from the embedded sample and its actuals (--sample), then validate it.",
+            "for --quarter of --year from PLAN and its actuals (the planning workbook's own, or --actuals), or "
+            "from the embedded sample and its actuals (--sample), then validate it. The period defaults to the "
+            "one typed on the planning workbook's Cover, else the latest plan year and quarter with actuals.",
         ),
         (
             "year-end",
             "build the end-of-year return and the Section 75 year-end statement",
             "Build the end-of-year return (Cover, National Conditions, Metrics with achievement words, Income and "
             "Expenditure actual with the minimums as spent, the Section 75 statement per pool) for --year "
-            "(default: the plan's first year) from PLAN and --actuals, or from the sample (--sample).",
+            "(default: the Cover's, else the latest with actuals) from PLAN and its actuals (the planning "
+            "workbook's own, or --actuals), or from the sample (--sample).",
         ),
     ):
         command = commands.add_parser(name, help=kind_help, description=description)
@@ -192,10 +196,24 @@ def _parser() -> argparse.ArgumentParser:
             "plan", nargs="?", type=Path, metavar="PLAN", help="a planning workbook (.xlsm) or a filled template"
         )
         origin.add_argument("--sample", action="store_true", help="use the embedded sample plan and its actuals")
-        command.add_argument("--actuals", type=Path, metavar="FILE.toml", help="the actuals reported (with PLAN)")
+        command.add_argument(
+            "--actuals",
+            type=Path,
+            metavar="FILE.toml",
+            help="the actuals reported (with PLAN; default: those the planning workbook holds)",
+        )
         if name == "quarterly":
-            command.add_argument("--quarter", type=int, required=True, choices=(1, 2, 3, 4), help="1 to 4")
-        command.add_argument("--year", metavar="YYYY-YY", help="the plan year reported (default: the first)")
+            command.add_argument(
+                "--quarter",
+                type=int,
+                choices=(1, 2, 3, 4),
+                help="1 to 4 (default: the Cover's, else the latest with actuals)",
+            )
+        command.add_argument(
+            "--year",
+            metavar="YYYY-YY",
+            help="the plan year reported (default: the Cover's, else the latest with actuals)",
+        )
         command.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
         command.add_argument("--force", action="store_true", help="replace FILE.xlsx if it exists")
         _policy_option(command)
@@ -205,7 +223,7 @@ def _parser() -> argparse.ArgumentParser:
         "lite",
         help="write what xlwings Lite needs: main.py, requirements.txt and the planning workbook (.xlsx)",
         description="Write into DIR what an officer pastes into the xlwings Lite editor (main.py and "
-        "requirements.txt: the bcf_* functions and the three buttons' scripts, with bcf-xl's wheel and its "
+        "requirements.txt: the bcf_* functions and the buttons' scripts, with bcf-xl's wheel and its "
         "pure-Python dependencies) and the planning workbook without VBA (.xlsx) whose buttons run those scripts.",
     )
     lite.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="the folder to write into")
@@ -259,7 +277,16 @@ def _demo(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     planbook = args.out / "bcf_planning_sample.xlsm"
     placed = plan_findings(plan, policy)
-    write_planbook(planbook, plan, policy, vba_project=button_macros(), findings=placed, overwrite=True, cache=True)
+    write_planbook(
+        planbook,
+        plan,
+        policy,
+        vba_project=button_macros(),
+        findings=placed,
+        overwrite=True,
+        cache=True,
+        actuals=sample_actuals(),
+    )
     print()
     _out(f"Wrote {planbook}: the sample planning workbook")
     year = year_for_plan(plan.years) or template_year(DEFAULT_YEAR)
@@ -280,9 +307,16 @@ def _new_plan(args: argparse.Namespace) -> int:
     plan = sample_plan() if args.sample else None
     found = plan_findings(plan, policy) if plan else ()
     write_planbook(
-        args.output, plan, policy, vba_project=button_macros(), findings=found, overwrite=args.force, cache=args.figures
+        args.output,
+        plan,
+        policy,
+        vba_project=button_macros(),
+        findings=found,
+        overwrite=args.force,
+        cache=args.figures,
+        actuals=sample_actuals() if plan else None,
     )
-    _out(f"Wrote {args.output} ({'the sample plan' if plan else 'empty'})")
+    _out(f"Wrote {args.output} ({'the sample plan and its actuals' if plan else 'empty'})")
     return EXIT_OK
 
 
@@ -307,7 +341,7 @@ def _generate(args: argparse.Namespace) -> int:
     year = template_year(args.year) if args.year else (year_for_plan(plan.years) or template_year(DEFAULT_YEAR))
     write_submission(plan, year, policy, args.output, overwrite=args.force)
     validation = validate_submission(args.output, policy)
-    status = "Complete Template" if validation.complete else "Incomplete Template"
+    status = validation.status
     _out(f"Wrote {args.output} ({year.title}): {status}, {tally(validation.findings)}")
     for finding in validation.findings:
         _out(f"  {finding}")
@@ -340,7 +374,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.json:
         print(validation.to_json())
     else:
-        status = "Complete Template" if validation.complete else "Incomplete Template"
+        status = validation.status
         _out(f"{args.submission.name} ({title}): {status}, {tally(validation.findings)}")
         for finding in validation.findings:
             _out(f"  {finding}")
@@ -367,20 +401,59 @@ def _collate(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_PLAN_ERRORS
 
 
-def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, Actuals] | None:
-    """The plan and actuals a return is built from: the sample's, or PLAN's with --actuals (None: PLAN unreadable)."""
+def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, Actuals, PlanRead | None] | None:
+    """The plan and actuals a return is built from, with the planning workbook they were read from (if they were):
+    the sample's, PLAN's with --actuals, or a planning workbook's own (None: PLAN cannot be read into a plan).
+
+    Raises:
+        BcfInputError: --actuals with --sample; no --actuals with a filled template; a planning workbook that holds
+            no actuals.
+    """
     if args.sample:
         if args.actuals is not None:
             raise BcfInputError(Location(field="--actuals"), "goes with PLAN, not with --sample", str(args.actuals))
-        return sample_plan(), sample_actuals()
-    if args.actuals is None:
+        return sample_plan(), sample_actuals(), None
+    if args.actuals is None and not is_planning_workbook(args.plan):
         raise BcfInputError(
             Location(field="--actuals"),
-            "is required with PLAN: the actuals reported, as a TOML file of schemes, income, metrics and conditions",
+            "is required with a filled template: the actuals reported, as a TOML file of schemes, income, metrics "
+            "and conditions",
             show_got=False,
         )
     plan = _read_plan(args.plan, policy)
-    return None if plan is None else (plan, read_actuals(args.actuals))
+    if plan is None:
+        return None
+    if args.actuals is not None:
+        return plan, read_actuals(args.actuals), None
+    source = read_planbook(args.plan)
+    if source.actuals is None:
+        raise BcfInputError(
+            Location(sheet=args.plan.name),
+            "holds no actuals: type them on the Spend actuals and Quarterly progress sheets, or give --actuals",
+            show_got=False,
+        )
+    return plan, source.actuals, source
+
+
+def _period(args: argparse.Namespace, plan: Plan, actuals: Actuals, typed: tuple[str, int] | None) -> tuple[str, int]:
+    """The plan year and quarter a return reports: --year and --quarter, else the planning workbook's period (the
+    Cover's, else the latest with actuals), else the latest quarter with actuals of the plan's latest year that
+    has any; a year-end return reports quarter 4.
+
+    Raises:
+        BcfInputError: no actuals for the year, so no quarter to report.
+    """
+    with_actuals = [year for year in plan.years if latest_quarter(actuals, year) is not None]
+    default_year = typed[0] if typed else (with_actuals[-1] if with_actuals else plan.years[0])
+    year = args.year or default_year
+    if args.kind == "year-end":
+        return year, 4
+    quarter = args.quarter or (typed[1] if typed and typed[0] == year else latest_quarter(actuals, year))
+    if quarter is None:
+        raise BcfInputError(
+            Location(field="--quarter"), f"is needed: the actuals hold nothing for {year}", show_got=False
+        )
+    return year, quarter
 
 
 def _read_plan(path: Path, policy: Policy, template_for: str | None = None) -> Plan | None:
@@ -413,18 +486,20 @@ def _return(args: argparse.Namespace) -> int:
     found = _plan_and_actuals(args, policy)
     if found is None:
         return EXIT_PLAN_ERRORS
-    plan, reported = found
-    year = return_year(args.year or plan.years[0])
+    plan, reported, source = found
+    year_name, quarter = _period(args, plan, reported, source.period if source else None)
+    year = return_year(year_name)
     kind = ReturnKind.YEAR_END if args.kind == "year-end" else ReturnKind.QUARTERLY
-    quarter = getattr(args, "quarter", None) or 4
     actuals = as_at(reported, year.name, quarter)  # figures reported after the quarter belong to later returns
     write_return(plan, actuals, year, kind, quarter, policy, args.output, overwrite=args.force)
     validation = validate_return(args.output, policy)
-    status = "Complete Template" if validation.complete else "Incomplete Template"
+    status = validation.status
     _out(f"Wrote {args.output} ({validation.returned.title}): {status}, {tally(validation.findings)}")
     for finding in validation.findings:
         _out(f"  {finding}")
     checked = check_actuals(plan, actuals, year.name, quarter)
+    if source is not None:  # at the planning workbook's cells where the actuals were typed
+        checked = place_findings(checked, source.values, source.scheme_rows, plan.years, quarter)
     if checked:
         _out(f"The actuals against the plan: {tally(checked)}")
         for finding in checked:

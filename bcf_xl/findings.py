@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from bcf_xl.errors import LINE_LIMIT, Location, one_line
 
@@ -140,3 +141,26 @@ def tally(findings: Iterable[Finding]) -> str:
         count = sum(1 for f in found if f.severity is severity)
         parts.append(f"{count} {word}" if count == 1 else f"{count} {word}s")
     return ", ".join(parts)
+
+
+class Validated:
+    """What validating a template (the planning template, a quarterly or end-of-year return) concludes from its
+    ``findings`` and the checklist items its Cover shows unmet: shared by each validator's outcome."""
+
+    findings: tuple[Finding, ...]
+    unmet: tuple[Any, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when the template would show "Complete Template": every checklist item holds."""
+        return not self.unmet
+
+    @property
+    def ok(self) -> bool:
+        """Complete, and no error remains."""
+        return self.complete and not errors(self.findings)
+
+    @property
+    def status(self) -> str:
+        """The status the Cover shows: "Complete Template" or "Incomplete Template"."""
+        return "Complete Template" if self.complete else "Incomplete Template"

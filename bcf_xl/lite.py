@@ -1,7 +1,7 @@
 """What an officer puts into xlwings Lite: ``main.py``, ``requirements.txt`` and the planning workbook (.xlsx).
 
 xlwings Lite keeps a workbook's Python code in two tabs of its editor, ``main.py`` and ``requirements.txt``,
-which the officer pastes in once. ``main.py`` registers the ``bcf_*`` custom functions and the three
+which the officer pastes in once. ``main.py`` registers the ``bcf_*`` custom functions and the
 buttons' scripts of :mod:`bcf_lite`; ``requirements.txt`` names the bcf-xl wheel and the pure-Python packages
 it needs (the versions the tests ran with). The planning workbook here has no VBA: its buttons are shapes
 linked to a cell, the way Lite connects a sheet button to a script. Nothing of the add-in's own storage is
@@ -34,6 +34,8 @@ SCRIPT_HELP = {
     "GenerateSubmission": "Write NHS England's template to /data (Files menu), validate it, report on Checks.",
     "CheckPlan": "List every problem of the plan on the Checks sheet, each with its cell.",
     "RollForward": "Write next year's planning workbook to /data (Files menu).",
+    "GenerateQuarterlyReturn": "Write the quarterly return to /data (Files menu), validate it, report on Checks.",
+    "GenerateYearEndReturn": "Write the end-of-year return to /data (Files menu), validate it, report on Checks.",
 }
 
 
@@ -45,7 +47,7 @@ def wheel_name(version: str = __version__) -> str:
 def main_py() -> str:
     """The ``main.py`` to paste into the xlwings Lite editor."""
     lines = [
-        f'"""bcf-xl {__version__} in xlwings Lite: the bcf_* functions and the planning workbook\'s three buttons.',
+        f'"""bcf-xl {__version__} in xlwings Lite: the bcf_* functions and the planning workbook\'s buttons.',
         "",
         "Paste this into the main.py tab of the xlwings Lite editor (requirements.txt beside it installs bcf-xl).",
         '"""',

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from bcf_xl.findings import Finding, Severity, Target, by_severity
 from bcf_xl.metrics import Progress
-from bcf_xl.model import Plan
 from bcf_xl.money import total
 from bcf_xl.monitoring import NOTHING_YET, QUARTERS, Actuals, Answer, Quarterly, check_period, quarter_name
 
@@ -23,12 +23,51 @@ METRIC_REPORT = "metric_report"
 CONDITION_STATUS = "condition_status"
 
 
+class _Scheme(Protocol):
+    @property
+    def scheme_id(self) -> str: ...
+    @property
+    def amounts(self) -> tuple[Decimal, ...]: ...
+
+
+class _Source(Protocol):
+    @property
+    def source_id(self) -> str: ...
+
+
+class _Metric(Protocol):
+    @property
+    def metric_id(self) -> str: ...
+
+
+class _Condition(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class Reference(Protocol):
+    """What the checks need of the plan the actuals report on: a :class:`~bcf_xl.model.Plan`, or the plan's
+    columns a return holds (:class:`bcf_xl.returns.reader.ReturnedPlan`)."""
+
+    @property
+    def years(self) -> tuple[str, ...]: ...
+    @property
+    def schemes(self) -> Sequence[_Scheme]: ...
+    @property
+    def sources(self) -> Sequence[_Source]: ...
+    @property
+    def metrics(self) -> Sequence[_Metric]: ...
+    @property
+    def conditions(self) -> Sequence[_Condition]: ...
+    def year_index(self, year: str) -> int: ...
+
+
 def quarter_field(name: str, quarter: int) -> str:
     """The field a finding about one quarter of a per-quarter field names: ``spend_q2``."""
     return f"{name}_q{quarter}"
 
 
-def check_actuals(plan: Plan, actuals: Actuals, year: str, quarter: int) -> tuple[Finding, ...]:
+def check_actuals(plan: Reference, actuals: Actuals, year: str, quarter: int) -> tuple[Finding, ...]:
     """Every problem of the actuals for a return of ``quarter`` of ``year``: errors, then warnings, then notes.
 
     The codes:
@@ -67,7 +106,7 @@ def _error(code: str, target: Target, message: str) -> Finding:
     return Finding(Severity.ERROR, code, target, message)
 
 
-def _references(plan: Plan, actuals: Actuals) -> Iterator[Finding]:
+def _references(plan: Reference, actuals: Actuals) -> Iterator[Finding]:
     known: list[tuple[str, str, Iterable[tuple[str, str]], set[str]]] = [
         (SCHEME_SPEND, "scheme_id", ((r.scheme_id, r.year) for r in actuals.schemes), _ids(plan.schemes, "scheme_id")),
         (
@@ -158,7 +197,7 @@ def _after(actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
         )
 
 
-def _conditions(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
+def _conditions(plan: Reference, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
     for status in actuals.conditions:
         if status.met is not Answer.NO or (status.year, status.quarter) != (year, quarter):
             continue
@@ -187,7 +226,7 @@ def _conditions(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterat
             )
 
 
-def _metrics_without_data(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
+def _metrics_without_data(plan: Reference, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
     for metric in plan.metrics:
         report = actuals.metric(metric.metric_id, year, quarter)
         if report is None or report.actual is None:
@@ -200,7 +239,7 @@ def _metrics_without_data(plan: Plan, actuals: Actuals, year: str, quarter: int)
             )
 
 
-def _spend_not_reported(plan: Plan, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
+def _spend_not_reported(plan: Reference, actuals: Actuals, year: str, quarter: int) -> Iterator[Finding]:
     for scheme in plan.schemes:
         record = actuals.spend(scheme.scheme_id, year)
         spend = record.spend if record else NOTHING_YET
@@ -215,7 +254,7 @@ def _spend_not_reported(plan: Plan, actuals: Actuals, year: str, quarter: int) -
             )
 
 
-def _profiles(plan: Plan, actuals: Actuals, index: int, year: str) -> Iterator[Finding]:
+def _profiles(plan: Reference, actuals: Actuals, index: int, year: str) -> Iterator[Finding]:
     schemes = {s.scheme_id: s for s in plan.schemes}
     for record in actuals.schemes:
         scheme = schemes.get(record.scheme_id)

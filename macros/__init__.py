@@ -12,7 +12,9 @@ from .entry import (
     Workbook,
     WorkbookFile,
     check_plan,
+    generate_quarterly_return,
     generate_submission,
+    generate_year_end_return,
     roll_forward,
 )
 from .lite import LiteWorkbook
@@ -23,6 +25,8 @@ __all__ = [
     "Workbook",
     "WorkbookFile",
     "check_plan",
+    "generate_quarterly_return",
     "generate_submission",
+    "generate_year_end_return",
     "roll_forward",
 ]

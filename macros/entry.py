@@ -12,12 +12,18 @@ import openpyxl
 from bcf_xl.errors import BcfError, BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.findings import Finding, Severity, Target, tally
+from bcf_xl.monitoring import as_at, quarter_name
+from bcf_xl.monitoring_checks import check_actuals
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.planbook.actuals import place_findings
 from bcf_xl.planbook.builder import write as write_planbook
 from bcf_xl.planbook.buttons import button_macros
 from bcf_xl.planbook.checking import findings as plan_findings
 from bcf_xl.planbook.reader import load, read_values, scheme_rows_of
 from bcf_xl.policy import Policy, load_policy
+from bcf_xl.returns.builder import write as write_return
+from bcf_xl.returns.definition import ReturnKind, return_year
+from bcf_xl.returns.reader import validate as validate_return
 from bcf_xl.rollforward import roll_forward as next_years_plan
 from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import year_for_plan
@@ -217,7 +223,7 @@ def generate_submission(book: Workbook | None = None, policy: Policy | None = No
         path = free_name(target.folder, f"BCF submission {year.name} {read.plan.area.name}", ".xlsx")
         write_submission(read.plan, year, rules, path)
         validation = validate(path, rules)
-        status = "Complete Template" if validation.complete else "Incomplete Template"
+        status = validation.status
         target.show_findings(
             [*found, *(f for f in validation.findings if f.code in ("CHECKLIST", "READ01"))],
             f"Wrote {path.name}: {status}; plan {tally(found)}",
@@ -254,4 +260,59 @@ def roll_forward(book: Workbook | None = None, policy: Policy | None = None, *, 
         return path
 
     result: Path | None = _guarded(target, work)
+    return result
+
+
+def _return(target: Workbook, rules: Policy, kind: ReturnKind) -> Path:
+    """Write the return of ``kind`` for the period the Cover gives (else the latest with actuals) next to the
+    workbook under a name not taken, validate it, and report it and every finding on the Checks sheet."""
+    read = read_values(target.values(), target.scheme_rows())
+    if read.plan is None:
+        raise BcfInputError(
+            Location(sheet=L.COVER), "the plan cannot be read: press Check plan to see why", show_got=False
+        )
+    if read.actuals is None or read.period is None:
+        problems = [f for f in read.findings if f.severity is Severity.ERROR]
+        why = (
+            f"the actuals cannot be read: see {problems[0].where.sheet}!{problems[0].where.cell}"
+            if problems
+            else "no actuals yet: type them on the Spend actuals and Quarterly progress sheets"
+        )
+        raise BcfInputError(Location(sheet=L.SPEND), why, show_got=False)
+    name, quarter = read.period
+    year = return_year(name)
+    quarter = 4 if kind is ReturnKind.YEAR_END else quarter
+    actuals = as_at(read.actuals, year.name, quarter)
+    period = "year-end" if kind is ReturnKind.YEAR_END else f"quarterly {quarter_name(quarter)}"
+    path = free_name(target.folder, f"BCF {period} return {year.name} {read.plan.area.name}", ".xlsx")
+    write_return(read.plan, actuals, year, kind, quarter, rules, path)
+    validation = validate_return(path, rules)
+    checked = place_findings(
+        check_actuals(read.plan, actuals, year.name, quarter), read.values, read.scheme_rows, read.plan.years, quarter
+    )
+    status = validation.status
+    target.show_findings(
+        # The return's own checks on actuals are those above, listed at this workbook's cells.
+        [*read.findings, *checked, *(f for f in validation.findings if not f.code.startswith("MON"))],
+        f"Wrote {path.name}: {status}; actuals {tally(checked)}",
+    )
+    return path
+
+
+def generate_quarterly_return(book: Workbook | None = None, policy: Policy | None = None) -> Path | None:
+    """ "Generate quarterly return": write the quarterly return for the quarter typed on the Cover (else the latest
+    with actuals) next to the workbook (never over an earlier one), validate it, and report on the Checks sheet."""
+    target = book or ExcelWorkbook.caller()
+    rules = policy or load_policy()
+    result: Path | None = _guarded(target, lambda: _return(target, rules, ReturnKind.QUARTERLY))
+    return result
+
+
+def generate_year_end_return(book: Workbook | None = None, policy: Policy | None = None) -> Path | None:
+    """ "Generate year-end return": write the end-of-year return, with the Section 75 year-end statement, for the
+    plan year typed on the Cover (else the latest with actuals) next to the workbook (never over an earlier one),
+    validate it, and report on the Checks sheet."""
+    target = book or ExcelWorkbook.caller()
+    rules = policy or load_policy()
+    result: Path | None = _guarded(target, lambda: _return(target, rules, ReturnKind.YEAR_END))
     return result

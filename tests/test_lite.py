@@ -172,7 +172,7 @@ def test_a_script_on_an_unreadable_plan_stops_with_one_line(tmp_path: Path) -> N
 # --- main.py ------------------------------------------------------------------------------------------------
 
 
-def test_main_py_registers_every_function_and_the_three_scripts() -> None:
+def test_main_py_registers_every_function_and_every_script() -> None:
     """main.py registers every catalogued function and one script per button, each with the button's caption,
     its shape and cell, and a book annotated as xlwings.Book (Lite hands the workbook by that hint)."""
     registered = registered_by(main_py())

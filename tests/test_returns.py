@@ -72,12 +72,14 @@ def _blank(source: Path, target: Path, sheet: str, cell: str) -> Path:
 def test_quarterly_sample_validates_with_the_no_answer_as_a_warning(
     q3: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The sample's Q3 return passes validate; NC3 answered No with its explanation is a warning at its cell."""
+    """The sample's Q3 return passes validate; NC3 answered No with its explanation is a warning at its cell, and
+    so is the metric with no figure for the quarter (the checks on actuals the return allows on its own)."""
     capsys.readouterr()
     assert main(["validate", str(q3)]) == 0
     out = capsys.readouterr().out
-    assert "Quarterly Reporting Template, Q3): Complete Template, 0 errors, 1 warning" in out
+    assert "Quarterly Reporting Template, Q3): Complete Template, 0 errors, 2 warnings" in out
     assert "Warning MON06 'National Conditions'!C6: NC3 is not met" in out
+    assert "Warning MON08 'Metrics'!E8: no figure for Q3" in out
 
 
 def test_quarterly_tabs_and_cover(q3: Path) -> None:
@@ -148,6 +150,34 @@ def test_text_in_a_spend_cell_is_found_at_its_cell(q3: Path, policy: Policy, tmp
     messages = [(f.where.sheet, f.where.cell, f.message) for f in result.findings if f.code == "READ01"]
     assert messages == [("Spend", cell, 'Spend Q1: must be a number such as 1234.50 or £1,234.50 (got "lots")')]
     assert not result.ok
+
+
+def test_validate_runs_the_checks_on_actuals_the_return_allows_at_its_cells(
+    q3: Path, policy: Policy, tmp_path: Path
+) -> None:
+    """Validating a return on its own checks its actuals against its own plan columns, each finding at the return's
+    cell: a scheme ID repeated (MON03, on the repeating row), a negative spend (MON04), a quarter with no spend
+    (MON09, besides the checklist's item); the unexplained No and the unanswered condition stay the checklist's."""
+    layout = _layout(policy, ReturnKind.QUARTERLY, 3)
+    schemes, conditions = layout.schemes, layout.conditions
+    rows = schemes.data_rows
+    book = openpyxl.load_workbook(q3)
+    spend = book["Spend"]
+    spend[schemes.cell("scheme_id", rows[1])].value = spend[schemes.cell("scheme_id", rows[0])].value
+    spend[schemes.cell("q1", rows[2])].value = -5
+    spend[schemes.cell("q3", rows[3])].value = None
+    book[CONDITIONS][conditions.cell("met", conditions.data_rows[0])].value = None
+    book.save(tmp_path / "checked.xlsx")
+    result = validate(tmp_path / "checked.xlsx", policy)
+    found = {(f.code, f.where.sheet, f.where.cell) for f in result.findings if f.code.startswith("MON")}
+    assert found == {
+        ("MON03", "Spend", schemes.cell("scheme_id", rows[1])),
+        ("MON04", "Spend", schemes.cell("q1", rows[2])),
+        ("MON09", "Spend", schemes.cell("q3", rows[3])),
+        ("MON06", CONDITIONS, conditions.cell("met", conditions.data_rows[2])),
+        ("MON08", METRICS, layout.metrics.cell("actual", layout.metrics.data_rows[4])),
+    }
+    assert not result.ok and "condition:NC1" in [item.key for item in result.unmet]
 
 
 def test_a_condition_answered_no_without_explanation_is_incomplete(q3: Path, policy: Policy, tmp_path: Path) -> None:
@@ -452,13 +482,14 @@ def test_the_planning_template_is_not_taken_for_a_return(tmp_path: Path) -> None
     assert not is_return(template)
 
 
-def test_quarterly_from_a_plan_needs_actuals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A PLAN without --actuals is refused naming the option, exit 2."""
+def test_quarterly_from_a_template_needs_actuals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A filled template (which holds no actuals, unlike a planning workbook) without --actuals is refused naming
+    the option, exit 2."""
     template = tmp_path / "plan.xlsx"
     main(["generate", "--sample", "-o", str(template)])
     capsys.readouterr()
     assert main(["quarterly", str(template), "--quarter", "1", "-o", str(tmp_path / "q1.xlsx")]) == 2
-    assert "--actuals: is required with PLAN" in capsys.readouterr().err
+    assert "--actuals: is required with a filled template" in capsys.readouterr().err
 
 
 def test_quarterly_from_a_plan_and_an_actuals_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -268,6 +268,25 @@ def test_button_macro_names_a_sub_in_the_project(xlsm: Path) -> None:
     assert {"GenerateSubmission", "CheckPlan", "RollForward"} <= defined
 
 
+def test_each_planning_button_macro_calls_an_entry_point_that_exists() -> None:
+    """The planning workbook's own project (buttons.button_macros) holds a Sub for every button, the two return
+    buttons among them, and each Sub hands over to a bcf_macros function that exists."""
+    import bcf_macros
+    from bcf_xl.planbook import layout as L  # noqa: N812
+    from bcf_xl.planbook.buttons import ENTRY_POINTS, button_macros
+
+    source = "\n".join(_extracted("vbaProject.bin", button_macros()).values())
+    assert {"GenerateQuarterlyReturn", "GenerateYearEndReturn"} <= set(L.BUTTON_CELLS) <= _subs(source)
+    for macro in L.BUTTON_CELLS:
+        body = re.search(rf"Sub {macro}\(\)(.*?)End Sub", source, re.S)
+        assert body is not None, macro
+        called = re.search(r"bcf_macros\.(\w+)\(\)", body.group(1))
+        assert called is not None and called.group(1) == ENTRY_POINTS[macro]
+        assert callable(getattr(bcf_macros, called.group(1)))
+    assert ENTRY_POINTS["GenerateQuarterlyReturn"] == "generate_quarterly_return"
+    assert ENTRY_POINTS["GenerateYearEndReturn"] == "generate_year_end_return"
+
+
 # --- 4. LibreOffice imports the project ---------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ to install on the computer. Its ``main.py`` (written by ``bcf-xl lite``) registe
 - :func:`custom_functions` gives one Lite custom function per catalogued cell function of
   :mod:`bcf_xl.cells` (``BCF_UPLIFT``, ``BCF_TOTAL``, ...), with the same names, arguments, help and ``#BCF!``
   messages as the classic add-in's; a function added to the catalogue appears here with no change.
-- :func:`check_plan`, :func:`generate_submission` and :func:`roll_forward` are the three buttons' work,
+- :func:`check_plan`, :func:`generate_submission`, :func:`roll_forward`, :func:`generate_quarterly_return` and
+  :func:`generate_year_end_return` are the buttons' work,
   done by the classic entry points of :mod:`bcf_macros` on the workbook the Lite script runs in
   (:class:`bcf_macros.LiteWorkbook`); the files they write go to Lite's ``/data`` folder.
 
@@ -26,7 +27,9 @@ from typing import Any
 from bcf_macros import (  # type: ignore[import-not-found]
     LiteWorkbook,
     check_plan as _check_plan,
+    generate_quarterly_return as _quarterly,
     generate_submission as _generate,
+    generate_year_end_return as _year_end,
     roll_forward as _roll,
 )
 from bcf_xl import cells
@@ -94,4 +97,18 @@ def generate_submission(book: Any, folder: Path | None = None) -> Path | None:
 def roll_forward(book: Any, folder: Path | None = None) -> Path | None:
     """ "Roll forward": write next year's planning workbook (.xlsx with Lite buttons) to Lite's /data folder."""
     written: Path | None = _roll(LiteWorkbook(book, folder), lite=True)
+    return written
+
+
+def generate_quarterly_return(book: Any, folder: Path | None = None) -> Path | None:
+    """ "Generate quarterly return": write the quarterly return to Lite's /data folder (Files menu), validate it,
+    and report on the Checks sheet."""
+    written: Path | None = _quarterly(LiteWorkbook(book, folder))
+    return written
+
+
+def generate_year_end_return(book: Any, folder: Path | None = None) -> Path | None:
+    """ "Generate year-end return": write the end-of-year return to Lite's /data folder (Files menu), validate it,
+    and report on the Checks sheet."""
+    written: Path | None = _year_end(LiteWorkbook(book, folder))
     return written

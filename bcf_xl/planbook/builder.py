@@ -25,7 +25,9 @@ from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
 from bcf_xl.metrics import Progress
 from bcf_xl.model import AreaOfSpend, Metric, MetricUnit, Plan, Polarity, RagRule, SourceKind
+from bcf_xl.monitoring import Actuals
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.planbook.actuals import write_sheets as write_actuals
 from bcf_xl.planbook.buttons import insert_lite_buttons
 from bcf_xl.planbook.figures import engine_figures
 from bcf_xl.planbook.layout import Field, Table
@@ -167,14 +169,16 @@ class _Writer:
         self.headers(table)
         for index, row in enumerate(table.data_rows):
             values = rows[index] if index < len(rows) else {}
+            tallest = 0
             for field in table.fields:
                 if not field.computed:
                     wrap = (table.name, field.key) in L.WRAPPED_FIELDS
                     value = values.get(field.key)
                     self.put(table.sheet, table.cell(field.key, row), value, field.kind, single=False, wrap=wrap)
                     if wrap and isinstance(value, str):  # as tall as the wrapped lines (about a character a unit)
-                        lines = -(-len(value) // max(1, int(field.width) - 4))
-                        self.sheets[table.sheet].set_row(row - 1, max(15, 13 * lines))
+                        tallest = max(tallest, -(-len(value) // max(1, int(field.width) - 4)))
+            if tallest:  # the row as tall as its tallest wrapped text
+                self.sheets[table.sheet].set_row(row - 1, max(15, 13 * tallest))
         self.validations(table)
         first, last = table.data_rows[0], table.data_rows[-1]
         start = table.columns[table.fields[0].key]
@@ -215,19 +219,22 @@ def build(
     findings: Sequence[Finding] = (),
     lite_buttons: bool = False,
     cached: Cached | None = None,
+    actuals: Actuals | None = None,
 ) -> bytes:
     """The planning workbook for ``plan`` (None: an empty one) as .xlsm bytes.
 
     Args:
         plan: the plan to fill in, or None for an empty workbook.
         policy: national parameters (lists, uplift rates).
-        vba_project: a vbaProject.bin to embed; with it the Cover gets its three buttons.
+        vba_project: a vbaProject.bin to embed; with it the Cover gets its buttons.
         findings: the plan's findings, written to the Checks sheet.
-        lite_buttons: give the Cover the three buttons as shapes that run xlwings Lite scripts (for the .xlsx
+        lite_buttons: give the Cover the buttons as shapes that run xlwings Lite scripts (for the .xlsx
             without VBA); the Checks sheet is then left unprotected, as Lite scripts cannot lift protection.
         cached: the value each formula cell computes to, {(sheet, cell): value}, stored beside its formula so a
             viewer that does not recalculate shows the figures (see :func:`bcf_xl.planbook.figures.engine_figures`);
             blank where absent.
+        actuals: the actuals reported against the plan, written to the Spend actuals and Quarterly progress
+            sheets (:mod:`bcf_xl.planbook.actuals`).
     """
     if plan is not None and len(plan.years) > L.YEARS:
         raise BcfInputError(
@@ -248,6 +255,7 @@ def build(
     _metrics(writer)
     _age_bands(writer)
     _risk(writer)
+    write_actuals(writer, actuals)
     _checks(writer, findings)
     _dashboard(writer)
     _policy(writer)
@@ -271,6 +279,7 @@ def write(
     overwrite: bool = False,
     lite_buttons: bool = False,
     cache: bool = False,
+    actuals: Actuals | None = None,
 ) -> None:
     """Build the planning workbook and write it atomically (an .xlsx without VBA when it has Lite buttons); with
     ``cache``, each formula cell holds the figure the engine computes for it
@@ -284,7 +293,15 @@ def write(
             target.suffix or "no extension",
         )
     cached = engine_figures(plan, policy) if cache and plan is not None else None
-    data = build(plan, policy, vba_project=vba_project, findings=findings, lite_buttons=lite_buttons, cached=cached)
+    data = build(
+        plan,
+        policy,
+        vba_project=vba_project,
+        findings=findings,
+        lite_buttons=lite_buttons,
+        cached=cached,
+        actuals=actuals,
+    )
 
     def save(temporary: Path) -> None:
         temporary.write_bytes(data)

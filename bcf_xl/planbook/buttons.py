@@ -14,7 +14,13 @@ from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred t
 MODULE = "BcfButtons"
 PYTHON_MODULE = "bcf_macros"
 # VBA macro name -> Python function of bcf_macros it runs.
-ENTRY_POINTS = {"GenerateSubmission": "generate_submission", "CheckPlan": "check_plan", "RollForward": "roll_forward"}
+ENTRY_POINTS = {
+    "GenerateSubmission": "generate_submission",
+    "CheckPlan": "check_plan",
+    "RollForward": "roll_forward",
+    "GenerateQuarterlyReturn": "generate_quarterly_return",
+    "GenerateYearEndReturn": "generate_year_end_return",
+}
 
 
 def vba_source() -> str:
@@ -63,7 +69,7 @@ def lite_button(macro: str) -> str:
 
 
 def insert_lite_buttons(cover: Worksheet) -> None:
-    """Put the three buttons on the Cover as shapes linked to the cell under each, for xlwings Lite."""
+    """Put the buttons on the Cover as shapes linked to the cell under each, for xlwings Lite."""
     for macro, cell in L.BUTTON_CELLS.items():
         cover.insert_textbox(
             cell,

@@ -42,12 +42,30 @@ DFG = "DFG"
 METRICS = "Metrics"
 AGE_BANDS = "Falls by age band"
 RISK = "Risk & year end"
+SPEND = "Spend actuals"
+PROGRESS = "Quarterly progress"
 CHECKS = "Checks"
 DASHBOARD = "Dashboard"
 LISTS = "Lists"
 POLICY = "Policy"
 CONF = "xlwings.conf"
-SHEETS = (COVER, FUNDING, SCHEMES, POOLS, DFG, METRICS, AGE_BANDS, RISK, CHECKS, DASHBOARD, LISTS, POLICY, CONF)
+SHEETS = (
+    COVER,
+    FUNDING,
+    SCHEMES,
+    POOLS,
+    DFG,
+    METRICS,
+    AGE_BANDS,
+    RISK,
+    SPEND,
+    PROGRESS,
+    CHECKS,
+    DASHBOARD,
+    LISTS,
+    POLICY,
+    CONF,
+)
 TITLE_CELL = "A1"  # every sheet's title
 
 
@@ -67,12 +85,27 @@ COVER_FIELDS = (
 )
 COVER_NOTE_CELL = "A2"  # how to read the colours, under the title
 COVER_LINES = Lines(COVER, "B", ("C",), one_a_row(4, (f.key for f in COVER_FIELDS)))
-BUTTON_CELLS = {"GenerateSubmission": "F4", "CheckPlan": "F7", "RollForward": "F10"}
+BUTTON_CELLS = {
+    "GenerateSubmission": "F4",
+    "CheckPlan": "F7",
+    "RollForward": "F10",
+    "GenerateQuarterlyReturn": "F13",
+    "GenerateYearEndReturn": "F16",
+}
 BUTTON_CAPTIONS = {
     "GenerateSubmission": "Generate submission",
     "CheckPlan": "Check plan",
     "RollForward": "Roll forward",
+    "GenerateQuarterlyReturn": "Generate quarterly return",
+    "GenerateYearEndReturn": "Generate year-end return",
 }
+# The period the returns report, under the Cover's fields: blank takes the latest with actuals.
+REPORT_FIELDS = (
+    Field("report_year", "Plan year to report (blank: the latest with actuals)", TEXT),
+    Field("report_quarter", "Quarter to report, 1 to 4 (blank: the latest with actuals)", WHOLE),
+)
+# The period typed in C; beside it in D, grey, the period the returns and the actuals' computed cells use.
+REPORT_LINES = Lines(COVER, "B", ("C", "D"), one_a_row(14, (f.key for f in REPORT_FIELDS)))
 PARTNERS = Table(
     COVER,
     "Partners",
@@ -413,6 +446,129 @@ SHARE_OVERRIDE = Table(
 RISK_VIEWS = Lines(RISK, "B", ("C", "D", "E", "F", "G"), first_row=18)
 
 
+# --- Actuals: spend and income by quarter, metrics and national conditions as reported ----------------------
+
+QUARTERS = (1, 2, 3, 4)
+YEAR_WORDS = ("first", "second")
+
+
+def period_cell(key: str) -> str:
+    """The grey Cover cell of the period reported (``report_year`` or ``report_quarter``), as other sheets refer to
+    it: the one typed, else the latest with actuals."""
+    column, row = coordinate_from_string(REPORT_LINES.cell(key, 1))
+    return f"{quote(COVER)}!${column}${row}"
+
+
+def _quarterly_fields(stem: str, what: str, *, profile: bool = False) -> tuple[Field, ...]:
+    fields: list[Field] = []
+    for year, word in enumerate(YEAR_WORDS, start=1):
+        fields += [Field(f"{stem}{year}_q{q}", f"{what}, {word} year, Q{q} (£)", MONEY, width=14) for q in QUARTERS]
+        if profile:
+            fields += [
+                Field(f"profile{year}_q{q}", f"Profile, {word} year, Q{q} (£; blank: straight-line)", MONEY, width=19)
+                for q in QUARTERS
+            ]
+            fields.append(
+                Field(
+                    f"forecast{year}",
+                    f"Forecast outturn, {word} year (£; blank: worked out)",
+                    MONEY,
+                    width=19,
+                )
+            )
+    return tuple(fields)
+
+
+# Each funding source's income received, a row for each row of the Funding table (the same order).
+INCOME_ACTUALS = Table(
+    SPEND,
+    "IncomeActuals",
+    4,
+    SOURCES.rows,
+    (
+        Field("source_id", "Source ID (from Funding)", TEXT, width=12, computed=True),
+        Field("kind", "Funding source (from Funding)", TEXT, width=34, computed=True),
+        *_quarterly_fields("received", "Income received"),
+        Field("planned", "Income, year reported", NUMBER, width=16, computed=True),
+        Field("expected", "Expected to date (straight-line quarters)", NUMBER, width=16, computed=True),
+        Field("to_date", "Received to date", NUMBER, width=16, computed=True),
+        Field("difference", "Received less expected", NUMBER, width=16, computed=True),
+    ),
+)
+SPEND_COMPUTED = (
+    ("planned", "Planned, year reported"),
+    ("profile_to_date", "Profile to date"),
+    ("to_date", "Spend to date"),
+    ("variance", "Variance (£; above 0: ahead of profile)"),
+    ("variance_share", "Variance (% of the profile to date)"),
+    ("outturn", "Forecast outturn"),
+)
+SPEND_HEADER_ROW = INCOME_ACTUALS.data_rows[-1] + 5
+# Grey rows above each table name the input columns that count for the period reported, so that each row's totals
+# are one bcf_total over the row by those names: "to_date" names the quarters up to the one reported of the year
+# reported ("spend", "profile", "received"), "year" every column of the year reported ("profile", "forecast").
+INCOME_FLAGS = Lines(SPEND, "B", (), one_a_row(INCOME_ACTUALS.header_row - 1, ("to_date",)))
+SPEND_FLAGS = Lines(SPEND, "B", (), one_a_row(SPEND_HEADER_ROW - 2, ("to_date", "year")))
+
+
+def spend_table(rows: int) -> Table:
+    """Each scheme's spend by quarter, a row for each row of the Schemes table (``rows`` of them, the same order)."""
+    computed = tuple(
+        Field(key, header, SHARE if key == "variance_share" else NUMBER, width=16, computed=True)
+        for key, header in SPEND_COMPUTED
+    )
+    return Table(
+        SPEND,
+        "SpendActuals",
+        SPEND_HEADER_ROW,
+        rows,
+        (
+            Field("scheme_id", "Scheme ID (from Schemes)", TEXT, width=12, computed=True),
+            Field("name", "Scheme Name (from Schemes)", TEXT, width=34, computed=True),
+            *_quarterly_fields("spend", "Spend", profile=True),
+            *computed,
+        ),
+    )
+
+
+# Each metric's figure as reported for a quarter, and the return's commentary: one row a metric and quarter.
+METRIC_ACTUALS = Table(
+    PROGRESS,
+    "MetricActuals",
+    3,
+    100,
+    (
+        Field("metric_id", "Metric ID (as on Metrics)", CHOICE, "metric_ids", required=True, width=12),
+        Field("year", "Plan year", CHOICE, "plan_years", required=True, width=10),
+        Field("quarter", "Quarter (1 to 4)", WHOLE, required=True, width=9),
+        Field("actual", "Latest figure, in the target's terms (blank: no data)", NUMBER, width=20),
+        Field("data_date", "Date of the data (YYYY-MM-DD)", TEXT, width=12),
+        Field("challenges", "Challenges and any Support Needs", TEXT, width=44),
+        Field("achievements", "Achievements", TEXT, width=44),
+        Field("measured", "Figure as rated", RATE, width=12, computed=True),
+        Field("target", "Target as rated (from Metrics)", RATE, width=12, computed=True),
+        Field("progress", "Progress (bcf_progress)", TEXT, width=16, computed=True),
+    ),
+)
+# Whether each national condition is still met at a quarter: one row a condition and quarter.
+CONDITION_ACTUALS = Table(
+    PROGRESS,
+    "ConditionActuals",
+    METRIC_ACTUALS.data_rows[-1] + 3,
+    40,
+    (
+        Field("code", "National condition (as on the Cover)", CHOICE, "condition_codes", required=True, width=14),
+        Field("year", "Plan year", CHOICE, "plan_years", required=True, width=10),
+        Field("quarter", "Quarter (1 to 4)", WHOLE, required=True, width=9),
+        Field("met", "Still met? (Yes/No)", CHOICE, "yes_no", width=16),
+        Field("explanation", "Explanation (required when not met)", TEXT, width=44),
+    ),
+)
+WRAPPED_ACTUALS = frozenset(
+    {("MetricActuals", "challenges"), ("MetricActuals", "achievements"), ("ConditionActuals", "explanation")}
+)
+
+
 # --- Checks ------------------------------------------------------------------------------------------
 
 CHECK_HEADER_ROW = 4
@@ -440,12 +596,14 @@ COVER_WIDTHS = (("A", 2), ("F", 24))
 # line holds at most, taken low so that the row height never cuts a line off).
 PARAGRAPHS = {COVER: ("F", 100), DFG: ("E", 70)}
 # Input columns of long text that wrap within their cells rather than run under the next column: (table, field).
-WRAPPED_FIELDS = frozenset({("Conditions", "explanation")})
-PRINT_ACROSS = {SCHEMES: (75, "A:B"), DFG: (75, "A:B"), METRICS: (75, "A:C")}
+WRAPPED_FIELDS = frozenset({("Conditions", "explanation")}) | WRAPPED_ACTUALS
+PRINT_ACROSS = {SCHEMES: (75, "A:B"), DFG: (75, "A:B"), METRICS: (75, "A:C"), SPEND: (75, "A:B"), PROGRESS: (75, "A:C")}
 FREEZE_CELLS = {
     FUNDING: f"B{SOURCES.data_rows[0]}",
     SCHEMES: f"C{schemes_table(1).data_rows[0]}",
     METRICS: f"C{METRIC_TABLE.data_rows[0]}",
+    SPEND: f"C{INCOME_ACTUALS.data_rows[0]}",
+    PROGRESS: f"D{METRIC_ACTUALS.data_rows[0]}",
 }
 
 
@@ -473,6 +631,8 @@ LIVE_LISTS = {
     "partner_ids": PARTNERS.span("partner_id"),
     "source_ids": SOURCES.span("source_id"),
     "pool_ids": POOL_TABLE.span("pool_id"),
+    "metric_ids": METRIC_TABLE.span("metric_id"),
+    "condition_codes": CONDITIONS.span("code"),
 }
 
 # --- Policy (hidden, protected): the national parameters the workbook's formulas look up by plan year --------
@@ -528,6 +688,7 @@ def national_codes() -> str:
 
 
 LIVE_LISTS["national_metrics"] = national_codes()
+LIVE_LISTS["plan_years"] = year_cell(0) + ":" + year_cell(1).split("!")[1]
 
 
 CONF_SETTINGS = (("UDF Modules", "bcf_udfs"), ("Interpreter_Win", ""), ("PYTHONPATH", ""))

@@ -40,7 +40,9 @@ from bcf_xl.model import (
     check_year,
 )
 from bcf_xl.money import ZERO, allocate, parse_amount
+from bcf_xl.monitoring import Actuals
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
+from bcf_xl.planbook.actuals import read_actuals
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
 from bcf_xl.workbook.reading import (
@@ -77,12 +79,16 @@ class PlanRead:
     values: Values
     scheme_rows: int
     origins: Origins
+    actuals: Actuals | None = None  # what the Spend actuals and Quarterly progress sheets hold (None: nothing)
+    period: tuple[str, int] | None = None  # the plan year and quarter to report (None: no actuals)
 
 
 # How far each sheet is read: every table and line the layout declares, the Schemes table at its largest and one
 # row more, to see whether it goes on.
 READ_BOUNDS = bounds_of(
-    *(part for part in vars(L).values() if isinstance(part, L.Table | L.Lines)), L.schemes_table(MAX_SCHEME_ROWS + 1)
+    *(part for part in vars(L).values() if isinstance(part, L.Table | L.Lines)),
+    L.schemes_table(MAX_SCHEME_ROWS + 1),
+    L.spend_table(MAX_SCHEME_ROWS),
 )
 
 
@@ -148,7 +154,8 @@ def read_values(values: Values, scheme_rows: int) -> PlanRead:
     """Build the plan from the input cells' values, collecting every problem instead of stopping."""
     cells = CellReader(values | pro_rata_allocations(values))
     plan = _plan(cells, L.schemes_table(scheme_rows))
-    return PlanRead(plan, tuple(cells.findings), values, scheme_rows, cells.origins)
+    reported = read_actuals(cells, plan.years if plan else _years(CellReader(values)), scheme_rows)
+    return PlanRead(plan, tuple(cells.findings), values, scheme_rows, cells.origins, reported.actuals, reported.period)
 
 
 def pro_rata_allocations(values: Values) -> Values:

@@ -46,17 +46,17 @@ from bcf_xl.submission.builder import (
     _grey,
     _headers,
     _input,
-    _lists,
     _title,
     _write_text,
-    cached_values,
+    finished,
     list_ranges,
+    new_book,
     store_cached_values,
     write_checklist,
 )
 from bcf_xl.submission.checklist import Item
 from bcf_xl.submission.definition import COVER_INPUTS as COVER_LABELS
-from bcf_xl.submission.layout import COMPLETE, COVER, GUIDANCE, LISTS, guidance_cell
+from bcf_xl.submission.layout import COMPLETE, COVER, GUIDANCE, guidance_cell
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, NUMBER, TEXT
 from bcf_xl.workbook.rules import Expr
@@ -100,11 +100,7 @@ def build(
     _fits(plan)
     lists = lists_for(policy, kind)
     ranges = list_ranges(lists)
-    book = Workbook()
-    book.remove(book.worksheets[0])
-    for name in layout.sheets:
-        book.create_sheet(name)
-    _lists(book[LISTS], lists)
+    book = new_book(layout.sheets, lists)
     _guidance(book[GUIDANCE], layout, policy)
     _conditions(book[CONDITIONS], report, layout, ranges)
     _metrics(book[METRICS], report, layout, ranges)
@@ -116,9 +112,7 @@ def build(
     computed = rules.computed_cells(layout)
     for (sheet, cell), rule in computed.items():
         to_openpyxl.formula(book[sheet], cell, "=" + rule.formula(sheet), LOOK.computed(MONEY))
-    book.active = book.sheetnames.index(COVER)
-    book.calculation.fullCalcOnLoad = True
-    return book, cached_values(book, computed | checkers)
+    return finished(book, computed | checkers)
 
 
 def _fits(plan: Plan) -> None:

@@ -8,13 +8,15 @@ a plan's actuals a return holds, so a round trip is lossless.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from bcf_xl.errors import BcfInputError, Location
-from bcf_xl.findings import Finding, Severity, Target, by_severity
+from bcf_xl.findings import Finding, Severity, Validated, by_severity
 from bcf_xl.model import Plan
+from bcf_xl.money import ZERO
 from bcf_xl.monitoring import (
     NOTHING_YET,
     Actuals,
@@ -25,6 +27,7 @@ from bcf_xl.monitoring import (
     Quarterly,
     SchemeSpend,
 )
+from bcf_xl.monitoring_checks import CONDITION_STATUS, INCOME_RECEIVED, METRIC_REPORT, SCHEME_SPEND, check_actuals
 from bcf_xl.policy import Policy
 from bcf_xl.returns import rules
 from bcf_xl.returns.builder import assessment_words, layout_for
@@ -71,23 +74,23 @@ def is_return(path: Path) -> bool:
 
 def _bounds(policy: Policy) -> dict[str, tuple[int, int]]:
     """How far each sheet of a return is read: every table and line either kind of return declares."""
-    found: dict[str, tuple[int, int]] = {}
-    for kind, year in ((kind, year) for kind in ReturnKind for year in RETURN_YEARS.values()):
-        layout = layout_for(year, kind, 4, policy)
-        declared = bounds_of(
-            layout.cover_lines,
-            layout.conditions,
-            layout.metrics,
-            layout.income,
-            layout.schemes,
-            layout.by_source,
-            layout.statement,
-            *(layout.checklist,),
+    layouts = [layout_for(year, kind, 4, policy) for kind in ReturnKind for year in RETURN_YEARS.values()]
+    return bounds_of(
+        *(
+            part
+            for layout in layouts
+            for part in (
+                layout.cover_lines,
+                layout.conditions,
+                layout.metrics,
+                layout.income,
+                layout.schemes,
+                layout.by_source,
+                layout.statement,
+                layout.checklist,
+            )
         )
-        for sheet, (row, column) in declared.items():
-            last_row, last_column = found.get(sheet, (1, 1))
-            found[sheet] = (max(row, last_row), max(column, last_column))
-    return found
+    )
 
 
 def identify(path: Path, book: Book, values: Values, policy: Policy, expected: str | None) -> ReturnLayout:
@@ -216,22 +219,12 @@ def return_view(plan: Plan, actuals: Actuals, year: str, quarter: int, codes: tu
 
 
 @dataclass(frozen=True)
-class ReturnValidation:
+class ReturnValidation(Validated):
     """The outcome of validating a return."""
 
     returned: ReturnFile
     findings: tuple[Finding, ...]
     unmet: tuple[Item, ...]
-
-    @property
-    def complete(self) -> bool:
-        """True when the return would show "Complete Template": every checklist item holds."""
-        return not self.unmet
-
-    @property
-    def ok(self) -> bool:
-        """Complete, and no error remains."""
-        return self.complete and not any(f.severity is Severity.ERROR for f in self.findings)
 
     def to_json(self) -> str:
         layout = self.returned.layout
@@ -241,7 +234,7 @@ class ReturnValidation:
                 "template": layout.year.name,
                 "return": layout.kind.value,
                 "period": quarter_text(layout.kind, layout.quarter),
-                "status": "Complete Template" if self.complete else "Incomplete Template",
+                "status": self.status,
                 "ok": self.ok,
                 "findings": findings_json(self.findings),
             },
@@ -250,26 +243,104 @@ class ReturnValidation:
 
 
 def validate(path: Path, policy: Policy, expected_year: str | None = None) -> ReturnValidation:
-    """Read a filled return and check it: what could not be read, and each checklist item the Cover shows No."""
+    """Read a filled return and check it: what could not be read, each checklist item the Cover shows No, and the
+    checks on actuals (:func:`bcf_xl.monitoring_checks.check_actuals`) that the return's own contents allow, its
+    plan columns taken as the plan, each finding at the return's cell."""
     returned = read(path, policy, expected_year)
     layout = returned.layout
     items = rules.items(layout, assessment_words(layout.kind), policy.bound("quarterly"))
     unmet = tuple(item for item in items if not item.holds(returned.values))
-    findings = [*returned.findings, *checklist_findings(unmet)]
-    table = layout.conditions
-    rows = {code.code: row for code, row in zip(layout.year.framework.conditions, table.data_rows, strict=True)}
-    for status in returned.actuals.conditions:
-        if status.met is Answer.NO and status.explanation.strip() and status.code in rows:
-            findings.append(
-                Finding(
-                    Severity.WARNING,
-                    "MON06",
-                    Target("condition_status", status.code, "met", status.year),
-                    f"{status.code} is not met: NHS England will follow up the explanation given",
-                    Location(sheet=table.sheet, cell=table.cell("met", rows[status.code])),
-                )
-            )
+    findings = [*returned.findings, *checklist_findings(unmet), *actuals_findings(returned)]
     return ReturnValidation(returned, by_severity(findings), unmet)
+
+
+@dataclass(frozen=True)
+class _Scheme:
+    scheme_id: str
+    amounts: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
+class _Source:
+    source_id: str
+
+
+@dataclass(frozen=True)
+class _Metric:
+    metric_id: str
+
+
+@dataclass(frozen=True)
+class _Condition:
+    code: str
+
+
+@dataclass(frozen=True)
+class ReturnedPlan:
+    """The plan as a return shows it, for the checks on actuals: its year, the schemes with their plan for the
+    year, the funding sources, the metrics with a plan figure and the national conditions."""
+
+    years: tuple[str, ...]
+    schemes: tuple[_Scheme, ...]
+    sources: tuple[_Source, ...]
+    metrics: tuple[_Metric, ...]
+    conditions: tuple[_Condition, ...]
+
+    def year_index(self, year: str) -> int:
+        """The position of the return's year (its one year)."""
+        return self.years.index(year)
+
+
+def returned_plan(returned: ReturnFile) -> ReturnedPlan:
+    """The plan columns of a return: what its Spend, Metrics and National Conditions sheets say was planned."""
+    layout = returned.layout
+    cells = CellReader(returned.values)
+    schemes = tuple(
+        _Scheme(r.text("scheme_id"), (r.amount("planned") or ZERO,)) for r in table_rows(cells, layout.schemes)
+    )
+    sources = tuple(_Source(r.text("source_id")) for r in table_rows(cells, layout.income))
+    metrics = tuple(_Metric(r.text("code")) for r in table_rows(cells, layout.metrics) if r.raw("target") is not None)
+    conditions = tuple(_Condition(r.text("code")) for r in table_rows(cells, layout.conditions))
+    return ReturnedPlan((layout.year.name,), schemes, sources, metrics, conditions)
+
+
+# Where each kind of actuals record shows on a return: its table, and the column of each of its fields.
+_COLUMNS: dict[str, Callable[[str], str]] = {
+    SCHEME_SPEND: lambda field: f"q{field[-1]}" if field.startswith("spend_q") else "scheme_id",
+    INCOME_RECEIVED: lambda field: f"q{field[-1]}" if field.startswith("received_q") else "source_id",
+    METRIC_REPORT: lambda field: "actual" if field == "actual" else "code",
+    CONDITION_STATUS: lambda field: "met",
+}
+
+
+def actuals_findings(returned: ReturnFile) -> tuple[Finding, ...]:
+    """The checks on actuals a return allows on its own, each at its cell: repeated IDs (MON03), negative figures
+    (MON04), a condition not met (MON06, with its explanation: an unexplained No is the checklist's), a metric
+    without a figure (MON08), a scheme without spend for a quarter (MON09). What the return cannot hold (another
+    year, a later quarter, a typed profile) or its checklist reports (an unanswered condition) does not arise."""
+    layout = returned.layout
+    checked = check_actuals(returned_plan(returned), returned.actuals, layout.year.name, layout.quarter)
+    tables = {
+        SCHEME_SPEND: (layout.schemes, "scheme_id"),
+        INCOME_RECEIVED: (layout.income, "source_id"),
+        METRIC_REPORT: (layout.metrics, "code"),
+        CONDITION_STATUS: (layout.conditions, "code"),
+    }
+    cells = CellReader(returned.values)
+    placed = []
+    for finding in checked:
+        if finding.code == "MON07" or (finding.code == "MON06" and finding.severity is Severity.ERROR):
+            continue  # the checklist reports the condition's cell
+        target = finding.target
+        table, key = tables[target.record]
+        rows = [row for row in table.data_rows if cells.text(table.sheet, table.cell(key, row)) == target.ident]
+        if len(rows) <= target.occurrence:
+            placed.append(finding)
+            continue
+        column = _COLUMNS[target.record](target.field or "")
+        where = Location(sheet=table.sheet, cell=table.cell(column, rows[target.occurrence]))
+        placed.append(finding.placed(where))
+    return tuple(placed)
 
 
 __all__ = ["ReturnFile", "ReturnValidation", "ReturnYear", "is_return", "read", "return_view", "validate"]

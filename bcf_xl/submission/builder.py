@@ -198,11 +198,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     _fits(plan, layout)
     lists = lists_for(policy, year)
     ranges = list_ranges(lists)
-    book = Workbook()
-    book.remove(book.worksheets[0])
-    for name in layout.sheets:
-        book.create_sheet(name)
-    _lists(book[LISTS], lists)
+    book = new_book(layout.sheets, lists)
     _guidance(book[GUIDANCE], layout, policy)
     _income(book[INCOME], plan, layout, ranges, policy)
     _expenditure(book[EXPENDITURE], plan, layout, ranges, policy)
@@ -212,9 +208,25 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     items = checklist.items(layout, lists, ranges, policy)
     checkers = _cover(book[COVER], plan, layout, ranges, items)
     book.defined_names[SCHEME_ROWS_NAME] = DefinedName(SCHEME_ROWS_NAME, attr_text=layout.scheme_rows_reference)
+    return finished(book, computed_cells(layout) | checkers)
+
+
+def new_book(sheets: Iterable[str], lists: dict[str, tuple[str, ...]]) -> Workbook:
+    """An empty template (the planning template or a return): its sheets in order, the Lists sheet filled."""
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    for name in sheets:
+        book.create_sheet(name)
+    _lists(book[LISTS], lists)
+    return book
+
+
+def finished(book: Workbook, rules: Mapping[tuple[str, str], Expr]) -> tuple[Workbook, dict[tuple[str, str], object]]:
+    """A filled template made ready: the Cover shown first, every formula recalculated on opening; with the value
+    each formula cell computes to (for the cached values)."""
     book.active = book.sheetnames.index(COVER)
     book.calculation.fullCalcOnLoad = True
-    return book, cached_values(book, computed_cells(layout) | checkers)
+    return book, cached_values(book, rules)
 
 
 def _fits(plan: Plan, layout: Layout) -> None:

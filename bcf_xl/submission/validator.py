@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bcf_xl.checks import run_checks
 from bcf_xl.errors import Location
-from bcf_xl.findings import Finding, Severity, Target, by_severity
+from bcf_xl.findings import Finding, Severity, Target, Validated, by_severity
 from bcf_xl.money import to_pence
 from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
@@ -33,7 +33,7 @@ _NOT_ABOUT_THE_TEMPLATE = {"BCF11", "BCF12", "BCF14"}
 
 
 @dataclass(frozen=True)
-class Validation:
+class Validation(Validated):
     """The outcome of validating a template."""
 
     submission: Submission
@@ -41,22 +41,12 @@ class Validation:
     unmet: tuple[checklist.Item, ...]
     differences: tuple[checklist.Difference, ...] = ()
 
-    @property
-    def complete(self) -> bool:
-        """True when the template would show "Complete Template": every checklist item holds."""
-        return not self.unmet
-
-    @property
-    def ok(self) -> bool:
-        """Complete, and no error remains."""
-        return self.complete and not any(f.severity is Severity.ERROR for f in self.findings)
-
     def to_json(self) -> str:
         return json.dumps(
             {
                 "file": str(self.submission.path),
                 "template": self.submission.year.name,
-                "status": "Complete Template" if self.complete else "Incomplete Template",
+                "status": self.status,
                 "ok": self.ok,
                 "findings": findings_json(self.findings),
             },
