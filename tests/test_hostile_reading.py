@@ -34,6 +34,10 @@ TIMEOUT = 10  # seconds the command may take
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
+# The hostile files that take seconds to build are built once for the session (fixtures in tests/conftest.py):
+# tests/test_reading_hostile_openpyxl.py runs these tests again with its own reader, on the same files (no command
+# changes its input: each test checks that); with parallel workers both files run on one worker.
+
 Edit = Callable[[str], str]
 
 
@@ -275,9 +279,16 @@ def with_extra_sheets(source: Path, target: Path, count: int, size: int, data: b
     return rewrite(source, target, edits, {f"xl/worksheets/extra{i}.xml": data for i in range(count)})
 
 
-def test_480_extra_sheets_of_a_megabyte_are_refused(plan_file: Path, tmp_path: Path) -> None:
+def megabyte_sheets_file(folder: Path) -> Path:
+    """The sample plan with 480 extra sheets of 1 MB each (the session fixture ``megabyte_sheets``)."""
+    result = bcf_xl("new-plan", "--sample", "-o", "plan.xlsm", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return with_extra_sheets(folder / "plan.xlsm", folder / "sheets.xlsm", 480, 2**20)
+
+
+def test_480_extra_sheets_of_a_megabyte_are_refused(megabyte_sheets: Path) -> None:
     """480 extra 1 MB sheets (unpacking to 480 MB) are refused, by their count, before any sheet is parsed."""
-    path = with_extra_sheets(plan_file, tmp_path / "sheets.xlsm", 480, 2**20)
+    path = megabyte_sheets
     sheets = len(L.SHEETS) + 480
     assert refused(path) == f"bcf-xl: 'sheets.xlsm': holds {sheets} sheets, more than the {MAX_SHEETS} allowed"
 
@@ -440,37 +451,53 @@ def _checked_within_limits(path: Path, command: str, bad_cells: list[str]) -> No
     assert digest(path) == before
 
 
-def test_a_large_plan_with_a_bad_amount_on_every_row_is_checked_in_time(tmp_path: Path) -> None:
-    """`check` of a plan of 2,000 schemes (about 1.2 MB), each with a text amount, reports each at its cell within
-    the memory limit and in linear time."""
+def large_bad_plan_file(folder: Path) -> tuple[Path, list[str]]:
+    """A plan of 2,000 schemes (a full table), each with a text amount and 400 random letters in its description,
+    and its bad cells (the session fixture ``large_bad_plan``)."""
     from bcf_xl.planbook.builder import write
     from bcf_xl.policy import load_policy
 
-    write(tmp_path / "large.xlsm", _large_plan(), load_policy())  # type: ignore[arg-type]
+    write(folder / "large.xlsm", _large_plan(), load_policy())  # type: ignore[arg-type]
     table = L.schemes_table(BAD_ROWS)
     cells = [(table.cell("amount1", row), table.cell("description", row)) for row in table.data_rows]
-    path = _spoil(tmp_path / "large.xlsm", tmp_path / "bad.xlsm", L.SCHEMES, cells, keep_vba=True, size=400)
+    path = _spoil(folder / "large.xlsm", folder / "bad.xlsm", L.SCHEMES, cells, keep_vba=True, size=400)
+    return path, [amount for amount, _ in cells]
+
+
+def test_a_large_plan_with_a_bad_amount_on_every_row_is_checked_in_time(large_bad_plan: tuple[Path, list[str]]) -> None:
+    """`check` of a plan of 2,000 schemes (about 1.2 MB), each with a text amount, reports each at its cell within
+    the memory limit and in linear time."""
+    path, bad_cells = large_bad_plan
     assert path.stat().st_size > 1_000_000
-    _checked_within_limits(path, "check", [amount for amount, _ in cells])
+    _checked_within_limits(path, "check", bad_cells)
 
 
-def test_a_large_template_with_a_bad_amount_on_every_row_is_validated_in_time(tmp_path: Path) -> None:
-    """`validate` of a template of 2,000 schemes (about 1.9 MB, a full table), each with a text amount, reports each
-    at its cell within the memory limit and in linear time."""
+def large_bad_template_file(folder: Path) -> tuple[Path, list[str]]:
+    """A template of 2,000 schemes (a full table), each with a text amount and 1,200 random letters in its
+    description, and its bad cells (the session fixture ``large_bad_template``)."""
     from bcf_xl.policy import load_policy
     from bcf_xl.submission.builder import write
     from bcf_xl.submission.definition import YEAR_2023_25
     from bcf_xl.submission.layout import EXPENDITURE, Layout, scheme_rows_for
 
     count = MAX_SCHEME_ROWS
-    write(_large_plan(count), YEAR_2023_25, load_policy(), tmp_path / "large.xlsx")  # type: ignore[arg-type]
+    write(_large_plan(count), YEAR_2023_25, load_policy(), folder / "large.xlsx")  # type: ignore[arg-type]
     table = Layout(YEAR_2023_25, scheme_rows_for(count)).expenditure
     assert len(table.data_rows) == MAX_SCHEME_ROWS
     rows = table.data_rows[:count]
     cells = [(table.cell("amount1", row), table.cell("description", row)) for row in rows]
-    path = _spoil(tmp_path / "large.xlsx", tmp_path / "bad.xlsx", EXPENDITURE, cells, keep_vba=False, size=1_200)
+    path = _spoil(folder / "large.xlsx", folder / "bad.xlsx", EXPENDITURE, cells, keep_vba=False, size=1_200)
+    return path, [amount for amount, _ in cells]
+
+
+def test_a_large_template_with_a_bad_amount_on_every_row_is_validated_in_time(
+    large_bad_template: tuple[Path, list[str]],
+) -> None:
+    """`validate` of a template of 2,000 schemes (about 1.9 MB, a full table), each with a text
+    amount, reports each at its cell within the memory limit and in linear time."""
+    path, bad_cells = large_bad_template
     assert path.stat().st_size > 1_800_000
-    _checked_within_limits(path, "validate", [amount for amount, _ in cells])
+    _checked_within_limits(path, "validate", bad_cells)
 
 
 @pytest.mark.parametrize("what", ["planning workbook", "template"])

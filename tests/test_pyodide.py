@@ -2,8 +2,9 @@
 
 One Pyodide start runs every check of ``tests/pyodide/checks.py`` on the project's wheel and its
 pure-Python dependencies (fetched by setup.sh into ``.pyodide/wheels``); the tests below assert on its
-JSON result. Two more starts, of the installation checks only, show those checks fail when a needed wheel is
-missing or when an engine module imports numpy at module level.
+JSON result. Two more runs in the same start, of the installation checks only, each with only its own wheels
+installed, show those checks fail when a needed wheel is missing or when an engine module imports numpy at
+module level.
 """
 
 from __future__ import annotations
@@ -24,14 +25,6 @@ from tests.pyodide import checks, harness
 pytestmark = pytest.mark.pyodide
 
 SCRIPT = Path(checks.__file__)
-
-
-def run_in_pyodide(wheels: Path, argument: dict[str, Any]) -> dict[str, Any]:
-    """checks.main(argument) run inside Pyodide on ``wheels``; a test fails (never skips) without Pyodide."""
-    try:
-        return harness.run(wheels, SCRIPT, argument)
-    except harness.NotSetUpError as exc:
-        pytest.fail(str(exc))
 
 
 def installation_problems(result: dict[str, Any]) -> list[str]:
@@ -57,8 +50,35 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def inside(wheels: Path) -> dict[str, Any]:
-    return run_in_pyodide(wheels, {"main_py": main_py()})
+def runs(wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The three runs in one Pyodide start (each start takes tens of seconds): every check on the wheels (in the
+    fresh interpreter), then the installation checks without openpyxl's wheel, then with a project wheel whose
+    money module imports numpy."""
+    no_openpyxl = tmp_path_factory.mktemp("no-openpyxl")
+    for wheel in wheels.glob("*.whl"):
+        if not wheel.name.startswith("openpyxl-"):
+            shutil.copy(wheel, no_openpyxl)
+    numpy = tmp_path_factory.mktemp("numpy")
+    for wheel in wheels.glob("*.whl"):
+        if wheel.name.startswith("bcf_xl-"):
+            with_numpy_import(wheel, "bcf_xl/money.py", numpy)
+        else:
+            shutil.copy(wheel, numpy)
+    named = {
+        "inside": (wheels, {"main_py": main_py()}),
+        "without_openpyxl": (no_openpyxl, {"mode": "imports"}),
+        "importing_numpy": (numpy, {"mode": "imports"}),
+    }
+    try:
+        results = harness.run_each(SCRIPT, list(named.values()))
+    except harness.NotSetUpError as exc:
+        pytest.fail(str(exc))
+    return dict(zip(named, results, strict=True))
+
+
+@pytest.fixture(scope="module")
+def inside(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return runs["inside"]
 
 
 @pytest.fixture(scope="module")
@@ -165,23 +185,13 @@ def with_numpy_import(wheel: Path, module: str, into: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def without_openpyxl(wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("no-openpyxl")
-    for wheel in wheels.glob("*.whl"):
-        if not wheel.name.startswith("openpyxl-"):
-            shutil.copy(wheel, folder)
-    return run_in_pyodide(folder, {"mode": "imports"})
+def without_openpyxl(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return runs["without_openpyxl"]
 
 
 @pytest.fixture(scope="module")
-def importing_numpy(wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("numpy")
-    for wheel in wheels.glob("*.whl"):
-        if wheel.name.startswith("bcf_xl-"):
-            with_numpy_import(wheel, "bcf_xl/money.py", folder)
-        else:
-            shutil.copy(wheel, folder)
-    return run_in_pyodide(folder, {"mode": "imports"})
+def importing_numpy(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return runs["importing_numpy"]
 
 
 def test_a_missing_wheel_is_found(without_openpyxl: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from bcf_xl.money import allocate, quarters, total
 from bcf_xl.recalc import recalculate, rewrite_omitted, write_values
 from bcf_xl.risk import share_risk
 from bcf_xl.uplift import shortfall, uplift
-from tests.libreoffice import computed_values
+from tests.libreoffice import computed_values_each
 
 ALLOCATIONS = [D("1134000"), D("966000"), D("840000"), D("693000")]
 CONTRIBUTIONS = [D("12060000"), D("1400000"), D("21865123.45")]
@@ -64,6 +64,10 @@ NATIVE_CELLS = {
 @pytest.fixture
 def workbook(tmp_path: Path) -> Path:
     """A workbook whose cells call every bcf_* function together with native SUM/IF/INDEX/ROUND."""
+    return _workbook(tmp_path / "cells.xlsx")
+
+
+def _workbook(path: Path) -> Path:
     book = openpyxl.Workbook()
     inputs = book.active
     inputs.title = "Inputs"
@@ -83,9 +87,22 @@ def workbook(tmp_path: Path) -> Path:
     for cell, formula in NATIVE_CELLS.items():
         calc[cell] = formula
     calc["B30"] = "=BCF_UPLIFT(100, 566)"
-    path = tmp_path / "cells.xlsx"
     book.save(path)
     return path
+
+
+# The two tests that open files in LibreOffice share one LibreOffice run (a start takes seconds).
+
+
+@pytest.fixture(scope="module")
+def opened(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[tuple[str, str], object]]]:
+    """The workbook and its values-only copy, each with every cell value LibreOffice computes for it."""
+    folder = tmp_path_factory.mktemp("opened")
+    workbook = _workbook(folder / "cells.xlsx")
+    copy = folder / "values.xlsx"
+    write_values(recalculate(workbook), copy)
+    values = computed_values_each([workbook, copy], folder / "lo")
+    return {"workbook": (workbook, values[workbook]), "copy": (copy, values[copy])}
 
 
 def _close(got: object, want: object) -> bool:
@@ -121,10 +138,10 @@ def test_bad_input_in_a_cell_is_reported(workbook: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_native_cells_agree_with_libreoffice(workbook: Path, tmp_path: Path) -> None:
+def test_native_cells_agree_with_libreoffice(opened: dict[str, tuple[Path, dict[tuple[str, str], object]]]) -> None:
     """LibreOffice computes the native cells of the same workbook to the same values."""
+    workbook, theirs = opened["workbook"]
     ours = recalculate(workbook).values
-    theirs = computed_values(workbook, tmp_path / "lo")
     for cell, formula in NATIVE_CELLS.items():
         assert _close(ours[("Calc", cell)], theirs[("Calc", cell)]), f"{cell} {formula}"
     assert theirs[("Calc", "B20")] == pytest.approx(1250.65)
@@ -133,15 +150,14 @@ def test_native_cells_agree_with_libreoffice(workbook: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_reads_the_recalculated_copy(workbook: Path, tmp_path: Path) -> None:
+def test_libreoffice_reads_the_recalculated_copy(opened: dict[str, tuple[Path, dict[tuple[str, str], object]]]) -> None:
     """The values-only copy opens in LibreOffice and shows every computed value, formulas gone."""
+    workbook, _ = opened["workbook"]
+    copy, theirs = opened["copy"]
     result = recalculate(workbook)
-    copy = tmp_path / "values.xlsx"
-    write_values(result, copy)
     assert all(
         not str(c.value).startswith("=") for row in openpyxl.load_workbook(copy)["Calc"].iter_rows() for c in row
     )
-    theirs = computed_values(copy, tmp_path / "lo")
     for key, value in result.values.items():
         assert _close(theirs.get(key), value), f"{key}: LibreOffice {theirs.get(key)!r}, ours {value!r}"
 

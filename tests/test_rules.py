@@ -3,7 +3,6 @@ and the Python evaluation against LibreOffice's recalculation of randomly edited
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 import zipfile
 from decimal import Decimal as D
@@ -24,7 +23,7 @@ from bcf_xl.submission.reader import load_values
 from bcf_xl.submission.totals import computed_cells
 from bcf_xl.workbook import rules as r
 from bcf_xl.workbook.rules import NA, Calculation, ExcelError, Range, Ref
-from tests.libreoffice import RECALCULATE_ALWAYS, soffice
+from tests.libreoffice import computed_values_each
 
 POLICY = load_policy()
 A1, A2, A3 = Ref("S", "A1"), Ref("S", "A2"), Ref("S", "A3")
@@ -404,38 +403,6 @@ def edits(draw: st.DrawFn) -> list[tuple[str, str, object]]:
     return [(EDITABLE[i][0], EDITABLE[i][1], draw(EDITABLE[i][2])) for i in chosen]
 
 
-def _recalculated(paths: list[Path], out_dir: Path) -> list[dict[tuple[str, str], object]]:
-    """Every cell value LibreOffice computes for each file, from one LibreOffice run for all of them."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="bcf-lo-profile-") as profile:
-        (Path(profile) / "user").mkdir()
-        (Path(profile) / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS, encoding="utf-8")
-        command = [soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{profile}"]
-        result = subprocess.run(
-            [*command, "--convert-to", "xlsx", "--outdir", str(out_dir), *map(str, paths)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-    found: list[dict[tuple[str, str], object]] = []
-    for path in paths:
-        produced = out_dir / path.name
-        if not produced.exists():
-            pytest.fail(f"LibreOffice did not convert {path.name}: {result.stdout} {result.stderr}")
-        book = openpyxl.load_workbook(produced, data_only=True)
-        found.append(
-            {
-                (s.title, c.coordinate): c.value
-                for s in book.worksheets
-                for row in s.iter_rows()
-                for c in row
-                if c.value is not None
-            }
-        )
-    return found
-
-
 def _same(ours: object, theirs: object) -> bool:
     if isinstance(ours, D) and not isinstance(ours, bool):
         return (
@@ -479,8 +446,9 @@ def test_python_evaluation_equals_libreoffice_on_random_edits(
                 book[sheet][cell].value = value
             paths.append(Path(folder) / f"edited{number}.xlsx")
             book.save(paths[-1])
-        theirs_all = _recalculated(paths, Path(folder) / "lo")
-        for path, changes, theirs in zip(paths, batch, theirs_all, strict=True):
+        theirs_all = computed_values_each(paths, Path(folder) / "lo")
+        for path, changes in zip(paths, batch, strict=True):
+            theirs = theirs_all[path]
             values = load_values(path)[1]
             calculation = Calculation(values, computed)
             wrong = [

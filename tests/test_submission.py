@@ -43,12 +43,18 @@ from bcf_xl.submission.layout import (
 )
 from bcf_xl.submission.reader import read, submission_view
 from bcf_xl.submission.validator import validate
-from tests.libreoffice import computed_values, convert
+from tests.libreoffice import computed_values_each, convert
 from tests.plans import balanced_plan, plans
 
 POLICY = load_policy()
 LAYOUT_2023 = Layout(YEAR_2023_25, 100)
 SAMPLE_2025 = sample_plan_for(YEAR_2025_26.plan_years)
+
+# The tests that have LibreOffice recalculate a file share one LibreOffice run (a start takes seconds): the
+# fixture ``recalculated`` builds every file they open, each as its test describes, and has LibreOffice recalculate
+# them all at once; each test asserts on its own file and the values LibreOffice computed for it.
+
+Recalculated = dict[str, tuple[Path, dict[tuple[str, str], object]]]
 
 
 @pytest.fixture
@@ -102,18 +108,28 @@ def test_no_cell_calls_a_bcf_function(sample_file: Path) -> None:
     assert not [f for f in formulas if re.search(r"bcf_", f, re.IGNORECASE)]
 
 
-@pytest.mark.libreoffice
-def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
-    """A scheme named like a formula is written as text; LibreOffice shows the words, not a link."""
-    name = '=HYPERLINK("http://example.com","x")'
+FORMULA_NAME = '=HYPERLINK("http://example.com","x")'
+
+
+def _formula_named_scheme(folder: Path) -> Path:
+    """The sample template with its first scheme named like a formula."""
     plan = sample_plan()
-    plan = dataclasses.replace(plan, schemes=(dataclasses.replace(plan.schemes[0], name=name), *plan.schemes[1:]))
-    path = tmp_path / "text.xlsx"
+    plan = dataclasses.replace(
+        plan, schemes=(dataclasses.replace(plan.schemes[0], name=FORMULA_NAME), *plan.schemes[1:])
+    )
+    path = folder / "text.xlsx"
     write(plan, YEAR_2023_25, POLICY, path)
+    return path
+
+
+@pytest.mark.libreoffice
+def test_formula_looking_text_stays_text(recalculated: Recalculated) -> None:
+    """A scheme named like a formula is written as text; LibreOffice shows the words, not a link."""
+    path, values = recalculated["formula text"]
     cell = openpyxl.load_workbook(path)[EXPENDITURE]["B4"]
-    assert (cell.value, cell.data_type) == (name, "s")
-    assert computed_values(path, tmp_path / "lo")[(EXPENDITURE, "B4")] == name
-    assert read(path, POLICY).plan.schemes[0].name == name
+    assert (cell.value, cell.data_type) == (FORMULA_NAME, "s")
+    assert values[(EXPENDITURE, "B4")] == FORMULA_NAME
+    assert read(path, POLICY).plan.schemes[0].name == FORMULA_NAME
 
 
 def test_inputs_unlocked_and_sheets_protected(sample_file: Path) -> None:
@@ -139,6 +155,25 @@ def test_other_plan_years_are_refused() -> None:
 
 
 # --- LibreOffice computes the template -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Recalculated:
+    """Each test's file, by name, with every cell value LibreOffice computes for it."""
+    folder = tmp_path_factory.mktemp("recalculated")
+    sample = folder / "sample.xlsx"
+    write(sample_plan(), YEAR_2023_25, POLICY, sample)
+    files = {"sample": sample, "formula text": _formula_named_scheme(folder), "stale": _stale_value(folder)}
+    for number, (name, (plan, year)) in enumerate(TOTALS.items()):
+        files[f"totals {name}"] = folder / f"plan{number}.xlsx"
+        write(plan, year, POLICY, files[f"totals {name}"])
+    for number, (sheet, cell, value, *_) in enumerate(EDITS):
+        files[_edit_name(sheet, cell, value)] = _edited(sample, folder / f"edited{number}.xlsx", sheet, cell, value)
+    for name, (plan, year, blank) in BLANKED.items():
+        files[f"blanked {name}"] = _blanked(plan, year, blank, folder / f"blanked {name}.xlsx")
+    files["unbalanced"] = _unbalanced(sample, folder / "unbalanced.xlsx")
+    values = computed_values_each(list(files.values()), folder / "lo")
+    return {name: (path, values[path]) for name, path in files.items()}
 
 
 def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str, list[D]]:
@@ -176,23 +211,21 @@ def _engine_summary(plan: Plan, year: TemplateYear, policy: Policy) -> dict[str,
     return expected
 
 
+TOTALS = {
+    "sample 2023-25": (sample_plan(), YEAR_2023_25),
+    "sample 2025-26": (SAMPLE_2025, YEAR_2025_26),
+    "balanced 2025-26": (balanced_plan(YEAR_2025_26), YEAR_2025_26),
+    "balanced 2023-25": (balanced_plan(YEAR_2023_25), YEAR_2023_25),
+}
+
+
 @pytest.mark.libreoffice
-@pytest.mark.parametrize(
-    ("plan", "year"),
-    [
-        (sample_plan(), YEAR_2023_25),
-        (SAMPLE_2025, YEAR_2025_26),
-        (balanced_plan(YEAR_2025_26), YEAR_2025_26),
-        (balanced_plan(YEAR_2023_25), YEAR_2023_25),
-    ],
-    ids=["sample 2023-25", "sample 2025-26", "balanced 2025-26", "balanced 2023-25"],
-)
-def test_libreoffice_shows_complete_template_and_engine_totals(plan: Plan, year: TemplateYear, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", TOTALS)
+def test_libreoffice_shows_complete_template_and_engine_totals(name: str, recalculated: Recalculated) -> None:
     """LibreOffice computes 'Complete Template' in the status cell under the Cover's title, every checker Yes,
     every Summary line equal to the engine and every Summary difference zero."""
-    path = tmp_path / "plan.xlsx"
-    write(plan, year, POLICY, path)
-    values = computed_values(path, tmp_path / "lo")
+    plan, year = TOTALS[name]
+    path, values = recalculated[f"totals {name}"]
     assert values[(COVER, TITLE_CELL)] == year.title
     assert values[(COVER, STATUS_CELL)] == COMPLETE
     layout = Layout(year, 100)
@@ -224,46 +257,54 @@ def _shown_differences(values: dict[tuple[str, str], object], layout: Layout = L
     return sorted(f"{d.key} {d.year}" for d in checklist.differences(layout) if values.get((SUMMARY, d.cell), 0) != 0)
 
 
+EDITS: list[tuple[str, str, object, list[str], list[str]]] = [
+    (COVER, LAYOUT_2023.cover_cell("email"), None, ["E-mail is an e-mail address"], []),
+    (COVER, LAYOUT_2023.cover_cell("area"), "   ", ["Health and Wellbeing Board is filled in"], []),
+    (
+        EXPENDITURE,
+        "K5",
+        "lots",  # S002 is £4.12m of NHS-funded social care: without it the ASC minimum is missed too
+        ["Every scheme has its 2023-24 expenditure, from £0 to £1,000,000,000"],
+        ["asc_under 2023-24", "balance 2023-24"],
+    ),
+    (
+        EXPENDITURE,
+        "F6",
+        "Hospital",
+        [
+            "Scheme type, sub type, area of spend, commissioner, provider and "
+            "New/Existing come from the lists, and each source of funding is an "
+            "income line"
+        ],
+        [],
+    ),
+    (EXPENDITURE, "A6", "S001", [], ["repeated_ids 2023-24"]),
+    (INCOME, "E31", 4200000.01, [], ["dfg_unallocated 2023-24", "dfg_unmatched 2023-24"]),
+    ("Planning Requirements", "C5", "No", [], []),
+    ("Planning Requirements", "C5", "Maybe", ["NC2 answered Yes, or No with an explanation"], []),
+]
+
+
+def _edit_name(sheet: str, cell: str, value: object) -> str:
+    return f"{sheet}!{cell} = {value!r}"
+
+
+def _edited(sample: Path, target: Path, sheet: str, cell: str, value: object) -> Path:
+    """The sample template with one cell changed to ``value``."""
+    book = openpyxl.load_workbook(sample)
+    book[sheet][cell].value = value
+    book.save(target)
+    return target
+
+
 @pytest.mark.libreoffice
-@pytest.mark.parametrize(
-    ("sheet", "cell", "value", "red", "differences"),
-    [
-        (COVER, LAYOUT_2023.cover_cell("email"), None, ["E-mail is an e-mail address"], []),
-        (COVER, LAYOUT_2023.cover_cell("area"), "   ", ["Health and Wellbeing Board is filled in"], []),
-        (
-            EXPENDITURE,
-            "K5",
-            "lots",  # S002 is £4.12m of NHS-funded social care: without it the ASC minimum is missed too
-            ["Every scheme has its 2023-24 expenditure, from £0 to £1,000,000,000"],
-            ["asc_under 2023-24", "balance 2023-24"],
-        ),
-        (
-            EXPENDITURE,
-            "F6",
-            "Hospital",
-            [
-                "Scheme type, sub type, area of spend, commissioner, provider and "
-                "New/Existing come from the lists, and each source of funding is an "
-                "income line"
-            ],
-            [],
-        ),
-        (EXPENDITURE, "A6", "S001", [], ["repeated_ids 2023-24"]),
-        (INCOME, "E31", 4200000.01, [], ["dfg_unallocated 2023-24", "dfg_unmatched 2023-24"]),
-        ("Planning Requirements", "C5", "No", [], []),
-        ("Planning Requirements", "C5", "Maybe", ["NC2 answered Yes, or No with an explanation"], []),
-    ],
-)
+@pytest.mark.parametrize(("sheet", "cell", "value", "red", "differences"), EDITS)
 def test_libreoffice_and_validator_agree_on_red_items_and_differences(
-    sample_file: Path, tmp_path: Path, sheet: str, cell: str, value: object, red: list[str], differences: list[str]
+    recalculated: Recalculated, sheet: str, cell: str, value: object, red: list[str], differences: list[str]
 ) -> None:
     """After one edit, LibreOffice shows 'Incomplete Template' with exactly the red items the validator reports (a
     required field), or 'Complete Template' with the Summary differences the validator reports (a business rule)."""
-    book = openpyxl.load_workbook(sample_file)
-    book[sheet][cell].value = value
-    edited = tmp_path / "edited.xlsx"
-    book.save(edited)
-    values = computed_values(edited, tmp_path / "lo")
+    edited, values = recalculated[_edit_name(sheet, cell, value)]
     assert values[(COVER, STATUS_CELL)] == (INCOMPLETE if red else COMPLETE)
     assert _red_items(values) == sorted(red)
     assert _shown_differences(values) == differences
@@ -273,41 +314,49 @@ def test_libreoffice_and_validator_agree_on_red_items_and_differences(
     assert result.ok is (not red and not differences)
 
 
+BLANKED = {
+    "2023-25": (sample_plan(), YEAR_2023_25, "signed_off_by"),
+    "2025-26": (SAMPLE_2025, YEAR_2025_26, "section151"),
+}
+
+
+def _blanked(plan: Plan, year: TemplateYear, blank: str, path: Path) -> Path:
+    """The plan's template with the Cover input ``blank`` emptied."""
+    write(plan, year, POLICY, path)
+    book = openpyxl.load_workbook(path)
+    book[COVER][Layout(year, 100).cover_cell(blank)].value = None
+    book.save(path)
+    return path
+
+
 @pytest.mark.libreoffice
-@pytest.mark.parametrize(
-    ("plan", "year", "blank"),
-    [(sample_plan(), YEAR_2023_25, "signed_off_by"), (SAMPLE_2025, YEAR_2025_26, "section151")],
-    ids=["2023-25", "2025-26"],
-)
-def test_blanking_a_required_cover_input_makes_the_template_incomplete(
-    plan: Plan, year: TemplateYear, blank: str, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("name", BLANKED)
+def test_blanking_a_required_cover_input_makes_the_template_incomplete(name: str, recalculated: Recalculated) -> None:
     """A sample template with one required Cover input blanked shows 'Incomplete Template' under the Cover's title
     when LibreOffice recalculates it, with that input's checker red."""
-    path = tmp_path / "plan.xlsx"
-    write(plan, year, POLICY, path)
+    _, year, blank = BLANKED[name]
     layout = Layout(year, 100)
-    book = openpyxl.load_workbook(path)
-    book[COVER][layout.cover_cell(blank)].value = None
-    book.save(path)
-    values = computed_values(path, tmp_path / "lo")
+    _, values = recalculated[f"blanked {name}"]
     assert values[(COVER, STATUS_CELL)] == INCOMPLETE
     assert _red_items(values, layout) == [f"{COVER_INPUTS[blank]} is filled in"]
 
 
+def _unbalanced(sample: Path, target: Path) -> Path:
+    """The sample template with its first income line £1,000 more than expenditure."""
+    book = openpyxl.load_workbook(sample)
+    cell = LAYOUT_2023.income.cell("amount1", LAYOUT_2023.income_rows[0])
+    book[INCOME][cell].value = book[INCOME][cell].value + 1000
+    book.save(target)
+    return target
+
+
 @pytest.mark.libreoffice
 def test_unbalanced_plan_is_complete_but_fails_validation(
-    sample_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    recalculated: Recalculated, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A plan whose income and expenditure differ has every required field filled in, so LibreOffice shows
     'Complete Template'; the Summary shows the difference and `bcf-xl validate` exits 1 naming it."""
-    book = openpyxl.load_workbook(sample_file)
-    first = LAYOUT_2023.income_rows[0]
-    cell = LAYOUT_2023.income.cell("amount1", first)
-    book[INCOME][cell].value = book[INCOME][cell].value + 1000  # income now £1,000 more than expenditure
-    edited = tmp_path / "unbalanced.xlsx"
-    book.save(edited)
-    values = computed_values(edited, tmp_path / "lo")
+    edited, values = recalculated["unbalanced"]
     assert values[(COVER, STATUS_CELL)] == COMPLETE
     balance = LAYOUT_2023.summary_cell("balance", 0)
     assert values[(SUMMARY, balance)] == pytest.approx(1000)
@@ -502,25 +551,32 @@ def test_checklist_items_cover_every_input_sheet() -> None:
 # --- cached values ---------------------------------------------------------------------------------
 
 
-@pytest.mark.libreoffice
-def test_libreoffice_harness_recalculates_stale_values(tmp_path: Path) -> None:
-    """The test profile makes LibreOffice recompute a formula whose stored value is wrong (else tests prove nothing)."""
+def _stale_value(folder: Path) -> Path:
+    """A workbook whose formula =A1*2 (40) stores the value 999."""
     from bcf_xl.submission.builder import store_cached_values
 
     book = openpyxl.Workbook()
     book.active.title = "S"
     book["S"]["A1"] = 20
     book["S"]["A2"] = "=A1*2"
-    path = tmp_path / "stale.xlsx"
+    path = folder / "stale.xlsx"
     book.save(path)
     store_cached_values(path, {("S", "A2"): 999})
-    assert openpyxl.load_workbook(path, data_only=True)["S"]["A2"].value == 999
-    assert computed_values(path, tmp_path / "lo")[("S", "A2")] == 40
+    return path
 
 
 @pytest.mark.libreoffice
-def test_cached_values_equal_what_libreoffice_computes(sample_file: Path, tmp_path: Path) -> None:
+def test_libreoffice_harness_recalculates_stale_values(recalculated: Recalculated) -> None:
+    """The test profile makes LibreOffice recompute a formula whose stored value is wrong (else tests prove nothing)."""
+    path, values = recalculated["stale"]
+    assert openpyxl.load_workbook(path, data_only=True)["S"]["A2"].value == 999
+    assert values[("S", "A2")] == 40
+
+
+@pytest.mark.libreoffice
+def test_cached_values_equal_what_libreoffice_computes(recalculated: Recalculated) -> None:
     """Every formula cell carries a cached value, and it is the value LibreOffice computes for it."""
+    sample_file, theirs = recalculated["sample"]
     formulas = {
         (s.title, c.coordinate)
         for s in openpyxl.load_workbook(sample_file).worksheets
@@ -529,7 +585,6 @@ def test_cached_values_equal_what_libreoffice_computes(sample_file: Path, tmp_pa
         if c.data_type == "f"
     }
     cached = openpyxl.load_workbook(sample_file, data_only=True)
-    theirs = computed_values(sample_file, tmp_path / "lo")
     assert len(formulas) > 300
     for sheet, cell in sorted(formulas):
         ours = cached[sheet][cell].value

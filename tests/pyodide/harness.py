@@ -40,10 +40,19 @@ def wheel_set(folder: Path) -> Path:
 def run(wheels: Path, script: Path, argument: object) -> dict[str, Any]:
     """Start Pyodide, install ``wheels`` offline, call ``main(argument)`` of ``script`` and return its result
     (``{"ok": False, "stage": ..., "error": ...}`` when installing or running failed)."""
+    (result,) = run_each(script, [(wheels, argument)])
+    return result
+
+
+def run_each(script: Path, runs: list[tuple[Path, object]]) -> list[dict[str, Any]]:
+    """``main(argument)`` of ``script`` for each ``(wheels, argument)`` of ``runs``, in order, in one Pyodide start:
+    each run has only its own wheels installed (run.mjs uninstalls the run before's and forgets the modules it
+    imported); the first run's interpreter is as fresh as :func:`run`'s. One result per run."""
     if not (PYODIDE / "pyodide.mjs").exists() or shutil.which("node") is None:
         raise NotSetUpError("Pyodide is not set up (Node, .pyodide/node_modules/pyodide): run ./setup.sh")
+    plan = [{"wheels": str(wheels), "argument": argument} for wheels, argument in runs]
     done = subprocess.run(
-        ["node", str(RUNNER), str(PYODIDE), str(wheels), str(script), json.dumps(argument)],
+        ["node", str(RUNNER), str(PYODIDE), str(script), json.dumps(plan)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -52,5 +61,7 @@ def run(wheels: Path, script: Path, argument: object) -> dict[str, Any]:
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"Node exited {done.returncode} with no result; its output ended:\n{done.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    results: list[dict[str, Any]] = json.loads(lines[-1])
+    if len(results) != len(runs):
+        raise RuntimeError(f"Node gave {len(results)} results for {len(runs)} runs")
+    return results
