@@ -292,7 +292,7 @@ def write(
             f"the planning workbook must be an {suffix} file",
             target.suffix or "no extension",
         )
-    cached = engine_figures(plan, policy) if cache and plan is not None else None
+    cached = engine_figures(plan, policy, actuals) if cache and plan is not None else None
     data = build(
         plan,
         policy,

@@ -11,13 +11,14 @@ workbook's formulas headlessly and compares every cell with these figures. A com
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
 from bcf_xl.errors import BcfInputError
-from bcf_xl.metrics import bands_rate, dsr_ci
-from bcf_xl.model import AreaOfSpend, Partner, Plan, SourceKind
+from bcf_xl.metrics import bands_rate, dsr_ci, measure, progress
+from bcf_xl.model import AreaOfSpend, Partner, Plan, Polarity, SourceKind
+from bcf_xl.monitoring import Actuals, income_progress, latest_quarter, scheme_progress
 from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred to often, as L
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import Dimension, commissioner_parts
@@ -30,9 +31,15 @@ Figures = dict[Cell, str | float]
 ZERO = Decimal(0)
 
 
-def engine_figures(plan: Plan, policy: Policy) -> Figures:
+def engine_figures(plan: Plan, policy: Policy, actuals: Actuals | None = None) -> Figures:
     """The figure of every computed cell of the workbook the builder writes for ``plan``, by (sheet, cell): numbers
     as floats (as a cell stores them), words as text. The workbook's second year of a one-year plan shows £0.
+
+    Args:
+        plan: the plan the workbook is built from.
+        policy: the policy data the engine computes with.
+        actuals: the actuals written to the Spend actuals and Quarterly progress sheets (None: none typed); their
+            grey cells and the Cover's period in use show what the engine works out for the period reported.
 
     Raises:
         BcfInputError: the engine cannot compute the plan (see :func:`bcf_xl.report.compute`).
@@ -49,6 +56,7 @@ def engine_figures(plan: Plan, policy: Policy) -> Figures:
     found |= _metrics(report)
     found |= _age_bands(plan)
     found |= _risk(plan, report, schemes)
+    found |= _actuals_figures(plan, report, actuals, schemes)
     return {key: _stored(value) for key, value in found.items() if value is not None}
 
 
@@ -197,10 +205,12 @@ def _age_bands(plan: Plan) -> dict[Cell, object]:
     from bcf_xl.planbook.builder import banded_metric
 
     metric = banded_metric(plan)
-    if metric is None:
-        return {}
-    found: dict[Cell, object] = {}
     rates = L.AGE_BAND_RATES
+    actual = L.BAND_COUNTS.index("actual")
+    # No actual counts: the interval and the cell it spills into show blank (not the 0 a spill range starts with).
+    found: dict[Cell, object] = {(L.AGE_BANDS, rates.cell(key, actual)): "" for key in ("lower", "upper")}
+    if metric is None:
+        return found
     for index, key in enumerate(L.BAND_COUNTS):
         found[(L.AGE_BANDS, rates.cell("rate", index))] = bands_rate(metric.bands, key, 100_000)
     bands = metric.bands
@@ -211,9 +221,10 @@ def _age_bands(plan: Plan) -> dict[Cell, object]:
             [Decimal(band.population) for band in bands],
             None if any(w is None for w in weights) else [Decimal(w or 0) for w in weights],
         )
-        actual = L.BAND_COUNTS.index("actual")
         found[(L.AGE_BANDS, rates.cell("lower", actual))] = lower
         found[(L.AGE_BANDS, rates.cell("upper", actual))] = upper
+    elif any(band.actual is not None for band in bands):  # some counts only: the cell function's error, not blank
+        del found[(L.AGE_BANDS, rates.cell("lower", actual))], found[(L.AGE_BANDS, rates.cell("upper", actual))]
     return found
 
 
@@ -251,3 +262,131 @@ def _invoice_line(partner: Partner) -> str:
 def _rows(table: L.Table, records: Iterable[T]) -> Iterator[tuple[int, T]]:
     """Each record beside the table row the builder writes it to (the n-th record on the n-th data row)."""
     return zip(table.data_rows, records, strict=False)
+
+
+def _actuals_figures(plan: Plan, report: Report, actuals: Actuals | None, schemes: L.Table) -> dict[Cell, object]:
+    """The Cover's period in use and the Spend actuals and Quarterly progress sheets' figures, for the actuals the
+    builder writes (those of the plan's own schemes and sources, in its plan years)."""
+    typed = _written(plan, actuals)
+    year = _year_in_use(plan, typed)
+    quarter = latest_quarter(typed, year)
+    index = plan.year_index(year)
+    lines = L.REPORT_LINES
+    found: dict[Cell, object] = {
+        (L.COVER, lines.cell("report_year", 1)): year,
+        (L.COVER, lines.cell("report_quarter", 1)): "" if quarter is None else quarter,
+    }
+    spend = L.spend_table(schemes.rows)
+    found |= _flags(spend, L.SPEND_FLAGS, index, quarter) | _flags(L.INCOME_ACTUALS, L.INCOME_FLAGS, index, quarter)
+    found |= _income_rows(plan, typed, year, quarter)
+    found |= _spend_rows(plan, typed, spend, year, quarter)
+    found |= _progress_rows(plan, report, typed)
+    return found
+
+
+def _written(plan: Plan, actuals: Actuals | None) -> Actuals:
+    """The actuals as the sheets hold them: each scheme's and source's first record of each plan year, every
+    metric report and condition answer."""
+    if actuals is None:
+        return Actuals()
+    schemes = [r for s in plan.schemes for y in plan.years if (r := actuals.spend(s.scheme_id, y)) is not None]
+    income = [i for s in plan.sources for y in plan.years if (i := actuals.received(s.source_id, y)) is not None]
+    return Actuals(tuple(schemes), tuple(income), actuals.metrics, actuals.conditions)
+
+
+def _year_in_use(plan: Plan, typed: Actuals) -> str:
+    """The plan year the Cover shows as reported: the second when it has any actuals, else the first."""
+    if len(plan.years) > 1 and latest_quarter(typed, plan.years[1]) is not None:
+        return plan.years[1]
+    return plan.years[0]
+
+
+def _flags(table: L.Table, lines: L.Lines, index: int, quarter: int | None) -> dict[Cell, object]:
+    """The grey rows naming what each input column counts as in the period reported (actuals.py's flag rows)."""
+    found: dict[Cell, object] = {}
+    for field in table.fields:
+        if field.computed:
+            continue
+        stem, _, number = field.key.partition("_q")
+        in_year = int(stem[-1]) == index + 1
+        name = stem[:-1]
+        column = table.columns[field.key]
+        for line in lines.rows:
+            if line == "to_date" and number:
+                counts = in_year and quarter is not None and int(number) <= quarter
+            elif line == "year":
+                counts = in_year
+            else:
+                continue
+            found[(L.SPEND, f"{column}{lines.row(line)}")] = name if counts else ""
+    return found
+
+
+def _income_rows(plan: Plan, typed: Actuals, year: str, quarter: int | None) -> dict[Cell, object]:
+    """Each funding source's income received to date against the straight-line quarters of its amount."""
+    table = L.INCOME_ACTUALS
+    keys = ("source_id", "kind", "planned", "expected", "to_date", "difference")
+    found: dict[Cell, object] = {(L.SPEND, table.cell(key, row)): "" for row in table.data_rows for key in keys}
+    index = plan.year_index(year)
+    received = {p.source_id: p for p in income_progress(plan, typed, year, quarter)} if quarter else {}
+    for row, source in _rows(table, plan.sources):
+        found[(L.SPEND, table.cell("source_id", row))] = source.source_id
+        found[(L.SPEND, table.cell("kind", row))] = source.kind.value
+        found[(L.SPEND, table.cell("planned", row))] = _amount(source.amounts, index)
+        line = received.get(source.source_id)
+        if line is not None:
+            found[(L.SPEND, table.cell("expected", row))] = line.expected_to_date
+            found[(L.SPEND, table.cell("to_date", row))] = line.received_to_date
+            found[(L.SPEND, table.cell("difference", row))] = line.difference
+    return found
+
+
+def _spend_rows(plan: Plan, typed: Actuals, table: L.Table, year: str, quarter: int | None) -> dict[Cell, object]:
+    """Each scheme's spend to date against its profile and its forecast outturn (bcf_xl.monitoring)."""
+    keys = ("scheme_id", "name", *(key for key, _ in L.SPEND_COMPUTED))
+    found: dict[Cell, object] = {(L.SPEND, table.cell(key, row)): "" for row in table.data_rows for key in keys}
+    index = plan.year_index(year)
+    lines = scheme_progress(plan, typed, year, quarter) if quarter else ()
+    for row, scheme in _rows(table, plan.schemes):
+        found[(L.SPEND, table.cell("scheme_id", row))] = scheme.scheme_id
+        found[(L.SPEND, table.cell("name", row))] = scheme.name
+        found[(L.SPEND, table.cell("planned", row))] = _amount(scheme.amounts, index)
+    for row, line in _rows(table, lines):
+        figures = line.figures
+        share = figures.variance_fraction
+        for key, value in (
+            ("profile_to_date", figures.profile_to_date),
+            ("to_date", figures.actual_to_date),
+            ("variance", figures.variance),
+            ("variance_share", "" if share is None else share),
+            ("outturn", figures.forecast),
+        ):
+            found[(L.SPEND, table.cell(key, row))] = value
+    return found
+
+
+def _amount(amounts: Sequence[Decimal], index: int) -> Decimal:
+    return amounts[index] if index < len(amounts) else ZERO
+
+
+def _progress_rows(plan: Plan, report: Report, typed: Actuals) -> dict[Cell, object]:
+    """Each metric report's figure and target as rated and its progress words (blank on a row without a metric)."""
+    table = L.METRIC_ACTUALS
+    keys = ("measured", "target", "progress")
+    found: dict[Cell, object] = {(L.PROGRESS, table.cell(key, row)): "" for row in table.data_rows for key in keys}
+    metrics = {m.metric_id: m for m in plan.metrics}
+    results = {r.metric_id: r for r in report.metrics}
+    for row, reported in _rows(table, typed.metrics):
+        metric, result = metrics.get(reported.metric_id), results.get(reported.metric_id)
+        target = result.target if result else None
+        measured: Decimal | None = None
+        if metric is not None:
+            with contextlib.suppress(BcfInputError):  # a rate the sheet cannot work out shows blank
+                measured = measure(metric, reported.actual)
+        # The sheet rates lower-is-better unless the Metrics sheet says higher is better.
+        higher = metric is not None and metric.polarity is Polarity.HIGHER_IS_BETTER
+        polarity = Polarity.HIGHER_IS_BETTER if higher else Polarity.LOWER_IS_BETTER
+        found[(L.PROGRESS, table.cell("measured", row))] = "" if measured is None else measured
+        found[(L.PROGRESS, table.cell("target", row))] = "" if target is None else target
+        found[(L.PROGRESS, table.cell("progress", row))] = progress(measured, target, polarity).value
+    return found
