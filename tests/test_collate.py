@@ -425,8 +425,12 @@ def test_returns_are_listed_with_their_kind_period_and_outcome(with_returns: tup
         assert [r[3:] for r in result.table("Findings").rows if r[1] == name] == [
             (f.severity.value, f.code, f"'{f.where.sheet}'!{f.where.cell}", f.message) for f in checked.findings
         ]
-    assert rows["q3.xlsx"][4:6] == (0, 1)  # the sample's NC3, answered No with its explanation
-    assert ("Warning", "MON06") in {r[3:5] for r in result.table("Findings").rows if r[1] == "q3.xlsx"}
+    # the sample's NC3, answered No with its explanation, and its metric with no figure for Q3
+    assert rows["q3.xlsx"][4:6] == (0, 2)
+    assert {r[3:5] for r in result.table("Findings").rows if r[1] == "q3.xlsx"} == {
+        ("Warning", "MON06"),
+        ("Warning", "MON08"),
+    }
     missing = [r for r in result.table("Findings").rows if r[1] == "q3_incomplete.xlsx" and r[4] == "CHECKLIST"]
     assert [r[5] for r in missing] == [f"'{COVER}'!{blanked}"]
     assert not result.ok
