@@ -598,11 +598,13 @@ def test_cached_values_equal_what_libreoffice_computes(recalculated: Recalculate
             assert ours == lo, f"{sheet}!{cell}: {ours!r} vs {lo!r}"
 
 
-def test_pandas_reads_the_numbers(sample_file: Path) -> None:
-    """A reader of cached values (pandas) sees the Cover's status and the Summary totals, not blanks."""
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_pandas_reads_the_numbers(sample_file: Path, engine: str) -> None:
+    """A reader of cached values (pandas, with either of its engines) sees the Cover's status and the Summary
+    totals, not blanks."""
     import pandas as pd
 
-    sheets = pd.read_excel(sample_file, sheet_name=None, header=None)
+    sheets = pd.read_excel(sample_file, sheet_name=None, header=None, engine=engine)
     assert sheets["Cover"].iloc[1, 0] == COMPLETE  # the status cell, under the title
     summary = sheets["Summary"].set_index(0)
     assert summary.loc["Total income", 1] == pytest.approx(61410123.45)
