@@ -589,15 +589,15 @@ CHART_CELLS = {"sources": "A3", "themes": "J3", "pools": "A22", "metrics": "J22"
 # The last column of each sheet's print area (Schemes, DFG and Metrics print to their table's last column).
 PRINT_COLUMNS = {COVER: "F", FUNDING: SOURCES.last_column, POOLS: "G", RISK: "G", CHECKS: "G"}
 COVER_WIDTHS = (("A", 2), ("F", 24))
-# The top left cell of each sheet's scrolling part: ID columns and headers stay in view.
-# Wide tables print at a readable scale across as many pages as they need, their ID columns at the left of each
-# page and their header row atop it: (scale in per cent, columns repeated).
 # Paragraphs of text wrap from their cell to this column (printed within the page): (last column, characters a
 # line holds at most, taken low so that the row height never cuts a line off).
 PARAGRAPHS = {COVER: ("F", 100), DFG: ("E", 70)}
 # Input columns of long text that wrap within their cells rather than run under the next column: (table, field).
 WRAPPED_FIELDS = frozenset({("Conditions", "explanation")}) | WRAPPED_ACTUALS
+# Wide tables print at a readable scale across as many pages as they need, their ID columns at the left of each
+# page and their header row atop it: (scale in per cent, columns repeated).
 PRINT_ACROSS = {SCHEMES: (75, "A:B"), DFG: (75, "A:B"), METRICS: (75, "A:C"), SPEND: (75, "A:B"), PROGRESS: (75, "A:C")}
+# The top left cell of each sheet's scrolling part: ID columns and headers stay in view.
 FREEZE_CELLS = {
     FUNDING: f"B{SOURCES.data_rows[0]}",
     SCHEMES: f"C{schemes_table(1).data_rows[0]}",
