@@ -144,7 +144,9 @@ def test_inputs_unlocked_and_sheets_protected(sample_file: Path) -> None:
     assert cover[area].fill.fgColor.rgb.endswith("FFFF99")
     assert cover[TEMPLATE_YEAR_CELL].protection.locked is True
     assert cover[TEMPLATE_YEAR_CELL].fill.fgColor.rgb.endswith("D9D9D9")
-    assert book[EXPENDITURE].page_setup.fitToWidth == 1
+    expenditure = book[EXPENDITURE]  # far wider than a page: printed across pages, its IDs and names on each
+    assert (expenditure.page_setup.scale, expenditure.print_title_cols) == (75, "$A:$B")
+    assert not expenditure.sheet_properties.pageSetUpPr.fitToPage
     assert book["Lists"].sheet_state == "hidden"
 
 
@@ -371,13 +373,14 @@ def test_unbalanced_plan_is_complete_but_fails_validation(
 
 @pytest.mark.libreoffice
 def test_pdf_of_every_tab(sample_file: Path, tmp_path: Path) -> None:
-    """A PDF of the generated file has every visible tab on A4 landscape pages, each tab a page wide."""
+    """A PDF of the generated file has every visible tab on A4 landscape pages, each a page wide but Expenditure."""
     pdf = convert(sample_file, tmp_path / "pdf", "pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     boxes = {tuple(round(float(x)) for x in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]+)\]", pdf)}
     # Guidance, Cover (its checklist included), Summary, Metrics and Planning Requirements fit one page each; Income
-    # and the 100-row Expenditure run a page wide and as long as they need: one page each for the sample.
-    assert pages == 7, pages
+    # runs a page wide and as long as it needs: one page for the sample. The 100-row Expenditure prints at 75%
+    # across pages, its IDs and names on each: 16 pages for the sample.
+    assert pages == 6 + 16, pages
     assert boxes == {(0, 0, 842, 595)}
 
 

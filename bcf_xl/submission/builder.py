@@ -39,6 +39,7 @@ from bcf_xl.submission.layout import (
     COVER,
     DIFFERENCES,
     EXPENDITURE,
+    EXPENDITURE_PRINTING,
     GUIDANCE,
     INCOME,
     INCOMPLETE,
@@ -97,6 +98,9 @@ def _write_text(sheet: Worksheet, ref: str, value: str) -> None:
     to_openpyxl.label(sheet, ref, value)
 
 
+_WRAPPED_INPUT = LOOK.input(TEXT).but(wrap=True, valign="top")
+
+
 def _input(sheet: Worksheet, ref: str, value: object = None, kind: str = TEXT) -> None:
     to_openpyxl.put(sheet, ref, value, LOOK.input(kind))
 
@@ -129,7 +133,11 @@ def _finish(
     *,
     one_page: bool = False,
     header_row: int | None = None,
+    across: tuple[int, str] | None = None,
 ) -> None:
+    """Set a sheet's widths, frozen panes, protection and printing: a page wide, or on one page, or ``across``
+    pages at (scale in per cent, columns repeated at the left of each page)."""
+    scale, repeat_columns = across or (None, None)
     setup = printed(
         col(last_column),
         last_row,
@@ -137,6 +145,8 @@ def _finish(
         one_page=one_page,
         widths=tuple(widths.items()),
         header_row=header_row,
+        scale=scale,
+        repeat_columns=repeat_columns,
     )
     to_openpyxl.finish(sheet, setup)
     _fit_rows(sheet)
@@ -480,9 +490,12 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
                 _computed(sheet, ref, "=" + kind_rule(layout, row).formula(EXPENDITURE))
             elif key.startswith("nhs:"):
                 _computed(sheet, ref, "=" + nhs_rule(layout, row, key.removeprefix("nhs:")).formula(EXPENDITURE), MONEY)
-            else:
-                money = key.startswith("amount:") or key in ("prior_year_budget", "additional_investment")
-                _input(sheet, ref, values.get(key), MONEY if money else SHARE if key == "nhs_share" else TEXT)
+            elif key.startswith("amount:") or key in ("prior_year_budget", "additional_investment"):
+                _input(sheet, ref, values.get(key), MONEY)
+            elif key == "nhs_share":
+                _input(sheet, ref, values.get(key), SHARE)
+            else:  # text wraps within its column, so it prints whole rather than cut off by the next column
+                to_openpyxl.put(sheet, ref, values.get(key), _WRAPPED_INPUT)
     for key, name in (
         ("scheme_type", "scheme_types"),
         ("sub_type", "sub_types"),
@@ -504,7 +517,15 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
     for index in range(len(layout.years)):
         to_openpyxl.validate(sheet, cells(table, f"amount{index + 1}"), _amounts(policy))
     freeze = layout.freeze[EXPENDITURE]
-    _finish(sheet, layout.widths[EXPENDITURE], freeze, len(table.fields), rows[-1], header_row=table.header_row)
+    _finish(
+        sheet,
+        layout.widths[EXPENDITURE],
+        freeze,
+        len(table.fields),
+        rows[-1],
+        header_row=table.header_row,
+        across=EXPENDITURE_PRINTING,
+    )
 
 
 def _metrics(sheet: Worksheet, plan: Plan, layout: Layout) -> None:

@@ -484,6 +484,9 @@ SUMMARY_LABELS = {
     "dfg_unmatched": "DFG income line less DFG received and in-year top-up",
     "repeated_ids": "Expenditure rows whose Scheme ID is entered more than once",
 }
+# The Expenditure tab, far wider than a page, prints at a readable scale across as many pages as it needs, each
+# scheme's ID and name at the left of every page: (scale in per cent, columns repeated).
+EXPENDITURE_PRINTING = (75, "A:B")
 # The Summary lines that show a difference: each must be zero for the plan to meet NHS England's rules
 # (income equals expenditure, the minimums are met, the DFG is passed on in full, scheme IDs are unique).
 DIFFERENCES = ("balance", "asc_under", "ooh_under", "dfg_unallocated", "dfg_unmatched", "repeated_ids")
