@@ -30,7 +30,7 @@ from bcf_xl.report import compute
 from bcf_xl.sample import sample_plan, sample_plan_for
 from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26, TemplateYear
-from tests.libreoffice import convert
+from tests.libreoffice import computed_values, convert
 from tests.test_planbook import _engine_cells, _same
 
 POLICY = load_policy()
@@ -207,11 +207,12 @@ def test_percentage_over_100_or_negative_is_an_error_at_its_cell(
         assert next(m for m in plan.metrics if m.metric_id == "HOME").target == D("0.844")
 
 
+@pytest.mark.libreoffice
 def test_typed_years_bring_the_uplift_to_life(tmp_path: Path) -> None:
-    """Typing plan years into the empty workbook fills the uplift rate from the Policy sheet; an unknown year
-    leaves it blank."""
+    """Typing plan years into the empty workbook fills the uplift rate from the Policy sheet; a year not typed
+    leaves it blank (recalculated by LibreOffice: the uplift is plain Excel, no bcf-xl function)."""
     path = type_plan(tmp_path / "years.xlsm", {(L.COVER, L.cover_cell("year1")): "2025-26"})
-    values = dict(recalculate(path).values)
+    values = computed_values(path, tmp_path / "lo")
     assert values[(L.FUNDING, L.minimum_cell("uplift", 0))] == pytest.approx(float(POLICY.uplift("2025-26").rate))
     assert values.get((L.FUNDING, L.minimum_cell("uplift", 1))) in ("", None)
 
