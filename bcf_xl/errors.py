@@ -76,6 +76,8 @@ def one_line(text: str, limit: int | None = None) -> str:
         limit: at most this many characters are shown (escapes counted as shown); a longer text is
             cut there and ends with an ellipsis. ``None`` shows all of it.
     """
+    if text.isprintable():  # no control, format or separator character but the space: each shows as itself
+        return text if limit is None or len(text) <= limit else text[:limit] + ELLIPSIS
     pieces: list[str] = []
     length = 0
     for char in text:

@@ -57,7 +57,7 @@ from bcf_xl.submission.layout import (
     guidance_cell,
     scheme_rows_for,
 )
-from bcf_xl.submission.totals import computed_cells, kind_rule, nhs_rule, rated_rule, summary_formulas
+from bcf_xl.submission.totals import rated_rule, summary_formulas
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, MONEY_FORMAT, NUMBER_FORMATS, RATE, SHARE, TEMPLATE, TEXT, WHOLE, Style
 from bcf_xl.workbook.rules import Calculation, ExcelError, Expr, Range, countif, if_
@@ -160,19 +160,28 @@ def _fit_rows(sheet: Worksheet) -> None:
     """Make each row as tall as the lines its wrapped text needs in its column's width: not every program grows a
     row for wrapped text, and a row that stays one line tall prints its lines over the next row's."""
     merged = {cell for block in sheet.merged_cells.ranges for cell in block.cells}
+    characters: dict[str, int] = {}  # by column letter
     for index, row in enumerate(sheet.iter_rows(min_row=1), start=1):
         lines = 1
         for cell in row:
-            if not isinstance(cell.value, str) or not cell.alignment.wrap_text or cell.value.startswith("="):
+            text = cell.value
+            if not isinstance(text, str) or text.startswith("="):
                 continue
-            if (cell.row, cell.column) in merged:
+            letter = cell.column_letter
+            if letter not in characters:
+                characters[letter] = max(1, int(sheet.column_dimensions[letter].width or _DEFAULT_WIDTH) - 1)
+            if len(text) <= characters[letter] and "\n" not in text:
+                continue  # one line, wrapped or not
+            if not cell.alignment.wrap_text or (cell.row, cell.column) in merged:
                 continue  # a merged block's rows are set where it is written (the Guidance lines)
-            width = sheet.column_dimensions[cell.column_letter].width or _DEFAULT_WIDTH
-            characters = max(1, int(width) - 1)
-            wrapped = sum(len(textwrap.wrap(part, characters)) or 1 for part in cell.value.split("\n"))
-            lines = max(lines, wrapped)
+            lines = max(lines, _lines(text, characters[letter]))
         if lines > 1:
             sheet.row_dimensions[index].height = max(sheet.row_dimensions[index].height or 0, _LINE_HEIGHT * lines)
+
+
+def _lines(text: str, characters: int) -> int:
+    """The lines ``text`` wraps to in a column ``characters`` wide: each of its own lines, wrapped at spaces."""
+    return sum(len(textwrap.wrap(part, characters)) or 1 for part in text.split("\n"))
 
 
 def _dropdown(sheet: Worksheet, source: str, cells: str, prompt: str) -> None:
@@ -190,8 +199,8 @@ def build(plan: Plan, year: TemplateYear, policy: Policy) -> Workbook:
     return _assemble(plan, year, policy)[0]
 
 
-def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook, dict[tuple[str, str], object]]:
-    """The filled template, and the value every formula cell computes to (for the cached values).
+def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook, dict[tuple[str, str], Expr]]:
+    """The filled template, and the rule of every formula cell (from which :func:`write` computes the cached values).
 
     Raises:
         BcfInputError: the plan's years are not the template's, or the plan holds something the
@@ -218,7 +227,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
     items = checklist.items(layout, lists, ranges, policy)
     checkers = _cover(book[COVER], plan, layout, ranges, items)
     book.defined_names[SCHEME_ROWS_NAME] = DefinedName(SCHEME_ROWS_NAME, attr_text=layout.scheme_rows_reference)
-    return finished(book, computed_cells(layout) | checkers)
+    return ready(book), {**checklist.computed_rules(layout), **checkers}
 
 
 def new_book(sheets: Iterable[str], lists: dict[str, tuple[str, ...]]) -> Workbook:
@@ -232,11 +241,15 @@ def new_book(sheets: Iterable[str], lists: dict[str, tuple[str, ...]]) -> Workbo
 
 
 def finished(book: Workbook, rules: Mapping[tuple[str, str], Expr]) -> tuple[Workbook, dict[tuple[str, str], object]]:
-    """A filled template made ready: the Cover shown first, every formula recalculated on opening; with the value
-    each formula cell computes to (for the cached values)."""
+    """A filled template made :func:`ready`, with the value each formula cell computes to (for the cached values)."""
+    return ready(book), cached_values(book, rules)
+
+
+def ready(book: Workbook) -> Workbook:
+    """A filled template made ready: the Cover shown first, every formula recalculated on opening."""
     book.active = book.sheetnames.index(COVER)
     book.calculation.fullCalcOnLoad = True
-    return book, cached_values(book, rules)
+    return book
 
 
 def _fits(plan: Plan, layout: Layout) -> None:
@@ -258,7 +271,7 @@ def write(plan: Plan, year: TemplateYear, policy: Policy, target: Path, *, overw
         raise BcfInputError(
             Location(sheet=target.name), "the submission must be an .xlsx file", target.suffix or "no extension"
         )
-    book, cached = _assemble(plan, year, policy)
+    book, cached = finished(*_assemble(plan, year, policy))
 
     def save(temporary: Path) -> None:
         book.save(temporary)
@@ -479,6 +492,7 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
     _headers(sheet, table, layout.scheme_headers.values())
     rows = layout.scheme_rows_range
     schemes = (*plan.schemes, *([None] * len(rows)))
+    computed = checklist.computed_rules(layout)  # the grey cells' rules, built once per layout
     for row, scheme in zip(rows, schemes, strict=False):
         values: dict[str, object] = {}
         if scheme:
@@ -487,9 +501,9 @@ def _expenditure(sheet: Worksheet, plan: Plan, layout: Layout, ranges: dict[str,
         for key, letter in cols.items():
             ref = f"{letter}{row}"
             if key == "kind":
-                _computed(sheet, ref, "=" + kind_rule(layout, row).formula(EXPENDITURE))
+                _computed(sheet, ref, "=" + computed[(EXPENDITURE, ref)].formula(EXPENDITURE))
             elif key.startswith("nhs:"):
-                _computed(sheet, ref, "=" + nhs_rule(layout, row, key.removeprefix("nhs:")).formula(EXPENDITURE), MONEY)
+                _computed(sheet, ref, "=" + computed[(EXPENDITURE, ref)].formula(EXPENDITURE), MONEY)
             elif key.startswith("amount:") or key in ("prior_year_budget", "additional_investment"):
                 _input(sheet, ref, values.get(key), MONEY)
             elif key == "nhs_share":
