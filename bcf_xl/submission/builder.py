@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -167,7 +167,7 @@ def _fit_rows(sheet: Worksheet) -> None:
             text = cell.value
             if not isinstance(text, str) or text.startswith("="):
                 continue
-            letter = cell.column_letter
+            letter = get_column_letter(cell.column)
             if letter not in characters:
                 characters[letter] = max(1, int(sheet.column_dimensions[letter].width or _DEFAULT_WIDTH) - 1)
             if len(text) <= characters[letter] and "\n" not in text:

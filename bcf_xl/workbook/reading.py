@@ -312,7 +312,13 @@ def _blank_shared_text(archive: zipfile.ZipFile) -> bool:
     name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
     if name is None or archive.getinfo(name).file_size > MAX_SCANNED_BYTES:
         return name is not None  # too large to scan: openpyxl reads it
-    return _BLANK_TEXT.search(archive.read(name)) is not None
+    return _blank_text(archive.read(name))
+
+
+def _blank_text(xml: bytes) -> bool:
+    """Whether XML holds a text element of only white space (:data:`_BLANK_TEXT`); most hold no text element that
+    could, which a plain search of its closing tag rules out first."""
+    return (b"</t>" in xml or b":t>" in xml) and _BLANK_TEXT.search(xml) is not None
 
 
 def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
@@ -327,15 +333,16 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
     if archive.getinfo(member).file_size > MAX_SCANNED_BYTES:
         return None
     xml = archive.read(member)
-    if any(error in xml for error in _ERROR_TYPES) or _BLANK_TEXT.search(xml):
+    if any(error in xml for error in _ERROR_TYPES) or _blank_text(xml):
         return None
     references = _CELL_REF.findall(xml)
     if len(references) != sum(xml.count(tag) for tag in _CELL_TAGS):
         return None
     if not references:
         return _Scan(0, 0)
-    rows = {text: int(text) for text in {row for _, row in references}}  # each row's number worked out once
-    columns = {letters: column_index_from_string(letters.decode()) for letters in {c for c, _ in references}}
+    letters_of, numbers_of = zip(*references, strict=True)
+    rows = {text: int(text) for text in set(numbers_of)}  # each row's number worked out once
+    columns = {letters: column_index_from_string(letters.decode()) for letters in set(letters_of)}
     if (max(rows.values()) - min(rows.values()) + 1) * (
         max(columns.values()) - min(columns.values()) + 1
     ) > MAX_DENSE_CELLS:
@@ -511,9 +518,9 @@ class CellReader:
         return str(value).strip()
 
     def amount(self, sheet: str, cell: str, what: str, *, required: bool = True) -> Decimal | None:
-        value = self.raw(sheet, cell)
+        value = self.values.get((sheet, cell))
         try:
-            amount = parse_amount(value, Location(sheet=sheet, cell=cell, field=what))
+            amount = parse_amount(value)  # a finding below names the cell and the field, with the rule broken
         except BcfInputError as exc:
             self.error(sheet, cell, f"{what}: {exc.rule} (got {shown(value)})")
             return ZERO if required else None

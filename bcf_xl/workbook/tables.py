@@ -84,8 +84,12 @@ class Table:
     def last_column(self) -> str:
         return get_column_letter(self.first_column + len(self.fields) - 1)
 
+    @cached_property
+    def _fields(self) -> Mapping[str, Field]:
+        return MappingProxyType({f.key: f for f in self.fields})
+
     def field(self, key: str) -> Field:
-        return next(f for f in self.fields if f.key == key)
+        return self._fields[key]
 
     def place(self) -> TablePlace:
         """Where this table's records and their fields are, for placing findings on them."""
