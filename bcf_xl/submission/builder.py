@@ -163,16 +163,16 @@ def _fit_rows(sheet: Worksheet) -> None:
     characters: dict[str, int] = {}  # by column letter
     for index, row in enumerate(sheet.iter_rows(min_row=1), start=1):
         lines = 1
-        for cell in row:
+        for column, cell in enumerate(row, start=1):
             text = cell.value
             if not isinstance(text, str) or text.startswith("="):
                 continue
-            letter = get_column_letter(cell.column)
+            letter = get_column_letter(column)
             if letter not in characters:
                 characters[letter] = max(1, int(sheet.column_dimensions[letter].width or _DEFAULT_WIDTH) - 1)
             if len(text) <= characters[letter] and "\n" not in text:
                 continue  # one line, wrapped or not
-            if not cell.alignment.wrap_text or (cell.row, cell.column) in merged:
+            if not cell.alignment.wrap_text or (index, column) in merged:
                 continue  # a merged block's rows are set where it is written (the Guidance lines)
             lines = max(lines, _lines(text, characters[letter]))
         if lines > 1:
