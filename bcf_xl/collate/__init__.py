@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +42,7 @@ __all__ = ["AreaReturn", "Collation", "collate", "find_workbooks", "read_return"
 
 _LOCK_FILE_PREFIX = "~$"  # Excel's lock file beside an open workbook: not a workbook
 _CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet opening a CSV would run as a formula
+_HANDED_DOWN_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,7 @@ def collate(
     jobs: int | None = None,
     progress: IO[str] | None = None,
     output: Path | None = None,
+    overwrite: bool = False,
 ) -> Collation:
     """Read and validate every workbook under ``paths`` (in parallel) and collate them.
 
@@ -158,18 +163,47 @@ def collate(
         jobs: worker processes; all cores when None; 1 reads every file in this process.
         progress: where a progress bar goes (tqdm), shown only when it is a terminal and the run lasts
             more than a moment; None shows none.
-        output: the collated workbook to be written, left out where a folder holds it.
+        output: where to write the collated workbook (left out where a folder holds it). It is written while
+            the files are read, each file's rows as soon as it is read, and put in place only when complete, as
+            :meth:`Collation.write_workbook` puts it; None writes none.
+        overwrite: replace an existing ``output``.
 
     Raises:
-        BcfInputError: a path does not exist or nothing is found; ``jobs`` is below 1.
+        BcfInputError: a path does not exist or nothing is found; ``jobs`` is below 1; ``output`` exists (and
+            not ``overwrite``) or cannot be written.
     """
     files = find_workbooks(paths, skip=output)
     if jobs is not None and jobs < 1:
         raise BcfInputError(Location(field="--jobs"), "must be 1 or more", jobs)
     rules = policy if policy is not None else load_policy()
     workers = min(jobs or os.cpu_count() or 1, len(files))
-    returns = list(_read_all(files, rules, year, workers, progress))
+    if output is None:
+        return _collated(list(_read_all(files, rules, year, workers, progress)))
+    made: list[Collation] = []
+    write_atomically(
+        output,
+        lambda temporary: made.append(_collate_into(temporary, _read_all(files, rules, year, workers, progress))),
+        overwrite=overwrite,
+    )
+    return made[0]
+
+
+def _collated(returns: list[AreaReturn]) -> Collation:
     return Collation(tuple(returns), sheets(returns, duplicates(returns)))
+
+
+def _collate_into(path: Path, outcomes: Iterator[AreaReturn]) -> Collation:
+    """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once."""
+    from bcf_xl.collate.book import CollatedBook
+
+    book = CollatedBook(path)
+    returns: list[AreaReturn] = []
+    for outcome in outcomes:
+        book.add(outcome)
+        returns.append(outcome)
+    result = _collated(returns)
+    book.close(result.tables, result.returns)
+    return result
 
 
 def duplicates(returns: Sequence[AreaReturn]) -> dict[str, str]:
@@ -198,6 +232,10 @@ _WORKER: list[_Job] = []
 
 
 def _start_worker(policy: Policy, year: str | None) -> None:
+    # A forked worker inherits this process's signal handlers, among them those that remove the output's
+    # temporary file: a worker told to end (as a broken pool's workers are) must simply end.
+    for signum in _HANDED_DOWN_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
     _WORKER[:] = [_Job(policy, year)]
 
 
@@ -206,38 +244,58 @@ def _read_in_worker(path: Path) -> AreaReturn:
     return read_return(path, job.policy, job.year)
 
 
+def _pool(workers: int, policy: Policy, year: str | None) -> ProcessPoolExecutor:
+    """Worker processes that each read files with ``policy`` and ``year``.
+
+    On Linux they are forked: each starts with every module this process has loaded, the readers included, at
+    no cost (Python 3.14 starts them from a fresh server process by default, importing bcf-xl again in each).
+    Elsewhere the platform's default applies (forking is unsafe on macOS, impossible on Windows).
+    """
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(policy, year))
+
+
 def _read_all(
     files: list[Path], policy: Policy, year: str | None, workers: int, progress: IO[str] | None
 ) -> Iterator[AreaReturn]:
-    bar = _bar(len(files), progress)
-    try:
-        if workers <= 1:
+    """Each file's outcome, in the order of ``files``, each as soon as it and those before it are read."""
+    if workers <= 1:
+        bar = _bar(len(files), progress)
+        try:
             for path in files:
                 yield read_return(path, policy, year)
                 bar.update()
-            return
-        chunk = max(1, min(8, len(files) // (workers * 4)))
-        done = 0
+        finally:
+            bar.close()
+        return
+    done = 0
+    pool = _pool(workers, policy, year)
+    try:
+        # One file a task, so each outcome comes back as soon as it is read and is written while the next are read.
+        outcomes = pool.map(_read_in_worker, files)
+        bar = _bar(len(files), progress)  # its monitor thread started after the workers are forked, not before
         try:
-            with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(policy, year)) as pool:
-                for outcome in pool.map(_read_in_worker, files, chunksize=chunk):
+            try:
+                for outcome in outcomes:
                     yield outcome
                     done += 1
                     bar.update()
-        except BrokenProcessPool:
-            # A worker ended abruptly (killed, or out of memory on some file): read each file left in a process
-            # of its own, so only the file that ends its process is a row saying so.
-            for path in files[done:]:
-                yield _read_alone(path, policy, year)
-                bar.update()
+            except BrokenProcessPool:
+                # A worker ended abruptly (killed, or out of memory on some file): read each file left in a process
+                # of its own, so only the file that ends its process is a row saying so.
+                for path in files[done:]:
+                    yield _read_alone(path, policy, year)
+                    bar.update()
+        finally:
+            bar.close()
     finally:
-        bar.close()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_alone(path: Path, policy: Policy, year: str | None) -> AreaReturn:
     """One file read in a process of its own; a process that ends abruptly makes the file's row say so."""
     try:
-        with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(policy, year)) as pool:
+        with _pool(1, policy, year) as pool:
             return pool.submit(_read_in_worker, path).result()
     except BrokenProcessPool:
         return unread(path, f"{path.name}: its reading process ended abruptly (out of memory?), so it was not read")
