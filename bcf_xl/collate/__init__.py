@@ -16,15 +16,17 @@ A sketch of use from Python::
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, cast
@@ -177,14 +179,12 @@ def collate(
         raise BcfInputError(Location(field="--jobs"), "must be 1 or more", jobs)
     rules = policy if policy is not None else load_policy()
     workers = min(jobs or os.cpu_count() or 1, len(files))
+    reading = functools.partial(_reading, files, rules, year, workers, progress)
     if output is None:
-        return _collated(list(_read_all(files, rules, year, workers, progress)))
+        with reading() as outcomes:
+            return _collated(list(outcomes))
     made: list[Collation] = []
-    write_atomically(
-        output,
-        lambda temporary: made.append(_collate_into(temporary, _read_all(files, rules, year, workers, progress))),
-        overwrite=overwrite,
-    )
+    write_atomically(output, lambda temporary: made.append(_collate_into(temporary, reading)), overwrite=overwrite)
     return made[0]
 
 
@@ -192,15 +192,16 @@ def _collated(returns: list[AreaReturn]) -> Collation:
     return Collation(tuple(returns), sheets(returns, duplicates(returns)))
 
 
-def _collate_into(path: Path, outcomes: Iterator[AreaReturn]) -> Collation:
+def _collate_into(path: Path, reading: Callable[[], AbstractContextManager[Iterator[AreaReturn]]]) -> Collation:
     """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once."""
-    from bcf_xl.collate.book import CollatedBook
-
-    book = CollatedBook(path)
     returns: list[AreaReturn] = []
-    for outcome in outcomes:
-        book.add(outcome)
-        returns.append(outcome)
+    with reading() as outcomes:
+        from bcf_xl.collate.book import CollatedBook  # loaded and set up while the workers read the first files
+
+        book = CollatedBook(path)
+        for outcome in outcomes:
+            book.add(outcome)
+            returns.append(outcome)
     result = _collated(returns)
     book.close(result.tables, result.returns)
     return result
@@ -255,41 +256,55 @@ def _pool(workers: int, policy: Policy, year: str | None) -> ProcessPoolExecutor
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(policy, year))
 
 
-def _read_all(
+@contextlib.contextmanager
+def _reading(
     files: list[Path], policy: Policy, year: str | None, workers: int, progress: IO[str] | None
-) -> Iterator[AreaReturn]:
-    """Each file's outcome, in the order of ``files``, each as soon as it and those before it are read."""
+) -> Iterator[Iterator[AreaReturn]]:
+    """Start reading ``files``; each file's outcome in their order, each as soon as it and those before it are read.
+
+    With more than one worker the workers start at once, each file a task of its own, so each outcome comes back
+    as soon as it is read (and is written while the next are read); leaving stops what is not yet started.
+    """
     if workers <= 1:
-        bar = _bar(len(files), progress)
-        try:
-            for path in files:
-                yield read_return(path, policy, year)
-                bar.update()
-        finally:
-            bar.close()
+        yield _read_here(files, policy, year, progress)
         return
-    done = 0
     pool = _pool(workers, policy, year)
     try:
-        # One file a task, so each outcome comes back as soon as it is read and is written while the next are read.
         outcomes = pool.map(_read_in_worker, files)
-        bar = _bar(len(files), progress)  # its monitor thread started after the workers are forked, not before
-        try:
-            try:
-                for outcome in outcomes:
-                    yield outcome
-                    done += 1
-                    bar.update()
-            except BrokenProcessPool:
-                # A worker ended abruptly (killed, or out of memory on some file): read each file left in a process
-                # of its own, so only the file that ends its process is a row saying so.
-                for path in files[done:]:
-                    yield _read_alone(path, policy, year)
-                    bar.update()
-        finally:
-            bar.close()
+        yield _in_order(outcomes, files, policy, year, progress)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_here(files: list[Path], policy: Policy, year: str | None, progress: IO[str] | None) -> Iterator[AreaReturn]:
+    bar = _bar(len(files), progress)
+    try:
+        for path in files:
+            yield read_return(path, policy, year)
+            bar.update()
+    finally:
+        bar.close()
+
+
+def _in_order(
+    outcomes: Iterator[AreaReturn], files: list[Path], policy: Policy, year: str | None, progress: IO[str] | None
+) -> Iterator[AreaReturn]:
+    """The workers' outcomes as they come; if a worker ends abruptly (killed, or out of memory on some file), each
+    file left is read in a process of its own, so only the file that ends its process is a row saying so."""
+    bar = _bar(len(files), progress)  # its monitor thread starts after the workers are forked, not before
+    done = 0
+    try:
+        try:
+            for outcome in outcomes:
+                yield outcome
+                done += 1
+                bar.update()
+        except BrokenProcessPool:
+            for path in files[done:]:
+                yield _read_alone(path, policy, year)
+                bar.update()
+    finally:
+        bar.close()
 
 
 def _read_alone(path: Path, policy: Policy, year: str | None) -> AreaReturn:
