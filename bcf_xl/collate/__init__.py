@@ -6,11 +6,16 @@ Areas row with its reason and never stops the run; two files for the same area a
 kept, each flagged with the other's name. The tables (:mod:`bcf_xl.collate.tables`) are pandas DataFrames
 (:meth:`Collation.frames`), written as one workbook (:mod:`bcf_xl.collate.book`) and, when asked, as CSV.
 
+Given an ``output``, :func:`collate` writes the workbook while the files are read: the workers send each
+file's rows back as soon as it is read, in file order, and this process writes them into their sheets while
+the workers read the next files, so only the sheets that need every file and the saving are left once the
+last file is read. On Linux the workers are forked, starting with the readers this process has loaded.
+
 A sketch of use from Python::
 
     from pathlib import Path
     from bcf_xl.collate import collate
-    result = collate([Path("returns/")], jobs=2)
+    result = collate([Path("returns/")], jobs=2, output=Path("region.xlsx"))
     result.frames()["Totals"]
 """
 
@@ -26,7 +31,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, cast
@@ -192,7 +196,9 @@ def _collated(returns: list[AreaReturn]) -> Collation:
     return Collation(tuple(returns), sheets(returns, duplicates(returns)))
 
 
-def _collate_into(path: Path, reading: Callable[[], AbstractContextManager[Iterator[AreaReturn]]]) -> Collation:
+def _collate_into(
+    path: Path, reading: Callable[[], contextlib.AbstractContextManager[Iterator[AreaReturn]]]
+) -> Collation:
     """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once."""
     returns: list[AreaReturn] = []
     with reading() as outcomes:
