@@ -56,7 +56,6 @@ class _Stream:
     """A sheet written a file at a time: its file's rows, each column's format, and the next row to write."""
 
     sheet: Worksheet
-    fields: tuple[Field, ...]
     rows: Callable[[AreaReturn], tuple[Row, ...]]
     formats: list[Format]
     next_row: int
@@ -81,7 +80,7 @@ class CollatedBook:
         for name, fields, rows in PER_FILE:
             sheet = self._sheets[name]
             formats = _begin(sheet, Table(name, name, 1, 0, fields), self._formats)
-            self._streams[name] = _Stream(sheet, fields, rows, formats, 2)
+            self._streams[name] = _Stream(sheet, rows, formats, 2)
 
     def add(self, area: AreaReturn) -> None:
         """Write one file's rows under the rows of the files added before it."""
