@@ -16,32 +16,25 @@ import traceback
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-
-from openpyxl.chartsheet import Chartsheet
+from typing import TYPE_CHECKING
 
 from bcf_xl import __version__
-from bcf_xl.cells import catalogue_text
 from bcf_xl.checks import errors, tally
 from bcf_xl.errors import LINE_LIMIT, BcfError, BcfInputError, Location, describe, one_line
 from bcf_xl.model import Plan
 from bcf_xl.monitoring import Actuals, actuals_to_mapping, as_at, latest_quarter
 from bcf_xl.monitoring_checks import check_actuals
-from bcf_xl.planbook.actuals import place_findings
-from bcf_xl.planbook.builder import write as write_planbook
-from bcf_xl.planbook.buttons import button_macros
-from bcf_xl.planbook.checking import findings as planbook_findings, plan_findings, template_needs
-from bcf_xl.planbook.reader import PlanRead, is_planning_workbook, read as read_planbook
 from bcf_xl.policy import Policy, load_policy
 from bcf_xl.report import compute
-from bcf_xl.returns.actuals_file import read_actuals
 from bcf_xl.returns.definition import ReturnKind, return_year
-from bcf_xl.returns.reader import ReturnValidation, is_return, read as read_return, validate as validate_return
 from bcf_xl.sample import sample_actuals, sample_plan, sample_plan_for
-from bcf_xl.submission.builder import write as write_submission
 from bcf_xl.submission.definition import DEFAULT_YEAR, YEARS, template_year, year_for_plan
-from bcf_xl.submission.reader import read as read_submission
-from bcf_xl.submission.validator import Validation, validate as validate_submission
-from bcf_xl.summary import render
+
+if TYPE_CHECKING:
+    from bcf_xl.planbook.reader import PlanRead
+
+# Each command imports the modules it runs inside its own function (the engine above is what `import bcf_xl`
+# loads anyway): `bcf-xl collate` starts without the builders, `bcf-xl functions` without the readers.
 
 EXIT_OK, EXIT_PLAN_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -270,6 +263,13 @@ def _policy_option(command: argparse.ArgumentParser) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from bcf_xl.planbook.builder import write as write_planbook
+    from bcf_xl.planbook.buttons import button_macros
+    from bcf_xl.planbook.checking import plan_findings
+    from bcf_xl.submission.builder import write as write_submission
+    from bcf_xl.submission.validator import validate as validate_submission
+    from bcf_xl.summary import render
+
     policy = load_policy(args.policy)
     plan = sample_plan()
     report = compute(plan, policy)
@@ -303,6 +303,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _new_plan(args: argparse.Namespace) -> int:
+    from bcf_xl.planbook.builder import write as write_planbook
+    from bcf_xl.planbook.buttons import button_macros
+    from bcf_xl.planbook.checking import plan_findings
+
     policy = load_policy(args.policy)
     plan = sample_plan() if args.sample else None
     found = plan_findings(plan, policy) if plan else ()
@@ -321,6 +325,9 @@ def _new_plan(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from bcf_xl.planbook.checking import findings as planbook_findings
+    from bcf_xl.planbook.reader import read as read_planbook
+
     policy = load_policy(args.policy)
     found = planbook_findings(read_planbook(args.plan), policy)
     _out(f"{args.plan.name}: {tally(found)}")
@@ -330,6 +337,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from bcf_xl.submission.builder import write as write_submission
+    from bcf_xl.submission.validator import validate as validate_submission
+
     policy = load_policy(args.policy)
     if args.sample:
         plan = sample_plan_for(template_year(args.year).plan_years) if args.year else sample_plan()
@@ -349,6 +359,10 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _read(args: argparse.Namespace) -> int:
+    from bcf_xl.returns.reader import is_return
+    from bcf_xl.submission.reader import read as read_submission
+    from bcf_xl.summary import render
+
     policy = load_policy(args.policy)
     if is_return(args.submission):
         return _read_return(args, policy)
@@ -363,6 +377,9 @@ def _read(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from bcf_xl.returns.reader import ReturnValidation, is_return, validate as validate_return
+    from bcf_xl.submission.validator import Validation, validate as validate_submission
+
     policy = load_policy(args.policy)
     validation: Validation | ReturnValidation
     if is_return(args.submission):
@@ -388,8 +405,15 @@ def _collate(args: argparse.Namespace) -> int:
     year = template_year(args.year).name if args.year else None
     for path in args.paths:
         _refuse_writing_over(path, args.output)
-    result = collate(args.paths, policy=policy, year=year, jobs=args.jobs, progress=sys.stderr, output=args.output)
-    result.write_workbook(args.output, overwrite=args.force)
+    result = collate(
+        args.paths,
+        policy=policy,
+        year=year,
+        jobs=args.jobs,
+        progress=sys.stderr,
+        output=args.output,
+        overwrite=args.force,
+    )
     if args.csv is not None:
         result.write_csv(args.csv, overwrite=args.force)
     read = [r for r in result.returns if r.read]
@@ -409,6 +433,9 @@ def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, A
         BcfInputError: --actuals with --sample; no --actuals with a filled template; a planning workbook that holds
             no actuals.
     """
+    from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
+    from bcf_xl.returns.actuals_file import read_actuals
+
     if args.sample:
         if args.actuals is not None:
             raise BcfInputError(Location(field="--actuals"), "goes with PLAN, not with --sample", str(args.actuals))
@@ -462,6 +489,10 @@ def _read_plan(path: Path, policy: Policy, template_for: str | None = None) -> P
     With ``template_for`` (a template year, or "" for the plan's own), a planning workbook is also checked for
     what that template needs, each finding at the planning workbook's own cell.
     """
+    from bcf_xl.planbook.checking import template_needs
+    from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
+    from bcf_xl.submission.reader import read as read_submission
+
     if is_planning_workbook(path):
         source = read_planbook(path)
         plan, problems = source.plan, source.findings
@@ -480,7 +511,9 @@ def _read_plan(path: Path, policy: Policy, template_for: str | None = None) -> P
 
 
 def _return(args: argparse.Namespace) -> int:
+    from bcf_xl.planbook.actuals import place_findings
     from bcf_xl.returns.builder import write as write_return
+    from bcf_xl.returns.reader import validate as validate_return
 
     policy = load_policy(args.policy)
     found = _plan_and_actuals(args, policy)
@@ -508,6 +541,8 @@ def _return(args: argparse.Namespace) -> int:
 
 
 def _read_return(args: argparse.Namespace, policy: Policy) -> int:
+    from bcf_xl.returns.reader import read as read_return
+
     returned = read_return(args.submission, policy, args.year)
     mapping = actuals_to_mapping(returned.actuals)
     counts = ", ".join(f"{len(mapping[key])} {key}" for key in ("schemes", "income", "metrics", "conditions"))
@@ -520,6 +555,8 @@ def _read_return(args: argparse.Namespace, policy: Policy) -> int:
 
 
 def _functions(args: argparse.Namespace) -> int:
+    from bcf_xl.cells import catalogue_text
+
     sys.stdout.write(catalogue_text())
     return EXIT_OK
 
@@ -538,6 +575,7 @@ def _recalc(args: argparse.Namespace) -> int:
 
 def _lite(args: argparse.Namespace) -> int:
     from bcf_xl.lite import write_lite
+    from bcf_xl.planbook.checking import plan_findings
 
     policy = load_policy(args.policy)
     plan = sample_plan() if args.sample else None
@@ -647,6 +685,8 @@ def _unreadable_input(exc: Exception, args: argparse.Namespace) -> str | None:
     cannot decode) or it concerns one of that library's objects (a chart sheet where a worksheet of
     cells belongs): the file holds something no BCF workbook holds there.
     """
+    from openpyxl.chartsheet import Chartsheet
+
     source = _input_file(args)
     modules = [frame.f_globals.get("__name__", "") for frame, _ in traceback.walk_tb(exc.__traceback__)]
     if source is None or not _READERS.intersection(modules):

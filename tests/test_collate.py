@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -20,9 +24,10 @@ import openpyxl
 import pytest
 
 from bcf_xl.cli import main
-from bcf_xl.collate import Collation, _bar, _NoBar, collate, duplicates, find_workbooks
+from bcf_xl.collate import Collation, _bar, _NoBar, _pool, collate, duplicates, find_workbooks
 from bcf_xl.collate.returns import COMPLETE, INCOMPLETE, NOT_READ
 from bcf_xl.collate.tables import ENGLAND
+from bcf_xl.errors import BcfInputError
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import Dimension
 from bcf_xl.report import compute
@@ -378,6 +383,84 @@ def test_the_collated_workbook_in_a_collated_folder_is_left_out(
     assert main(["collate", str(folder), "-o", str(out), "--jobs", "1", "--force"]) == 1
     summaries = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Collated")]
     assert summaries == [f"Collated 3 of 4 files into {out}"] * 2
+
+
+def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every sheet's cells of a workbook: value, type, number format, bold; each sheet's filter and frozen cell."""
+    book = openpyxl.load_workbook(path)
+    return {
+        sheet.title: [
+            (str(sheet.auto_filter.ref), str(sheet.freeze_panes)),
+            *(
+                (c.coordinate, c.value, c.data_type, c.number_format, c.font.b)
+                for row in sheet.iter_rows()
+                for c in row
+            ),
+        ]
+        for sheet in book.worksheets
+    }
+
+
+def test_the_workbook_written_while_reading_is_the_collations_workbook(
+    returns_folder: Path, tmp_path: Path, policy: Policy, collation: Collation
+) -> None:
+    """Collating into a workbook as the files are read (as the command does) gives, cell for cell, the workbook
+    written from the finished collation, and the same tables; no temporary file is left beside it."""
+    streamed = tmp_path / "streamed.xlsx"
+    result = collate([returns_folder], policy=policy, jobs=2, output=streamed)
+    assert result.tables == collation.tables
+    collation.write_workbook(tmp_path / "after.xlsx")
+    assert _cells(streamed) == _cells(tmp_path / "after.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["after.xlsx", "streamed.xlsx"]
+
+
+def test_an_existing_output_is_refused_before_any_file_is_read(
+    returns_folder: Path, tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Collating into a workbook that exists (without overwrite) fails at once, naming it, and reads no file."""
+    import bcf_xl.collate as collating
+
+    out = tmp_path / "region.xlsx"
+    out.write_bytes(b"keep me")
+    read: list[Path] = []
+    monkeypatch.setattr(collating, "read_return", lambda path, *_: read.append(path))
+    with pytest.raises(BcfInputError, match=r"region\.xlsx.*already exists"):
+        collate([returns_folder], policy=policy, jobs=1, output=out)
+    assert read == [] and out.read_bytes() == b"keep me"
+
+
+def test_workers_are_forked_on_linux_and_leave_the_outputs_signal_handlers_behind(policy: Policy) -> None:
+    """On Linux the reading processes are forked (each starts with the readers loaded); a worker does not run this
+    process's handler for SIGTERM (which removes the output's temporary file) but simply ends."""
+    handler_was = signal.getsignal(signal.SIGTERM)
+
+    def remove_temporary_file(signum: int, frame: object) -> None:
+        raise AssertionError("not sent")
+
+    signal.signal(signal.SIGTERM, remove_temporary_file)
+    try:
+        with _pool(1, policy, None) as pool:
+            in_worker = pool.submit(signal.getsignal, signal.SIGTERM).result()
+            method = pool.submit(multiprocessing.get_start_method).result()
+    finally:
+        signal.signal(signal.SIGTERM, handler_was)
+    assert in_worker == signal.SIG_DFL
+    assert method == ("fork" if sys.platform.startswith("linux") else multiprocessing.get_start_method())
+
+
+def test_starting_the_command_loads_only_what_collate_needs(returns_folder: Path, tmp_path: Path) -> None:
+    """Loading the bcf-xl command loads no workbook library, and collating loads none of the other commands'
+    modules (the planning workbook's builder and checks, the printed summary, the function catalogue)."""
+    script = (
+        "import sys; from bcf_xl import cli; "
+        "early = [m for m in ('openpyxl', 'xlsxwriter', 'pandas') if m in sys.modules]; "
+        "code = cli.main(['collate', "
+        f"{str(returns_folder / 'northmoor.xlsx')!r}, '-o', {str(tmp_path / 'o.xlsx')!r}]); "
+        "late = [m for m in sys.modules if m.startswith(('bcf_xl.planbook', 'bcf_xl.summary', 'bcf_xl.cells'))]; "
+        "print(early, late, code)"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300)
+    assert ran.stdout.splitlines()[-1] == "[] [] 0"
 
 
 # --- quarterly and end-of-year returns ------------------------------------------------------------------

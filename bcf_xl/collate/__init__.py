@@ -6,20 +6,29 @@ Areas row with its reason and never stops the run; two files for the same area a
 kept, each flagged with the other's name. The tables (:mod:`bcf_xl.collate.tables`) are pandas DataFrames
 (:meth:`Collation.frames`), written as one workbook (:mod:`bcf_xl.collate.book`) and, when asked, as CSV.
 
+Given an ``output``, :func:`collate` writes the workbook while the files are read: the workers send each
+file's rows back as soon as it is read, in file order, and this process writes them into their sheets while
+the workers read the next files, so only the sheets that need every file and the saving are left once the
+last file is read. On Linux the workers are forked, starting with the readers this process has loaded.
+
 A sketch of use from Python::
 
     from pathlib import Path
     from bcf_xl.collate import collate
-    result = collate([Path("returns/")], jobs=2)
+    result = collate([Path("returns/")], jobs=2, output=Path("region.xlsx"))
     result.frames()["Totals"]
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -39,6 +48,7 @@ __all__ = ["AreaReturn", "Collation", "collate", "find_workbooks", "read_return"
 
 _LOCK_FILE_PREFIX = "~$"  # Excel's lock file beside an open workbook: not a workbook
 _CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet opening a CSV would run as a formula
+_HANDED_DOWN_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,7 @@ def collate(
     jobs: int | None = None,
     progress: IO[str] | None = None,
     output: Path | None = None,
+    overwrite: bool = False,
 ) -> Collation:
     """Read and validate every workbook under ``paths`` (in parallel) and collate them.
 
@@ -158,18 +169,48 @@ def collate(
         jobs: worker processes; all cores when None; 1 reads every file in this process.
         progress: where a progress bar goes (tqdm), shown only when it is a terminal and the run lasts
             more than a moment; None shows none.
-        output: the collated workbook to be written, left out where a folder holds it.
+        output: where to write the collated workbook (left out where a folder holds it). It is written while
+            the files are read, each file's rows as soon as it is read, and put in place only when complete, as
+            :meth:`Collation.write_workbook` puts it; None writes none.
+        overwrite: replace an existing ``output``.
 
     Raises:
-        BcfInputError: a path does not exist or nothing is found; ``jobs`` is below 1.
+        BcfInputError: a path does not exist or nothing is found; ``jobs`` is below 1; ``output`` exists (and
+            not ``overwrite``) or cannot be written.
     """
     files = find_workbooks(paths, skip=output)
     if jobs is not None and jobs < 1:
         raise BcfInputError(Location(field="--jobs"), "must be 1 or more", jobs)
     rules = policy if policy is not None else load_policy()
     workers = min(jobs or os.cpu_count() or 1, len(files))
-    returns = list(_read_all(files, rules, year, workers, progress))
+    reading = functools.partial(_reading, files, rules, year, workers, progress)
+    if output is None:
+        with reading() as outcomes:
+            return _collated(list(outcomes))
+    made: list[Collation] = []
+    write_atomically(output, lambda temporary: made.append(_collate_into(temporary, reading)), overwrite=overwrite)
+    return made[0]
+
+
+def _collated(returns: list[AreaReturn]) -> Collation:
     return Collation(tuple(returns), sheets(returns, duplicates(returns)))
+
+
+def _collate_into(
+    path: Path, reading: Callable[[], contextlib.AbstractContextManager[Iterator[AreaReturn]]]
+) -> Collation:
+    """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once."""
+    returns: list[AreaReturn] = []
+    with reading() as outcomes:
+        from bcf_xl.collate.book import CollatedBook  # loaded and set up while the workers read the first files
+
+        book = CollatedBook(path)
+        for outcome in outcomes:
+            book.add(outcome)
+            returns.append(outcome)
+    result = _collated(returns)
+    book.close(result.tables, result.returns)
+    return result
 
 
 def duplicates(returns: Sequence[AreaReturn]) -> dict[str, str]:
@@ -198,6 +239,10 @@ _WORKER: list[_Job] = []
 
 
 def _start_worker(policy: Policy, year: str | None) -> None:
+    # A forked worker inherits this process's signal handlers, among them those that remove the output's
+    # temporary file: a worker told to end (as a broken pool's workers are) must simply end.
+    for signum in _HANDED_DOWN_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
     _WORKER[:] = [_Job(policy, year)]
 
 
@@ -206,27 +251,61 @@ def _read_in_worker(path: Path) -> AreaReturn:
     return read_return(path, job.policy, job.year)
 
 
-def _read_all(
+def _pool(workers: int, policy: Policy, year: str | None) -> ProcessPoolExecutor:
+    """Worker processes that each read files with ``policy`` and ``year``.
+
+    On Linux they are forked: each starts with every module this process has loaded, the readers included, at
+    no cost (Python 3.14 starts them from a fresh server process by default, importing bcf-xl again in each).
+    Elsewhere the platform's default applies (forking is unsafe on macOS, impossible on Windows).
+    """
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(policy, year))
+
+
+@contextlib.contextmanager
+def _reading(
     files: list[Path], policy: Policy, year: str | None, workers: int, progress: IO[str] | None
-) -> Iterator[AreaReturn]:
+) -> Iterator[Iterator[AreaReturn]]:
+    """Start reading ``files``; each file's outcome in their order, each as soon as it and those before it are read.
+
+    With more than one worker the workers start at once, each file a task of its own, so each outcome comes back
+    as soon as it is read (and is written while the next are read); leaving stops what is not yet started.
+    """
+    if workers <= 1:
+        yield _read_here(files, policy, year, progress)
+        return
+    pool = _pool(workers, policy, year)
+    try:
+        outcomes = pool.map(_read_in_worker, files)
+        yield _in_order(outcomes, files, policy, year, progress)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_here(files: list[Path], policy: Policy, year: str | None, progress: IO[str] | None) -> Iterator[AreaReturn]:
     bar = _bar(len(files), progress)
     try:
-        if workers <= 1:
-            for path in files:
-                yield read_return(path, policy, year)
-                bar.update()
-            return
-        chunk = max(1, min(8, len(files) // (workers * 4)))
-        done = 0
+        for path in files:
+            yield read_return(path, policy, year)
+            bar.update()
+    finally:
+        bar.close()
+
+
+def _in_order(
+    outcomes: Iterator[AreaReturn], files: list[Path], policy: Policy, year: str | None, progress: IO[str] | None
+) -> Iterator[AreaReturn]:
+    """The workers' outcomes as they come; if a worker ends abruptly (killed, or out of memory on some file), each
+    file left is read in a process of its own, so only the file that ends its process is a row saying so."""
+    bar = _bar(len(files), progress)  # its monitor thread starts after the workers are forked, not before
+    done = 0
+    try:
         try:
-            with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(policy, year)) as pool:
-                for outcome in pool.map(_read_in_worker, files, chunksize=chunk):
-                    yield outcome
-                    done += 1
-                    bar.update()
+            for outcome in outcomes:
+                yield outcome
+                done += 1
+                bar.update()
         except BrokenProcessPool:
-            # A worker ended abruptly (killed, or out of memory on some file): read each file left in a process
-            # of its own, so only the file that ends its process is a row saying so.
             for path in files[done:]:
                 yield _read_alone(path, policy, year)
                 bar.update()
@@ -237,7 +316,7 @@ def _read_all(
 def _read_alone(path: Path, policy: Policy, year: str | None) -> AreaReturn:
     """One file read in a process of its own; a process that ends abruptly makes the file's row say so."""
     try:
-        with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(policy, year)) as pool:
+        with _pool(1, policy, year) as pool:
             return pool.submit(_read_in_worker, path).result()
     except BrokenProcessPool:
         return unread(path, f"{path.name}: its reading process ended abruptly (out of memory?), so it was not read")

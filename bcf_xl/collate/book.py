@@ -5,21 +5,26 @@ and a count of RAG ratings per metric, each drawn from a small table on the same
 collated table (:mod:`bcf_xl.collate.tables`) with its header row frozen and a filter on it. Every cell
 reference comes from a toolkit :class:`~bcf_xl.workbook.tables.Table`; text from the files is written as
 text, never as a formula, its control characters shown escaped.
+
+:class:`CollatedBook` writes it while the files are read: each file's own rows (Income, Expenditure, Metrics,
+Findings) go into their sheets as soon as the file is read, so that writing is done while the other files are
+still being read, and only the sheets that need every file (Areas, Totals, the Dashboard) and the saving are left
+for the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from bcf_xl.collate.returns import SCHEME_TYPE, AreaReturn, Row
-from bcf_xl.collate.tables import Sheet
-from bcf_xl.errors import one_line
+from bcf_xl.collate.tables import ORDER, PER_FILE, Sheet
 from bcf_xl.files import write_atomically
 from bcf_xl.metrics import Rag
 from bcf_xl.money import ZERO
@@ -32,6 +37,8 @@ _LOOK = PLANNING
 _CHART_ROW, _CHART_HEIGHT_ROWS = 2, 22  # charts sit from the third row; their data tables below them
 _CHART_COLUMNS = 9  # each chart is about this many default columns wide
 _MOST_CATEGORIES = 60  # a chart shows at most this many areas or metrics (its table holds them all)
+# Text is kept as text (never a formula or a link); a number no cell can hold becomes an error value.
+_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,71 @@ class _Block:
     rows: tuple[Row, ...]
 
 
+@dataclass
+class _Stream:
+    """A sheet written a file at a time: its file's rows, each column's format, and the next row to write."""
+
+    sheet: Worksheet
+    rows: Callable[[AreaReturn], tuple[Row, ...]]
+    formats: list[Format]
+    next_row: int
+
+
+class CollatedBook:
+    """The collated workbook, written as the files are read.
+
+    :meth:`add` writes one file's own rows (Income, Expenditure, Metrics and Findings) under those already
+    written, in the order the files are added; :meth:`close` writes what needs every file (the Areas and
+    Totals sheets and the Dashboard) and saves the workbook. The sheets are in the workbook's order whatever
+    the order of writing.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Start the workbook at ``path`` (it is saved there by :meth:`close`)."""
+        self._book = Workbook(str(path), _OPTIONS)
+        self._formats = Formats(self._book)
+        self._dashboard = self._book.add_worksheet(DASHBOARD)
+        self._sheets = {name: self._book.add_worksheet(name) for name in ORDER}
+        self._streams: dict[str, _Stream] = {}
+        for name, fields, rows in PER_FILE:
+            sheet = self._sheets[name]
+            formats = _begin(sheet, Table(name, name, 1, 0, fields), self._formats)
+            self._streams[name] = _Stream(sheet, rows, formats, 2)
+
+    def add(self, area: AreaReturn) -> None:
+        """Write one file's rows under the rows of the files added before it."""
+        for stream in self._streams.values():
+            sheet, formats, row = stream.sheet, stream.formats, stream.next_row
+            for values in stream.rows(area):
+                put_row(sheet, row, 1, values, formats, escape=True)
+                row += 1
+            stream.next_row = row
+
+    def close(self, tables: Sequence[Sheet], returns: Sequence[AreaReturn]) -> None:
+        """Write the sheets that need every file and save the workbook.
+
+        Args:
+            tables: the collated tables of the files added (those already written are not written again).
+            returns: every file added, in order (for the Dashboard).
+
+        Raises:
+            ValueError: a table written file by file does not hold the rows of ``tables`` (a fault of bcf-xl).
+        """
+        for table in tables:
+            sheet = self._sheets[table.name]
+            stream = self._streams.get(table.name)
+            if stream is None:
+                _write_table(
+                    sheet, Table(table.name, table.name, 1, len(table.rows), table.fields), table.rows, self._formats
+                )
+            elif stream.next_row - 2 != len(table.rows):
+                raise ValueError(f"{table.name}: {stream.next_row - 2} rows written for {len(table.rows)} collated")
+            else:
+                _end(sheet, Table(table.name, table.name, 1, len(table.rows), table.fields))
+        _write_dashboard(self._book, self._dashboard, returns, self._formats)
+        self._book.close()
+
+
 def write_book(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn], *, overwrite: bool) -> None:
     """Write the collated workbook to ``path`` (atomically; an existing file only with ``overwrite``).
 
@@ -54,46 +126,45 @@ def write_book(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn
 
 
 def _write(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn]) -> None:
-    book = Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
-    formats = Formats(book)
-    dashboard = book.add_worksheet(DASHBOARD)
-    for table in tables:
-        _write_table(
-            book.add_worksheet(table.name),
-            Table(table.name, table.name, 1, len(table.rows), table.fields),
-            table.rows,
-            formats,
-            filtered=True,
-        )
-    _write_dashboard(book, dashboard, returns, formats)
-    book.close()
+    book = CollatedBook(path)
+    for area in returns:
+        book.add(area)
+    book.close(tables, returns)
 
 
 def _style(field: Field) -> Style:
     return _LOOK.base.but(number_format=number_format(field.kind))
 
 
-def _write_table(sheet: Worksheet, table: Table, rows: Sequence[Row], formats: Formats, *, filtered: bool) -> None:
-    """A header row and the rows under it, each column in its field's format and width."""
+def _begin(sheet: Worksheet, table: Table, formats: Formats) -> list[Format]:
+    """A table's header row and column widths; its header frozen when it is the sheet's first row. Each column's
+    cell format."""
     header = formats[_LOOK.header]
     for field in table.fields:
         put(sheet, table.cell(field.key, table.header_row), field.header, header)
         column = table.columns[field.key]
         sheet.set_column(f"{column}:{column}", field.width)
-    cell_formats = [formats[_style(field)] for field in table.fields]
-    for row, values in zip(table.data_rows, rows, strict=True):
-        put_row(sheet, row, table.first_column, [_storable(value) for value in values], cell_formats)
     if table.header_row == 1:
         sheet.freeze_panes(1, 0)
+    return [formats[_style(field)] for field in table.fields]
+
+
+def _end(sheet: Worksheet, table: Table) -> None:
+    """A filter on a table's header row over its rows."""
+    last = table.data_rows[-1] if table.rows else table.header_row
+    first_key, last_key = table.fields[0].key, table.fields[-1].key
+    sheet.autofilter(f"{table.cell(first_key, table.header_row)}:{table.cell(last_key, last)}")
+
+
+def _write_table(
+    sheet: Worksheet, table: Table, rows: Sequence[Row], formats: Formats, *, filtered: bool = True
+) -> None:
+    """A header row and the rows under it, each column in its field's format and width."""
+    cell_formats = _begin(sheet, table, formats)
+    for row, values in zip(table.data_rows, rows, strict=True):
+        put_row(sheet, row, table.first_column, values, cell_formats, escape=True)
     if filtered:
-        last = table.data_rows[-1] if table.rows else table.header_row
-        first_key, last_key = table.fields[0].key, table.fields[-1].key
-        sheet.autofilter(f"{table.cell(first_key, table.header_row)}:{table.cell(last_key, last)}")
-
-
-def _storable(value: object) -> object:
-    """Text from a file as a cell can hold it: control characters shown escaped (a cell cannot store them)."""
-    return one_line(value) if isinstance(value, str) and not value.isprintable() else value
+        _end(sheet, table)
 
 
 def _write_dashboard(book: Workbook, sheet: Worksheet, returns: Sequence[AreaReturn], formats: Formats) -> None:

@@ -10,9 +10,10 @@ and an England row per plan year that adds up the rows above it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from bcf_xl.collate.returns import TOTAL_VIEWS, AreaReturn, Row
@@ -94,6 +95,18 @@ class Sheet:
         return pd.DataFrame(list(self.rows), columns=[f.key for f in self.fields], dtype=object)
 
 
+#: The tables whose rows are each file's own, in file order (written as each file is read): each sheet's name,
+#: columns and the file's rows for it.
+PER_FILE: tuple[tuple[str, tuple[Field, ...], Callable[[AreaReturn], tuple[Row, ...]]], ...] = (
+    ("Income", INCOME, attrgetter("income")),
+    ("Expenditure", EXPENDITURE, attrgetter("expenditure")),
+    ("Metrics", METRICS, attrgetter("metrics")),
+    ("Findings", FINDINGS, attrgetter("findings")),
+)
+#: The sheets in the workbook's order (and the tables' order everywhere).
+ORDER = ("Areas", "Income", "Expenditure", "Totals", "Metrics", "Findings")
+
+
 def sheets(returns: Sequence[AreaReturn], duplicates: dict[str, str]) -> tuple[Sheet, ...]:
     """The collated tables of every file, in the order of ``returns``.
 
@@ -101,18 +114,20 @@ def sheets(returns: Sequence[AreaReturn], duplicates: dict[str, str]) -> tuple[S
         returns: each file's rows.
         duplicates: file path to the file name(s) of the other files for the same area and year.
     """
-    areas = tuple(
+    made = {
+        name: Sheet(name, fields, tuple(row for r in returns for row in rows(r))) for name, fields, rows in PER_FILE
+    }
+    made["Areas"], made["Totals"] = areas(returns, duplicates), totals(returns)
+    return tuple(made[name] for name in ORDER)
+
+
+def areas(returns: Sequence[AreaReturn], duplicates: dict[str, str]) -> Sheet:
+    """The Areas table: a row per file, with its outcome and the other files for its area and year."""
+    rows = tuple(
         (r.area, r.kind, r.year, r.status, r.errors, r.warnings, r.file, duplicates.get(r.path, ""), r.reason)
         for r in returns
     )
-    return (
-        Sheet("Areas", AREAS, areas),
-        Sheet("Income", INCOME, tuple(row for r in returns for row in r.income)),
-        Sheet("Expenditure", EXPENDITURE, tuple(row for r in returns for row in r.expenditure)),
-        totals(returns),
-        Sheet("Metrics", METRICS, tuple(row for r in returns for row in r.metrics)),
-        Sheet("Findings", FINDINGS, tuple(row for r in returns for row in r.findings)),
-    )
+    return Sheet("Areas", AREAS, rows)
 
 
 def totals(returns: Sequence[AreaReturn]) -> Sheet:

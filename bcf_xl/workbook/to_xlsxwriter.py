@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -10,7 +11,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from bcf_xl.errors import Location
+from bcf_xl.errors import Location, one_line
 from bcf_xl.workbook.formats import Style
 from bcf_xl.workbook.formulas import criterion
 from bcf_xl.workbook.sheets import SheetSetup
@@ -68,28 +69,54 @@ def put(sheet: Worksheet, ref: str, value: object, cell_format: Format) -> None:
         sheet.write_number(ref, held, cell_format)
 
 
-def put_row(sheet: Worksheet, row: int, first_column: int, values: Sequence[object], formats: Sequence[Format]) -> None:
+def put_row(
+    sheet: Worksheet,
+    row: int,
+    first_column: int,
+    values: Sequence[object],
+    formats: Sequence[Format],
+    *,
+    escape: bool = False,
+) -> None:
     """Write a row of values from ``first_column`` (row and columns counted from 1), each as :func:`put` writes it.
 
-    For long tables: the cells are addressed by number, not by name.
+    For long tables: the cells are addressed by number, not by name, and the common values (text that
+    prints as it is, exact money) go straight to their cell without building a location.
+
+    Args:
+        sheet: the sheet.
+        row: the row, counted from 1.
+        first_column: the first value's column, counted from 1.
+        values: the row's values.
+        formats: each value's cell format.
+        escape: text holding a character that does not print is written with it shown escaped (as
+            :func:`~bcf_xl.errors.one_line` shows it: text read from another file) instead of refused.
 
     Raises:
-        BcfInputError: text a workbook cannot store, named at its cell.
+        BcfInputError: text a workbook cannot store, named at its cell (unless ``escape``).
     """
-    for offset, (value, cell_format) in enumerate(zip(values, formats, strict=True)):
-        column = first_column + offset
-        if type(value) is str and value:  # the common case first: text that is not blank
-            if not value.isprintable():  # control characters: refused by cell_value, with the cell named
-                cell_value(value, Location(sheet=sheet.name, cell=f"{get_column_letter(column)}{row}"))
-            sheet.write_string(row - 1, column - 1, value, cell_format)
-            continue
-        held = cell_value(value, Location(sheet=sheet.name))
-        if held is None:
-            sheet.write_blank(row - 1, column - 1, None, cell_format)
-        elif isinstance(held, str):
-            sheet.write_string(row - 1, column - 1, held, cell_format)
+    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    at = row - 1
+    for column, (value, cell_format) in enumerate(zip(values, formats, strict=True), first_column - 1):
+        if isinstance(value, str) and value:  # the common case first: text that is not blank
+            if not value.isprintable():
+                if escape:
+                    value = one_line(value)
+                else:  # control characters: refused by cell_value, with the cell named
+                    cell_value(value, Location(sheet=sheet.name, cell=f"{get_column_letter(column + 1)}{row}"))
+            write_string(at, column, value, cell_format)
+        elif isinstance(value, Decimal):
+            write_number(at, column, float(value), cell_format)
+        elif value is None:
+            write_blank(at, column, None, cell_format)
         else:
-            sheet.write_number(row - 1, column - 1, held, cell_format)
+            held = cell_value(value, Location(sheet=sheet.name, cell=f"{get_column_letter(column + 1)}{row}"))
+            if held is None:
+                write_blank(at, column, None, cell_format)
+            elif isinstance(held, str):
+                write_string(at, column, held, cell_format)
+            else:
+                write_number(at, column, held, cell_format)
 
 
 def validate(sheet: Worksheet, cells: str, validation: Validation) -> None:
