@@ -211,25 +211,56 @@ def numbers(value: object, where: str, *, blank: Decimal | None) -> list[Decimal
 _LARGEST_EXACT_PENCE = 1e13  # below this, two floats are never within a penny of one another
 
 
-def _whole_pence(items: list[object]) -> list[int] | None:
-    """Each cell as a whole number of pence when every one is a float that is an exact amount in pounds and pence
-    (its shortest form has at most two decimals: ``Decimal(repr(x)) == pence / 100``), else None.
+def _cells_in_pence(value: object) -> tuple[list[int], list[float]] | None:
+    """A range's cells, row by row, as whole pence and as those pence in pounds, when every cell is a float that
+    is an exact amount in pounds and pence, else None (the general way reads the cells then).
 
-    Then sums and splits need no Decimal at all. Below 1e13 a float's neighbours are less than a tenth of a
-    penny apart, so the pence whose division by 100 gives back the float are the only two-decimal amount it
-    can be, and its shortest form (``repr``) is that amount.
+    An exact amount is one whose shortest form has at most two decimals: ``Decimal(repr(x)) == pence / 100``.
+    The caller bounds every size below 1e13 (:data:`_LARGEST_EXACT_PENCE`): below it a float's neighbours are
+    less than a tenth of a penny apart, so the pence whose division by 100 gives back the float are the only
+    two-decimal amount it can be, and its shortest form (``repr``) is that amount. The amounts in pounds are the
+    floats themselves, but 0.0 for a -0.0, as the Decimal reading has it.
     """
-    if set(map(type, items)) != {float}:
+    if type(value) is not list:
         return None
-    floats = cast(list[float], items)
-    # A NaN or an infinity makes the sum one that is not finite (so does a sum too large for a float: then the
-    # general way reads the cells); the largest and smallest bound every size.
-    if not math.isfinite(sum(floats)) or max(floats) >= _LARGEST_EXACT_PENCE or min(floats) <= -_LARGEST_EXACT_PENCE:
+    kinds = set(map(type, value))  # a row or a column of numbers, or a block of rows of them
+    floats = value if kinds == {float} else list(chain.from_iterable(value)) if kinds == {list} else None
+    if floats is None or (kinds == {list} and set(map(type, floats)) != {float}):
         return None
-    pence = list(map(float.__round__, map(operator.mul, floats, repeat(100.0))))  # round(x) is x.__round__()
-    if list(map(operator.truediv, pence, repeat(100))) != floats:
+    try:
+        pence = list(map(float.__round__, map(operator.mul, floats, repeat(100.0))))  # round(x) is x.__round__()
+    except (ValueError, OverflowError):  # a NaN or an infinity
+        return None
+    pounds = list(map(operator.truediv, pence, repeat(100)))
+    return (pence, pounds) if pounds == floats else None
+
+
+def _whole_pence(value: object) -> list[int] | None:
+    """Each cell of a range in whole pence when every one is an exact amount in pounds and pence below 1e13 in
+    size (:func:`_cells_in_pence`), else None. Then sums and splits need no Decimal at all.
+    """
+    exact = _cells_in_pence(value)
+    if exact is None:
+        return None
+    pence, pounds = exact
+    if pounds and (max(pounds) >= _LARGEST_EXACT_PENCE or min(pounds) <= -_LARGEST_EXACT_PENCE):
         return None
     return pence
+
+
+def _weights_in_pence(value: object) -> tuple[list[int], list[float], int] | None:
+    """A range of weights in whole pence, in pounds and their sum in pence, when every cell is an exact amount in
+    pounds and pence (:func:`_cells_in_pence`), 0 or more and not all 0, else None: such weights split in whole
+    numbers. Their sum below 1e15 pence bounds each below 1e13 pounds.
+    """
+    exact = _cells_in_pence(value)
+    if exact is None:
+        return None
+    pence, pounds = exact
+    pool = sum(pence)
+    if not 0 < pool < _LARGEST_EXACT_PENCE * 100 or min(pence) < 0:
+        return None
+    return pence, pounds, pool
 
 
 def _amounts(value: object, where: str) -> list[Decimal]:
@@ -282,11 +313,11 @@ def bcf_uplift(amount: CellValue, rate: CellValue, years: CellValue = None) -> R
 def bcf_total(amounts: Any, categories: Any = None, category: CellValue = None) -> Result:
     """Add amounts exactly to the penny, optionally only where a category matches."""
     if categories is None or (_flatten(categories) == [None] and category is None):
-        pence = _whole_pence(cells(amounts))
+        pence = _whole_pence(amounts)
         if pence is not None:
             return sum(pence) / 100
         return _money(total([v for v in numbers(amounts, "amounts", blank=None) if v is not None]))
-    pence = _whole_pence(cells(amounts))  # every amount in pence: added up as whole numbers
+    pence = _whole_pence(amounts)  # every amount in pence: added up as whole numbers
     values = numbers(amounts, "amounts", blank=None) if pence is None else []
     if _shape(categories) != _shape(amounts):
         rows, cols = _shape(amounts)
@@ -328,9 +359,9 @@ def _spill(parts: Sequence[Decimal]) -> list[list[float]]:
 def bcf_passport(total: CellValue, weights: Any) -> Result:
     """Split a total by weights exactly to the penny (largest remainder); spills one amount per weight."""
     whole_total = to_pence(number(total, "total"))
-    pence = _whole_pence(cells(weights))
-    if pence is not None and pence and min(pence) >= 0 and any(pence):
-        parts = allocate_pence(int(whole_total * 100), pence)  # the weights in pence: allocate, in whole numbers
+    weighed = _weights_in_pence(weights)
+    if weighed is not None:
+        parts = allocate_pence(int(whole_total * 100), weighed[0])  # the weights in pence: allocate, in whole numbers
         return [[part / 100] for part in parts]
     return _spill(allocate(whole_total, _amounts(weights, "weights"), Location(field="weights")))
 
@@ -353,12 +384,14 @@ def bcf_share(amount: CellValue, contributions: Any) -> Result:
         amount: a number (float, text such as "£1,234.50", or a one-cell range).
         contributions: a cell, a row, a column or a block of cells, read row by row.
     """
-    pence = _whole_pence(cells(contributions))
-    if pence is not None and min(pence) >= 0 and any(pence):
+    weighed = _weights_in_pence(contributions)
+    if weighed is not None:
         # Every contribution an exact amount in pence: share_risk's cap and split worked out in whole pence.
+        pence, in_pounds, pool = weighed
         whole_amount = int(to_pence(number(amount, "amount")) * 100)
-        pool = sum(pence)
-        capped = whole_amount if abs(whole_amount) <= pool else (pool if whole_amount > 0 else -pool)
+        if whole_amount >= pool:  # an overspend of the whole pool or more: each partner's share is its contribution
+            return [[contribution] for contribution in in_pounds]
+        capped = whole_amount if abs(whole_amount) <= pool else -pool
         return [[part / 100] for part in allocate_pence(capped, pence)]
     pounds = _amounts(contributions, "contributions")
     labels = map("contribution {}".format, range(1, len(pounds) + 1))

@@ -214,14 +214,26 @@ def allocate_pence(pennies: int, weights: Sequence[int]) -> list[int]:
     weight_sum = sum(weights)
     if size == weight_sum:  # each part is its weight (an overspend capped at the pool: each its contribution)
         return [-w for w in weights] if pennies < 0 else list(weights)
-    parts, remainders = zip(*map(divmod, map(operator.mul, weights, repeat(size)), repeat(weight_sum)), strict=True)
-    floors = list(parts)
-    left_over = size - sum(floors)
-    if left_over:  # one penny each to the largest remainders, ties to the earlier part
-        # A stable sort, largest first, keeps equal remainders in their order: ties go to the earlier part.
-        for index in sorted(range(len(floors)), key=remainders.__getitem__, reverse=True)[:left_over]:
-            floors[index] += 1
-    return list(map(operator.neg, floors)) if pennies < 0 else floors
+    shares = list(map(operator.mul, weights, repeat(size)))  # each exact share is share / weight_sum pennies
+    remainders = list(map(operator.mod, shares, repeat(weight_sum)))
+    # The floors leave sum(remainders) / weight_sum pennies (a whole number), one each to the largest remainders.
+    left_over = sum(remainders) // weight_sum
+    if not left_over:
+        parts = list(map(operator.floordiv, shares, repeat(weight_sum)))
+    else:
+        # The smallest remainder that gets a penny: every larger one gets one too, as does each share's floor
+        # taken from share + weight_sum - 1 - smallest (it reaches the next whole penny exactly then).
+        ranked = sorted(remainders, reverse=True)
+        smallest = ranked[left_over - 1]
+        parts = list(
+            map(operator.floordiv, map(operator.add, shares, repeat(weight_sum - 1 - smallest)), repeat(weight_sum))
+        )
+        # Remainders equal to the smallest get the pennies still owed, ties to the earlier part.
+        index = -1
+        for _ in range(left_over - ranked.index(smallest)):
+            index = remainders.index(smallest, index + 1)
+            parts[index] += 1
+    return list(map(operator.neg, parts)) if pennies < 0 else parts
 
 
 def quarters(annual: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:

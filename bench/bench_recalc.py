@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/bench_recalc.py [--repeat R]
 
 1. The Python cost of one call of each bcf_* function with a scalar, and with 1,000-cell ranges
    where the function takes a range, against a baseline call of a one-line Python function in the
-   same process.
+   same process; each figure the fastest of 100 short runs, so a busy machine moves it little.
 2. Headless recalculation (bcf_xl.recalc, the `formulas` engine) of workbooks with 500 and 5,000
    formula cells, half native and half bcf_*, and, when pycel is installed (`pip install pycel`;
    it is not a dependency: GPL-3.0), the same workbooks in pycel with the same cell functions,
@@ -46,9 +46,12 @@ CALLS: list[tuple[str, tuple[Any, ...]]] = [
 
 
 def per_call_us(function: Callable[..., Any], args: tuple[Any, ...]) -> float:
+    """The fastest of many short runs (about 5 ms each): on a machine shared with other work, the shortest runs
+    are the ones nothing else interrupted, so the figure moves far less than a mean or a few long runs."""
     timer = timeit.Timer(lambda: function(*args))
-    loops, _ = timer.autorange()
-    return min(timer.repeat(repeat=5, number=loops)) / loops * 1e6
+    loops, _ = timer.autorange()  # loops that take at least 0.2 s
+    number = max(1, loops // 40)
+    return min(timer.repeat(repeat=100, number=number)) / number * 1e6
 
 
 def build_workbook(path: Path, n_formulas: int) -> None:

@@ -483,3 +483,46 @@ def test_quick_sums_and_splits_equal_the_exact_ones(values: list[float], total: 
         amount = total / 100
         expected = [[float(part)] for part in allocate(D(total).scaleb(-2), exact)]
         assert bcf_passport(amount, values) == expected
+
+
+_SPLIT_FLOATS = st.one_of(
+    st.integers(0, 10**6).map(lambda pence: pence / 100),
+    st.sampled_from([0.0, -0.0, 0.25, 0.29, 1.0, 9625.25]),  # repeated values make equal remainders
+    st.floats(0, 1e14, allow_nan=False),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(_SPLIT_FLOATS, min_size=1, max_size=40),
+    rows=st.booleans(),
+    amount=st.integers(-(10**10), 10**10),
+)
+def test_quick_splits_of_rows_columns_and_blocks_equal_the_engines(
+    values: list[float], rows: bool, amount: int
+) -> None:
+    """bcf_passport and bcf_share over floats, as a column or as a block of one-cell rows, spill exactly what the
+    engine's Decimal allocate and risk share give for the same cells read through repr (-0.0 as 0, equal
+    weights sharing pennies first come first)."""
+    weights: list[float] | list[list[float]] = [[v] for v in values] if rows else values
+    exact = [D(repr(v)) + 0 for v in values]  # the general way's reading of each cell, -0.0 as 0
+    total = D(amount).scaleb(-2)
+    if any(exact):
+        assert bcf_passport(amount / 100, weights) == [[float(p)] for p in allocate(total, exact)]
+        assert bcf_share(amount / 100, weights) == _engine_shares(str(total), [str(c) for c in exact])
+    else:
+        assert bcf_passport(amount / 100, weights) == "#BCF! weights: weights must not all be zero (got 0)"
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ([1.0, float("nan")], "#BCF! weights cell 2: must be a finite number (got nan)"),
+        ([[1.0], [float("inf")]], "#BCF! weights cell 2: must be a finite number (got inf)"),
+        ([1.0, True], "#BCF! weights cell 2: must be a number, not TRUE/FALSE (got TRUE)"),
+    ],
+)
+def test_passport_cells_the_quick_way_refuses_go_the_general_way(weights: list[object], message: str) -> None:
+    """Cells the whole-pence way cannot take (NaN, infinity, TRUE) are refused with the general way's message
+    naming the cell, in a column as in a block."""
+    assert bcf_passport(100.0, weights) == message

@@ -7,11 +7,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.money import (
     allocate,
+    allocate_pence,
     excel_error,
     format_pounds,
     format_thousands,
@@ -428,3 +429,19 @@ def test_excel_error_recognises_every_error_value_and_nothing_else(value: object
     """An Excel error value is recognised whatever its case and spacing, and given back in capitals; other text,
     blanks, numbers and a #BCF! message are not Excel errors."""
     assert excel_error(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.lists(
+        st.one_of(st.sampled_from([0, 1, 7, 25, 9625]), st.integers(min_value=0, max_value=10**13)),
+        min_size=1,
+        max_size=60,
+    ).filter(any),
+)
+def test_allocate_in_pence_is_allocate(pennies: int, weights: list[int]) -> None:
+    """allocate_pence gives exactly the parts allocate gives in Decimal for the same total and weights, also when
+    many weights are equal (equal remainders: the pennies go to the earlier parts) and amounts are large."""
+    expected = allocate(D(pennies).scaleb(-2), [D(w) for w in weights])
+    assert allocate_pence(pennies, weights) == [int(part.scaleb(2)) for part in expected]
