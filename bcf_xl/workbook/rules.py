@@ -465,12 +465,16 @@ class Arithmetic(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
-        if self.operator != "/" and (isinstance(left, tuple) or isinstance(right, tuple)):
-            found = _arithmetic_over(_OPERATIONS[self.operator], left, right)
-            if found is not None:
-                return found
-        return _each(_ARITHMETIC[self.operator], left, right)
+        return _arithmetic_values(self.operator, self.left.evaluate(cells), self.right.evaluate(cells))
+
+
+def _arithmetic_values(operator_text: str, left: Value, right: Value) -> Value:
+    """``left operator right`` over two evaluated operands, cell by cell where either is a range."""
+    if operator_text != "/" and (isinstance(left, tuple) or isinstance(right, tuple)):
+        found = _arithmetic_over(_OPERATIONS[operator_text], left, right)
+        if found is not None:
+            return found
+    return _each(_ARITHMETIC[operator_text], left, right)
 
 
 _OPERATIONS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -556,12 +560,16 @@ class Comparison(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
-        if isinstance(left, tuple) and not isinstance(right, tuple):
-            found = _compared_over(self.operator, left, right)
-            if found is not None:
-                return found
-        return _each(_COMPARISONS[self.operator], left, right)
+        return _comparison_values(self.operator, self.left.evaluate(cells), self.right.evaluate(cells))
+
+
+def _comparison_values(operator_text: str, left: Value, right: Value) -> Value:
+    """``left operator right`` over two evaluated operands: TRUE or FALSE, cell by cell where either is a range."""
+    if isinstance(left, tuple) and not isinstance(right, tuple):
+        found = _compared_over(operator_text, left, right)
+        if found is not None:
+            return found
+    return _each(_COMPARISONS[operator_text], left, right)
 
 
 _TESTS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -730,19 +738,20 @@ _CRITERION_OPERATOR = re.compile(r"^(<=|>=|<>|<|>|=)")
 def _countif(args: Args, cells: Cells) -> Value:
     tested = _cells(args[0], cells)
     index = _Index(tested)
+    return _each(functools.partial(_count, index, tested), args[1].evaluate(cells))
 
-    def count(criterion: Scalar) -> Scalar:
-        plain = not (
-            isinstance(criterion, str)
-            and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
-        )
-        key = index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
-        if key is not None:
-            return Decimal(index.count.get(key, 0))
-        test = _criterion(criterion)  # once per criterion, not once per cell tested
-        return Decimal(sum(1 for v in tested if test(v)))
 
-    return _each(count, args[1].evaluate(cells))
+def _count(index: _Index, tested: tuple[Scalar, ...], criterion: Scalar) -> Scalar:
+    """COUNTIF of one criterion over the tested values (``index`` their index)."""
+    plain = not (
+        isinstance(criterion, str)
+        and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
+    )
+    key = index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
+    if key is not None:
+        return Decimal(index.count.get(key, 0))
+    test = _criterion(criterion)  # once per criterion, not once per cell tested
+    return Decimal(sum(1 for v in tested if test(v)))
 
 
 def _sumproduct(args: Args, cells: Cells) -> Value:
@@ -763,18 +772,19 @@ def _sumproduct(args: Args, cells: Cells) -> Value:
 def _match(args: Args, cells: Cells) -> Value:
     candidates = _cells(args[1], cells)
     index = _Index(candidates)
+    return _each(functools.partial(_position, index, candidates), args[0].evaluate(cells))
 
-    def position(lookup: Scalar) -> Scalar:
-        if isinstance(lookup, ExcelError):
-            return lookup
-        key = index.key(lookup)
-        if key is not None:
-            found = index.first.get(key)
-            return NA if found is None else Decimal(found)
-        same = _same(lookup)
-        return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
 
-    return _each(position, args[0].evaluate(cells))
+def _position(index: _Index, candidates: tuple[Scalar, ...], lookup: Scalar) -> Scalar:
+    """MATCH of one lookup value among the candidates (``index`` their index): its first position, else #N/A."""
+    if isinstance(lookup, ExcelError):
+        return lookup
+    key = index.key(lookup)
+    if key is not None:
+        found = index.first.get(key)
+        return NA if found is None else Decimal(found)
+    same = _same(lookup)
+    return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
 
 
 def _vlookup(args: Args, cells: Cells) -> Value:
@@ -786,25 +796,26 @@ def _vlookup(args: Args, cells: Cells) -> Value:
     if isinstance(column, ExcelError):
         return column
     index = cells.first_column(table) if isinstance(cells, Calculation) else _Index(tuple(r[0] for r in rows))
+    return _each(functools.partial(_find, index, rows, column), args[0].evaluate(cells))
 
-    def find(lookup: Scalar) -> Scalar:
-        if isinstance(lookup, ExcelError):
-            return lookup
-        key = index.key(lookup)
-        if key is not None:  # found in one step, as the scan below would find it
-            position = index.first.get(key)
-            row = None if position is None else rows[position - 1]
-        else:
-            same = _same(lookup)
-            row = next((r for r in rows if same(r[0])), None)
-        if row is None:
-            return NA
-        if not 1 <= column <= len(row):
-            return ExcelError("#REF!")
-        found = row[int(column) - 1]
-        return Decimal(0) if found is None else found  # a looked-up blank shows as 0
 
-    return _each(find, args[0].evaluate(cells))
+def _find(index: _Index, rows: list[tuple[Scalar, ...]], column: Decimal, lookup: Scalar) -> Scalar:
+    """VLOOKUP of one lookup value in a table's rows (``index`` its first column's index)."""
+    if isinstance(lookup, ExcelError):
+        return lookup
+    key = index.key(lookup)
+    if key is not None:  # found in one step, as the scan below would find it
+        position = index.first.get(key)
+        row = None if position is None else rows[position - 1]
+    else:
+        same = _same(lookup)
+        row = next((r for r in rows if same(r[0])), None)
+    if row is None:
+        return NA
+    if not 1 <= column <= len(row):
+        return ExcelError("#REF!")
+    found = row[int(column) - 1]
+    return Decimal(0) if found is None else found  # a looked-up blank shows as 0
 
 
 def _scalar_of(value: Value) -> Scalar:
@@ -848,28 +859,30 @@ def _or(args: Args, cells: Cells) -> Value:
 
 
 def _round(args: Args, cells: Cells) -> Value:
-    def apply(value: Scalar, digits: Scalar) -> Scalar:
-        number, places = _number(value), _number(digits)
-        if isinstance(number, ExcelError):
-            return number
-        if isinstance(places, ExcelError):
-            return places
-        return number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE)
+    return _each(_round_one, args[0].evaluate(cells), args[1].evaluate(cells))
 
-    return _each(apply, args[0].evaluate(cells), args[1].evaluate(cells))
+
+def _round_one(value: Scalar, digits: Scalar) -> Scalar:
+    number, places = _number(value), _number(digits)
+    if isinstance(number, ExcelError):
+        return number
+    if isinstance(places, ExcelError):
+        return places
+    return number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _search(args: Args, cells: Cells) -> Value:
-    def apply(find: Scalar, within: Scalar) -> Scalar:
-        needle, text = _text(find), _text(within)
-        if isinstance(needle, ExcelError):
-            return needle
-        if isinstance(text, ExcelError):
-            return text
-        found = _wildcards(needle).search(text)
-        return VALUE if found is None else Decimal(found.start() + 1)
+    return _each(_search_one, args[0].evaluate(cells), args[1].evaluate(cells))
 
-    return _each(apply, args[0].evaluate(cells), args[1].evaluate(cells))
+
+def _search_one(find: Scalar, within: Scalar) -> Scalar:
+    needle, text = _text(find), _text(within)
+    if isinstance(needle, ExcelError):
+        return needle
+    if isinstance(text, ExcelError):
+        return text
+    found = _wildcards(needle).search(text)
+    return VALUE if found is None else Decimal(found.start() + 1)
 
 
 def _one(function: Callable[[Scalar], Scalar]) -> Callable[[Args, Cells], Value]:
@@ -886,7 +899,11 @@ def _n(value: Scalar) -> Scalar:
 def _iferror(args: Args, cells: Cells) -> Value:
     value = args[0].evaluate(cells)
     fallback = args[1].evaluate(cells)
-    return _each(lambda v, f: f if isinstance(v, ExcelError) else v, value, fallback)
+    return _each(_or_fallback, value, fallback)
+
+
+def _or_fallback(value: Scalar, fallback: Scalar) -> Scalar:
+    return fallback if isinstance(value, ExcelError) else value
 
 
 def _length(value: Scalar) -> Scalar:
