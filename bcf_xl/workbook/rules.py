@@ -927,18 +927,42 @@ def _not(value: Scalar) -> Scalar:
     return logical if isinstance(logical, ExcelError) else not logical
 
 
+def _isna(value: Scalar) -> Scalar:
+    return value == NA
+
+
+def _isnumber(value: Scalar) -> Scalar:
+    return isinstance(value, Decimal)
+
+
+# The functions of one value, applied cell by cell over a range.
+_ONE_VALUE: Mapping[str, Callable[[Scalar], Scalar]] = {
+    "ISNA": _isna,
+    "ISNUMBER": _isnumber,
+    "LEN": _length,
+    "N": _n,
+    "NOT": _not,
+    "TRIM": _trim,
+}
+# The functions of two values, applied cell by cell where either is a range.
+_TWO_VALUES: Mapping[str, Callable[[Scalar, Scalar], Scalar]] = {
+    "IFERROR": _or_fallback,
+    "ROUND": _round_one,
+    "SEARCH": _search_one,
+}
+
 FUNCTIONS: Mapping[str, Callable[[Args, Cells], Value]] = {
     "AND": _and,
     "COUNTIF": _countif,
     "IF": _if,
     "IFERROR": _iferror,
-    "ISNA": _one(lambda v: v == NA),
-    "ISNUMBER": _one(lambda v: isinstance(v, Decimal)),
-    "LEN": _one(_length),
+    "ISNA": _one(_ONE_VALUE["ISNA"]),
+    "ISNUMBER": _one(_ONE_VALUE["ISNUMBER"]),
+    "LEN": _one(_ONE_VALUE["LEN"]),
     "MATCH": _match,
     "MAX": _max,
-    "N": _one(_n),
-    "NOT": _one(_not),
+    "N": _one(_ONE_VALUE["N"]),
+    "NOT": _one(_ONE_VALUE["NOT"]),
     "OR": _or,
     "ROUND": _round,
     "SEARCH": _search,
@@ -946,7 +970,7 @@ FUNCTIONS: Mapping[str, Callable[[Args, Cells], Value]] = {
     "SUMIF": _sumif,
     "SUMIFS": _sumifs_call,
     "SUMPRODUCT": _sumproduct,
-    "TRIM": _one(_trim),
+    "TRIM": _one(_ONE_VALUE["TRIM"]),
     "VLOOKUP": _vlookup,
 }
 
@@ -1058,6 +1082,392 @@ def search(find: Operand, within: Operand) -> Expr:
     return _call("SEARCH", find, within)
 
 
+# --- rules compiled into Python functions ------------------------------------------------------------------
+
+Compiled = Callable[["Calculation"], Value]
+RowFunction = Callable[[tuple[Scalar, ...], list[Any]], Scalar]
+
+# Each rule's compiled function, by the rule's id; the rule is held with it, so the id is never reused.
+_COMPILED: dict[int, tuple[Expr, Compiled]] = {}
+
+
+def compiled(rule: Expr) -> Compiled:
+    """The rule as one Python function of a :class:`Calculation`, giving what ``rule.evaluate`` gives; made once.
+
+    The function is nested closures, one per node, each chosen for the node's function and for whether its
+    arguments are single values or ranges (known from the rule's shape): evaluating does no method dispatch per
+    node and no test of kinds the shape settles. Ranges are read once per calculation, and lookup indexes of a
+    range made once per calculation. A SUMPRODUCT of one array of ranges goes through the ranges' rows once,
+    working out a row whose cells are all blank only once; SUMIF(S) tests only the rows whose amount can count.
+    """
+    held = _COMPILED.get(id(rule))
+    if held is not None and held[0] is rule:
+        return held[1]
+    function = _compile(rule)
+    if len(_COMPILED) >= _MOST_SHAPES:
+        _COMPILED.clear()
+    _COMPILED[id(rule)] = (rule, function)
+    return function
+
+
+# Functions whose value is one value, whatever their arguments.
+_SINGLE_CALLS = frozenset({"AND", "MAX", "OR", "SUM", "SUMIF", "SUMIFS", "SUMPRODUCT"})
+# The arguments that decide whether a function's value is one value or a range's worth, cell by cell.
+_ELEMENTWISE_ARGS: Mapping[str, slice] = {
+    **{name: slice(0, 1) for name in (*_ONE_VALUE, "MATCH", "VLOOKUP")},
+    **{name: slice(0, 2) for name in _TWO_VALUES},
+    "COUNTIF": slice(1, 2),
+    "IF": slice(1, 3),
+}
+
+
+def _single(rule: Expr) -> bool:
+    """True when the rule's value is always one value, never a range's values (from its shape alone)."""
+    kind = type(rule)
+    if kind is Const or kind is Ref:
+        return True
+    if kind is Group:
+        return _single(cast(Group, rule).inner)
+    if kind is Arithmetic or kind is Comparison:
+        binary = cast(Arithmetic | Comparison, rule)
+        return _single(binary.left) and _single(binary.right)
+    if kind is Call:
+        call = cast(Call, rule)
+        if call.name in _SINGLE_CALLS:
+            return True
+        decisive = _ELEMENTWISE_ARGS.get(call.name)
+        return decisive is not None and all(_single(arg) for arg in call.args[decisive])
+    return False
+
+
+def _compile(rule: Expr) -> Compiled:
+    kind = type(rule)
+    if kind is Const:
+        value = cast(Const, rule).scalar
+        return lambda c: value
+    if kind is Ref:
+        key = cast(Ref, rule).key
+        return lambda c: c.scalar_at(key)
+    if kind is Range:
+        sheet, block = cast(Range, rule).sheet, cast(Range, rule).cells
+        return lambda c: c.flat(sheet, block)
+    if kind is Group:
+        return _compile(cast(Group, rule).inner)
+    if kind is Arithmetic or kind is Comparison:
+        return _compile_binary(cast(Arithmetic | Comparison, rule))
+    if kind is Call:
+        call = cast(Call, rule)
+        maker = _CALL_COMPILERS.get(call.name)
+        found = maker(call) if maker is not None else None
+        return found if found is not None else _interpreted(call)
+    return rule.evaluate  # an expression of another kind evaluates itself
+
+
+def _compile_binary(rule: Arithmetic | Comparison) -> Compiled:
+    left, right, operator_text = _compile(rule.left), _compile(rule.right), rule.operator
+    arithmetic = isinstance(rule, Arithmetic)
+    if _single(rule.left) and _single(rule.right):
+        apply = (_ARITHMETIC if arithmetic else _COMPARISONS)[operator_text]
+        return lambda c: apply(left(c), right(c))  # type: ignore[arg-type]  # both single values, by their shape
+    over = _arithmetic_values if arithmetic else _comparison_values
+    return lambda c: over(operator_text, left(c), right(c))
+
+
+class _Precompiled(Expr):
+    """An argument handed to a function of :data:`FUNCTIONS` as an expression, evaluating through its compiled
+    function inside a calculation."""
+
+    __slots__ = ("inner", "run")
+
+    def __init__(self, inner: Expr) -> None:
+        self.inner = inner
+        self.run = _compile(inner)
+
+    def formula(self, home: str | None = None) -> str:
+        return self.inner.formula(home)
+
+    def evaluate(self, cells: Cells) -> Value:
+        return self.run(cells) if isinstance(cells, Calculation) else self.inner.evaluate(cells)
+
+
+def _interpreted(call: Call) -> Compiled:
+    """A function applied as :data:`FUNCTIONS` applies it, its arguments evaluated through their compiled
+    functions (ranges and constants, which some functions look at as they are, left as they are)."""
+    args = tuple(arg if isinstance(arg, Range | Const) else _Precompiled(arg) for arg in call.args)
+    function = FUNCTIONS[call.name]
+    return lambda c: function(args, c)
+
+
+def _compile_one_value(call: Call) -> Compiled:
+    inner, function = _compile(call.args[0]), _ONE_VALUE[call.name]
+    if _single(call.args[0]):
+        return lambda c: function(cast(Scalar, inner(c)))
+    return lambda c: _each(function, inner(c))
+
+
+def _compile_two_values(call: Call) -> Compiled | None:
+    if len(call.args) != 2:
+        return None
+    first, second, function = _compile(call.args[0]), _compile(call.args[1]), _TWO_VALUES[call.name]
+    if not (_single(call.args[0]) and _single(call.args[1])):
+        return lambda c: _each(function, first(c), second(c))
+    if call.name == "IFERROR":  # the fallback is worked out only where it is shown
+
+        def fallback(c: Calculation) -> Value:
+            value = first(c)
+            return second(c) if isinstance(value, ExcelError) else value
+
+        return fallback
+    return lambda c: function(cast(Scalar, first(c)), cast(Scalar, second(c)))
+
+
+def _compile_if(call: Call) -> Compiled | None:
+    if len(call.args) not in (2, 3):
+        return None
+    test, then = _compile(call.args[0]), _compile(call.args[1])
+    otherwise = _compile(call.args[2]) if len(call.args) == 3 else None
+
+    def choose(c: Calculation) -> Value:
+        value = test(c)
+        condition = value if value is True or value is False else _logical(_scalar_of(value))
+        if isinstance(condition, ExcelError):
+            return condition
+        if condition:
+            return then(c)
+        return otherwise(c) if otherwise is not None else False
+
+    return choose
+
+
+def _compile_logical(call: Call) -> Compiled | None:
+    if not all(_single(arg) for arg in call.args):
+        return None
+    tests, wanting_all = tuple(_compile(arg) for arg in call.args), call.name == "AND"
+
+    def combine(c: Calculation) -> Value:
+        seen, outcome = False, wanting_all
+        for test in tests:
+            value = test(c)
+            if value is None:
+                continue
+            logical = value if value is True or value is False else _logical(cast(Scalar, value))
+            if isinstance(logical, ExcelError):
+                return logical
+            seen = True
+            outcome = (outcome and logical) if wanting_all else (outcome or logical)
+        return outcome if seen else VALUE
+
+    return combine
+
+
+def _compile_numbers(call: Call) -> Compiled:
+    parts, adding = tuple(_compile(arg) for arg in call.args), call.name == "SUM"
+
+    def gather(c: Calculation) -> Value:
+        found: list[Decimal] = []
+        for part in parts:
+            value = part(c)
+            if type(value) is tuple:
+                error = _error(value)
+                if error:
+                    return error
+                found += [v for v in value if isinstance(v, Decimal)]
+            else:
+                number = _number(cast(Scalar, value))
+                if isinstance(number, ExcelError):
+                    return number
+                found.append(number)
+        return sum(found, Decimal(0)) if adding else max(found, default=Decimal(0))
+
+    return gather
+
+
+def _compile_sumifs(call: Call) -> Compiled | None:
+    if call.name == "SUMIF":
+        if len(call.args) != 3:
+            return None
+        amounts_at, pairs = call.args[2], [(call.args[0], call.args[1])]
+    else:
+        amounts_at, pairs = call.args[0], list(zip(call.args[1::2], call.args[2::2], strict=True))
+    if not isinstance(amounts_at, Range) or not all(isinstance(r, Range) and _single(w) for r, w in pairs):
+        return None
+    amounts_key = (amounts_at.sheet, amounts_at.cells)
+    tests = tuple(((cast(Range, r).sheet, cast(Range, r).cells), _compile(w)) for r, w in pairs)
+
+    def total(c: Calculation) -> Value:
+        amounts = c.flat(*amounts_key)
+        # A cell that is neither a number nor an error adds nothing whether or not its row is chosen.
+        chosen = [i for i, a in enumerate(amounts) if type(a) is Decimal or isinstance(a, Decimal | ExcelError)]
+        for key, wanted in tests:
+            tested = c.flat(*key)
+            if len(tested) != len(amounts):
+                return VALUE
+            test = _criterion(cast(Scalar, wanted(c)))
+            chosen = [i for i in chosen if test(tested[i])]
+        found = Decimal(0)
+        for i in chosen:
+            amount = amounts[i]
+            if isinstance(amount, ExcelError):
+                return amount
+            found += cast(Decimal, amount)
+        return found
+
+    return total
+
+
+def _compile_indexed(call: Call) -> Compiled | None:
+    """MATCH(lookup, range, 0) or COUNTIF(range, criterion): each value looked up in the range's index."""
+    searched, looked_up = (1, 0) if call.name == "MATCH" else (0, 1)
+    block = call.args[searched]
+    if not isinstance(block, Range) or len(call.args) != (3 if call.name == "MATCH" else 2):
+        return None
+    values, key = _compile(call.args[looked_up]), (block.sheet, block.cells)
+    function = _position if call.name == "MATCH" else _count
+    if _single(call.args[looked_up]):
+        return lambda c: function(*c.indexed(*key), cast(Scalar, values(c)))
+    return lambda c: _each(functools.partial(function, *c.indexed(*key)), values(c))
+
+
+def _compile_vlookup(call: Call) -> Compiled | None:
+    table = call.args[1]
+    if not isinstance(table, Range):
+        return None
+    lookup, column_of, key = _compile(call.args[0]), _compile(call.args[2]), (table.sheet, table.cells)
+    single = _single(call.args[0])
+
+    def find(c: Calculation) -> Value:
+        rows = c.block(*key)
+        column = _number(_scalar_of(column_of(c)))
+        if isinstance(column, ExcelError):
+            return column
+        index, value = c.first_column(table), lookup(c)
+        if single:
+            return _find(index, rows, column, cast(Scalar, value))
+        return _each(functools.partial(_find, index, rows, column), value)
+
+    return find
+
+
+def _compile_sumproduct(call: Call) -> Compiled | None:
+    if len(call.args) != 1 or _single(call.args[0]):
+        return None
+    rows = _Rows()
+    row_function = rows.build(call.args[0])
+    if row_function is None or not rows.leaves:
+        return None
+    leaves, prepared = tuple(rows.leaves), tuple(rows.prepared)
+    blanks: tuple[Scalar, ...] = (None,) * len(leaves)
+
+    def total(c: Calculation) -> Value:
+        env = [prepare(c) for prepare in prepared]
+        found, blank = Decimal(0), cast(Scalar, _MISSING)
+        for row in zip(*(c.flat(*leaf) for leaf in leaves), strict=True):
+            if row == blanks:  # every cell of the row blank: the same value as every other such row
+                if blank is _MISSING:
+                    blank = row_function(blanks, env)
+                value = blank
+            else:
+                value = row_function(row, env)
+            if isinstance(value, Decimal):
+                found += value
+            elif isinstance(value, ExcelError):
+                return value
+        return found
+
+    return total
+
+
+class _Rows:
+    """An array expression over ranges of one length as a function of one row of them (each range's cell in that
+    row) and of what is worked out once per evaluation (single values, lookup indexes)."""
+
+    def __init__(self) -> None:
+        self.leaves: list[tuple[str, str]] = []  # the ranges read cell by cell, as (sheet, cells)
+        self.prepared: list[Callable[[Calculation], Any]] = []  # what is worked out once per evaluation
+        self._size: int | None = None
+
+    def _slot(self, prepare: Callable[[Calculation], Any]) -> int:
+        self.prepared.append(prepare)
+        return len(self.prepared) - 1
+
+    def _leaf(self, rule: Range) -> int | None:
+        key = (rule.sheet, rule.cells)
+        if key in self.leaves:
+            return self.leaves.index(key)
+        size = sum(len(row) for row in _block(*key))
+        if self._size not in (None, size):
+            return None  # ranges of different sizes: Excel's #N/A cells, as the interpreted way works them out
+        self._size = size
+        self.leaves.append(key)
+        return len(self.leaves) - 1
+
+    def build(self, rule: Expr) -> RowFunction | None:
+        """The rule's value in one row, or None where the rule is not made of what is described here."""
+        if _single(rule):
+            if type(rule) is Const:
+                value = rule.scalar
+                return lambda row, env: value
+            slot = self._slot(_compile(rule))
+            return lambda row, env: env[slot]
+        kind = type(rule)
+        if kind is Range:
+            place = self._leaf(cast(Range, rule))
+            return None if place is None else (lambda row, env: row[place])
+        if kind is Group:
+            return self.build(cast(Group, rule).inner)
+        if kind is Arithmetic or kind is Comparison:
+            binary = cast(Arithmetic | Comparison, rule)
+            left, right = self.build(binary.left), self.build(binary.right)
+            if left is None or right is None:
+                return None
+            apply = (_ARITHMETIC if kind is Arithmetic else _COMPARISONS)[binary.operator]
+            return lambda row, env: apply(left(row, env), right(row, env))
+        if kind is Call:
+            return self._call(cast(Call, rule))
+        return None
+
+    def _call(self, call: Call) -> RowFunction | None:
+        name, args = call.name, call.args
+        if name in _ONE_VALUE:
+            inner, function = self.build(args[0]), _ONE_VALUE[name]
+            return None if inner is None else (lambda row, env: function(inner(row, env)))
+        if name in _TWO_VALUES and len(args) == 2:
+            first, second, both = self.build(args[0]), self.build(args[1]), _TWO_VALUES[name]
+            if first is None or second is None:
+                return None
+            return lambda row, env: both(first(row, env), second(row, env))
+        if name == "MATCH" and isinstance(args[1], Range):
+            lookup, key = self.build(args[0]), (args[1].sheet, args[1].cells)
+            if lookup is None:
+                return None
+            slot = self._slot(lambda c: functools.partial(_position, *c.indexed(*key)))
+            return lambda row, env: env[slot](lookup(row, env))
+        if name == "COUNTIF" and isinstance(args[0], Range) and len(args) == 2:
+            criterion, key = self.build(args[1]), (args[0].sheet, args[0].cells)
+            if criterion is None:
+                return None
+            slot = self._slot(lambda c: functools.partial(_count, *c.indexed(*key)))
+            return lambda row, env: env[slot](criterion(row, env))
+        return None
+
+
+_CALL_COMPILERS: Mapping[str, Callable[[Call], Compiled | None]] = {
+    **dict.fromkeys(_ONE_VALUE, _compile_one_value),
+    **dict.fromkeys(_TWO_VALUES, _compile_two_values),
+    "AND": _compile_logical,
+    "COUNTIF": _compile_indexed,
+    "IF": _compile_if,
+    "MATCH": _compile_indexed,
+    "MAX": _compile_numbers,
+    "OR": _compile_logical,
+    "SUM": _compile_numbers,
+    "SUMIF": _compile_sumifs,
+    "SUMIFS": _compile_sumifs,
+    "SUMPRODUCT": _compile_sumproduct,
+    "VLOOKUP": _compile_vlookup,
+}
+
+
 # --- a workbook's formula cells, recalculated --------------------------------------------------------------
 
 _MISSING = object()
@@ -1107,16 +1517,20 @@ class Calculation(Mapping[tuple[str, str], object]):
     """Cell values with every formula cell computed from its rule, as Excel shows them after recalculating.
 
     Formula cells are computed when first asked for (each once), so a rule that reads a Summary cell reads
-    what the Summary's own rule computes from the inputs, never a stale stored value.
+    what the Summary's own rule computes from the inputs, never a stale stored value. Each rule is worked out
+    by its compiled function (:func:`compiled`); with ``interpreted=True`` by walking its expression
+    (``rule.evaluate``) instead, the plain reading of Excel's rules the compiled functions are checked against.
     """
 
-    def __init__(self, values: Cells, formulas: Mapping[tuple[str, str], Expr]) -> None:
+    def __init__(self, values: Cells, formulas: Mapping[tuple[str, str], Expr], *, interpreted: bool = False) -> None:
         self._values = values
         self._formulas = formulas
+        self._run: Callable[[Expr], Compiled] = (lambda rule: rule.evaluate) if interpreted else compiled
         self._computed: dict[tuple[str, str], object] = {}
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
         self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
         self._indexes: dict[tuple[str, str], _Index] = {}
+        self._lookups: dict[tuple[str, str], tuple[_Index, tuple[Scalar, ...]]] = {}
         self._blank_rows: dict[object, object] = {}
 
     def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
@@ -1124,10 +1538,10 @@ class Calculation(Mapping[tuple[str, str], object]):
         key = (sheet, cells)
         found = self._blocks.get(key)
         if found is None:
-            found = self._blocks[key] = [tuple(map(self._scalar, row)) for row in _block(sheet, cells)]
+            found = self._blocks[key] = [tuple(map(self.scalar_at, row)) for row in _block(sheet, cells)]
         return found
 
-    def _scalar(self, key: tuple[str, str]) -> Scalar:
+    def scalar_at(self, key: tuple[str, str]) -> Scalar:
         """A cell's value as Excel holds it (:func:`scalar`); a blank and plain text without a further call."""
         if key in self._formulas:
             return scalar(self[key])
@@ -1142,6 +1556,15 @@ class Calculation(Mapping[tuple[str, str], object]):
         found = self._flat.get(key)
         if found is None:
             found = self._flat[key] = tuple(value for row in self.block(sheet, cells) for value in row)
+        return found
+
+    def indexed(self, sheet: str, cells: str) -> tuple[_Index, tuple[Scalar, ...]]:
+        """Where each value of a block of cells sits (for MATCH and COUNTIF), with the values; made once."""
+        key = (sheet, cells)
+        found = self._lookups.get(key)
+        if found is None:
+            values = self.flat(sheet, cells)
+            found = self._lookups[key] = (_Index(values), values)
         return found
 
     def first_column(self, table: Range) -> _Index:
@@ -1172,9 +1595,9 @@ class Calculation(Mapping[tuple[str, str], object]):
         if shape is not None and not any(ref in self._formulas or self._values.get(ref) is not None for ref in refs):
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
-                found = self._blank_rows[shape] = _scalar_of(rule.evaluate(self))
+                found = self._blank_rows[shape] = _scalar_of(self._run(rule)(self))
             return found
-        return _scalar_of(rule.evaluate(self))
+        return _scalar_of(self._run(rule)(self))
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
@@ -1185,5 +1608,9 @@ class Calculation(Mapping[tuple[str, str], object]):
 
 
 def holds(rule: Expr, cells: Cells) -> bool:
-    """True when the rule evaluates to TRUE (an error, text or FALSE does not hold), as a checker shows Yes."""
-    return rule.evaluate(cells) is True
+    """True when the rule evaluates to TRUE (an error, text or FALSE does not hold), as a checker shows Yes.
+
+    The rule is evaluated through its compiled function (:func:`compiled`), over ``cells`` itself when it is a
+    :class:`Calculation` (its computed cells and ranges shared with every other rule so evaluated)."""
+    calculation = cells if isinstance(cells, Calculation) else Calculation(cells, {})
+    return compiled(rule)(calculation) is True
