@@ -76,14 +76,17 @@ def scalar(value: object) -> Scalar:
     Error text read from a file (``"#N/A"``) is the error; a number no cell can hold (NaN, infinity) is ``#NUM!``.
     """
     kind = type(value)  # the common kinds first, by exact type (a subclass takes the general way below)
+    # (no typing.cast below: it is a call, and this runs for every cell read)
     if kind is Decimal:
-        number = cast(Decimal, value)
-        return number if number.is_finite() else NUM
+        return value if value.is_finite() else NUM  # type: ignore[attr-defined,return-value]
     if kind is str:
-        text = cast(str, value)
-        return ExcelError(text) if text in EXCEL_ERRORS else text
+        return ExcelError(value) if value in EXCEL_ERRORS else value  # type: ignore[return-value]
     if value is None or kind is bool:
-        return cast(Scalar, value)
+        return value  # type: ignore[return-value]
+    if kind is int:
+        return Decimal(value)  # type: ignore[arg-type]
+    if kind is float:
+        return Decimal(repr(value)) if math.isfinite(value) else NUM  # type: ignore[arg-type]
     if value is None or isinstance(value, bool | ExcelError | str):
         return ExcelError(value) if isinstance(value, str) and value in EXCEL_ERRORS else value
     if isinstance(value, Decimal):
@@ -388,6 +391,12 @@ class Range(Expr):
 def _block(sheet: str, cells: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     """The (sheet, cell) keys of a block such as ``$A$4:$B$5``, row by row."""
     return tuple(tuple((sheet, cell) for cell in row) for row in rows_from_range(cells.replace("$", "")))
+
+
+@functools.lru_cache(maxsize=1024)
+def _flat_keys(sheet: str, cells: str) -> tuple[tuple[str, str], ...]:
+    """The (sheet, cell) keys of a block, row after row."""
+    return tuple(key for row in _block(sheet, cells) for key in row)
 
 
 def _block_values(sheet: str, block: str, cells: Cells) -> list[tuple[Scalar, ...]]:
@@ -707,6 +716,7 @@ class _Index:
     def __init__(self, values: tuple[Scalar, ...]) -> None:
         self.first: dict[object, int] = {}
         self.count: dict[object, int] = {}
+        self.at: dict[object, list[int]] = {}  # every position (from 0) of each key, in order
         self.exact = True  # False when some text is not ASCII: lookups of text then scan
         for position, value in enumerate(values, start=1):
             key: object
@@ -719,6 +729,7 @@ class _Index:
                 continue
             self.first.setdefault(key, position)
             self.count[key] = self.count.get(key, 0) + 1
+            self.at.setdefault(key, []).append(position - 1)
 
     def key(self, lookup: Scalar) -> object | None:
         """The index key of a lookup value, or None when the lookup must scan."""
@@ -743,15 +754,21 @@ def _countif(args: Args, cells: Cells) -> Value:
 
 def _count(index: _Index, tested: tuple[Scalar, ...], criterion: Scalar) -> Scalar:
     """COUNTIF of one criterion over the tested values (``index`` their index)."""
-    plain = not (
-        isinstance(criterion, str)
-        and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
-    )
-    key = index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
+    key = _criterion_key(index, criterion)
     if key is not None:
         return Decimal(index.count.get(key, 0))
     test = _criterion(criterion)  # once per criterion, not once per cell tested
     return Decimal(sum(1 for v in tested if test(v)))
+
+
+def _criterion_key(index: _Index, criterion: Scalar) -> object | None:
+    """The index key of a SUMIF/COUNTIF criterion that is a plain value to equal (no operator, no number text, no
+    wildcard), so that the cells it accepts are those the index holds under the key; else None."""
+    plain = not (
+        isinstance(criterion, str)
+        and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
+    )
+    return index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
 
 
 def _sumproduct(args: Args, cells: Cells) -> Value:
@@ -1201,7 +1218,7 @@ def _interpreted(call: Call) -> Compiled:
 def _compile_one_value(call: Call) -> Compiled:
     inner, function = _compile(call.args[0]), _ONE_VALUE[call.name]
     if _single(call.args[0]):
-        return lambda c: function(cast(Scalar, inner(c)))
+        return lambda c: function(inner(c))  # type: ignore[arg-type]  # a single value, by its shape
     return lambda c: _each(function, inner(c))
 
 
@@ -1218,7 +1235,7 @@ def _compile_two_values(call: Call) -> Compiled | None:
             return second(c) if isinstance(value, ExcelError) else value
 
         return fallback
-    return lambda c: function(cast(Scalar, first(c)), cast(Scalar, second(c)))
+    return lambda c: function(first(c), second(c))  # type: ignore[arg-type]  # single values, by their shape
 
 
 def _compile_if(call: Call) -> Compiled | None:
@@ -1250,7 +1267,7 @@ def _compile_logical(call: Call) -> Compiled | None:
             value = test(c)
             if value is None:
                 continue
-            logical = value if value is True or value is False else _logical(cast(Scalar, value))
+            logical = value if value is True or value is False else _logical(value)  # type: ignore[arg-type]
             if isinstance(logical, ExcelError):
                 return logical
             seen = True
@@ -1273,7 +1290,7 @@ def _compile_numbers(call: Call) -> Compiled:
                     return error
                 found += [v for v in value if isinstance(v, Decimal)]
             else:
-                number = _number(cast(Scalar, value))
+                number = _number(value)  # type: ignore[arg-type]  # not a tuple
                 if isinstance(number, ExcelError):
                     return number
                 found.append(number)
@@ -1299,17 +1316,23 @@ def _compile_sumifs(call: Call) -> Compiled | None:
         # A cell that is neither a number nor an error adds nothing whether or not its row is chosen.
         chosen = [i for i, a in enumerate(amounts) if type(a) is Decimal or isinstance(a, Decimal | ExcelError)]
         for key, wanted in tests:
-            tested = c.flat(*key)
+            index, tested = c.indexed(*key)
             if len(tested) != len(amounts):
                 return VALUE
-            test = _criterion(cast(Scalar, wanted(c)))
-            chosen = [i for i in chosen if test(tested[i])]
+            criterion: Scalar = wanted(c)  # type: ignore[assignment]  # a single value, by its shape
+            plain = _criterion_key(index, criterion)
+            if plain is not None:  # the cells that equal a plain value, from the index
+                accepted = set(index.at.get(plain, ()))
+                chosen = [i for i in chosen if i in accepted]
+            else:
+                test = _criterion(criterion)
+                chosen = [i for i in chosen if test(tested[i])]
         found = Decimal(0)
         for i in chosen:
             amount = amounts[i]
             if isinstance(amount, ExcelError):
                 return amount
-            found += cast(Decimal, amount)
+            found += amount  # type: ignore[operator]  # a number: errors and other kinds are left out above
         return found
 
     return total
@@ -1324,7 +1347,7 @@ def _compile_indexed(call: Call) -> Compiled | None:
     values, key = _compile(call.args[looked_up]), (block.sheet, block.cells)
     function = _position if call.name == "MATCH" else _count
     if _single(call.args[looked_up]):
-        return lambda c: function(*c.indexed(*key), cast(Scalar, values(c)))
+        return lambda c: function(*c.indexed(*key), values(c))  # type: ignore[arg-type]  # a single value
     return lambda c: _each(functools.partial(function, *c.indexed(*key)), values(c))
 
 
@@ -1342,7 +1365,7 @@ def _compile_vlookup(call: Call) -> Compiled | None:
             return column
         index, value = c.first_column(table), lookup(c)
         if single:
-            return _find(index, rows, column, cast(Scalar, value))
+            return _find(index, rows, column, value)  # type: ignore[arg-type]  # a single value, by its shape
         return _each(functools.partial(_find, index, rows, column), value)
 
     return find
@@ -1420,7 +1443,9 @@ class _Rows:
             left, right = self.build(binary.left), self.build(binary.right)
             if left is None or right is None:
                 return None
-            apply = (_ARITHMETIC if kind is Arithmetic else _COMPARISONS)[binary.operator]
+            if kind is Arithmetic and binary.operator in _OPERATIONS:
+                return _row_arithmetic(binary.operator, left, right)
+            apply = _COMPARISONS[binary.operator] if kind is Comparison else _ARITHMETIC[binary.operator]
             return lambda row, env: apply(left(row, env), right(row, env))
         if kind is Call:
             return self._call(cast(Call, rule))
@@ -1449,6 +1474,32 @@ class _Rows:
             slot = self._slot(lambda c: functools.partial(_count, *c.indexed(*key)))
             return lambda row, env: env[slot](criterion(row, env))
         return None
+
+
+def _row_arithmetic(operator_text: str, left: RowFunction, right: RowFunction) -> RowFunction:
+    """``left + - * right`` in one row: numbers, TRUE/FALSE (as the tests in a SUMPRODUCT give) and blanks worked
+    out in place, anything else as :func:`_arithmetic` works it out."""
+    operation, apply = _OPERATIONS[operator_text], _ARITHMETIC[operator_text]
+
+    def arithmetic(row: tuple[Scalar, ...], env: list[Any]) -> Scalar:
+        x, y = left(row, env), right(row, env)
+        if type(x) is not Decimal:
+            if x is True:
+                x = _ONE
+            elif x is False or x is None:
+                x = _ZERO
+            else:
+                return apply(x, y)
+        if type(y) is not Decimal:
+            if y is True:
+                y = _ONE
+            elif y is False or y is None:
+                y = _ZERO
+            else:
+                return apply(x, y)
+        return operation(x, y)  # type: ignore[no-any-return]  # two Decimals give a Decimal
+
+    return arithmetic
 
 
 _CALL_COMPILERS: Mapping[str, Callable[[Call], Compiled | None]] = {
@@ -1538,7 +1589,8 @@ class Calculation(Mapping[tuple[str, str], object]):
         key = (sheet, cells)
         found = self._blocks.get(key)
         if found is None:
-            found = self._blocks[key] = [tuple(map(self.scalar_at, row)) for row in _block(sheet, cells)]
+            values, width = self.flat(sheet, cells), len(_block(sheet, cells)[0])
+            found = self._blocks[key] = [values[i : i + width] for i in range(0, len(values), width)]
         return found
 
     def scalar_at(self, key: tuple[str, str]) -> Scalar:
@@ -1555,7 +1607,17 @@ class Calculation(Mapping[tuple[str, str], object]):
         key = (sheet, cells)
         found = self._flat.get(key)
         if found is None:
-            found = self._flat[key] = tuple(value for row in self.block(sheet, cells) for value in row)
+            keys = _flat_keys(sheet, cells)
+            if self._formulas.keys().isdisjoint(keys):  # inputs only: read without a call for each blank or text
+                found = tuple(
+                    [
+                        value if value is None or (type(value) is str and value not in EXCEL_ERRORS) else scalar(value)
+                        for value in map(self._values.get, keys)
+                    ]
+                )
+            else:
+                found = tuple(map(self.scalar_at, keys))
+            self._flat[key] = found
         return found
 
     def indexed(self, sheet: str, cells: str) -> tuple[_Index, tuple[Scalar, ...]]:
@@ -1582,22 +1644,28 @@ class Calculation(Mapping[tuple[str, str], object]):
         return self._values.get(key, default)
 
     def __getitem__(self, key: tuple[str, str]) -> object:
-        if key in self._formulas:
-            if key not in self._computed:
-                self._computed[key] = self._compute(self._formulas[key])
-            return self._computed[key]
+        rule = self._formulas.get(key)
+        if rule is not None:
+            found = self._computed.get(key, _MISSING)
+            if found is _MISSING:
+                found = self._computed[key] = self._compute(rule)
+            return found
         return self._values[key]
 
     def _compute(self, rule: Expr) -> object:
         """A formula cell's value. Where every cell its rule reads on its own is a blank input (an empty row of
         a table), the value of the first rule of the same shape so read is the value (worked out once)."""
         shape, refs = _shape_of(rule)
-        if shape is not None and not any(ref in self._formulas or self._values.get(ref) is not None for ref in refs):
+        if shape is not None and self._blank(refs):
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
                 found = self._blank_rows[shape] = _scalar_of(self._run(rule)(self))
             return found
         return _scalar_of(self._run(rule)(self))
+
+    def _blank(self, refs: tuple[tuple[str, str], ...]) -> bool:
+        """True when every one of the cells is a blank input (none computed)."""
+        return self._formulas.keys().isdisjoint(refs) and list(map(self._values.get, refs)).count(None) == len(refs)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
