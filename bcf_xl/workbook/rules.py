@@ -613,6 +613,8 @@ def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scala
         kind = type(a)
         if kind is Decimal and type(b) is Decimal:  # two numbers, the common case, without a further call
             return outcome[(a > b) - (a < b) + 1]  # type: ignore[operator]
+        if a is None and type(b) is Decimal:  # a blank beside a number is 0
+            return outcome[(b < 0) - (b > 0) + 1]
         if type(b) is str and (kind is str or a is None):  # text with text or a blank (as ""), any case
             x, y = "" if a is None else a.casefold(), b.casefold()  # type: ignore[union-attr]
             return outcome[(x > y) - (x < y) + 1]
@@ -1391,7 +1393,7 @@ def _compile_sumproduct(call: Call) -> Compiled | None:
                 value = blank
             else:
                 value = row_function(row, env)
-            if isinstance(value, Decimal):
+            if type(value) is Decimal or isinstance(value, Decimal):
                 found += value
             elif isinstance(value, ExcelError):
                 return value
@@ -1408,6 +1410,18 @@ class _Rows:
         self.leaves: list[tuple[str, str]] = []  # the ranges read cell by cell, as (sheet, cells)
         self.prepared: list[Callable[[Calculation], Any]] = []  # what is worked out once per evaluation
         self._size: int | None = None
+        # The row functions that read one range's cell or give one constant, with it (the function kept alive with
+        # its id): a function over them reads the cell or takes the constant itself, one call fewer per row.
+        self._plain: dict[int, tuple[RowFunction, str, Any]] = {}
+
+    def _known(self, function: RowFunction, what: str, detail: Any) -> RowFunction:
+        self._plain[id(function)] = (function, what, detail)
+        return function
+
+    def _kind(self, function: RowFunction) -> tuple[str, Any]:
+        """("cell", place) for a range's cell, ("constant", value) for a constant, else ("", None)."""
+        found = self._plain.get(id(function))
+        return (found[1], found[2]) if found is not None and found[0] is function else ("", None)
 
     def _slot(self, prepare: Callable[[Calculation], Any]) -> int:
         self.prepared.append(prepare)
@@ -1429,13 +1443,16 @@ class _Rows:
         if _single(rule):
             if type(rule) is Const:
                 value = rule.scalar
-                return lambda row, env: value
+                return self._known(lambda row, env: value, "constant", value)
             slot = self._slot(_compile(rule))
             return lambda row, env: env[slot]
         kind = type(rule)
         if kind is Range:
-            place = self._leaf(cast(Range, rule))
-            return None if place is None else (lambda row, env: row[place])
+            found = self._leaf(cast(Range, rule))
+            if found is None:
+                return None
+            place: int = found
+            return self._known(lambda row, env: row[place], "cell", place)
         if kind is Group:
             return self.build(cast(Group, rule).inner)
         if kind is Arithmetic or kind is Comparison:
@@ -1446,6 +1463,11 @@ class _Rows:
             if kind is Arithmetic and binary.operator in _OPERATIONS:
                 return _row_arithmetic(binary.operator, left, right)
             apply = _COMPARISONS[binary.operator] if kind is Comparison else _ARITHMETIC[binary.operator]
+            (what, place), (other, value) = self._kind(left), self._kind(right)
+            if other == "constant":
+                if what == "cell":
+                    return lambda row, env: apply(row[place], value)
+                return lambda row, env: apply(left(row, env), value)
             return lambda row, env: apply(left(row, env), right(row, env))
         if kind is Call:
             return self._call(cast(Call, rule))
@@ -1455,7 +1477,12 @@ class _Rows:
         name, args = call.name, call.args
         if name in _ONE_VALUE:
             inner, function = self.build(args[0]), _ONE_VALUE[name]
-            return None if inner is None else (lambda row, env: function(inner(row, env)))
+            if inner is None:
+                return None
+            what, place = self._kind(inner)
+            if what == "cell":
+                return lambda row, env: function(row[place])
+            return lambda row, env: function(inner(row, env))
         if name in _TWO_VALUES and len(args) == 2:
             first, second, both = self.build(args[0]), self.build(args[1]), _TWO_VALUES[name]
             if first is None or second is None:
@@ -1466,6 +1493,9 @@ class _Rows:
             if lookup is None:
                 return None
             slot = self._slot(lambda c: functools.partial(_position, *c.indexed(*key)))
+            what, place = self._kind(lookup)
+            if what == "cell":
+                return lambda row, env: env[slot](row[place])
             return lambda row, env: env[slot](lookup(row, env))
         if name == "COUNTIF" and isinstance(args[0], Range) and len(args) == 2:
             criterion, key = self.build(args[1]), (args[0].sheet, args[0].cells)
