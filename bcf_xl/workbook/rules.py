@@ -1187,6 +1187,12 @@ def _compile_binary(rule: Arithmetic | Comparison) -> Compiled:
     arithmetic = isinstance(rule, Arithmetic)
     if _single(rule.left) and _single(rule.right):
         apply = (_ARITHMETIC if arithmetic else _COMPARISONS)[operator_text]
+        if type(rule.right) is Const:  # a cell or a value against a constant (who="ICB"), one call fewer
+            value = rule.right.scalar
+            if type(rule.left) is Ref:
+                key = rule.left.key
+                return lambda c: apply(c.scalar_at(key), value)
+            return lambda c: apply(left(c), value)  # type: ignore[arg-type]  # a single value, by its shape
         return lambda c: apply(left(c), right(c))  # type: ignore[arg-type]  # both single values, by their shape
     over = _arithmetic_values if arithmetic else _comparison_values
     return lambda c: over(operator_text, left(c), right(c))
@@ -1219,6 +1225,9 @@ def _interpreted(call: Call) -> Compiled:
 
 def _compile_one_value(call: Call) -> Compiled:
     inner, function = _compile(call.args[0]), _ONE_VALUE[call.name]
+    if type(call.args[0]) is Ref:  # a function of one cell (N(amount)), one call fewer
+        key = call.args[0].key
+        return lambda c: function(c.scalar_at(key))
     if _single(call.args[0]):
         return lambda c: function(inner(c))  # type: ignore[arg-type]  # a single value, by its shape
     return lambda c: _each(function, inner(c))
@@ -1623,6 +1632,17 @@ class Calculation(Mapping[tuple[str, str], object]):
             found = self._blocks[key] = [values[i : i + width] for i in range(0, len(values), width)]
         return found
 
+    def _read(self, key: tuple[str, str]) -> Scalar:
+        """As :meth:`scalar_at`, a computed cell worked out here (one call fewer each, for blocks of grey cells)."""
+        rule = self._formulas.get(key)
+        if rule is None:
+            value = self._values.get(key)
+            return value if value is None or (type(value) is str and value not in EXCEL_ERRORS) else scalar(value)
+        found = self._computed.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._computed[key] = self._compute(rule)
+        return scalar(found)
+
     def scalar_at(self, key: tuple[str, str]) -> Scalar:
         """A cell's value as Excel holds it (:func:`scalar`); a blank and plain text without a further call."""
         if key in self._formulas:
@@ -1646,7 +1666,7 @@ class Calculation(Mapping[tuple[str, str], object]):
                     ]
                 )
             else:
-                found = tuple(map(self.scalar_at, keys))
+                found = tuple(map(self._read, keys))
             self._flat[key] = found
         return found
 
@@ -1686,16 +1706,16 @@ class Calculation(Mapping[tuple[str, str], object]):
         """A formula cell's value. Where every cell its rule reads on its own is a blank input (an empty row of
         a table), the value of the first rule of the same shape so read is the value (worked out once)."""
         shape, refs = _shape_of(rule)
-        if shape is not None and self._blank(refs):
+        if (
+            shape is not None
+            and self._formulas.keys().isdisjoint(refs)
+            and list(map(self._values.get, refs)).count(None) == len(refs)
+        ):
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
                 found = self._blank_rows[shape] = _scalar_of(self._run(rule)(self))
             return found
         return _scalar_of(self._run(rule)(self))
-
-    def _blank(self, refs: tuple[tuple[str, str], ...]) -> bool:
-        """True when every one of the cells is a blank input (none computed)."""
-        return self._formulas.keys().isdisjoint(refs) and list(map(self._values.get, refs)).count(None) == len(refs)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
