@@ -947,7 +947,7 @@ def _not(value: Scalar) -> Scalar:
 
 
 def _isna(value: Scalar) -> Scalar:
-    return value == NA
+    return type(value) is ExcelError and value.code == "#N/A"  # as value == NA, without Decimal's reflected ==
 
 
 def _isnumber(value: Scalar) -> Scalar:
@@ -1368,6 +1368,11 @@ def _compile_vlookup(call: Call) -> Compiled | None:
         return None
     lookup, column_of, key = _compile(call.args[0]), _compile(call.args[2]), (table.sheet, table.cells)
     single = _single(call.args[0])
+    if type(call.args[0]) is Ref and type(call.args[2]) is Const:  # a cell looked up, a column given: in place
+        cell, column = call.args[0].key, _number(call.args[2].scalar)
+        if isinstance(column, ExcelError):
+            return lambda c: column
+        return lambda c: _find(c.first_column(table), c.block(*key), column, c.scalar_at(cell))
 
     def find(c: Calculation) -> Value:
         rows = c.block(*key)
