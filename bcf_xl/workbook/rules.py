@@ -22,6 +22,7 @@ methods (``a.eq(b)``, ``a.gt(0)``...); :func:`group` keeps brackets the formula 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import operator
 import re
@@ -1569,6 +1570,8 @@ _MISSING = object()
 # Each rule's shape (see _shape_of), by the rule's id; the rule is held with it, so the id is never reused.
 _SHAPES: dict[int, tuple[Expr, object, tuple[tuple[str, str], ...]]] = {}
 _MOST_SHAPES = 200_000
+_SHAPE_NUMBERS: dict[object, int] = {}  # each shape met, numbered (a template has a few dozen)
+_NEXT_SHAPE = itertools.count()  # never the same number twice, even after the numbers are cleared
 
 
 def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
@@ -1583,8 +1586,14 @@ def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
         return held[1], held[2]
     refs: list[tuple[str, str]] = []
     shape = _shape(rule, refs)
-    if len(_SHAPES) >= _MOST_SHAPES:
+    if shape is not None:  # the shape as a number, so that looking it up does not hash the whole tree each time
+        number = _SHAPE_NUMBERS.get(shape)
+        if number is None:
+            number = _SHAPE_NUMBERS[shape] = next(_NEXT_SHAPE)
+        shape = number
+    if len(_SHAPES) >= _MOST_SHAPES or len(_SHAPE_NUMBERS) >= _MOST_SHAPES:
         _SHAPES.clear()
+        _SHAPE_NUMBERS.clear()
     _SHAPES[id(rule)] = (rule, shape, tuple(refs))
     return shape, tuple(refs)
 
