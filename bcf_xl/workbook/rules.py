@@ -720,6 +720,7 @@ class _Index:
         self.first: dict[object, int] = {}
         self.count: dict[object, int] = {}
         self.at: dict[object, list[int]] = {}  # every position (from 0) of each key, in order
+        self._text_keys: dict[str, object] = {}  # the key of each text looked up so far
         self.exact = True  # False when some text is not ASCII: lookups of text then scan
         for position, value in enumerate(values, start=1):
             key: object
@@ -736,6 +737,12 @@ class _Index:
 
     def key(self, lookup: Scalar) -> object | None:
         """The index key of a lookup value, or None when the lookup must scan."""
+        if type(lookup) is str:  # text, the common lookup: its key worked out once per index
+            found = self._text_keys.get(lookup, _MISSING)
+            if found is _MISSING:
+                plain = self.exact and lookup.isascii() and not _WILDCARD.search(lookup)
+                found = self._text_keys[lookup] = ("text", lookup.lower()) if plain else None
+            return found
         if isinstance(lookup, Decimal):
             return lookup
         if lookup is None:
@@ -802,7 +809,7 @@ def _position(index: _Index, candidates: tuple[Scalar, ...], lookup: Scalar) -> 
     key = index.key(lookup)
     if key is not None:
         found = index.first.get(key)
-        return NA if found is None else Decimal(found)
+        return NA if found is None else _WHOLE[found] if found < len(_WHOLE) else Decimal(found)
     same = _same(lookup)
     return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
 
