@@ -1729,8 +1729,8 @@ class Calculation(Mapping[tuple[str, str], object]):
         shape, refs = _shape_of(rule)
         if (
             shape is not None
-            and self._formulas.keys().isdisjoint(refs)
             and list(map(self._values.get, refs)).count(None) == len(refs)
+            and self._formulas.keys().isdisjoint(refs)
         ):
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
