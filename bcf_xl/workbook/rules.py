@@ -1,7 +1,7 @@
 """Workbook rules declared once: small expressions that write their Excel formula and evaluate as Excel does.
 
 A Summary line or a checklist item is one expression. The builder writes ``"=" + rule.formula(sheet)`` into
-its cell and stores ``rule.evaluate(cells)`` as the cell's cached value; the validator asks the very same
+its cell and stores what the rule computes from the cells as the cell's cached value; the validator asks the same
 rule whether it holds. Nothing is written twice, so the workbook and Python cannot drift apart.
 
 Evaluation follows Excel over a mapping ``{(sheet, cell): value}``:
@@ -17,6 +17,11 @@ Evaluation follows Excel over a mapping ``{(sheet, cell): value}``:
 Only the functions the templates use are here. Expressions are built with the functions below
 (:func:`sum_`, :func:`sumifs`, :func:`if_`...), the arithmetic operators ``+ - * /`` and the comparison
 methods (``a.eq(b)``, ``a.gt(0)``...); :func:`group` keeps brackets the formula text should show.
+
+Two ways to evaluate, with the same outcome: ``rule.evaluate(cells)`` walks the expression node by node (the
+plain reading of the rules above), and :func:`compiled` turns a rule, once, into nested Python functions that
+a :class:`Calculation` and :func:`holds` use (a region's files are validated with them). Tests hold the two
+equal, value for value, on random rules and randomly edited templates.
 """
 
 from __future__ import annotations
