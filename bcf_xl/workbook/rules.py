@@ -1,7 +1,7 @@
 """Workbook rules declared once: small expressions that write their Excel formula and evaluate as Excel does.
 
 A Summary line or a checklist item is one expression. The builder writes ``"=" + rule.formula(sheet)`` into
-its cell and stores ``rule.evaluate(cells)`` as the cell's cached value; the validator asks the very same
+its cell and stores what the rule computes from the cells as the cell's cached value; the validator asks the same
 rule whether it holds. Nothing is written twice, so the workbook and Python cannot drift apart.
 
 Evaluation follows Excel over a mapping ``{(sheet, cell): value}``:
@@ -17,11 +17,17 @@ Evaluation follows Excel over a mapping ``{(sheet, cell): value}``:
 Only the functions the templates use are here. Expressions are built with the functions below
 (:func:`sum_`, :func:`sumifs`, :func:`if_`...), the arithmetic operators ``+ - * /`` and the comparison
 methods (``a.eq(b)``, ``a.gt(0)``...); :func:`group` keeps brackets the formula text should show.
+
+Two ways to evaluate, with the same outcome: ``rule.evaluate(cells)`` walks the expression node by node (the
+plain reading of the rules above), and :func:`compiled` turns a rule, once, into nested Python functions that
+a :class:`Calculation` and :func:`holds` use (a region's files are validated with them). Tests hold the two
+equal, value for value, on random rules and randomly edited templates.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import operator
 import re
@@ -76,14 +82,17 @@ def scalar(value: object) -> Scalar:
     Error text read from a file (``"#N/A"``) is the error; a number no cell can hold (NaN, infinity) is ``#NUM!``.
     """
     kind = type(value)  # the common kinds first, by exact type (a subclass takes the general way below)
+    # (no typing.cast below: it is a call, and this runs for every cell read)
     if kind is Decimal:
-        number = cast(Decimal, value)
-        return number if number.is_finite() else NUM
+        return value if value.is_finite() else NUM  # type: ignore[attr-defined,return-value]
     if kind is str:
-        text = cast(str, value)
-        return ExcelError(text) if text in EXCEL_ERRORS else text
+        return ExcelError(value) if value in EXCEL_ERRORS else value  # type: ignore[return-value]
     if value is None or kind is bool:
-        return cast(Scalar, value)
+        return value  # type: ignore[return-value]
+    if kind is int:
+        return Decimal(value)  # type: ignore[arg-type]
+    if kind is float:
+        return Decimal(repr(value)) if math.isfinite(value) else NUM  # type: ignore[arg-type]
     if value is None or isinstance(value, bool | ExcelError | str):
         return ExcelError(value) if isinstance(value, str) and value in EXCEL_ERRORS else value
     if isinstance(value, Decimal):
@@ -390,6 +399,12 @@ def _block(sheet: str, cells: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     return tuple(tuple((sheet, cell) for cell in row) for row in rows_from_range(cells.replace("$", "")))
 
 
+@functools.lru_cache(maxsize=1024)
+def _flat_keys(sheet: str, cells: str) -> tuple[tuple[str, str], ...]:
+    """The (sheet, cell) keys of a block, row after row."""
+    return tuple(key for row in _block(sheet, cells) for key in row)
+
+
 def _block_values(sheet: str, block: str, cells: Cells) -> list[tuple[Scalar, ...]]:
     return [tuple(scalar(cells.get(key)) for key in row) for row in _block(sheet, block)]
 
@@ -465,12 +480,16 @@ class Arithmetic(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
-        if self.operator != "/" and (isinstance(left, tuple) or isinstance(right, tuple)):
-            found = _arithmetic_over(_OPERATIONS[self.operator], left, right)
-            if found is not None:
-                return found
-        return _each(_ARITHMETIC[self.operator], left, right)
+        return _arithmetic_values(self.operator, self.left.evaluate(cells), self.right.evaluate(cells))
+
+
+def _arithmetic_values(operator_text: str, left: Value, right: Value) -> Value:
+    """``left operator right`` over two evaluated operands, cell by cell where either is a range."""
+    if operator_text != "/" and (isinstance(left, tuple) or isinstance(right, tuple)):
+        found = _arithmetic_over(_OPERATIONS[operator_text], left, right)
+        if found is not None:
+            return found
+    return _each(_ARITHMETIC[operator_text], left, right)
 
 
 _OPERATIONS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -556,12 +575,16 @@ class Comparison(Expr):
         return _binary(self, home)
 
     def evaluate(self, cells: Cells) -> Value:
-        left, right = self.left.evaluate(cells), self.right.evaluate(cells)
-        if isinstance(left, tuple) and not isinstance(right, tuple):
-            found = _compared_over(self.operator, left, right)
-            if found is not None:
-                return found
-        return _each(_COMPARISONS[self.operator], left, right)
+        return _comparison_values(self.operator, self.left.evaluate(cells), self.right.evaluate(cells))
+
+
+def _comparison_values(operator_text: str, left: Value, right: Value) -> Value:
+    """``left operator right`` over two evaluated operands: TRUE or FALSE, cell by cell where either is a range."""
+    if isinstance(left, tuple) and not isinstance(right, tuple):
+        found = _compared_over(operator_text, left, right)
+        if found is not None:
+            return found
+    return _each(_COMPARISONS[operator_text], left, right)
 
 
 _TESTS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -596,6 +619,8 @@ def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scala
         kind = type(a)
         if kind is Decimal and type(b) is Decimal:  # two numbers, the common case, without a further call
             return outcome[(a > b) - (a < b) + 1]  # type: ignore[operator]
+        if a is None and type(b) is Decimal:  # a blank beside a number is 0
+            return outcome[(b < 0) - (b > 0) + 1]
         if type(b) is str and (kind is str or a is None):  # text with text or a blank (as ""), any case
             x, y = "" if a is None else a.casefold(), b.casefold()  # type: ignore[union-attr]
             return outcome[(x > y) - (x < y) + 1]
@@ -699,6 +724,8 @@ class _Index:
     def __init__(self, values: tuple[Scalar, ...]) -> None:
         self.first: dict[object, int] = {}
         self.count: dict[object, int] = {}
+        self.at: dict[object, list[int]] = {}  # every position (from 0) of each key, in order
+        self._text_keys: dict[str, object] = {}  # the key of each text looked up so far
         self.exact = True  # False when some text is not ASCII: lookups of text then scan
         for position, value in enumerate(values, start=1):
             key: object
@@ -711,9 +738,16 @@ class _Index:
                 continue
             self.first.setdefault(key, position)
             self.count[key] = self.count.get(key, 0) + 1
+            self.at.setdefault(key, []).append(position - 1)
 
     def key(self, lookup: Scalar) -> object | None:
         """The index key of a lookup value, or None when the lookup must scan."""
+        if type(lookup) is str:  # text, the common lookup: its key worked out once per index
+            found = self._text_keys.get(lookup, _MISSING)
+            if found is _MISSING:
+                plain = self.exact and lookup.isascii() and not _WILDCARD.search(lookup)
+                found = self._text_keys[lookup] = ("text", lookup.lower()) if plain else None
+            return found
         if isinstance(lookup, Decimal):
             return lookup
         if lookup is None:
@@ -730,19 +764,26 @@ _CRITERION_OPERATOR = re.compile(r"^(<=|>=|<>|<|>|=)")
 def _countif(args: Args, cells: Cells) -> Value:
     tested = _cells(args[0], cells)
     index = _Index(tested)
+    return _each(functools.partial(_count, index, tested), args[1].evaluate(cells))
 
-    def count(criterion: Scalar) -> Scalar:
-        plain = not (
-            isinstance(criterion, str)
-            and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
-        )
-        key = index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
-        if key is not None:
-            return Decimal(index.count.get(key, 0))
-        test = _criterion(criterion)  # once per criterion, not once per cell tested
-        return Decimal(sum(1 for v in tested if test(v)))
 
-    return _each(count, args[1].evaluate(cells))
+def _count(index: _Index, tested: tuple[Scalar, ...], criterion: Scalar) -> Scalar:
+    """COUNTIF of one criterion over the tested values (``index`` their index)."""
+    key = _criterion_key(index, criterion)
+    if key is not None:
+        return Decimal(index.count.get(key, 0))
+    test = _criterion(criterion)  # once per criterion, not once per cell tested
+    return Decimal(sum(1 for v in tested if test(v)))
+
+
+def _criterion_key(index: _Index, criterion: Scalar) -> object | None:
+    """The index key of a SUMIF/COUNTIF criterion that is a plain value to equal (no operator, no number text, no
+    wildcard), so that the cells it accepts are those the index holds under the key; else None."""
+    plain = not (
+        isinstance(criterion, str)
+        and (_CRITERION_OPERATOR.match(criterion) or _NUMBER_TEXT.fullmatch(criterion) or criterion == "")
+    )
+    return index.key(criterion) if plain and not isinstance(criterion, bool | ExcelError) else None
 
 
 def _sumproduct(args: Args, cells: Cells) -> Value:
@@ -763,18 +804,19 @@ def _sumproduct(args: Args, cells: Cells) -> Value:
 def _match(args: Args, cells: Cells) -> Value:
     candidates = _cells(args[1], cells)
     index = _Index(candidates)
+    return _each(functools.partial(_position, index, candidates), args[0].evaluate(cells))
 
-    def position(lookup: Scalar) -> Scalar:
-        if isinstance(lookup, ExcelError):
-            return lookup
-        key = index.key(lookup)
-        if key is not None:
-            found = index.first.get(key)
-            return NA if found is None else Decimal(found)
-        same = _same(lookup)
-        return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
 
-    return _each(position, args[0].evaluate(cells))
+def _position(index: _Index, candidates: tuple[Scalar, ...], lookup: Scalar) -> Scalar:
+    """MATCH of one lookup value among the candidates (``index`` their index): its first position, else #N/A."""
+    if isinstance(lookup, ExcelError):
+        return lookup
+    key = index.key(lookup)
+    if key is not None:
+        found = index.first.get(key)
+        return NA if found is None else _WHOLE[found] if found < len(_WHOLE) else Decimal(found)
+    same = _same(lookup)
+    return next((Decimal(i) for i, v in enumerate(candidates, start=1) if same(v)), NA)
 
 
 def _vlookup(args: Args, cells: Cells) -> Value:
@@ -786,25 +828,26 @@ def _vlookup(args: Args, cells: Cells) -> Value:
     if isinstance(column, ExcelError):
         return column
     index = cells.first_column(table) if isinstance(cells, Calculation) else _Index(tuple(r[0] for r in rows))
+    return _each(functools.partial(_find, index, rows, column), args[0].evaluate(cells))
 
-    def find(lookup: Scalar) -> Scalar:
-        if isinstance(lookup, ExcelError):
-            return lookup
-        key = index.key(lookup)
-        if key is not None:  # found in one step, as the scan below would find it
-            position = index.first.get(key)
-            row = None if position is None else rows[position - 1]
-        else:
-            same = _same(lookup)
-            row = next((r for r in rows if same(r[0])), None)
-        if row is None:
-            return NA
-        if not 1 <= column <= len(row):
-            return ExcelError("#REF!")
-        found = row[int(column) - 1]
-        return Decimal(0) if found is None else found  # a looked-up blank shows as 0
 
-    return _each(find, args[0].evaluate(cells))
+def _find(index: _Index, rows: list[tuple[Scalar, ...]], column: Decimal, lookup: Scalar) -> Scalar:
+    """VLOOKUP of one lookup value in a table's rows (``index`` its first column's index)."""
+    if isinstance(lookup, ExcelError):
+        return lookup
+    key = index.key(lookup)
+    if key is not None:  # found in one step, as the scan below would find it
+        position = index.first.get(key)
+        row = None if position is None else rows[position - 1]
+    else:
+        same = _same(lookup)
+        row = next((r for r in rows if same(r[0])), None)
+    if row is None:
+        return NA
+    if not 1 <= column <= len(row):
+        return ExcelError("#REF!")
+    found = row[int(column) - 1]
+    return Decimal(0) if found is None else found  # a looked-up blank shows as 0
 
 
 def _scalar_of(value: Value) -> Scalar:
@@ -848,28 +891,30 @@ def _or(args: Args, cells: Cells) -> Value:
 
 
 def _round(args: Args, cells: Cells) -> Value:
-    def apply(value: Scalar, digits: Scalar) -> Scalar:
-        number, places = _number(value), _number(digits)
-        if isinstance(number, ExcelError):
-            return number
-        if isinstance(places, ExcelError):
-            return places
-        return number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE)
+    return _each(_round_one, args[0].evaluate(cells), args[1].evaluate(cells))
 
-    return _each(apply, args[0].evaluate(cells), args[1].evaluate(cells))
+
+def _round_one(value: Scalar, digits: Scalar) -> Scalar:
+    number, places = _number(value), _number(digits)
+    if isinstance(number, ExcelError):
+        return number
+    if isinstance(places, ExcelError):
+        return places
+    return number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _search(args: Args, cells: Cells) -> Value:
-    def apply(find: Scalar, within: Scalar) -> Scalar:
-        needle, text = _text(find), _text(within)
-        if isinstance(needle, ExcelError):
-            return needle
-        if isinstance(text, ExcelError):
-            return text
-        found = _wildcards(needle).search(text)
-        return VALUE if found is None else Decimal(found.start() + 1)
+    return _each(_search_one, args[0].evaluate(cells), args[1].evaluate(cells))
 
-    return _each(apply, args[0].evaluate(cells), args[1].evaluate(cells))
+
+def _search_one(find: Scalar, within: Scalar) -> Scalar:
+    needle, text = _text(find), _text(within)
+    if isinstance(needle, ExcelError):
+        return needle
+    if isinstance(text, ExcelError):
+        return text
+    found = _wildcards(needle).search(text)
+    return VALUE if found is None else Decimal(found.start() + 1)
 
 
 def _one(function: Callable[[Scalar], Scalar]) -> Callable[[Args, Cells], Value]:
@@ -886,7 +931,11 @@ def _n(value: Scalar) -> Scalar:
 def _iferror(args: Args, cells: Cells) -> Value:
     value = args[0].evaluate(cells)
     fallback = args[1].evaluate(cells)
-    return _each(lambda v, f: f if isinstance(v, ExcelError) else v, value, fallback)
+    return _each(_or_fallback, value, fallback)
+
+
+def _or_fallback(value: Scalar, fallback: Scalar) -> Scalar:
+    return fallback if isinstance(value, ExcelError) else value
 
 
 def _length(value: Scalar) -> Scalar:
@@ -910,18 +959,42 @@ def _not(value: Scalar) -> Scalar:
     return logical if isinstance(logical, ExcelError) else not logical
 
 
+def _isna(value: Scalar) -> Scalar:
+    return type(value) is ExcelError and value.code == "#N/A"  # as value == NA, without Decimal's reflected ==
+
+
+def _isnumber(value: Scalar) -> Scalar:
+    return isinstance(value, Decimal)
+
+
+# The functions of one value, applied cell by cell over a range.
+_ONE_VALUE: Mapping[str, Callable[[Scalar], Scalar]] = {
+    "ISNA": _isna,
+    "ISNUMBER": _isnumber,
+    "LEN": _length,
+    "N": _n,
+    "NOT": _not,
+    "TRIM": _trim,
+}
+# The functions of two values, applied cell by cell where either is a range.
+_TWO_VALUES: Mapping[str, Callable[[Scalar, Scalar], Scalar]] = {
+    "IFERROR": _or_fallback,
+    "ROUND": _round_one,
+    "SEARCH": _search_one,
+}
+
 FUNCTIONS: Mapping[str, Callable[[Args, Cells], Value]] = {
     "AND": _and,
     "COUNTIF": _countif,
     "IF": _if,
     "IFERROR": _iferror,
-    "ISNA": _one(lambda v: v == NA),
-    "ISNUMBER": _one(lambda v: isinstance(v, Decimal)),
-    "LEN": _one(_length),
+    "ISNA": _one(_ONE_VALUE["ISNA"]),
+    "ISNUMBER": _one(_ONE_VALUE["ISNUMBER"]),
+    "LEN": _one(_ONE_VALUE["LEN"]),
     "MATCH": _match,
     "MAX": _max,
-    "N": _one(_n),
-    "NOT": _one(_not),
+    "N": _one(_ONE_VALUE["N"]),
+    "NOT": _one(_ONE_VALUE["NOT"]),
     "OR": _or,
     "ROUND": _round,
     "SEARCH": _search,
@@ -929,7 +1002,7 @@ FUNCTIONS: Mapping[str, Callable[[Args, Cells], Value]] = {
     "SUMIF": _sumif,
     "SUMIFS": _sumifs_call,
     "SUMPRODUCT": _sumproduct,
-    "TRIM": _one(_trim),
+    "TRIM": _one(_ONE_VALUE["TRIM"]),
     "VLOOKUP": _vlookup,
 }
 
@@ -1041,12 +1114,476 @@ def search(find: Operand, within: Operand) -> Expr:
     return _call("SEARCH", find, within)
 
 
+# --- rules compiled into Python functions ------------------------------------------------------------------
+
+Compiled = Callable[["Calculation"], Value]
+RowFunction = Callable[[tuple[Scalar, ...], list[Any]], Scalar]
+
+# Each rule's compiled function, by the rule's id; the rule is held with it, so the id is never reused.
+_COMPILED: dict[int, tuple[Expr, Compiled]] = {}
+
+
+def compiled(rule: Expr) -> Compiled:
+    """The rule as one Python function of a :class:`Calculation`, giving what ``rule.evaluate`` gives; made once.
+
+    The function is nested closures, one per node, each chosen for the node's function and for whether its
+    arguments are single values or ranges (known from the rule's shape): evaluating does no method dispatch per
+    node and no test of kinds the shape settles. Ranges are read once per calculation, and lookup indexes of a
+    range made once per calculation. A SUMPRODUCT of one array of ranges goes through the ranges' rows once,
+    working out a row whose cells are all blank only once; SUMIF(S) tests only the rows whose amount can count.
+    """
+    held = _COMPILED.get(id(rule))
+    if held is not None and held[0] is rule:
+        return held[1]
+    function = _compile(rule)
+    if len(_COMPILED) >= _MOST_SHAPES:
+        _COMPILED.clear()
+    _COMPILED[id(rule)] = (rule, function)
+    return function
+
+
+# Functions whose value is one value, whatever their arguments.
+_SINGLE_CALLS = frozenset({"AND", "MAX", "OR", "SUM", "SUMIF", "SUMIFS", "SUMPRODUCT"})
+# The arguments that decide whether a function's value is one value or a range's worth, cell by cell.
+_ELEMENTWISE_ARGS: Mapping[str, slice] = {
+    **{name: slice(0, 1) for name in (*_ONE_VALUE, "MATCH", "VLOOKUP")},
+    **{name: slice(0, 2) for name in _TWO_VALUES},
+    "COUNTIF": slice(1, 2),
+    "IF": slice(1, 3),
+}
+
+
+def _single(rule: Expr) -> bool:
+    """True when the rule's value is always one value, never a range's values (from its shape alone)."""
+    kind = type(rule)
+    if kind is Const or kind is Ref:
+        return True
+    if kind is Group:
+        return _single(cast(Group, rule).inner)
+    if kind is Arithmetic or kind is Comparison:
+        binary = cast(Arithmetic | Comparison, rule)
+        return _single(binary.left) and _single(binary.right)
+    if kind is Call:
+        call = cast(Call, rule)
+        if call.name in _SINGLE_CALLS:
+            return True
+        decisive = _ELEMENTWISE_ARGS.get(call.name)
+        return decisive is not None and all(_single(arg) for arg in call.args[decisive])
+    return False
+
+
+def _compile(rule: Expr) -> Compiled:
+    kind = type(rule)
+    if kind is Const:
+        value = cast(Const, rule).scalar
+        return lambda c: value
+    if kind is Ref:
+        key = cast(Ref, rule).key
+        return lambda c: c.scalar_at(key)
+    if kind is Range:
+        sheet, block = cast(Range, rule).sheet, cast(Range, rule).cells
+        return lambda c: c.flat(sheet, block)
+    if kind is Group:
+        return _compile(cast(Group, rule).inner)
+    if kind is Arithmetic or kind is Comparison:
+        return _compile_binary(cast(Arithmetic | Comparison, rule))
+    if kind is Call:
+        call = cast(Call, rule)
+        maker = _CALL_COMPILERS.get(call.name)
+        found = maker(call) if maker is not None else None
+        return found if found is not None else _interpreted(call)
+    return rule.evaluate  # an expression of another kind evaluates itself
+
+
+def _compile_binary(rule: Arithmetic | Comparison) -> Compiled:
+    left, right, operator_text = _compile(rule.left), _compile(rule.right), rule.operator
+    arithmetic = isinstance(rule, Arithmetic)
+    if _single(rule.left) and _single(rule.right):
+        apply = (_ARITHMETIC if arithmetic else _COMPARISONS)[operator_text]
+        if type(rule.right) is Const:  # a cell or a value against a constant (who="ICB"), one call fewer
+            value = rule.right.scalar
+            if type(rule.left) is Ref:
+                key = rule.left.key
+                return lambda c: apply(c.scalar_at(key), value)
+            return lambda c: apply(left(c), value)  # type: ignore[arg-type]  # a single value, by its shape
+        return lambda c: apply(left(c), right(c))  # type: ignore[arg-type]  # both single values, by their shape
+    over = _arithmetic_values if arithmetic else _comparison_values
+    return lambda c: over(operator_text, left(c), right(c))
+
+
+class _Precompiled(Expr):
+    """An argument handed to a function of :data:`FUNCTIONS` as an expression, evaluating through its compiled
+    function inside a calculation."""
+
+    __slots__ = ("inner", "run")
+
+    def __init__(self, inner: Expr) -> None:
+        self.inner = inner
+        self.run = _compile(inner)
+
+    def formula(self, home: str | None = None) -> str:
+        return self.inner.formula(home)
+
+    def evaluate(self, cells: Cells) -> Value:
+        return self.run(cells) if isinstance(cells, Calculation) else self.inner.evaluate(cells)
+
+
+def _interpreted(call: Call) -> Compiled:
+    """A function applied as :data:`FUNCTIONS` applies it, its arguments evaluated through their compiled
+    functions (ranges and constants, which some functions look at as they are, left as they are)."""
+    args = tuple(arg if isinstance(arg, Range | Const) else _Precompiled(arg) for arg in call.args)
+    function = FUNCTIONS[call.name]
+    return lambda c: function(args, c)
+
+
+def _compile_one_value(call: Call) -> Compiled:
+    inner, function = _compile(call.args[0]), _ONE_VALUE[call.name]
+    if type(call.args[0]) is Ref:  # a function of one cell (N(amount)), one call fewer
+        key = call.args[0].key
+        return lambda c: function(c.scalar_at(key))
+    if _single(call.args[0]):
+        return lambda c: function(inner(c))  # type: ignore[arg-type]  # a single value, by its shape
+    return lambda c: _each(function, inner(c))
+
+
+def _compile_two_values(call: Call) -> Compiled | None:
+    if len(call.args) != 2:
+        return None
+    first, second, function = _compile(call.args[0]), _compile(call.args[1]), _TWO_VALUES[call.name]
+    if not (_single(call.args[0]) and _single(call.args[1])):
+        return lambda c: _each(function, first(c), second(c))
+    if call.name == "IFERROR":  # the fallback is worked out only where it is shown
+
+        def fallback(c: Calculation) -> Value:
+            value = first(c)
+            return second(c) if isinstance(value, ExcelError) else value
+
+        return fallback
+    return lambda c: function(first(c), second(c))  # type: ignore[arg-type]  # single values, by their shape
+
+
+def _compile_if(call: Call) -> Compiled | None:
+    if len(call.args) not in (2, 3):
+        return None
+    test, then = _compile(call.args[0]), _compile(call.args[1])
+    otherwise = _compile(call.args[2]) if len(call.args) == 3 else None
+
+    def choose(c: Calculation) -> Value:
+        value = test(c)
+        condition = value if value is True or value is False else _logical(_scalar_of(value))
+        if isinstance(condition, ExcelError):
+            return condition
+        if condition:
+            return then(c)
+        return otherwise(c) if otherwise is not None else False
+
+    return choose
+
+
+def _compile_logical(call: Call) -> Compiled | None:
+    if not all(_single(arg) for arg in call.args):
+        return None
+    tests, wanting_all = tuple(_compile(arg) for arg in call.args), call.name == "AND"
+
+    def combine(c: Calculation) -> Value:
+        seen, outcome = False, wanting_all
+        for test in tests:
+            value = test(c)
+            if value is None:
+                continue
+            logical = value if value is True or value is False else _logical(value)  # type: ignore[arg-type]
+            if isinstance(logical, ExcelError):
+                return logical
+            seen = True
+            outcome = (outcome and logical) if wanting_all else (outcome or logical)
+        return outcome if seen else VALUE
+
+    return combine
+
+
+def _compile_numbers(call: Call) -> Compiled:
+    parts, adding = tuple(_compile(arg) for arg in call.args), call.name == "SUM"
+
+    def gather(c: Calculation) -> Value:
+        found: list[Decimal] = []
+        for part in parts:
+            value = part(c)
+            if type(value) is tuple:
+                error = _error(value)
+                if error:
+                    return error
+                found += [v for v in value if isinstance(v, Decimal)]
+            else:
+                number = _number(value)  # type: ignore[arg-type]  # not a tuple
+                if isinstance(number, ExcelError):
+                    return number
+                found.append(number)
+        return sum(found, Decimal(0)) if adding else max(found, default=Decimal(0))
+
+    return gather
+
+
+def _compile_sumifs(call: Call) -> Compiled | None:
+    if call.name == "SUMIF":
+        if len(call.args) != 3:
+            return None
+        amounts_at, pairs = call.args[2], [(call.args[0], call.args[1])]
+    else:
+        amounts_at, pairs = call.args[0], list(zip(call.args[1::2], call.args[2::2], strict=True))
+    if not isinstance(amounts_at, Range) or not all(isinstance(r, Range) and _single(w) for r, w in pairs):
+        return None
+    amounts_key = (amounts_at.sheet, amounts_at.cells)
+    tests = tuple(((cast(Range, r).sheet, cast(Range, r).cells), _compile(w)) for r, w in pairs)
+
+    def total(c: Calculation) -> Value:
+        amounts = c.flat(*amounts_key)
+        # A cell that is neither a number nor an error adds nothing whether or not its row is chosen.
+        chosen = [i for i, a in enumerate(amounts) if type(a) is Decimal or isinstance(a, Decimal | ExcelError)]
+        for key, wanted in tests:
+            index, tested = c.indexed(*key)
+            if len(tested) != len(amounts):
+                return VALUE
+            criterion: Scalar = wanted(c)  # type: ignore[assignment]  # a single value, by its shape
+            plain = _criterion_key(index, criterion)
+            if plain is not None:  # the cells that equal a plain value, from the index
+                accepted = set(index.at.get(plain, ()))
+                chosen = [i for i in chosen if i in accepted]
+            else:
+                test = _criterion(criterion)
+                chosen = [i for i in chosen if test(tested[i])]
+        found = Decimal(0)
+        for i in chosen:
+            amount = amounts[i]
+            if isinstance(amount, ExcelError):
+                return amount
+            found += amount  # type: ignore[operator]  # a number: errors and other kinds are left out above
+        return found
+
+    return total
+
+
+def _compile_indexed(call: Call) -> Compiled | None:
+    """MATCH(lookup, range, 0) or COUNTIF(range, criterion): each value looked up in the range's index."""
+    searched, looked_up = (1, 0) if call.name == "MATCH" else (0, 1)
+    block = call.args[searched]
+    if not isinstance(block, Range) or len(call.args) != (3 if call.name == "MATCH" else 2):
+        return None
+    values, key = _compile(call.args[looked_up]), (block.sheet, block.cells)
+    function = _position if call.name == "MATCH" else _count
+    if _single(call.args[looked_up]):
+        return lambda c: function(*c.indexed(*key), values(c))  # type: ignore[arg-type]  # a single value
+    return lambda c: _each(functools.partial(function, *c.indexed(*key)), values(c))
+
+
+def _compile_vlookup(call: Call) -> Compiled | None:
+    table = call.args[1]
+    if not isinstance(table, Range):
+        return None
+    lookup, column_of, key = _compile(call.args[0]), _compile(call.args[2]), (table.sheet, table.cells)
+    single = _single(call.args[0])
+    if type(call.args[0]) is Ref and type(call.args[2]) is Const:  # a cell looked up, a column given: in place
+        cell, column = call.args[0].key, _number(call.args[2].scalar)
+        if isinstance(column, ExcelError):
+            return lambda c: column
+        return lambda c: _find(c.first_column(table), c.block(*key), column, c.scalar_at(cell))
+
+    def find(c: Calculation) -> Value:
+        rows = c.block(*key)
+        column = _number(_scalar_of(column_of(c)))
+        if isinstance(column, ExcelError):
+            return column
+        index, value = c.first_column(table), lookup(c)
+        if single:
+            return _find(index, rows, column, value)  # type: ignore[arg-type]  # a single value, by its shape
+        return _each(functools.partial(_find, index, rows, column), value)
+
+    return find
+
+
+def _compile_sumproduct(call: Call) -> Compiled | None:
+    if len(call.args) != 1 or _single(call.args[0]):
+        return None
+    rows = _Rows()
+    row_function = rows.build(call.args[0])
+    if row_function is None or not rows.leaves:
+        return None
+    leaves, prepared = tuple(rows.leaves), tuple(rows.prepared)
+    blanks: tuple[Scalar, ...] = (None,) * len(leaves)
+
+    def total(c: Calculation) -> Value:
+        env = [prepare(c) for prepare in prepared]
+        found, blank = Decimal(0), cast(Scalar, _MISSING)
+        for row in zip(*(c.flat(*leaf) for leaf in leaves), strict=True):
+            if row == blanks:  # every cell of the row blank: the same value as every other such row
+                if blank is _MISSING:
+                    blank = row_function(blanks, env)
+                value = blank
+            else:
+                value = row_function(row, env)
+            if type(value) is Decimal or isinstance(value, Decimal):
+                found += value
+            elif isinstance(value, ExcelError):
+                return value
+        return found
+
+    return total
+
+
+class _Rows:
+    """An array expression over ranges of one length as a function of one row of them (each range's cell in that
+    row) and of what is worked out once per evaluation (single values, lookup indexes)."""
+
+    def __init__(self) -> None:
+        self.leaves: list[tuple[str, str]] = []  # the ranges read cell by cell, as (sheet, cells)
+        self.prepared: list[Callable[[Calculation], Any]] = []  # what is worked out once per evaluation
+        self._size: int | None = None
+        # The row functions that read one range's cell or give one constant, with it (the function kept alive with
+        # its id): a function over them reads the cell or takes the constant itself, one call fewer per row.
+        self._plain: dict[int, tuple[RowFunction, str, Any]] = {}
+
+    def _known(self, function: RowFunction, what: str, detail: Any) -> RowFunction:
+        self._plain[id(function)] = (function, what, detail)
+        return function
+
+    def _kind(self, function: RowFunction) -> tuple[str, Any]:
+        """("cell", place) for a range's cell, ("constant", value) for a constant, else ("", None)."""
+        found = self._plain.get(id(function))
+        return (found[1], found[2]) if found is not None and found[0] is function else ("", None)
+
+    def _slot(self, prepare: Callable[[Calculation], Any]) -> int:
+        self.prepared.append(prepare)
+        return len(self.prepared) - 1
+
+    def _leaf(self, rule: Range) -> int | None:
+        key = (rule.sheet, rule.cells)
+        if key in self.leaves:
+            return self.leaves.index(key)
+        size = sum(len(row) for row in _block(*key))
+        if self._size not in (None, size):
+            return None  # ranges of different sizes: Excel's #N/A cells, as the interpreted way works them out
+        self._size = size
+        self.leaves.append(key)
+        return len(self.leaves) - 1
+
+    def build(self, rule: Expr) -> RowFunction | None:
+        """The rule's value in one row, or None where the rule is not made of what is described here."""
+        if _single(rule):
+            if type(rule) is Const:
+                value = rule.scalar
+                return self._known(lambda row, env: value, "constant", value)
+            slot = self._slot(_compile(rule))
+            return lambda row, env: env[slot]
+        kind = type(rule)
+        if kind is Range:
+            found = self._leaf(cast(Range, rule))
+            if found is None:
+                return None
+            place: int = found
+            return self._known(lambda row, env: row[place], "cell", place)
+        if kind is Group:
+            return self.build(cast(Group, rule).inner)
+        if kind is Arithmetic or kind is Comparison:
+            binary = cast(Arithmetic | Comparison, rule)
+            left, right = self.build(binary.left), self.build(binary.right)
+            if left is None or right is None:
+                return None
+            if kind is Arithmetic and binary.operator in _OPERATIONS:
+                return _row_arithmetic(binary.operator, left, right)
+            apply = _COMPARISONS[binary.operator] if kind is Comparison else _ARITHMETIC[binary.operator]
+            (what, place), (other, value) = self._kind(left), self._kind(right)
+            if other == "constant":
+                if what == "cell":
+                    return lambda row, env: apply(row[place], value)
+                return lambda row, env: apply(left(row, env), value)
+            return lambda row, env: apply(left(row, env), right(row, env))
+        if kind is Call:
+            return self._call(cast(Call, rule))
+        return None
+
+    def _call(self, call: Call) -> RowFunction | None:
+        name, args = call.name, call.args
+        if name in _ONE_VALUE:
+            inner, function = self.build(args[0]), _ONE_VALUE[name]
+            if inner is None:
+                return None
+            what, place = self._kind(inner)
+            if what == "cell":
+                return lambda row, env: function(row[place])
+            return lambda row, env: function(inner(row, env))
+        if name in _TWO_VALUES and len(args) == 2:
+            first, second, both = self.build(args[0]), self.build(args[1]), _TWO_VALUES[name]
+            if first is None or second is None:
+                return None
+            return lambda row, env: both(first(row, env), second(row, env))
+        if name == "MATCH" and isinstance(args[1], Range):
+            lookup, key = self.build(args[0]), (args[1].sheet, args[1].cells)
+            if lookup is None:
+                return None
+            slot = self._slot(lambda c: functools.partial(_position, *c.indexed(*key)))
+            what, place = self._kind(lookup)
+            if what == "cell":
+                return lambda row, env: env[slot](row[place])
+            return lambda row, env: env[slot](lookup(row, env))
+        if name == "COUNTIF" and isinstance(args[0], Range) and len(args) == 2:
+            criterion, key = self.build(args[1]), (args[0].sheet, args[0].cells)
+            if criterion is None:
+                return None
+            slot = self._slot(lambda c: functools.partial(_count, *c.indexed(*key)))
+            return lambda row, env: env[slot](criterion(row, env))
+        return None
+
+
+def _row_arithmetic(operator_text: str, left: RowFunction, right: RowFunction) -> RowFunction:
+    """``left + - * right`` in one row: numbers, TRUE/FALSE (as the tests in a SUMPRODUCT give) and blanks worked
+    out in place, anything else as :func:`_arithmetic` works it out."""
+    operation, apply = _OPERATIONS[operator_text], _ARITHMETIC[operator_text]
+
+    def arithmetic(row: tuple[Scalar, ...], env: list[Any]) -> Scalar:
+        x, y = left(row, env), right(row, env)
+        if type(x) is not Decimal:
+            if x is True:
+                x = _ONE
+            elif x is False or x is None:
+                x = _ZERO
+            else:
+                return apply(x, y)
+        if type(y) is not Decimal:
+            if y is True:
+                y = _ONE
+            elif y is False or y is None:
+                y = _ZERO
+            else:
+                return apply(x, y)
+        return operation(x, y)  # type: ignore[no-any-return]  # two Decimals give a Decimal
+
+    return arithmetic
+
+
+_CALL_COMPILERS: Mapping[str, Callable[[Call], Compiled | None]] = {
+    **dict.fromkeys(_ONE_VALUE, _compile_one_value),
+    **dict.fromkeys(_TWO_VALUES, _compile_two_values),
+    "AND": _compile_logical,
+    "COUNTIF": _compile_indexed,
+    "IF": _compile_if,
+    "MATCH": _compile_indexed,
+    "MAX": _compile_numbers,
+    "OR": _compile_logical,
+    "SUM": _compile_numbers,
+    "SUMIF": _compile_sumifs,
+    "SUMIFS": _compile_sumifs,
+    "SUMPRODUCT": _compile_sumproduct,
+    "VLOOKUP": _compile_vlookup,
+}
+
+
 # --- a workbook's formula cells, recalculated --------------------------------------------------------------
 
 _MISSING = object()
 # Each rule's shape (see _shape_of), by the rule's id; the rule is held with it, so the id is never reused.
 _SHAPES: dict[int, tuple[Expr, object, tuple[tuple[str, str], ...]]] = {}
 _MOST_SHAPES = 200_000
+_SHAPE_NUMBERS: dict[object, int] = {}  # each shape met, numbered (a template has a few dozen)
+_NEXT_SHAPE = itertools.count()  # never the same number twice, even after the numbers are cleared
 
 
 def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
@@ -1061,8 +1598,14 @@ def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
         return held[1], held[2]
     refs: list[tuple[str, str]] = []
     shape = _shape(rule, refs)
-    if len(_SHAPES) >= _MOST_SHAPES:
+    if shape is not None:  # the shape as a number, so that looking it up does not hash the whole tree each time
+        number = _SHAPE_NUMBERS.get(shape)
+        if number is None:
+            number = _SHAPE_NUMBERS[shape] = next(_NEXT_SHAPE)
+        shape = number
+    if len(_SHAPES) >= _MOST_SHAPES or len(_SHAPE_NUMBERS) >= _MOST_SHAPES:
         _SHAPES.clear()
+        _SHAPE_NUMBERS.clear()
     _SHAPES[id(rule)] = (rule, shape, tuple(refs))
     return shape, tuple(refs)
 
@@ -1090,16 +1633,20 @@ class Calculation(Mapping[tuple[str, str], object]):
     """Cell values with every formula cell computed from its rule, as Excel shows them after recalculating.
 
     Formula cells are computed when first asked for (each once), so a rule that reads a Summary cell reads
-    what the Summary's own rule computes from the inputs, never a stale stored value.
+    what the Summary's own rule computes from the inputs, never a stale stored value. Each rule is worked out
+    by its compiled function (:func:`compiled`); with ``interpreted=True`` by walking its expression
+    (``rule.evaluate``) instead, the plain reading of Excel's rules the compiled functions are checked against.
     """
 
-    def __init__(self, values: Cells, formulas: Mapping[tuple[str, str], Expr]) -> None:
+    def __init__(self, values: Cells, formulas: Mapping[tuple[str, str], Expr], *, interpreted: bool = False) -> None:
         self._values = values
         self._formulas = formulas
+        self._run: Callable[[Expr], Compiled] = (lambda rule: rule.evaluate) if interpreted else compiled
         self._computed: dict[tuple[str, str], object] = {}
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
         self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
         self._indexes: dict[tuple[str, str], _Index] = {}
+        self._lookups: dict[tuple[str, str], tuple[_Index, tuple[Scalar, ...]]] = {}
         self._blank_rows: dict[object, object] = {}
 
     def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
@@ -1107,10 +1654,22 @@ class Calculation(Mapping[tuple[str, str], object]):
         key = (sheet, cells)
         found = self._blocks.get(key)
         if found is None:
-            found = self._blocks[key] = [tuple(map(self._scalar, row)) for row in _block(sheet, cells)]
+            values, width = self.flat(sheet, cells), len(_block(sheet, cells)[0])
+            found = self._blocks[key] = [values[i : i + width] for i in range(0, len(values), width)]
         return found
 
-    def _scalar(self, key: tuple[str, str]) -> Scalar:
+    def _read(self, key: tuple[str, str]) -> Scalar:
+        """As :meth:`scalar_at`, a computed cell worked out here (one call fewer each, for blocks of grey cells)."""
+        rule = self._formulas.get(key)
+        if rule is None:
+            value = self._values.get(key)
+            return value if value is None or (type(value) is str and value not in EXCEL_ERRORS) else scalar(value)
+        found = self._computed.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._computed[key] = self._compute(rule)
+        return scalar(found)
+
+    def scalar_at(self, key: tuple[str, str]) -> Scalar:
         """A cell's value as Excel holds it (:func:`scalar`); a blank and plain text without a further call."""
         if key in self._formulas:
             return scalar(self[key])
@@ -1124,7 +1683,26 @@ class Calculation(Mapping[tuple[str, str], object]):
         key = (sheet, cells)
         found = self._flat.get(key)
         if found is None:
-            found = self._flat[key] = tuple(value for row in self.block(sheet, cells) for value in row)
+            keys = _flat_keys(sheet, cells)
+            if self._formulas.keys().isdisjoint(keys):  # inputs only: read without a call for each blank or text
+                found = tuple(
+                    [
+                        value if value is None or (type(value) is str and value not in EXCEL_ERRORS) else scalar(value)
+                        for value in map(self._values.get, keys)
+                    ]
+                )
+            else:
+                found = tuple(map(self._read, keys))
+            self._flat[key] = found
+        return found
+
+    def indexed(self, sheet: str, cells: str) -> tuple[_Index, tuple[Scalar, ...]]:
+        """Where each value of a block of cells sits (for MATCH and COUNTIF), with the values; made once."""
+        key = (sheet, cells)
+        found = self._lookups.get(key)
+        if found is None:
+            values = self.flat(sheet, cells)
+            found = self._lookups[key] = (_Index(values), values)
         return found
 
     def first_column(self, table: Range) -> _Index:
@@ -1142,22 +1720,28 @@ class Calculation(Mapping[tuple[str, str], object]):
         return self._values.get(key, default)
 
     def __getitem__(self, key: tuple[str, str]) -> object:
-        if key in self._formulas:
-            if key not in self._computed:
-                self._computed[key] = self._compute(self._formulas[key])
-            return self._computed[key]
+        rule = self._formulas.get(key)
+        if rule is not None:
+            found = self._computed.get(key, _MISSING)
+            if found is _MISSING:
+                found = self._computed[key] = self._compute(rule)
+            return found
         return self._values[key]
 
     def _compute(self, rule: Expr) -> object:
         """A formula cell's value. Where every cell its rule reads on its own is a blank input (an empty row of
         a table), the value of the first rule of the same shape so read is the value (worked out once)."""
         shape, refs = _shape_of(rule)
-        if shape is not None and not any(ref in self._formulas or self._values.get(ref) is not None for ref in refs):
+        if (
+            shape is not None
+            and list(map(self._values.get, refs)).count(None) == len(refs)
+            and self._formulas.keys().isdisjoint(refs)
+        ):
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
-                found = self._blank_rows[shape] = _scalar_of(rule.evaluate(self))
+                found = self._blank_rows[shape] = _scalar_of(self._run(rule)(self))
             return found
-        return _scalar_of(rule.evaluate(self))
+        return _scalar_of(self._run(rule)(self))
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
@@ -1168,5 +1752,9 @@ class Calculation(Mapping[tuple[str, str], object]):
 
 
 def holds(rule: Expr, cells: Cells) -> bool:
-    """True when the rule evaluates to TRUE (an error, text or FALSE does not hold), as a checker shows Yes."""
-    return rule.evaluate(cells) is True
+    """True when the rule evaluates to TRUE (an error, text or FALSE does not hold), as a checker shows Yes.
+
+    The rule is evaluated through its compiled function (:func:`compiled`), over ``cells`` itself when it is a
+    :class:`Calculation` (its computed cells and ranges shared with every other rule so evaluated)."""
+    calculation = cells if isinstance(cells, Calculation) else Calculation(cells, {})
+    return compiled(rule)(calculation) is True
