@@ -30,7 +30,7 @@ from tests import commands
 from tests.commands import digest
 
 MEMORY_LIMIT = 500 * 2**20  # bytes of address space the command may use
-TIMEOUT = 30  # seconds the command may take: a guard against a hang, generous on a busy machine (WORK_SECONDS bounds the work)
+TIMEOUT = 30  # seconds a command may take before it counts as hung (WORK_SECONDS bounds its work)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
