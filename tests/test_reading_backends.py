@@ -282,3 +282,37 @@ def test_a_long_text_is_refused_at_its_cell_either_way(
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
     assert f"'{EXPENDITURE}'!{cell}" in messages[0]
+
+
+_TEXT_PIECES = st.sampled_from(
+    [
+        "<t>",
+        "</t>",
+        "<x:t>",
+        "</x:t>",
+        '<t xml:space="preserve">',
+        '<x:t xml:space="preserve">',
+        " ",
+        "\t",
+        "\n",
+        "a",
+        "<is>",
+        "</is>",
+        '<c r="A1" t="inlineStr">',
+        "</c>",
+        "<tableParts/>",
+        ":t",
+        ">",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TEXT_PIECES, max_size=14).map("".join))
+def test_the_quick_search_for_blank_text_finds_what_the_full_pattern_finds(xml: str) -> None:
+    """A sheet's text of only white space (which calamine reads as no value, so openpyxl reads that sheet) is found
+    by the quick search exactly where the full pattern, with namespace prefixes, finds it."""
+    from bcf_xl.workbook import reading
+
+    data = xml.encode()
+    assert reading._blank_text(data) == (reading._BLANK_TEXT.search(data) is not None)

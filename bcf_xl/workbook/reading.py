@@ -299,6 +299,7 @@ _CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")  # also a cell w
 _ERROR_TYPES = (b't="e"', b"t='e'")
 # A text of only spaces (or other white space): calamine reads it as no value, openpyxl (and Excel) as the text.
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
+_PLAIN_BLANK_TEXT = re.compile(rb"<t(?:\s[^>]*)?>\s+</t>")  # the same without namespace prefixes
 
 # calamine holds a sheet as one dense block from its first to its last cell, and ends the process when it
 # cannot: beyond this many cells (or this many bytes of XML) the file is left to openpyxl, which streams
@@ -316,9 +317,12 @@ def _blank_shared_text(archive: zipfile.ZipFile) -> bool:
 
 
 def _blank_text(xml: bytes) -> bool:
-    """Whether XML holds a text element of only white space (:data:`_BLANK_TEXT`); most hold no text element that
-    could, which a plain search of its closing tag rules out first."""
-    return (b"</t>" in xml or b":t>" in xml) and _BLANK_TEXT.search(xml) is not None
+    """Whether XML holds a text element of only white space (:data:`_BLANK_TEXT`): searched for first without
+    namespace prefixes, a search that starts from the plain text ``<t`` and so runs several times faster; the full
+    pattern only where a prefixed name could be one (``:t``)."""
+    if _PLAIN_BLANK_TEXT.search(xml) is not None:
+        return True
+    return b":t" in xml and _BLANK_TEXT.search(xml) is not None
 
 
 def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
