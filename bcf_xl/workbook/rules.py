@@ -890,10 +890,6 @@ def _or(args: Args, cells: Cells) -> Value:
     return found if isinstance(found, ExcelError) else any(found)
 
 
-def _round(args: Args, cells: Cells) -> Value:
-    return _each(_round_one, args[0].evaluate(cells), args[1].evaluate(cells))
-
-
 def _round_one(value: Scalar, digits: Scalar) -> Scalar:
     number, places = _number(value), _number(digits)
     if isinstance(number, ExcelError):
@@ -901,10 +897,6 @@ def _round_one(value: Scalar, digits: Scalar) -> Scalar:
     if isinstance(places, ExcelError):
         return places
     return number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE)
-
-
-def _search(args: Args, cells: Cells) -> Value:
-    return _each(_search_one, args[0].evaluate(cells), args[1].evaluate(cells))
 
 
 def _search_one(find: Scalar, within: Scalar) -> Scalar:
@@ -920,6 +912,11 @@ def _search_one(find: Scalar, within: Scalar) -> Scalar:
 def _one(function: Callable[[Scalar], Scalar]) -> Callable[[Args, Cells], Value]:
     """A function of one value, applied cell by cell over a range."""
     return lambda args, cells: _each(function, args[0].evaluate(cells))
+
+
+def _two(function: Callable[[Scalar, Scalar], Scalar]) -> Callable[[Args, Cells], Value]:
+    """A function of two values, applied cell by cell over ranges."""
+    return lambda args, cells: _each(function, args[0].evaluate(cells), args[1].evaluate(cells))
 
 
 def _n(value: Scalar) -> Scalar:
@@ -996,8 +993,8 @@ FUNCTIONS: Mapping[str, Callable[[Args, Cells], Value]] = {
     "N": _one(_ONE_VALUE["N"]),
     "NOT": _one(_ONE_VALUE["NOT"]),
     "OR": _or,
-    "ROUND": _round,
-    "SEARCH": _search,
+    "ROUND": _two(_round_one),
+    "SEARCH": _two(_search_one),
     "SUM": _sum,
     "SUMIF": _sumif,
     "SUMIFS": _sumifs_call,
