@@ -13,7 +13,7 @@ from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred t
 from bcf_xl.planbook.reader import PlanRead
 from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
-from bcf_xl.submission.builder import build, list_ranges, lists_for
+from bcf_xl.submission.builder import build, held_values, list_ranges, lists_for
 from bcf_xl.submission.definition import COVER_INPUTS, YEARS, TemplateYear, year_for_plan
 from bcf_xl.submission.layout import (
     EXPENDITURE,
@@ -64,13 +64,7 @@ def template_needs(read: PlanRead, template: TemplateYear | None, policy: Policy
     except BcfInputError as exc:
         message = f"the {template.name} template cannot hold the plan: {exc}"
         return [*found, _need(L.COVER, L.cover_cell("year1"), Target("plan", field=exc.location.field), message)]
-    values = {
-        (sheet.title, cell.coordinate): cell.value
-        for sheet in book.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.value is not None and cell.data_type != "f"
-    }
+    values = held_values(book)
     layout = Layout(template, scheme_rows_for(len(read.plan.schemes)))
     lists = lists_for(policy, template)
     items = checklist.items(layout, lists, list_ranges(lists), policy)

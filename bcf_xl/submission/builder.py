@@ -271,7 +271,8 @@ def write(plan: Plan, year: TemplateYear, policy: Policy, target: Path, *, overw
         raise BcfInputError(
             Location(sheet=target.name), "the submission must be an .xlsx file", target.suffix or "no extension"
         )
-    book, cached = finished(*_assemble(plan, year, policy))
+    book, rules = _assemble(plan, year, policy)
+    cached = cached_values(book, rules)
 
     def save(temporary: Path) -> None:
         book.save(temporary)
@@ -691,15 +692,19 @@ def _not_zero(sheet: Worksheet, cells: str) -> None:
 
 def cached_values(book: Workbook, rules: Mapping[tuple[str, str], Expr]) -> dict[tuple[str, str], object]:
     """What every formula cell computes to, evaluated from its rule over the cells the template holds."""
-    values: dict[tuple[str, str], object] = {
+    calculation = Calculation(held_values(book), rules)
+    return {key: calculation[key] for key in rules}
+
+
+def held_values(book: Workbook) -> dict[tuple[str, str], object]:
+    """Every value a built template holds, formulas left out, by (sheet, cell): what its rules read."""
+    return {
         (sheet.title, cell.coordinate): cell.value
         for sheet in book.worksheets
         for row in sheet.iter_rows()
         for cell in row
         if cell.value is not None and cell.data_type != "f"
     }
-    calculation = Calculation(values, rules)
-    return {key: calculation[key] for key in rules}
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
