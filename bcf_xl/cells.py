@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, repeat
+from types import ModuleType
 from typing import Any, TypeVar, cast
 
 from bcf_xl.errors import BcfInputError, Location
@@ -211,6 +212,18 @@ def numbers(value: object, where: str, *, blank: Decimal | None) -> list[Decimal
 _LARGEST_EXACT_PENCE = 1e13  # below this, two floats are never within a penny of one another
 
 
+def _float_cells(value: object) -> list[float] | None:
+    """A range's cells, row by row, when every one is a float (a row, a column or a block of rows of numbers), else
+    None."""
+    if type(value) is not list:
+        return None
+    kinds = set(map(type, value))
+    floats = value if kinds == {float} else list(chain.from_iterable(value)) if kinds == {list} else None
+    if floats is None or (kinds == {list} and set(map(type, floats)) != {float}):
+        return None
+    return floats
+
+
 def _cells_in_pence(value: object) -> tuple[list[int], list[float]] | None:
     """A range's cells, row by row, as whole pence and as those pence in pounds, when every cell is a float that
     is an exact amount in pounds and pence, else None (the general way reads the cells then).
@@ -221,11 +234,8 @@ def _cells_in_pence(value: object) -> tuple[list[int], list[float]] | None:
     two-decimal amount it can be, and its shortest form (``repr``) is that amount. The amounts in pounds are the
     floats themselves, but 0.0 for a -0.0, as the Decimal reading has it.
     """
-    if type(value) is not list:
-        return None
-    kinds = set(map(type, value))  # a row or a column of numbers, or a block of rows of them
-    floats = value if kinds == {float} else list(chain.from_iterable(value)) if kinds == {list} else None
-    if floats is None or (kinds == {list} and set(map(type, floats)) != {float}):
+    floats = _float_cells(value)
+    if floats is None:
         return None
     try:
         pence = list(map(float.__round__, map(operator.mul, floats, repeat(100.0))))  # round(x) is x.__round__()
@@ -261,6 +271,63 @@ def _weights_in_pence(value: object) -> tuple[list[int], list[float], int] | Non
     if not 0 < pool < _LARGEST_EXACT_PENCE * 100 or min(pence) < 0:
         return None
     return pence, pounds, pool
+
+
+@functools.cache
+def _numpy() -> ModuleType | None:
+    """numpy when it is installed (the desktop add-in's Python has it, with pandas), else None: ranges are then
+    worked out in pure Python, with the same results."""
+    try:
+        import numpy  # a compiled library: long ranges of numbers split in one pass each
+    except ImportError:
+        return None
+    return numpy
+
+
+_ARRAYS_FROM = 64  # cells: below this, converting to numpy's arrays and back costs more than it saves
+_EXACT_INTEGERS = 2**53  # every whole number below this in size is a float exactly
+_INT64_LIMIT = 2**63
+
+
+def _passport_in_arrays(pennies: int, value: object) -> list[list[float]] | None:
+    """What :func:`bcf_passport` spills for ``pennies`` split by a range of weights, worked out with numpy: the
+    split of :func:`~bcf_xl.money.allocate_pence` (largest remainder, equal remainders first come first) over
+    the weights in whole pence.
+
+    None when numpy is not installed, for fewer than :data:`_ARRAYS_FROM` weights, when a weight is not an exact
+    amount in pounds and pence 0 or more (as :func:`_weights_in_pence` takes them), or when a figure could leave
+    numpy's 64-bit whole numbers: the pure Python way then works it out, with the same result.
+    """
+    np = _numpy()
+    floats = _float_cells(value) if np is not None else None
+    if np is None or floats is None or len(floats) < _ARRAYS_FROM:
+        return None
+    pounds = np.array(floats, dtype=np.float64)
+    if not np.isfinite(pounds).all():
+        return None
+    pence = np.rint(pounds * 100.0)  # as _cells_in_pence takes them: round half even, then back to pounds exactly
+    if not (pence / 100.0 == pounds).all() or (pence < 0).any():
+        return None
+    pool = float(pence.sum())  # exact: every partial sum of weights 0 or more is at most the pool
+    size = abs(pennies)
+    if not 0 < pool < _LARGEST_EXACT_PENCE * 100 or size >= _EXACT_INTEGERS:
+        return None
+    weight_sum = int(pool)
+    if int(pence.max()) * size >= _INT64_LIMIT or weight_sum * len(floats) >= _INT64_LIMIT:
+        return None
+    shares = pence.astype(np.int64) * size  # each exact share is share / weight_sum pennies
+    parts = shares // weight_sum
+    remainders = shares - parts * weight_sum
+    left_over = int(remainders.sum()) // weight_sum  # pennies owed, one each to the largest remainders
+    if left_over:
+        smallest = remainders[np.argpartition(-remainders, left_over - 1)[left_over - 1]]
+        larger = remainders > smallest
+        parts += larger
+        owed = left_over - int(larger.sum())
+        parts[np.flatnonzero(remainders == smallest)[:owed]] += 1
+    if pennies < 0:
+        parts = -parts
+    return cast(list[list[float]], (parts / 100).reshape(-1, 1).tolist())
 
 
 def _amounts(value: object, where: str) -> list[Decimal]:
@@ -359,6 +426,9 @@ def _spill(parts: Sequence[Decimal]) -> list[list[float]]:
 def bcf_passport(total: CellValue, weights: Any) -> Result:
     """Split a total by weights exactly to the penny (largest remainder); spills one amount per weight."""
     whole_total = to_pence(number(total, "total"))
+    spilled = _passport_in_arrays(int(whole_total * 100), weights)
+    if spilled is not None:
+        return spilled
     weighed = _weights_in_pence(weights)
     if weighed is not None:
         parts = allocate_pence(int(whole_total * 100), weighed[0])  # the weights in pence: allocate, in whole numbers

@@ -5,6 +5,8 @@ Run: .venv/bin/python bench/bench_recalc.py [--repeat R]
 1. The Python cost of one call of each bcf_* function with a scalar, and with 1,000-cell ranges
    where the function takes a range, against a baseline call of a one-line Python function in the
    same process; each figure the fastest of 100 short runs, so a busy machine moves it little.
+   bcf_passport splits a long range with numpy when it is installed; it is timed again without numpy, the
+   pure Python way Excel on the web (Pyodide) and a Python without numpy take.
 2. Headless recalculation (bcf_xl.recalc, the `formulas` engine) of workbooks with 500 and 5,000
    formula cells, half native and half bcf_*, and, when pycel is installed (`pip install pycel`;
    it is not a dependency: GPL-3.0), the same workbooks in pycel with the same cell functions,
@@ -22,10 +24,12 @@ import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import openpyxl
 from timing import median_seconds
 
+from bcf_xl import cells
 from bcf_xl.cells import CATALOGUE
 from bcf_xl.recalc import recalculate
 
@@ -122,6 +126,12 @@ def main() -> None:
         shape = ", ".join(f"{len(a)} cells" if isinstance(a, list) and len(a) > 10 else repr(a)[:12] for a in call_args)
         cost = per_call_us(CATALOGUE[name].function, call_args)
         print(f"{name:<15} {shape:<34} {cost:9.1f} {cost / baseline:11.0f}")
+    print("without numpy (as in Excel on the web or a Python without it): the pure Python way")
+    for name, call_args in CALLS:
+        if name == "bcf_passport" and any(isinstance(a, list) and len(a) > 10 for a in call_args):
+            with mock.patch.object(cells, "_numpy", return_value=None):
+                cost = per_call_us(CATALOGUE[name].function, call_args)
+            print(f"{name:<15} {f'{len(call_args[1])} cells, no numpy':<34} {cost:9.1f} {cost / baseline:11.0f}")
 
     recalculate_warm = Path(tempfile.mkdtemp()) / "warm.xlsx"
     build_workbook(recalculate_warm, 10)

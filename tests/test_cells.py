@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 from decimal import Decimal as D
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -29,7 +30,7 @@ from bcf_xl.cells import (
     catalogue_text,
     is_error,
 )
-from bcf_xl.money import allocate
+from bcf_xl.money import allocate, to_pence
 from bcf_xl.risk import share_risk
 
 # --- the examples the catalogue promises --------------------------------------------------------
@@ -526,3 +527,49 @@ def test_passport_cells_the_quick_way_refuses_go_the_general_way(weights: list[o
     """Cells the whole-pence way cannot take (NaN, infinity, TRUE) are refused with the general way's message
     naming the cell, in a column as in a block."""
     assert bcf_passport(100.0, weights) == message
+
+
+_LONG_WEIGHTS = st.lists(_SPLIT_FLOATS, min_size=cells._ARRAYS_FROM, max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=_LONG_WEIGHTS,
+    rows=st.booleans(),
+    amount=st.one_of(st.integers(-(10**10), 10**10), st.integers(-(2**60), 2**60)),
+)
+def test_long_splits_with_numpy_equal_the_pure_python_ones(values: list[float], rows: bool, amount: int) -> None:
+    """bcf_passport over a long range, split with numpy's arrays when installed, spills exactly what the pure Python
+    whole-pence split and the engine's Decimal allocate give (equal remainders first come first, -0.0 as 0), up to
+    totals beyond numpy's 64-bit whole numbers, which the pure Python way takes."""
+    weights: list[float] | list[list[float]] = [[v] for v in values] if rows else values
+    exact = [D(repr(v)) + 0 for v in values]
+    total = to_pence(D(repr(amount / 100)))  # the total as the cell passes it, to the penny
+    spilled = cells._passport_in_arrays(int(total * 100), weights)
+    with mock.patch.object(cells, "_numpy", return_value=None):
+        pure = bcf_passport(amount / 100, weights)
+    if not any(exact):
+        assert spilled is None
+        assert pure == "#BCF! weights: weights must not all be zero (got 0)"
+        return
+    in_pence = all(e.as_tuple().exponent >= -2 for e in exact)  # type: ignore[operator]
+    if abs(amount) < 10**12 and sum(exact) < 10**12 and in_pence:  # a worksheet's sizes: numpy takes them
+        assert spilled is not None
+    expected = [[float(p)] for p in allocate(total, exact)]
+    assert pure == expected
+    assert spilled is None or spilled == expected
+    assert bcf_passport(amount / 100, weights) == expected
+
+
+def test_long_splits_take_numpy_only_for_exact_pence_weights() -> None:
+    """The numpy split declines what the whole-pence way declines (a weight of more than two decimals, a negative,
+    a NaN, text, TRUE), and a short range, so those go the general way with its messages."""
+    long = [1.25] * cells._ARRAYS_FROM
+    assert cells._passport_in_arrays(10000, long) is not None
+    for bad in (0.123, -1.0, float("nan"), "1", True, None):
+        assert cells._passport_in_arrays(10000, [*long[1:], bad]) is None
+    assert cells._passport_in_arrays(10000, long[1:]) is None
+    assert bcf_passport(100.0, [*long[1:], True]) == (
+        f"#BCF! weights cell {cells._ARRAYS_FROM}: must be a number, not TRUE/FALSE (got TRUE)"
+    )
+    assert str(bcf_passport(100.0, [*long[1:], -1.0])).startswith("#BCF! weights")
