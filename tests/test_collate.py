@@ -441,6 +441,24 @@ def test_text_that_looks_like_a_formula_stays_text(returns_folder: Path, tmp_pat
         assert next(csv.DictReader(handle))["area"] == "'" + name
 
 
+def test_text_with_control_characters_is_written_escaped(returns_folder: Path, tmp_path: Path, policy: Policy) -> None:
+    """A scheme name holding a line break and a bidirectional override is one line of text in the workbook, each
+    shown escaped, while the table keeps the text as the file holds it."""
+    name = "Carers\nline two \u202eevil"
+    first = LAYOUT.expenditure.data_rows[0]
+    path = renamed(
+        returns_folder / "northmoor.xlsx",
+        tmp_path / "odd.xlsx",
+        "Oddmoor",
+        {(EXPENDITURE, LAYOUT.expenditure.cell("name", first)): name},
+    )
+    result = collate([path], policy=policy, jobs=1, output=tmp_path / "out.xlsx")
+    keys = [f.key for f in result.table("Expenditure").fields]
+    assert result.table("Expenditure").rows[0][keys.index("scheme")] == name
+    cell = openpyxl.load_workbook(tmp_path / "out.xlsx")["Expenditure"].cell(2, keys.index("scheme") + 1)
+    assert (cell.value, cell.data_type) == ("Carers\\nline two \\u202eevil", "s")
+
+
 def test_frames_keep_money_exact(frames: dict[str, object]) -> None:
     """The DataFrames hold each table with its fields' keys as columns and money as Decimal."""
     totals = frames["Totals"]
