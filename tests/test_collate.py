@@ -19,25 +19,30 @@ import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.xml.constants import SHEET_MAIN_NS as MAIN_NS
 
 from bcf_xl.cli import main
 from bcf_xl.collate import Collation, _bar, _NoBar, _pool, collate, duplicates, find_workbooks
-from bcf_xl.collate.returns import COMPLETE, INCOMPLETE, NOT_READ
-from bcf_xl.collate.tables import ENGLAND
+from bcf_xl.collate.returns import COMPLETE, INCOMPLETE, NOT_READ, plan_years
+from bcf_xl.collate.tables import ENGLAND, amount_key
 from bcf_xl.errors import BcfInputError
 from bcf_xl.policy import Policy
 from bcf_xl.pooling import Dimension
 from bcf_xl.report import compute
 from bcf_xl.returns.reader import validate as validate_return
-from bcf_xl.sample import sample_plan
+from bcf_xl.sample import sample_plan, sample_plan_for
 from bcf_xl.submission.builder import write
-from bcf_xl.submission.definition import YEAR_2023_25
+from bcf_xl.submission.definition import YEAR_2023_25, YEAR_2025_26
 from bcf_xl.submission.layout import COVER, EXPENDITURE, Layout
 from bcf_xl.submission.reader import read
 from bcf_xl.submission.validator import validate
+from bcf_xl.workbook.formats import number_format
+from bcf_xl.workbook.tables import MONEY
 from tests.libreoffice import convert
 
 LAYOUT = Layout(YEAR_2023_25, 100)
@@ -108,19 +113,34 @@ def test_every_file_has_an_areas_row_with_its_outcome(collation: Collation) -> N
     assert not collation.ok
 
 
+def engine_figures(path: Path, policy: Policy) -> dict[tuple[str, str], Decimal]:
+    """The engine's income and expenditure for each plan year of the plan a template holds."""
+    plan = read(path, policy).plan
+    assert plan is not None
+    engine = compute(plan, policy).to_frames()
+    figures = {}
+    for year in plan.years:
+        figures[("income", year)] = sum(engine["funding"].query("year == @year")["income"], Decimal(0))
+        figures[("spend", year)] = sum(engine["schemes"].query("year == @year")["amount"], Decimal(0))
+    return figures
+
+
 def test_figures_equal_the_engines_for_each_file(collation: Collation, returns_folder: Path, policy: Policy) -> None:
     """Income, Expenditure, Totals and Metrics hold, for each file read, exactly the engine's figures for its plan."""
     tables = {t.name: t for t in collation.tables}
+    spending = [f.key for f in tables["Expenditure"].fields]
     for name in ("northmoor.xlsx", "southmoor.xlsx", "westmoor.xlsx"):
         plan = read(returns_folder / name, policy).plan
         assert plan is not None
         report = compute(plan, policy)
         engine = report.to_frames()
+        figures = engine_figures(returns_folder / name, policy)
         for year in plan.years:
             income = sum((r[7] for r in tables["Income"].rows if r[1] == name and r[6] == year), Decimal(0))
-            assert income == sum(engine["funding"].query("year == @year")["income"], Decimal(0))
-            spent = sum((r[10] for r in tables["Expenditure"].rows if r[1] == name and r[9] == year), Decimal(0))
-            assert spent == sum(engine["schemes"].query("year == @year")["amount"], Decimal(0))
+            assert income == figures[("income", year)]
+            at = spending.index(amount_key(year))
+            spent = sum((r[at] for r in tables["Expenditure"].rows if r[1] == name), Decimal(0))
+            assert spent == figures[("spend", year)]
             (line,) = [r for r in tables["Totals"].rows if r[1] == name and r[3] == year]
             columns = dict(zip([f.key for f in tables["Totals"].fields], line, strict=True))
             assert columns["total"] == spent
@@ -161,6 +181,97 @@ def test_the_error_reaches_the_findings_sheet(collation: Collation) -> None:
     assert found and found[0][3] == "Error" and '"lots"' in found[0][6]
 
 
+def test_expenditure_is_a_row_per_scheme_line_with_an_amount_per_plan_year(
+    collation: Collation, returns_folder: Path, policy: Policy
+) -> None:
+    """Expenditure is area x scheme: one row per scheme line of each file, in the plan's order, with its planned
+    expenditure in a column per plan year headed as the template's Expenditure tab heads it; a plan year the
+    file's template does not cover (2025-26 for a 2023-25 template) is empty."""
+    table = collation.table("Expenditure")
+    as_templates = [
+        layout.expenditure.field(key).header
+        for layout, key in ((LAYOUT, "amount1"), (LAYOUT, "amount2"), (Layout(YEAR_2025_26, 100), "amount1"))
+    ]
+    assert [f.header for f in table.fields][-3:] == as_templates
+    assert as_templates[0] == "Expenditure 2023-24 (£)"
+    assert collation.years == ("2023-24", "2024-25", "2025-26") == plan_years()
+    plan = read(returns_folder / "northmoor.xlsx", policy).plan
+    assert plan is not None
+    assert [r[3:] for r in table.rows if r[1] == "northmoor.xlsx"] == [
+        (
+            s.scheme_id,
+            s.name,
+            s.scheme_type,
+            s.area_of_spend.value,
+            s.commissioner.value,
+            s.source,
+            s.amounts[0],
+            s.amounts[1],
+            None,
+        )
+        for s in plan.schemes
+    ]
+
+
+def test_both_templates_years_share_expenditure_and_an_uncovered_year_has_no_cell(
+    returns_folder: Path, tmp_path: Path, policy: Policy
+) -> None:
+    """A 2023-25 and a 2025-26 template collated together: each file's amounts sit under their own plan years,
+    the other years empty, and the workbook writes no cell where a year is not covered (nor for any blank)."""
+    folder = tmp_path / "both"
+    folder.mkdir()
+    shutil.copy(returns_folder / "northmoor.xlsx", folder / "a_2023_25.xlsx")
+    later = sample_plan_for(YEAR_2025_26.plan_years)
+    write(later, YEAR_2025_26, policy, folder / "b_2025_26.xlsx")
+    out = tmp_path / "both.xlsx"
+    result = collate([folder], policy=policy, jobs=1, output=out)
+    table = result.table("Expenditure")
+    earlier = [r[-3:] for r in table.rows if r[1] == "a_2023_25.xlsx"]
+    assert earlier and all(a is not None and b is not None and c is None for a, b, c in earlier)
+    assert [r[-3:] for r in table.rows if r[1] == "b_2025_26.xlsx"] == [
+        (None, None, s.amounts[0]) for s in later.schemes
+    ]
+    with zipfile.ZipFile(out) as archive:  # the sheets in order: Dashboard, Areas, Income, Expenditure...
+        xml = ElementTree.fromstring(archive.read(f"xl/worksheets/sheet{SHEETS.index('Expenditure') + 1}.xml"))
+    written = {coordinate_to_tuple(c.attrib["r"]) for c in xml.iter(f"{{{MAIN_NS}}}c")}
+    expected = {(1, column) for column in range(1, len(table.fields) + 1)} | {
+        (index, column)
+        for index, row in enumerate(table.rows, start=2)
+        for column, value in enumerate(row, start=1)
+        if value not in (None, "")
+    }
+    assert written == expected
+
+
+def test_a_year_narrows_expenditure_to_its_plan_years(returns_folder: Path, policy: Policy) -> None:
+    """With a template year, Expenditure has an amount column for that template's plan years only, known before
+    any file is read: a run of 2025-26 that reads no file still has its column."""
+    kept = collate([returns_folder / "northmoor.xlsx"], policy=policy, year="2023-25", jobs=1)
+    assert [f.key for f in kept.table("Expenditure").fields][-2:] == ["amount_2023_24", "amount_2024_25"]
+    assert kept.years == ("2023-24", "2024-25")
+    assert all(len(r) == len(kept.table("Expenditure").fields) for r in kept.table("Expenditure").rows)
+    refused = collate([returns_folder / "northmoor.xlsx"], policy=policy, year="2025-26", jobs=1)
+    assert [f.header for f in refused.table("Expenditure").fields][-1] == "Expenditure 2025-26 (£)"
+    assert refused.table("Expenditure").rows == ()
+    assert plan_years("2023-24") == ("2023-24", "2024-25")  # a return's plan year: its template's
+
+
+def test_collated_cells_keep_the_workbook_look(collation: Collation, tmp_path: Path) -> None:
+    """Every cell of a collated table is in the look's font (Arial 10), money in the money format and top-aligned,
+    the header row bold: text cells take the workbook's default style, which is the look's base (LibreOffice
+    shows them top-aligned too: see the LibreOffice test)."""
+    path = tmp_path / "region.xlsx"
+    collation.write_workbook(path)
+    sheet = openpyxl.load_workbook(path)["Expenditure"]
+    header, first = sheet[1], sheet[2]
+    assert all(c.font.b for c in header)
+    assert {(cell.font.name, cell.font.sz, cell.font.b) for cell in first} == {("Arial", 10, False)}
+    keys = [f.key for f in collation.table("Expenditure").fields]
+    assert first[keys.index("scheme")].number_format == "General"
+    money = first[keys.index("amount_2023_24")]
+    assert (money.number_format, money.alignment.vertical) == (number_format(MONEY), "top")
+
+
 def test_the_workbook_holds_every_table_and_the_dashboard_charts(collation: Collation, tmp_path: Path) -> None:
     """The workbook has the dashboard first, then a sheet per table whose cells hold the tables' values;
     the dashboard has native charts of income, spend by scheme type and RAG counts."""
@@ -182,15 +293,39 @@ def test_the_workbook_holds_every_table_and_the_dashboard_charts(collation: Coll
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_the_collated_workbook(collation: Collation, tmp_path: Path) -> None:
-    """LibreOffice opens the collated workbook and shows every sheet with the England totals."""
+def test_libreoffice_opens_the_collated_workbook(
+    collation: Collation, returns_folder: Path, tmp_path: Path, policy: Policy
+) -> None:
+    """LibreOffice opens the collated workbook and shows every sheet; as it reads them, each area's Income,
+    Expenditure and Totals add up, for each plan year, to the engine's figures for that area's plan, and the
+    England rows to the sum of every area's."""
     path = tmp_path / "region.xlsx"
     collation.write_workbook(path)
     opened = openpyxl.load_workbook(convert(path, tmp_path / "lo"), data_only=True)
     assert opened.sheetnames == SHEETS
-    england = [row for row in opened["Totals"].iter_rows(min_row=2, values_only=True) if row[0] == ENGLAND]
-    expected = [r for r in collation.table("Totals").rows if r[0] == ENGLAND]
-    assert [round(row[4], 2) for row in england] == [float(r[4]) for r in expected]
+    shown = [c for c in opened["Expenditure"][2] if c.value is not None]  # text in the default style, money formatted
+    assert {(c.font.name, c.font.sz, c.alignment.vertical) for c in shown} == {("Arial", 10, "top")}
+
+    def rows(name: str) -> list[dict[str, object]]:
+        keys = [f.key for f in collation.table(name).fields]
+        return [dict(zip(keys, row, strict=False)) for row in opened[name].iter_rows(min_row=2, values_only=True)]
+
+    def total(values: list[object]) -> Decimal:
+        return sum((Decimal(repr(v)) for v in values if v is not None), Decimal(0))
+
+    income, spend, totals = rows("Income"), rows("Expenditure"), rows("Totals")
+    england: dict[tuple[str, str], Decimal] = {}
+    for name in ("northmoor.xlsx", "southmoor.xlsx", "westmoor.xlsx"):
+        for (kind, year), figure in engine_figures(returns_folder / name, policy).items():
+            england[(kind, year)] = england.get((kind, year), Decimal(0)) + figure
+            if kind == "income":
+                assert total([r["amount"] for r in income if r["file"] == name and r["year"] == year]) == figure
+            else:
+                assert total([r[amount_key(year)] for r in spend if r["file"] == name]) == figure
+                assert total([r["total"] for r in totals if r["file"] == name and r["year"] == year]) == figure
+    for (kind, year), figure in england.items():
+        if kind == "spend":
+            assert total([r["total"] for r in totals if r["area"] == ENGLAND and r["year"] == year]) == figure
 
 
 def test_the_command_writes_the_workbook_and_csv_and_exits_1(
@@ -304,6 +439,24 @@ def test_text_that_looks_like_a_formula_stays_text(returns_folder: Path, tmp_pat
     assert (cell.value, cell.data_type) == (name, "s")
     with (tmp_path / "csv" / "areas.csv").open(encoding="utf-8") as handle:
         assert next(csv.DictReader(handle))["area"] == "'" + name
+
+
+def test_text_with_control_characters_is_written_escaped(returns_folder: Path, tmp_path: Path, policy: Policy) -> None:
+    """A scheme name holding a line break and a bidirectional override is one line of text in the workbook, each
+    shown escaped, while the table keeps the text as the file holds it."""
+    name = "Carers\nline two \u202eevil"
+    first = LAYOUT.expenditure.data_rows[0]
+    path = renamed(
+        returns_folder / "northmoor.xlsx",
+        tmp_path / "odd.xlsx",
+        "Oddmoor",
+        {(EXPENDITURE, LAYOUT.expenditure.cell("name", first)): name},
+    )
+    result = collate([path], policy=policy, jobs=1, output=tmp_path / "out.xlsx")
+    keys = [f.key for f in result.table("Expenditure").fields]
+    assert result.table("Expenditure").rows[0][keys.index("scheme")] == name
+    cell = openpyxl.load_workbook(tmp_path / "out.xlsx")["Expenditure"].cell(2, keys.index("scheme") + 1)
+    assert (cell.value, cell.data_type) == ("Carers\\nline two \\u202eevil", "s")
 
 
 def test_frames_keep_money_exact(frames: dict[str, object]) -> None:

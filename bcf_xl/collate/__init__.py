@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, cast
 
-from bcf_xl.collate.returns import AreaReturn, read_return, unread
+from bcf_xl.collate.returns import AreaReturn, plan_years, read_return, unread
 from bcf_xl.collate.tables import Sheet, sheets
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import WORKBOOK_SUFFIXES, write_atomically
@@ -53,10 +53,11 @@ _HANDED_DOWN_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGH
 
 @dataclass(frozen=True)
 class Collation:
-    """Every file's outcome and the collated tables."""
+    """Every file's outcome, the collated tables, and the plan years of Expenditure's amount columns."""
 
     returns: tuple[AreaReturn, ...]
     tables: tuple[Sheet, ...]
+    years: tuple[str, ...]
 
     @property
     def ok(self) -> bool:
@@ -79,7 +80,7 @@ class Collation:
         """
         from bcf_xl.collate.book import write_book
 
-        write_book(path, self.tables, self.returns, overwrite=overwrite)
+        write_book(path, self.tables, self.returns, self.years, overwrite=overwrite)
 
     def write_csv(self, folder: Path, *, overwrite: bool = False) -> list[Path]:
         """Write each table as ``<folder>/<sheet>.csv`` (UTF-8, a header row of the fields' keys); the files written.
@@ -184,31 +185,36 @@ def collate(
     rules = policy if policy is not None else load_policy()
     workers = min(jobs or os.cpu_count() or 1, len(files))
     reading = functools.partial(_reading, files, rules, year, workers, progress)
+    years = plan_years(year)
     if output is None:
         with reading() as outcomes:
-            return _collated(list(outcomes))
+            return _collated(list(outcomes), years)
     made: list[Collation] = []
-    write_atomically(output, lambda temporary: made.append(_collate_into(temporary, reading)), overwrite=overwrite)
+    write_atomically(
+        output, lambda temporary: made.append(_collate_into(temporary, reading, years)), overwrite=overwrite
+    )
     return made[0]
 
 
-def _collated(returns: list[AreaReturn]) -> Collation:
-    return Collation(tuple(returns), sheets(returns, duplicates(returns)))
+def _collated(returns: list[AreaReturn], years: tuple[str, ...]) -> Collation:
+    return Collation(tuple(returns), sheets(returns, duplicates(returns), years), years)
 
 
 def _collate_into(
-    path: Path, reading: Callable[[], contextlib.AbstractContextManager[Iterator[AreaReturn]]]
+    path: Path,
+    reading: Callable[[], contextlib.AbstractContextManager[Iterator[AreaReturn]]],
+    years: tuple[str, ...],
 ) -> Collation:
     """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once."""
     returns: list[AreaReturn] = []
     with reading() as outcomes:
         from bcf_xl.collate.book import CollatedBook  # loaded and set up while the workers read the first files
 
-        book = CollatedBook(path)
+        book = CollatedBook(path, years)
         for outcome in outcomes:
             book.add(outcome)
             returns.append(outcome)
-    result = _collated(returns)
+    result = _collated(returns, years)
     book.close(result.tables, result.returns)
     return result
 

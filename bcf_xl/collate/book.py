@@ -6,6 +6,11 @@ collated table (:mod:`bcf_xl.collate.tables`) with its header row frozen and a f
 reference comes from a toolkit :class:`~bcf_xl.workbook.tables.Table`; text from the files is written as
 text, never as a formula, its control characters shown escaped.
 
+What each cell costs is kept small, as the workbook holds a cell for every figure of every file: the
+workbook's default cell style is the look's base (Arial 10, top-aligned), so a text cell needs no format of
+its own; a blank value writes no cell at all; and the workbook is assembled in memory, not through temporary
+files.
+
 :class:`CollatedBook` writes it while the files are read: each file's own rows (Income, Expenditure, Metrics,
 Findings) go into their sheets as soon as the file is read, so that writing is done while the other files are
 still being read, and only the sheets that need every file (Areas, Totals, the Dashboard) and the saving are left
@@ -24,21 +29,28 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from bcf_xl.collate.returns import SCHEME_TYPE, AreaReturn, Row
-from bcf_xl.collate.tables import ORDER, PER_FILE, Sheet
+from bcf_xl.collate.tables import ORDER, Sheet, per_file
 from bcf_xl.files import write_atomically
 from bcf_xl.metrics import Rag
 from bcf_xl.money import ZERO
 from bcf_xl.workbook.formats import PLANNING, Style, number_format
 from bcf_xl.workbook.tables import MONEY, WHOLE, Field, Table, quote
-from bcf_xl.workbook.to_xlsxwriter import Formats, put, put_row
+from bcf_xl.workbook.to_xlsxwriter import Formats, properties, put, put_row
 
 DASHBOARD = "Dashboard"
 _LOOK = PLANNING
 _CHART_ROW, _CHART_HEIGHT_ROWS = 2, 22  # charts sit from the third row; their data tables below them
 _CHART_COLUMNS = 9  # each chart is about this many default columns wide
 _MOST_CATEGORIES = 60  # a chart shows at most this many areas or metrics (its table holds them all)
-# Text is kept as text (never a formula or a link); a number no cell can hold becomes an error value.
-_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+# Text is kept as text (never a formula or a link); a number no cell can hold becomes an error value. A cell
+# in the look's base style needs no format of its own. Every part is made in memory (no temporary files).
+_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "nan_inf_to_errors": True,
+    "default_format_properties": properties(_LOOK.base),
+    "in_memory": True,
+}
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,7 @@ class _Stream:
 
     sheet: Worksheet
     rows: Callable[[AreaReturn], tuple[Row, ...]]
-    formats: list[Format]
+    formats: list[Format | None]
     next_row: int
 
 
@@ -70,14 +82,15 @@ class CollatedBook:
     the order of writing.
     """
 
-    def __init__(self, path: Path) -> None:
-        """Start the workbook at ``path`` (it is saved there by :meth:`close`)."""
+    def __init__(self, path: Path, years: Sequence[str]) -> None:
+        """Start the workbook at ``path`` (it is saved there by :meth:`close`), with Expenditure's amount columns
+        for ``years`` (:func:`~bcf_xl.collate.returns.plan_years`)."""
         self._book = Workbook(str(path), _OPTIONS)
         self._formats = Formats(self._book)
         self._dashboard = self._book.add_worksheet(DASHBOARD)
         self._sheets = {name: self._book.add_worksheet(name) for name in ORDER}
         self._streams: dict[str, _Stream] = {}
-        for name, fields, rows in PER_FILE:
+        for name, fields, rows in per_file(years):
             sheet = self._sheets[name]
             formats = _begin(sheet, Table(name, name, 1, 0, fields), self._formats)
             self._streams[name] = _Stream(sheet, rows, formats, 2)
@@ -116,17 +129,20 @@ class CollatedBook:
         self._book.close()
 
 
-def write_book(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn], *, overwrite: bool) -> None:
-    """Write the collated workbook to ``path`` (atomically; an existing file only with ``overwrite``).
+def write_book(
+    path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn], years: Sequence[str], *, overwrite: bool
+) -> None:
+    """Write the collated workbook to ``path`` (atomically; an existing file only with ``overwrite``), with
+    Expenditure's amount columns for ``years``.
 
     Raises:
         BcfInputError: the file exists (and not ``overwrite``) or cannot be written.
     """
-    write_atomically(path, lambda temporary: _write(temporary, tables, returns), overwrite=overwrite)
+    write_atomically(path, lambda temporary: _write(temporary, tables, returns, years), overwrite=overwrite)
 
 
-def _write(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn]) -> None:
-    book = CollatedBook(path)
+def _write(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn], years: Sequence[str]) -> None:
+    book = CollatedBook(path, years)
     for area in returns:
         book.add(area)
     book.close(tables, returns)
@@ -136,9 +152,9 @@ def _style(field: Field) -> Style:
     return _LOOK.base.but(number_format=number_format(field.kind))
 
 
-def _begin(sheet: Worksheet, table: Table, formats: Formats) -> list[Format]:
+def _begin(sheet: Worksheet, table: Table, formats: Formats) -> list[Format | None]:
     """A table's header row and column widths; its header frozen when it is the sheet's first row. Each column's
-    cell format."""
+    cell format (None: the workbook's default, the look's base)."""
     header = formats[_LOOK.header]
     for field in table.fields:
         put(sheet, table.cell(field.key, table.header_row), field.header, header)
@@ -146,7 +162,7 @@ def _begin(sheet: Worksheet, table: Table, formats: Formats) -> list[Format]:
         sheet.set_column(f"{column}:{column}", field.width)
     if table.header_row == 1:
         sheet.freeze_panes(1, 0)
-    return [formats[_style(field)] for field in table.fields]
+    return [None if _style(field) == _LOOK.base else formats[_style(field)] for field in table.fields]
 
 
 def _end(sheet: Worksheet, table: Table) -> None:

@@ -15,6 +15,7 @@ plans' they would count an area's money twice in the England rows).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,7 @@ from bcf_xl.pooling import Dimension, totals_by
 from bcf_xl.returns.definition import ReturnKind
 from bcf_xl.returns.layout import quarter_text
 from bcf_xl.returns.reader import ReturnValidation, is_return, validate as validate_return
+from bcf_xl.submission.definition import YEARS
 from bcf_xl.submission.validator import Validation, validate
 
 #: What the Areas sheet says of a file's template, and of a file that could not be read.
@@ -78,13 +80,23 @@ class AreaReturn:
         return self.read and self.status == COMPLETE and self.errors == 0
 
 
+@functools.cache
+def plan_years(year: str | None = None) -> tuple[str, ...]:
+    """The plan years Expenditure has an amount column for, in order: those of every template bcf-xl reads, or,
+    given a template year (``"2023-25"``) or a plan year of one (``"2023-24"``), those of that template."""
+    return tuple(
+        sorted({y for t in YEARS.values() if year is None or year in (t.name, *t.plan_years) for y in t.plan_years})
+    )
+
+
 def read_return(path: Path, policy: Policy, year: str | None = None) -> AreaReturn:
     """Read and validate one file into its rows; a file that cannot be read gives its reason instead.
 
     Args:
         path: the file.
         policy: the national parameters to validate against.
-        year: refuse a template of any other year (its reason says so), e.g. ``"2025-26"``.
+        year: refuse a template of any other year (its reason says so), e.g. ``"2025-26"``; the expenditure
+            rows have an amount for each plan year of :func:`plan_years` of it.
     """
     try:
         validation = _validated(path, policy, year)
@@ -97,7 +109,7 @@ def read_return(path: Path, policy: Policy, year: str | None = None) -> AreaRetu
     try:
         if isinstance(validation, ReturnValidation):
             return _return_rows(path, validation)
-        return _rows(path, validation)
+        return _rows(path, validation, plan_years(year))
     except Exception as exc:  # as above: the file's own row says what went wrong
         return unread(path, f"{path.name}: cannot be collated ({type(exc).__name__}: {exc})")
 
@@ -179,14 +191,14 @@ def unread(path: Path, reason: str) -> AreaReturn:
     return AreaReturn(path.name, str(path), "", "", "", NOT_READ, 0, 0, one_line(reason, LINE_LIMIT))
 
 
-def _rows(path: Path, validation: Validation) -> AreaReturn:
+def _rows(path: Path, validation: Validation, years: tuple[str, ...]) -> AreaReturn:
     submission = validation.submission
     plan = submission.plan
     year = submission.year.name
     area = plan.area.name if plan is not None else ""
     head = (area, path.name, year)
     errors, warnings = _counts(validation.findings)
-    figures = _figures(plan, head) if plan is not None else ((), (), (), ())
+    figures = _figures(plan, head, years) if plan is not None else ((), (), (), ())
     return AreaReturn(
         file=path.name,
         path=str(path),
@@ -212,14 +224,24 @@ def _cell(sheet: str | None, cell: str | None) -> str:
 
 
 def _figures(
-    plan: Plan, head: tuple[str, str, str]
+    plan: Plan, head: tuple[str, str, str], years: tuple[str, ...]
 ) -> tuple[tuple[Row, ...], tuple[Row, ...], tuple[TotalRow, ...], tuple[Row, ...]]:
-    """The plan's income, expenditure, totals and metrics rows, each figure as the engine works it out."""
+    """The plan's income, expenditure, totals and metrics rows, each figure as the engine works it out.
+
+    An expenditure row is a scheme line with its amount in each of ``years`` (the collated Expenditure's
+    columns), None in a year the plan does not cover.
+
+    Raises:
+        ValueError: a plan year of the plan is not among ``years`` (a fault of bcf-xl).
+    """
     income = tuple(
         (*head, source.source_id, source.kind.value, source.contributor, plan_year, amount)
         for source in plan.sources
         for plan_year, amount in zip(plan.years, source.amounts, strict=True)
     )
+    uncovered = set(plan.years).difference(years)
+    if uncovered:  # the template's years are among those collated: an amount must never go missing unseen
+        raise ValueError(f"plan year {min(uncovered)} has no Expenditure column (columns: {', '.join(years)})")
     expenditure = tuple(
         (
             *head,
@@ -229,11 +251,10 @@ def _figures(
             scheme.area_of_spend.value,
             scheme.commissioner.value,
             scheme.source,
-            plan_year,
-            amount,
+            *(amounts.get(plan_year) for plan_year in years),
         )
         for scheme in plan.schemes
-        for plan_year, amount in zip(plan.years, scheme.amounts, strict=True)
+        for amounts in (dict(zip(plan.years, scheme.amounts, strict=True)),)
     )
     totals: list[TotalRow] = []
     for index, plan_year in enumerate(plan.years):

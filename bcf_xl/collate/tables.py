@@ -4,8 +4,11 @@ Each sheet of the collated workbook and each CSV file is one table here. Its col
 :class:`~bcf_xl.workbook.tables.Field` declarations (key, header, kind of cell, width); the pandas
 DataFrame of a table has the fields' keys as its columns and keeps money as exact
 :class:`~decimal.Decimal` (``object`` dtype), as :meth:`bcf_xl.report.PlanReport.to_frames` does.
-Totals are wide: an area and plan year a row, a column per commissioner, area of spend and scheme type,
-and an England row per plan year that adds up the rows above it.
+Expenditure is area x scheme: a scheme line a row, with an amount column per plan year headed as the
+template's Expenditure tab heads it ("Expenditure 2023-24 (£)"), for every plan year of the templates
+collated (:func:`~bcf_xl.collate.returns.plan_years`, known before any file is read); a year a file's
+template does not cover is empty (None). Totals are wide: an area and plan year a row, a column per
+commissioner, area of spend and scheme type, and an England row per plan year that adds up the rows above it.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ INCOME = (
     Field("year", "Year", width=10),
     Field("amount", "Income", MONEY, width=16),
 )
-EXPENDITURE = (
+#: Expenditure's columns before its amount per plan year (:func:`expenditure`).
+SCHEME = (
     *_HEAD,
     Field("scheme_id", "Scheme ID", width=12),
     Field("scheme", "Scheme", width=36),
@@ -55,8 +59,6 @@ EXPENDITURE = (
     Field("area_of_spend", "Area of spend", width=18),
     Field("commissioner", "Commissioner", width=16),
     Field("source_id", "Source ID", width=12),
-    Field("year", "Year", width=10),
-    Field("amount", "Planned expenditure", MONEY, width=18),
 )
 METRICS = (
     *_HEAD,
@@ -95,27 +97,45 @@ class Sheet:
         return pd.DataFrame(list(self.rows), columns=[f.key for f in self.fields], dtype=object)
 
 
-#: The tables whose rows are each file's own, in file order (written as each file is read): each sheet's name,
-#: columns and the file's rows for it.
-PER_FILE: tuple[tuple[str, tuple[Field, ...], Callable[[AreaReturn], tuple[Row, ...]]], ...] = (
-    ("Income", INCOME, attrgetter("income")),
-    ("Expenditure", EXPENDITURE, attrgetter("expenditure")),
-    ("Metrics", METRICS, attrgetter("metrics")),
-    ("Findings", FINDINGS, attrgetter("findings")),
-)
 #: The sheets in the workbook's order (and the tables' order everywhere).
 ORDER = ("Areas", "Income", "Expenditure", "Totals", "Metrics", "Findings")
 
 
-def sheets(returns: Sequence[AreaReturn], duplicates: dict[str, str]) -> tuple[Sheet, ...]:
+def amount_key(plan_year: str) -> str:
+    """The key of Expenditure's amount column for a plan year: ``amount_2023_24`` for 2023-24."""
+    return "amount_" + plan_year.replace("-", "_")
+
+
+def expenditure(years: Sequence[str]) -> tuple[Field, ...]:
+    """Expenditure's columns: the scheme's, then its planned expenditure in each of ``years``, headed as the
+    template's Expenditure tab heads it ("Expenditure 2023-24 (£)")."""
+    return (*SCHEME, *(Field(amount_key(y), f"Expenditure {y} (£)", MONEY, width=18) for y in years))
+
+
+def per_file(
+    years: Sequence[str],
+) -> tuple[tuple[str, tuple[Field, ...], Callable[[AreaReturn], tuple[Row, ...]]], ...]:
+    """The tables whose rows are each file's own, in file order (written as each file is read): each sheet's name,
+    columns and the file's rows for it, with Expenditure's amounts for ``years``."""
+    return (
+        ("Income", INCOME, attrgetter("income")),
+        ("Expenditure", expenditure(years), attrgetter("expenditure")),
+        ("Metrics", METRICS, attrgetter("metrics")),
+        ("Findings", FINDINGS, attrgetter("findings")),
+    )
+
+
+def sheets(returns: Sequence[AreaReturn], duplicates: dict[str, str], years: Sequence[str]) -> tuple[Sheet, ...]:
     """The collated tables of every file, in the order of ``returns``.
 
     Args:
         returns: each file's rows.
         duplicates: file path to the file name(s) of the other files for the same area and year.
+        years: the plan years of Expenditure's amount columns (:func:`~bcf_xl.collate.returns.plan_years`).
     """
     made = {
-        name: Sheet(name, fields, tuple(row for r in returns for row in rows(r))) for name, fields, rows in PER_FILE
+        name: Sheet(name, fields, tuple(row for r in returns for row in rows(r)))
+        for name, fields, rows in per_file(years)
     }
     made["Areas"], made["Totals"] = areas(returns, duplicates), totals(returns)
     return tuple(made[name] for name in ORDER)

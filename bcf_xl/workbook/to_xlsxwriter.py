@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -69,36 +69,56 @@ def put(sheet: Worksheet, ref: str, value: object, cell_format: Format) -> None:
         sheet.write_number(ref, held, cell_format)
 
 
+def _cell_writers(sheet: Worksheet) -> tuple[Callable[..., object], Callable[..., object]]:
+    """The sheet's writers of a string and of a number for cells addressed by number.
+
+    XlsxWriter's public ``write_string`` and ``write_number`` each pass through a wrapper that also takes
+    ``"A1"`` names; the undecorated methods they call (``_write_string``, ``_write_number``, which XlsxWriter's
+    own ``write`` calls too) skip it, a measurable part of writing a long table. Should a release drop them,
+    the public methods serve.
+    """
+    return (
+        getattr(sheet, "_write_string", sheet.write_string),
+        getattr(sheet, "_write_number", sheet.write_number),
+    )
+
+
 def put_row(
     sheet: Worksheet,
     row: int,
     first_column: int,
     values: Sequence[object],
-    formats: Sequence[Format],
+    formats: Sequence[Format | None],
     *,
     escape: bool = False,
 ) -> None:
-    """Write a row of values from ``first_column`` (row and columns counted from 1), each as :func:`put` writes it.
+    """Write a row of values from ``first_column`` (row and columns counted from 1), each as :func:`put` writes it,
+    except that a blank (None or empty text) writes no cell at all.
 
     For long tables: the cells are addressed by number, not by name, and the common values (text that
-    prints as it is, exact money) go straight to their cell without building a location.
+    prints as it is, exact money) go straight to their cell without building a location. A blank needs no
+    cell: a table written this way has no format on its blank cells.
 
     Args:
         sheet: the sheet.
         row: the row, counted from 1.
         first_column: the first value's column, counted from 1.
         values: the row's values.
-        formats: each value's cell format.
+        formats: each value's cell format (None: the workbook's default).
         escape: text holding a character that does not print is written with it shown escaped (as
             :func:`~bcf_xl.errors.one_line` shows it: text read from another file) instead of refused.
 
     Raises:
         BcfInputError: text a workbook cannot store, named at its cell (unless ``escape``).
     """
-    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    write_string, write_number = _cell_writers(sheet)
     at = row - 1
     for column, (value, cell_format) in enumerate(zip(values, formats, strict=True), first_column - 1):
-        if isinstance(value, str) and value:  # the common case first: text that is not blank
+        if value is None:
+            continue
+        if isinstance(value, str):  # the common case first
+            if not value:
+                continue
             if not value.isprintable():
                 if escape:
                     value = one_line(value)
@@ -107,15 +127,11 @@ def put_row(
             write_string(at, column, value, cell_format)
         elif isinstance(value, Decimal):
             write_number(at, column, float(value), cell_format)
-        elif value is None:
-            write_blank(at, column, None, cell_format)
         else:
             held = cell_value(value, Location(sheet=sheet.name, cell=f"{get_column_letter(column + 1)}{row}"))
-            if held is None:
-                write_blank(at, column, None, cell_format)
-            elif isinstance(held, str):
+            if isinstance(held, str):
                 write_string(at, column, held, cell_format)
-            else:
+            elif held is not None:
                 write_number(at, column, held, cell_format)
 
 
