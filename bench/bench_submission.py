@@ -28,7 +28,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
 from plans import scaled_plan
 from timing import median_seconds
 
@@ -125,6 +124,8 @@ def bench_generation(policy: Policy, folder: Path, repeat: int) -> None:
 
 
 def bench_reading(policy: Policy, folder: Path, areas: int, repeat: int) -> None:
+    import pandas as pd  # loaded here only: bench_collate uses this module's plans in a process without it
+
     print(f"2. Reading back {areas} submissions (one per HWB area, 45 schemes each)")
     paths = []
     for number in range(1, areas + 1):
