@@ -575,7 +575,7 @@ class RowCells:
     the officer sees.
     """
 
-    __slots__ = ("cells", "table", "row", "sheet", "_columns", "_number")
+    __slots__ = ("_columns", "_number", "cells", "row", "sheet", "table")
 
     def __init__(self, cells: CellReader, table: Table, row: int) -> None:
         self.cells, self.table, self.row, self.sheet = cells, table, row, table.sheet
