@@ -722,23 +722,38 @@ class _Index:
     """
 
     def __init__(self, values: tuple[Scalar, ...]) -> None:
-        self.first: dict[object, int] = {}
-        self.count: dict[object, int] = {}
-        self.at: dict[object, list[int]] = {}  # every position (from 0) of each key, in order
-        self._text_keys: dict[str, object] = {}  # the key of each text looked up so far
-        self.exact = True  # False when some text is not ASCII: lookups of text then scan
-        for position, value in enumerate(values, start=1):
+        at: dict[object, list[int]] = {}  # every position (from 0) of each key, in order
+        exact = True  # False when some text is not ASCII: lookups of text then scan
+        for position, value in enumerate(values):
+            if value is None:  # a blank, the common case in a table's empty rows
+                continue
             key: object
-            if isinstance(value, Decimal):
+            if type(value) is Decimal or (type(value) is not str and isinstance(value, Decimal)):
                 key = value
-            elif isinstance(value, str) and value.isascii():
+            elif isinstance(value, str):
+                if not value.isascii():
+                    exact = False
+                    continue
                 key = ("text", value.lower())
             else:
-                self.exact = self.exact and not isinstance(value, str)
                 continue
-            self.first.setdefault(key, position)
-            self.count[key] = self.count.get(key, 0) + 1
-            self.at.setdefault(key, []).append(position - 1)
+            found = at.get(key)
+            if found is None:
+                at[key] = [position]
+            else:
+                found.append(position)
+        self.at, self.exact = at, exact
+        self._text_keys: dict[str, object] = {}  # the key of each text looked up so far
+
+    @functools.cached_property
+    def first(self) -> dict[object, int]:
+        """The first position (from 1) of each key."""
+        return {key: positions[0] + 1 for key, positions in self.at.items()}
+
+    @functools.cached_property
+    def count(self) -> dict[object, int]:
+        """How many cells hold each key."""
+        return {key: len(positions) for key, positions in self.at.items()}
 
     def key(self, lookup: Scalar) -> object | None:
         """The index key of a lookup value, or None when the lookup must scan."""
