@@ -1596,6 +1596,11 @@ _SHAPES: dict[int, tuple[Expr, object, tuple[tuple[str, str], ...]]] = {}
 _MOST_SHAPES = 200_000
 _SHAPE_NUMBERS: dict[object, int] = {}  # each shape met, numbered (a template has a few dozen)
 _NEXT_SHAPE = itertools.count()  # never the same number twice, even after the numbers are cleared
+# What working out each formula cell takes, by its rule's id, within the formulas it is one of (a template's computed
+# cells, the same mapping for every file of a template year): the rule and the formulas held with it (so neither id
+# is reused while it is here), its shape (None where blank inputs alone do not settle its value), the cells it reads
+# on their own, and its compiled function.
+_FORMULAS: dict[int, tuple[Expr, Mapping[tuple[str, str], Expr], object, tuple[tuple[str, str], ...], Compiled]] = {}
 
 
 def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
@@ -1654,6 +1659,7 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._values = values
         self._formulas = formulas
         self._run: Callable[[Expr], Compiled] = (lambda rule: rule.evaluate) if interpreted else compiled
+        self._interpreted = interpreted
         self._computed: dict[tuple[str, str], object] = {}
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
         self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
@@ -1743,17 +1749,23 @@ class Calculation(Mapping[tuple[str, str], object]):
     def _compute(self, rule: Expr) -> object:
         """A formula cell's value. Where every cell its rule reads on its own is a blank input (an empty row of
         a table), the value of the first rule of the same shape so read is the value (worked out once)."""
-        shape, refs = _shape_of(rule)
-        if (
-            shape is not None
-            and list(map(self._values.get, refs)).count(None) == len(refs)
-            and self._formulas.keys().isdisjoint(refs)
-        ):
+        held = None if self._interpreted else _FORMULAS.get(id(rule))
+        if held is None or held[0] is not rule or held[1] is not self._formulas:
+            shape, refs = _shape_of(rule)
+            if shape is not None and not self._formulas.keys().isdisjoint(refs):
+                shape = None  # it reads a formula cell: its value is not settled by blank inputs alone
+            held = (rule, self._formulas, shape, refs, self._run(rule))
+            if not self._interpreted:
+                if len(_FORMULAS) >= _MOST_SHAPES:
+                    _FORMULAS.clear()
+                _FORMULAS[id(rule)] = held
+        _, _, shape, refs, run = held
+        if shape is not None and list(map(self._values.get, refs)).count(None) == len(refs):
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
-                found = self._blank_rows[shape] = _scalar_of(self._run(rule)(self))
+                found = self._blank_rows[shape] = _scalar_of(run(self))
             return found
-        return _scalar_of(self._run(rule)(self))
+        return _scalar_of(run(self))
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
