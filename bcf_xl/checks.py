@@ -17,6 +17,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
 from bcf_xl.dfg import passport_plan
@@ -88,11 +89,12 @@ T = TypeVar("T")
 def _nth(records: Iterable[T], ident: Callable[[T], str]) -> Iterator[tuple[T, int]]:
     """Each record with its occurrence among records of the same ID (0 the first), so findings about a repeated
     ID are placed on the row that holds that one."""
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     for record in records:
         key = ident(record)
-        yield record, seen[key]
-        seen[key] += 1
+        nth = seen.get(key, 0)
+        yield record, nth
+        seen[key] = nth + 1
 
 
 def _scheme_id(scheme: Scheme) -> str:
@@ -127,23 +129,23 @@ def shape_findings(plan: Plan) -> tuple[Finding, ...]:
     n = len(plan.years)
     found: list[Finding] = []
 
-    def need(values: tuple[object, ...], target: Target, *, optional: bool = False) -> None:
-        if (values or not optional) and len(values) != n:
+    def need(values: tuple[object, ...], target: Callable[[], Target], *, optional: bool = False) -> None:
+        if (values or not optional) and len(values) != n:  # the target named only for a finding
             found.append(
-                _error(SHAPE, target, f"needs one value per plan year ({n}) (got {len(values)})"),
+                _error(SHAPE, target(), f"needs one value per plan year ({n}) (got {len(values)})"),
             )
 
     for source, nth in _nth(plan.sources, _source_id):
-        need(source.amounts, Target("source", source.source_id, "amounts", occurrence=nth))
+        need(source.amounts, partial(Target, "source", source.source_id, "amounts", occurrence=nth))
     for scheme, nth in _nth(plan.schemes, _scheme_id):
-        need(scheme.amounts, Target("scheme", scheme.scheme_id, "amounts", occurrence=nth))
-        need(scheme.outturn, Target("scheme", scheme.scheme_id, "outturn", occurrence=nth), optional=True)
+        need(scheme.amounts, partial(Target, "scheme", scheme.scheme_id, "amounts", occurrence=nth))
+        need(scheme.outturn, partial(Target, "scheme", scheme.scheme_id, "outturn", occurrence=nth), optional=True)
     for district in plan.area.districts:
-        need(district.dfg_allocation, Target("district", district.district_id, "dfg_allocation"))
-    need(plan.dfg, Target("dfg", field="years"), optional=True)
-    need(plan.ooh_minimum, Target("ooh_minimum", field="required"), optional=True)
+        need(district.dfg_allocation, partial(Target, "district", district.district_id, "dfg_allocation"))
+    need(plan.dfg, partial(Target, "dfg", field="years"), optional=True)
+    need(plan.ooh_minimum, partial(Target, "ooh_minimum", field="required"), optional=True)
     if plan.asc_minimum is not None:
-        need(plan.asc_minimum.agreed, Target("asc_minimum", field="agreed"), optional=True)
+        need(plan.asc_minimum.agreed, partial(Target, "asc_minimum", field="agreed"), optional=True)
     return tuple(found)
 
 
@@ -245,18 +247,22 @@ def amounts_in_bounds(plan: Plan, policy: Policy) -> Iterator[Finding]:
     rule = f"must be between {format_pounds(bound.low)} and {format_pounds(bound.high)}"
     for source, nth in _nth(plan.sources, _source_id):
         for year, amount in zip(plan.years, source.amounts, strict=True):
-            where = Target("source", source.source_id, "amounts", year, occurrence=nth)
-            yield from _amount_findings(where, amount, bound.contains(amount), rule)
+            in_bounds, pence = bound.contains(amount), is_pence(amount)
+            if not (in_bounds and pence):  # the target named only for a finding
+                where = Target("source", source.source_id, "amounts", year, occurrence=nth)
+                yield from _amount_findings(where, amount, in_bounds, pence, rule)
     for scheme, nth in _nth(plan.schemes, _scheme_id):
         for year, amount in zip(plan.years, scheme.amounts, strict=True):
-            where = Target("scheme", scheme.scheme_id, "amounts", year, occurrence=nth)
-            yield from _amount_findings(where, amount, bound.contains(amount), rule)
+            in_bounds, pence = bound.contains(amount), is_pence(amount)
+            if not (in_bounds and pence):
+                where = Target("scheme", scheme.scheme_id, "amounts", year, occurrence=nth)
+                yield from _amount_findings(where, amount, in_bounds, pence, rule)
 
 
-def _amount_findings(where: Target, amount: Decimal, in_bounds: bool, rule: str) -> Iterator[Finding]:
+def _amount_findings(where: Target, amount: Decimal, in_bounds: bool, pence: bool, rule: str) -> Iterator[Finding]:
     if not in_bounds:
         yield _error("BCF04", where, f"{rule} (got {amount})")
-    if not is_pence(amount):
+    if not pence:
         yield _error("BCF04", where, f"must be in pounds and pence (got {amount})")
 
 

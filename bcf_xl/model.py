@@ -100,15 +100,24 @@ def check_year(year: str, where: Location | str = "plan years") -> str:
     return year
 
 
-def _text(value: str, where: Location, *, required: bool = True) -> str:
+# Where a field is, as a Location or as (field, item) made into one only when a value is refused (a record read from a
+# table row checks a dozen fields, nearly always valid).
+Where = Location | tuple[str, str | None]
+
+
+def _where(where: Where) -> Location:
+    return where if isinstance(where, Location) else Location(field=where[0], item=where[1])
+
+
+def _text(value: str, where: Where, *, required: bool = True) -> str:
     if not isinstance(value, str):
-        raise BcfInputError(where, "must be text", value)
+        raise BcfInputError(_where(where), "must be text", value)
     if required and not value.strip():
-        raise BcfInputError(where, "is required", value)
+        raise BcfInputError(_where(where), "is required", value)
     return value
 
 
-def _member(record: object, name: str, enum: type[E], where: Location) -> None:
+def _member(record: object, name: str, enum: type[E], where: Where) -> None:
     """An enum field takes a member or its exact text value (converted here); anything else is refused."""
     value = getattr(record, name)
     if isinstance(value, enum):
@@ -119,7 +128,7 @@ def _member(record: object, name: str, enum: type[E], where: Location) -> None:
                 object.__setattr__(record, name, member)
                 return
     words = ", ".join(member.value for member in enum)
-    raise BcfInputError(where, f"must be one of {words}", value)
+    raise BcfInputError(_where(where), f"must be one of {words}", value)
 
 
 def _tuples(record: object, *names: str) -> None:
@@ -130,14 +139,14 @@ def _tuples(record: object, *names: str) -> None:
             object.__setattr__(record, name, tuple(value))
 
 
-def _amounts(values: tuple[Decimal | None, ...], where: Location, *, optional: bool = False) -> None:
+def _amounts(values: tuple[Decimal | None, ...], where: Where, *, optional: bool = False) -> None:
     if not isinstance(values, tuple):
-        raise BcfInputError(where, "must be a tuple of amounts, one per plan year", values)
+        raise BcfInputError(_where(where), "must be a tuple of amounts, one per plan year", values)
     for value in values:
         if value is None and optional:
             continue
         if not isinstance(value, Decimal) or not value.is_finite():
-            raise BcfInputError(where, "each amount must be a Decimal", value)
+            raise BcfInputError(_where(where), "each amount must be a Decimal", value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,20 +266,20 @@ class Scheme:
 
     def __post_init__(self) -> None:
         item = self.scheme_id
-        _text(self.scheme_id, Location(field="Scheme ID"))
-        _text(self.name, Location(field="Scheme Name", item=item))
-        _text(self.description, Location(field="Description", item=item), required=False)
-        _member(self, "area_of_spend", AreaOfSpend, Location(field="Area of Spend", item=item))
-        _member(self, "commissioner", Commissioner, Location(field="Commissioner", item=item))
-        _member(self, "status", SchemeStatus, Location(field="New/Existing", item=item))
+        _text(self.scheme_id, ("Scheme ID", None))
+        _text(self.name, ("Scheme Name", item))
+        _text(self.description, ("Description", item), required=False)
+        _member(self, "area_of_spend", AreaOfSpend, ("Area of Spend", item))
+        _member(self, "commissioner", Commissioner, ("Commissioner", item))
+        _member(self, "status", SchemeStatus, ("New/Existing", item))
         _tuples(self, "amounts", "outturn")
-        _text(self.scheme_type, Location(field="Scheme Type", item=item))
-        _text(self.sub_type, Location(field="Sub Type", item=item), required=False)
-        _text(self.provider, Location(field="Provider", item=item))
-        _text(self.theme, Location(field="Theme", item=item), required=False)
-        _text(self.pool, Location(field="Pool", item=item), required=False)
-        _amounts(self.amounts, Location(field="Planned expenditure", item=item))
-        _amounts(self.outturn, Location(field="Outturn", item=item), optional=True)
+        _text(self.scheme_type, ("Scheme Type", item))
+        _text(self.sub_type, ("Sub Type", item), required=False)
+        _text(self.provider, ("Provider", item))
+        _text(self.theme, ("Theme", item), required=False)
+        _text(self.pool, ("Pool", item), required=False)
+        _amounts(self.amounts, ("Planned expenditure", item))
+        _amounts(self.outturn, ("Outturn", item), optional=True)
         if self.commissioner is Commissioner.JOINT:
             share = self.nhs_share
             if share is None or not ZERO <= share <= 1:

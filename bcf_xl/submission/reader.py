@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 
 from openpyxl.utils import range_boundaries
 
@@ -47,13 +48,24 @@ from bcf_xl.submission.layout import (
     SCHEME_HEADER_ROW,
     SCHEME_ROWS_NAME,
     SHEETS,
+    SUMMARY,
     TEMPLATE_YEAR_CELL,
     Layout,
 )
 from bcf_xl.uplift import uplift_series
 from bcf_xl.workbook import records
 from bcf_xl.workbook.placement import Origins
-from bcf_xl.workbook.reading import Book, CellReader, Values, bounds_of, build_record, load_cells, shown, table_rows
+from bcf_xl.workbook.reading import (
+    Book,
+    Bounds,
+    CellReader,
+    Values,
+    bounds_of,
+    build_record,
+    load_cells,
+    shown,
+    table_rows,
+)
 from bcf_xl.workbook.values import CONTACT_FIELDS
 
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
@@ -106,6 +118,9 @@ def _read_bounds() -> dict[str, tuple[int, int]]:
 
 
 READ_BOUNDS = _read_bounds()
+#: What reading a template for its plan and its checks takes: every sheet but the Summary, whose every line the
+#: validator works out from its rule over the inputs (a stored Summary value is never used).
+PLAN_BOUNDS = MappingProxyType({sheet: bounds for sheet, bounds in READ_BOUNDS.items() if sheet != SUMMARY})
 
 
 def load_values(path: Path) -> tuple[Book, Values]:
@@ -177,13 +192,14 @@ def _scheme_rows(path: Path, book: Book) -> int:
     return last - first + 1
 
 
-def read(path: Path, policy: Policy, expected_year: str | None = None) -> Submission:
-    """Read a filled template.
+def read(path: Path, policy: Policy, expected_year: str | None = None, *, bounds: Bounds = READ_BOUNDS) -> Submission:
+    """Read a filled template: the plan, with the values of its sheets within ``bounds`` (every sheet read by
+    default; :data:`PLAN_BOUNDS` leaves out the Summary's stored values, which validating never uses).
 
     Raises:
         BcfInputError: the file is not a workbook, not a planning template, or another year's.
     """
-    book, values = load_values(path)
+    book, values = load_cells(path, bounds)
     year = identify(path, book, values, expected_year)
     return read_values(path, values, Layout(year, _scheme_rows(path, book)), policy)
 

@@ -23,7 +23,7 @@ from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import list_ranges, lists_for
 from bcf_xl.submission.layout import Layout
-from bcf_xl.submission.reader import Submission, read
+from bcf_xl.submission.reader import PLAN_BOUNDS, Submission, read
 from bcf_xl.workbook import rules
 from bcf_xl.workbook.validation import pounds
 
@@ -113,8 +113,12 @@ def checklist_findings(unmet: tuple[checklist.Item, ...]) -> list[Finding]:
 
 
 def validate(path: Path, policy: Policy, expected_year: str | None = None) -> Validation:
-    """Read and check a filled template; see the module docstring for what is reported."""
-    submission = read(path, policy, expected_year)
+    """Read and check a filled template; see the module docstring for what is reported.
+
+    The Summary's stored values are not read (the submission's values leave them out): each Summary line is worked
+    out from its rule over the inputs.
+    """
+    submission = read(path, policy, expected_year, bounds=PLAN_BOUNDS)
     layout = submission.layout
     items = _checklist(layout, policy)
     calculation = checklist.calculation(layout, submission.values)  # each computed cell worked out once

@@ -340,7 +340,7 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
     if any(error in xml for error in _ERROR_TYPES) or _blank_text(xml):
         return None
     references = _CELL_REF.findall(xml)
-    if len(references) != sum(xml.count(tag) for tag in _CELL_TAGS):
+    if len(references) != _cell_tags(xml):
         return None
     if not references:
         return _Scan(0, 0)
@@ -358,6 +358,14 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
         cells = set(references)
         last = max((rows[row] for letters, row in cells if letters in within and rows[row] <= max_row), default=0)
     return _Scan(len(references), last)
+
+
+def _cell_tags(xml: bytes) -> int:
+    """How many cell elements a sheet's XML holds, in any of the forms of :data:`_CELL_TAGS`: counted as ``<c ``
+    alone where no other form is there (as Excel, openpyxl and XlsxWriter write every cell), one pass fewer for each."""
+    if b"<c>" in xml or b"<c/>" in xml or b":c" in xml:
+        return sum(xml.count(tag) for tag in _CELL_TAGS)
+    return xml.count(b"<c ")
 
 
 def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> Values:
@@ -575,25 +583,27 @@ class RowCells:
     the officer sees.
     """
 
-    def __init__(self, cells: CellReader, table: Table, row: int) -> None:
-        self.cells, self.table, self.row = cells, table, row
+    __slots__ = ("_columns", "_number", "cells", "row", "sheet", "table")
 
-    @property
-    def sheet(self) -> str:
-        return self.table.sheet
+    def __init__(self, cells: CellReader, table: Table, row: int) -> None:
+        self.cells, self.table, self.row, self.sheet = cells, table, row, table.sheet
+        self._columns, self._number = table.columns, str(row)  # each field's cell without a call per field
 
     def ref(self, key: str) -> str:
         """The cell of a field on this row, e.g. ``K12``."""
-        return self.table.cell(key, self.row)
+        return self._columns[key] + self._number
 
     def raw(self, key: str) -> object:
-        return self.cells.raw(self.sheet, self.ref(key))
+        return self.cells.values.get((self.sheet, self._columns[key] + self._number))
 
     def text(self, key: str) -> str:
-        return self.cells.text(self.sheet, self.ref(key))
+        return self.cells.text(self.sheet, self._columns[key] + self._number)
 
     def amount(self, key: str, *, required: bool = False) -> Decimal | None:
-        return self.cells.amount(self.sheet, self.ref(key), self.table.field(key).label, required=required)
+        cell = self._columns[key] + self._number
+        if not required and self.cells.values.get((self.sheet, cell)) is None:
+            return None  # a blank optional amount, the common case: no field label needed
+        return self.cells.amount(self.sheet, cell, self.table.field(key).label, required=required)
 
     def amounts(self, stem: str, years: int) -> tuple[Decimal, ...]:
         """A required amount per plan year (``amount1``, ``amount2``...); a bad or blank one reads as 0, a finding."""
@@ -618,19 +628,28 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
 
     A row that holds other input values under a blank ID is a finding at its ID cell.
     """
-    first = table.fields[0].key
+    first = table.columns[table.fields[0].key]
     sheet, values = table.sheet, cells.values
     inputs = [table.columns[f.key] for f in table.fields if not f.computed]  # the columns an officer types in
     for row in table.data_rows:
-        ident = cells.text(sheet, table.cell(first, row))
+        number = str(row)
+        ident = cells.text(sheet, first + number)
         if not ident:
-            number = str(row)
-            if any(values.get((sheet, column + number)) not in (None, "") for column in inputs):
+            if _holds_any(values, sheet, inputs, number):
                 cells.error(
                     table.sheet,
-                    table.cell(first, row),
+                    first + number,
                     f"{table.fields[0].header}: is required on a row that holds other values (got a blank)",
                 )
             continue
         cells.origins.add(table.record, ident, row)
         yield RowCells(cells, table, row)
+
+
+def _holds_any(values: Values, sheet: str, columns: list[str], number: str) -> bool:
+    """Whether any of the cells of the given columns on a row holds a value (an empty text is none)."""
+    for column in columns:
+        value = values.get((sheet, column + number))
+        if value is not None and value != "":
+            return True
+    return False

@@ -722,23 +722,38 @@ class _Index:
     """
 
     def __init__(self, values: tuple[Scalar, ...]) -> None:
-        self.first: dict[object, int] = {}
-        self.count: dict[object, int] = {}
-        self.at: dict[object, list[int]] = {}  # every position (from 0) of each key, in order
-        self._text_keys: dict[str, object] = {}  # the key of each text looked up so far
-        self.exact = True  # False when some text is not ASCII: lookups of text then scan
-        for position, value in enumerate(values, start=1):
+        at: dict[object, list[int]] = {}  # every position (from 0) of each key, in order
+        exact = True  # False when some text is not ASCII: lookups of text then scan
+        for position, value in enumerate(values):
+            if value is None:  # a blank, the common case in a table's empty rows
+                continue
             key: object
-            if isinstance(value, Decimal):
+            if type(value) is Decimal or (type(value) is not str and isinstance(value, Decimal)):
                 key = value
-            elif isinstance(value, str) and value.isascii():
+            elif isinstance(value, str):
+                if not value.isascii():
+                    exact = False
+                    continue
                 key = ("text", value.lower())
             else:
-                self.exact = self.exact and not isinstance(value, str)
                 continue
-            self.first.setdefault(key, position)
-            self.count[key] = self.count.get(key, 0) + 1
-            self.at.setdefault(key, []).append(position - 1)
+            found = at.get(key)
+            if found is None:
+                at[key] = [position]
+            else:
+                found.append(position)
+        self.at, self.exact = at, exact
+        self._text_keys: dict[str, object] = {}  # the key of each text looked up so far
+
+    @functools.cached_property
+    def first(self) -> dict[object, int]:
+        """The first position (from 1) of each key."""
+        return {key: positions[0] + 1 for key, positions in self.at.items()}
+
+    @functools.cached_property
+    def count(self) -> dict[object, int]:
+        """How many cells hold each key."""
+        return {key: len(positions) for key, positions in self.at.items()}
 
     def key(self, lookup: Scalar) -> object | None:
         """The index key of a lookup value, or None when the lookup must scan."""
@@ -1581,6 +1596,11 @@ _SHAPES: dict[int, tuple[Expr, object, tuple[tuple[str, str], ...]]] = {}
 _MOST_SHAPES = 200_000
 _SHAPE_NUMBERS: dict[object, int] = {}  # each shape met, numbered (a template has a few dozen)
 _NEXT_SHAPE = itertools.count()  # never the same number twice, even after the numbers are cleared
+# What working out each formula cell takes, by its rule's id, within the formulas it is one of (a template's computed
+# cells, the same mapping for every file of a template year): the rule and the formulas held with it (so neither id
+# is reused while it is here), its shape (None where blank inputs alone do not settle its value), the cells it reads
+# on their own, and its compiled function.
+_FORMULAS: dict[int, tuple[Expr, Mapping[tuple[str, str], Expr], object, tuple[tuple[str, str], ...], Compiled]] = {}
 
 
 def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
@@ -1639,6 +1659,7 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._values = values
         self._formulas = formulas
         self._run: Callable[[Expr], Compiled] = (lambda rule: rule.evaluate) if interpreted else compiled
+        self._interpreted = interpreted
         self._computed: dict[tuple[str, str], object] = {}
         self._blocks: dict[tuple[str, str], list[tuple[Scalar, ...]]] = {}
         self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
@@ -1728,17 +1749,23 @@ class Calculation(Mapping[tuple[str, str], object]):
     def _compute(self, rule: Expr) -> object:
         """A formula cell's value. Where every cell its rule reads on its own is a blank input (an empty row of
         a table), the value of the first rule of the same shape so read is the value (worked out once)."""
-        shape, refs = _shape_of(rule)
-        if (
-            shape is not None
-            and list(map(self._values.get, refs)).count(None) == len(refs)
-            and self._formulas.keys().isdisjoint(refs)
-        ):
+        held = None if self._interpreted else _FORMULAS.get(id(rule))
+        if held is None or held[0] is not rule or held[1] is not self._formulas:
+            shape, refs = _shape_of(rule)
+            if shape is not None and not self._formulas.keys().isdisjoint(refs):
+                shape = None  # it reads a formula cell: its value is not settled by blank inputs alone
+            held = (rule, self._formulas, shape, refs, self._run(rule))
+            if not self._interpreted:
+                if len(_FORMULAS) >= _MOST_SHAPES:
+                    _FORMULAS.clear()
+                _FORMULAS[id(rule)] = held
+        _, _, shape, refs, run = held
+        if shape is not None and list(map(self._values.get, refs)).count(None) == len(refs):
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
-                found = self._blank_rows[shape] = _scalar_of(self._run(rule)(self))
+                found = self._blank_rows[shape] = _scalar_of(run(self))
             return found
-        return _scalar_of(self._run(rule)(self))
+        return _scalar_of(run(self))
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
