@@ -50,14 +50,13 @@ from bcf_xl.submission.builder import (
     _title,
     _write_text,
     finished,
-    list_ranges,
     new_book,
     store_cached_values,
     write_checklist,
 )
 from bcf_xl.submission.checklist import Item
 from bcf_xl.submission.definition import COVER_INPUTS as COVER_LABELS
-from bcf_xl.submission.layout import COMPLETE, COVER, GUIDANCE, guidance_cell
+from bcf_xl.submission.layout import COMPLETE, COVER, GUIDANCE, guidance_cell, list_ranges
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, NUMBER, TEXT
 from bcf_xl.workbook.rules import Expr

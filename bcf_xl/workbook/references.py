@@ -22,7 +22,7 @@ def column_letter(index: int) -> str:
     """The letters of a 1-based column number (1 is ``A``, 28 is ``AB``)."""
     if not 1 <= index <= 18_278:
         raise ValueError(f"column {index} is outside A to ZZZ")
-    return xl_col_to_name(index - 1)
+    return str(xl_col_to_name(index - 1))
 
 
 def column_index(letters: str) -> int:
