@@ -8,6 +8,7 @@ does the parsing; these helpers give its results as openpyxl's functions of the 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
@@ -18,6 +19,7 @@ ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _CELL = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]*)")
 
 
+@functools.cache  # called for every cell written: a lookup once known, as openpyxl's own is
 def column_letter(index: int) -> str:
     """The letters of a 1-based column number (1 is ``A``, 28 is ``AB``)."""
     if not 1 <= index <= 18_278:
