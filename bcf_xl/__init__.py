@@ -10,64 +10,67 @@ as pandas DataFrames::
     plan = bcf_xl.plan_from_mapping(data)  # or bcf_xl.sample_plan()
     frames = bcf_xl.compute(plan).to_frames()
 
-Importing ``bcf_xl`` loads neither pandas nor the workbook libraries: the workbook functions
-import them when called.
+Importing ``bcf_xl`` loads none of its modules: each name is loaded on first use, and importing one
+module (``bcf_xl.collate``, say) loads only what that module needs. Nor does it load pandas or the
+workbook libraries: the workbook functions import them when called.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
+import sys
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bcf_xl.checks import run_checks as _run_checks
-from bcf_xl.errors import BcfError, BcfInputError, Location, PlanError
-from bcf_xl.findings import Finding, Severity, Target
-from bcf_xl.mapping import plan_from_mapping, plan_to_mapping
-from bcf_xl.model import (
-    Area,
-    AreaKind,
-    AreaOfSpend,
-    AscMinimum,
-    Commissioner,
-    ConditionAnswer,
-    Contacts,
-    DfgYear,
-    District,
-    FundingSource,
-    Metric,
-    MetricUnit,
-    Partner,
-    PartnerKind,
-    PerformanceFund,
-    Plan,
-    Polarity,
-    Pool,
-    RagRule,
-    Retention,
-    RiskShareTerms,
-    Scheme,
-    SchemeStatus,
-    SourceKind,
-)
-from bcf_xl.monitoring import (
-    Actuals,
-    ActualsError,
-    Answer,
-    ConditionStatus,
-    IncomeReceived,
-    MetricReport,
-    SchemeSpend,
-    actuals_from_mapping,
-    actuals_to_mapping,
-)
-from bcf_xl.monitoring_report import MonitoringReport, monitoring_report as _monitoring_report
-from bcf_xl.policy import Policy, load_policy as _load_policy
-from bcf_xl.report import PlanReport, compute as _compute
-from bcf_xl.sample import sample_actuals, sample_plan
-
 if TYPE_CHECKING:
+    from bcf_xl.errors import BcfError, BcfInputError, Location, PlanError
+    from bcf_xl.findings import Finding, Severity, Target
+    from bcf_xl.mapping import plan_from_mapping, plan_to_mapping
+    from bcf_xl.model import (
+        Area,
+        AreaKind,
+        AreaOfSpend,
+        AscMinimum,
+        Commissioner,
+        ConditionAnswer,
+        Contacts,
+        DfgYear,
+        District,
+        FundingSource,
+        Metric,
+        MetricUnit,
+        Partner,
+        PartnerKind,
+        PerformanceFund,
+        Plan,
+        Polarity,
+        Pool,
+        RagRule,
+        Retention,
+        RiskShareTerms,
+        Scheme,
+        SchemeStatus,
+        SourceKind,
+    )
+    from bcf_xl.monitoring import (
+        Actuals,
+        ActualsError,
+        Answer,
+        ConditionStatus,
+        IncomeReceived,
+        MetricReport,
+        SchemeSpend,
+        actuals_from_mapping,
+        actuals_to_mapping,
+    )
+    from bcf_xl.monitoring_report import MonitoringReport
     from bcf_xl.planbook.reader import PlanRead
+    from bcf_xl.policy import Policy
+    from bcf_xl.report import PlanReport
+    from bcf_xl.sample import sample_actuals, sample_plan
     from bcf_xl.submission.reader import Submission
     from bcf_xl.submission.validator import Validation
 
@@ -134,9 +137,99 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 
+# Each public name not defined here, by the module it is loaded from on first use (PEP 562): importing bcf_xl, or
+# one of its modules, loads only what is used.
+_LAZY = {
+    **dict.fromkeys(("BcfError", "BcfInputError", "Location", "PlanError"), "bcf_xl.errors"),
+    **dict.fromkeys(("Finding", "Severity", "Target"), "bcf_xl.findings"),
+    **dict.fromkeys(("plan_from_mapping", "plan_to_mapping"), "bcf_xl.mapping"),
+    **dict.fromkeys(
+        (
+            "Area",
+            "AreaKind",
+            "AreaOfSpend",
+            "AscMinimum",
+            "Commissioner",
+            "ConditionAnswer",
+            "Contacts",
+            "DfgYear",
+            "District",
+            "FundingSource",
+            "Metric",
+            "MetricUnit",
+            "Partner",
+            "PartnerKind",
+            "PerformanceFund",
+            "Plan",
+            "Polarity",
+            "Pool",
+            "RagRule",
+            "Retention",
+            "RiskShareTerms",
+            "Scheme",
+            "SchemeStatus",
+            "SourceKind",
+        ),
+        "bcf_xl.model",
+    ),
+    **dict.fromkeys(
+        (
+            "Actuals",
+            "ActualsError",
+            "Answer",
+            "ConditionStatus",
+            "IncomeReceived",
+            "MetricReport",
+            "SchemeSpend",
+            "actuals_from_mapping",
+            "actuals_to_mapping",
+        ),
+        "bcf_xl.monitoring",
+    ),
+    "MonitoringReport": "bcf_xl.monitoring_report",
+    "Policy": "bcf_xl.policy",
+    "PlanReport": "bcf_xl.report",
+    **dict.fromkeys(("sample_actuals", "sample_plan"), "bcf_xl.sample"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """A public name (or a module of the package) loaded on its first use, then kept as an attribute."""
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")  # as when every module was loaded eagerly
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """The package keeps its ``monitoring_report`` function when the module of that name is first loaded.
+
+    Loading a module sets it as an attribute of its package; with the modules loaded on first use, loading
+    ``bcf_xl.monitoring_report`` would otherwise hide the function of the same name.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _KEEP and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_KEEP = frozenset({"monitoring_report"})
+sys.modules[__name__].__class__ = _Package
+
 
 def _policy(policy: Policy | None) -> Policy:
-    return _load_policy() if policy is None else policy
+    from bcf_xl.policy import load_policy as load_shipped
+
+    return load_shipped() if policy is None else policy
 
 
 def load_policy(path: PathLike | None = None) -> Policy:
@@ -148,7 +241,9 @@ def load_policy(path: PathLike | None = None) -> Policy:
     Raises:
         BcfInputError: the file is missing, not TOML, or holds a value of the wrong kind.
     """
-    return _load_policy(Path(path) if path is not None else None)
+    from bcf_xl.policy import load_policy as load
+
+    return load(Path(path) if path is not None else None)
 
 
 def compute(plan: Plan, policy: Policy | None = None) -> PlanReport:
@@ -158,7 +253,9 @@ def compute(plan: Plan, policy: Policy | None = None) -> PlanReport:
         plan: the plan.
         policy: the national parameters; the shipped ones when not given.
     """
-    return _compute(plan, _policy(policy))
+    from bcf_xl.report import compute as compute_plan
+
+    return compute_plan(plan, _policy(policy))
 
 
 def monitoring_report(
@@ -180,7 +277,9 @@ def monitoring_report(
     Raises:
         BcfInputError: ``year`` is not one of the plan's, or ``quarter`` is not 1 to 4.
     """
-    return _monitoring_report(plan, actuals, year, quarter, _policy(policy))
+    from bcf_xl.monitoring_report import monitoring_report as report
+
+    return report(plan, actuals, year, quarter, _policy(policy))
 
 
 def run_checks(plan: Plan, policy: Policy | None = None) -> tuple[Finding, ...]:
@@ -190,7 +289,9 @@ def run_checks(plan: Plan, policy: Policy | None = None) -> tuple[Finding, ...]:
         plan: the plan.
         policy: the national parameters; the shipped ones when not given.
     """
-    return _run_checks(plan, _policy(policy))
+    from bcf_xl.checks import run_checks as run
+
+    return run(plan, _policy(policy))
 
 
 def read_planbook(path: PathLike) -> PlanRead:
@@ -242,6 +343,7 @@ def write_submission(
         BcfInputError: an unknown template year, a plan that does not fit the template, or a file that
             exists (without ``overwrite``).
     """
+    from bcf_xl.errors import BcfInputError, Location
     from bcf_xl.submission.builder import write
     from bcf_xl.submission.definition import DEFAULT_YEAR, YEARS, year_for_plan
 

@@ -25,16 +25,15 @@ from bcf_xl.model import Plan
 from bcf_xl.monitoring import Actuals, actuals_to_mapping, as_at, latest_quarter
 from bcf_xl.monitoring_checks import check_actuals
 from bcf_xl.policy import Policy, load_policy
-from bcf_xl.report import compute
 from bcf_xl.returns.definition import ReturnKind, return_year
-from bcf_xl.sample import sample_actuals, sample_plan, sample_plan_for
 from bcf_xl.submission.definition import DEFAULT_YEAR, YEARS, template_year, year_for_plan
 
 if TYPE_CHECKING:
     from bcf_xl.planbook.reader import PlanRead
 
-# Each command imports the modules it runs inside its own function (the engine above is what `import bcf_xl`
-# loads anyway): `bcf-xl collate` starts without the builders, `bcf-xl functions` without the readers.
+# Each command imports the modules it runs inside its own function (the engine above is what reading a template
+# loads anyway): `bcf-xl collate` starts without the builders, the sample or the plan report, `bcf-xl functions`
+# without the readers.
 
 EXIT_OK, EXIT_PLAN_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -266,6 +265,8 @@ def _demo(args: argparse.Namespace) -> int:
     from bcf_xl.planbook.builder import write as write_planbook
     from bcf_xl.planbook.buttons import button_macros
     from bcf_xl.planbook.checking import plan_findings
+    from bcf_xl.report import compute
+    from bcf_xl.sample import sample_actuals, sample_plan
     from bcf_xl.submission.builder import write as write_submission
     from bcf_xl.submission.validator import validate as validate_submission
     from bcf_xl.summary import render
@@ -306,6 +307,7 @@ def _new_plan(args: argparse.Namespace) -> int:
     from bcf_xl.planbook.builder import write as write_planbook
     from bcf_xl.planbook.buttons import button_macros
     from bcf_xl.planbook.checking import plan_findings
+    from bcf_xl.sample import sample_actuals, sample_plan
 
     policy = load_policy(args.policy)
     plan = sample_plan() if args.sample else None
@@ -337,6 +339,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from bcf_xl.sample import sample_plan, sample_plan_for
     from bcf_xl.submission.builder import write as write_submission
     from bcf_xl.submission.validator import validate as validate_submission
 
@@ -359,6 +362,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _read(args: argparse.Namespace) -> int:
+    from bcf_xl.report import compute
     from bcf_xl.returns.reader import is_return
     from bcf_xl.submission.reader import read as read_submission
     from bcf_xl.summary import render
@@ -435,6 +439,7 @@ def _plan_and_actuals(args: argparse.Namespace, policy: Policy) -> tuple[Plan, A
     """
     from bcf_xl.planbook.reader import is_planning_workbook, read as read_planbook
     from bcf_xl.returns.actuals_file import read_actuals
+    from bcf_xl.sample import sample_actuals, sample_plan
 
     if args.sample:
         if args.actuals is not None:
@@ -576,6 +581,7 @@ def _recalc(args: argparse.Namespace) -> int:
 def _lite(args: argparse.Namespace) -> int:
     from bcf_xl.lite import write_lite
     from bcf_xl.planbook.checking import plan_findings
+    from bcf_xl.sample import sample_plan
 
     policy = load_policy(args.policy)
     plan = sample_plan() if args.sample else None

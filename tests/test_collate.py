@@ -42,6 +42,7 @@ from bcf_xl.submission.layout import COVER, EXPENDITURE, Layout
 from bcf_xl.submission.reader import read
 from bcf_xl.submission.validator import validate
 from bcf_xl.workbook.formats import number_format
+from bcf_xl.workbook.reading import READER_VARIABLE
 from bcf_xl.workbook.tables import MONEY
 from tests.libreoffice import convert
 
@@ -601,19 +602,31 @@ def test_workers_are_forked_on_linux_and_leave_the_outputs_signal_handlers_behin
     assert method == ("fork" if sys.platform.startswith("linux") else multiprocessing.get_start_method())
 
 
-def test_starting_the_command_loads_only_what_collate_needs(returns_folder: Path, tmp_path: Path) -> None:
-    """Loading the bcf-xl command loads no workbook library, and collating loads none of the other commands'
-    modules (the planning workbook's builder and checks, the printed summary, the function catalogue)."""
+def test_starting_the_command_loads_only_what_collate_needs(
+    returns_folder: Path, with_returns: tuple[Path, str], tmp_path: Path
+) -> None:
+    """`import bcf_xl` loads none of its modules (no reader); loading the bcf-xl command loads no workbook library;
+    reading and validating a template and a return with python-calamine (here in this process: one job) loads
+    neither openpyxl nor numpy nor pandas; and collating loads none of the other commands' modules (the planning
+    workbook's builder and checks, the printed summary, the function catalogue, the template builders)."""
+    files = [str(returns_folder / "northmoor.xlsx"), str(with_returns[0] / "q3.xlsx")]
     script = (
-        "import sys; from bcf_xl import cli; "
-        "early = [m for m in ('openpyxl', 'xlsxwriter', 'pandas') if m in sys.modules]; "
-        "code = cli.main(['collate', "
-        f"{str(returns_folder / 'northmoor.xlsx')!r}, '-o', {str(tmp_path / 'o.xlsx')!r}]); "
-        "late = [m for m in sys.modules if m.startswith(('bcf_xl.planbook', 'bcf_xl.summary', 'bcf_xl.cells'))]; "
-        "print(early, late, code)"
+        "import sys; import bcf_xl; "
+        "bare = [m for m in sys.modules if m.startswith('bcf_xl.')]; "
+        "from bcf_xl import cli; "
+        "early = [m for m in ('openpyxl', 'xlsxwriter', 'pandas', 'numpy') if m in sys.modules]; "
+        "from bcf_xl.workbook.reading import backend; "
+        f"code = cli.main(['collate', *{files!r}, '--jobs', '1', '-o', {str(tmp_path / 'o.xlsx')!r}]); "
+        "heavy = [m for m in ('openpyxl', 'pandas', 'numpy') if m in sys.modules]; "
+        "late = [m for m in sys.modules if m.startswith(('bcf_xl.planbook', 'bcf_xl.summary', 'bcf_xl.cells', "
+        "'bcf_xl.submission.builder', 'bcf_xl.returns.builder'))]; "
+        "print(backend(), bare, early, heavy, late, code)"
     )
-    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300)
-    assert ran.stdout.splitlines()[-1] == "[] [] 0"
+    environment = {k: v for k, v in os.environ.items() if k != READER_VARIABLE}
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300, env=environment
+    )
+    assert ran.stdout.splitlines()[-1] == "calamine [] [] [] [] 0", ran.stderr
 
 
 # --- quarterly and end-of-year returns ------------------------------------------------------------------

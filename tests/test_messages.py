@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, strategies as st
 from openpyxl.chart import BarChart
 
-from bcf_xl import cli
+from bcf_xl import cli, report
 from bcf_xl.errors import LINE_LIMIT, QUOTE_LIMIT, BcfInputError, Location, describe, one_line
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.model import Plan
@@ -427,7 +427,7 @@ def test_an_internal_error_stays_on_one_line(
     def explode(*_: object) -> None:
         raise RuntimeError("first\nsecond\x1b[2J")
 
-    monkeypatch.setattr(cli, "compute", explode)
+    monkeypatch.setattr(report, "compute", explode)  # the demo command loads it from there when it runs
     code, _, err = run(["demo", "--out", "unused"], capsys)
     assert code == 3
     assert_one_line(err, "internal error (RuntimeError: first\\nsecond\\x1b[2J); please report it")

@@ -13,7 +13,7 @@ from bcf_xl.planbook import layout as L  # noqa: N812 - the layout is referred t
 from bcf_xl.planbook.reader import PlanRead
 from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
-from bcf_xl.submission.builder import build, held_values, list_ranges, lists_for
+from bcf_xl.submission.builder import build, held_values
 from bcf_xl.submission.definition import COVER_INPUTS, YEARS, TemplateYear, year_for_plan
 from bcf_xl.submission.layout import (
     EXPENDITURE,
@@ -21,6 +21,8 @@ from bcf_xl.submission.layout import (
     METRICS as SUBMISSION_METRICS,
     PARTNER_KINDS,
     Layout,
+    list_ranges,
+    lists_for,
     scheme_rows_for,
 )
 from bcf_xl.workbook.placement import Origins

@@ -17,7 +17,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bcf_xl import __version__
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import write_atomically
-from bcf_xl.metrics import Achievement, Progress
 from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import AreaOfSpend, Plan, SourceKind
 from bcf_xl.monitoring import Actuals
@@ -37,6 +36,8 @@ from bcf_xl.returns.layout import (
     SCHEME_ROWS,
     SECTION_75,
     ReturnLayout,
+    assessment_words,
+    layout_for,
     quarter_text,
 )
 from bcf_xl.submission.builder import (
@@ -49,14 +50,13 @@ from bcf_xl.submission.builder import (
     _title,
     _write_text,
     finished,
-    list_ranges,
     new_book,
     store_cached_values,
     write_checklist,
 )
 from bcf_xl.submission.checklist import Item
 from bcf_xl.submission.definition import COVER_INPUTS as COVER_LABELS
-from bcf_xl.submission.layout import COMPLETE, COVER, GUIDANCE, guidance_cell
+from bcf_xl.submission.layout import COMPLETE, COVER, GUIDANCE, guidance_cell, list_ranges
 from bcf_xl.workbook import to_openpyxl
 from bcf_xl.workbook.formats import MONEY, NUMBER, TEXT
 from bcf_xl.workbook.rules import Expr
@@ -67,22 +67,9 @@ from bcf_xl.workbook.values import cover_values
 Cells = dict[tuple[str, str], object]
 
 
-def assessment_words(kind: ReturnKind) -> tuple[str, ...]:
-    """The words a metric may be given: the progress words each quarter, the achievement words at year end (the
-    no-data words last in both)."""
-    if kind is ReturnKind.YEAR_END:
-        return tuple(word.value for word in (Achievement.ACHIEVED, Achievement.NOT_ACHIEVED, Achievement.NO_DATA))
-    return tuple(word.value for word in (Progress.ON_TRACK, Progress.NOT_ON_TRACK, Progress.NO_DATA))
-
-
 def lists_for(policy: Policy, kind: ReturnKind) -> dict[str, tuple[str, ...]]:
     """The dropdown vocabularies of a return's Lists sheet."""
     return {"assessment": assessment_words(kind), **select(dropdown_lists(policy), ("yes_no", "scheme_types"))}
-
-
-def layout_for(year: ReturnYear, kind: ReturnKind, quarter: int, policy: Policy) -> ReturnLayout:
-    """The layout of a return (its scheme-type totals have a row for each national scheme type)."""
-    return ReturnLayout(year, kind, quarter, len(dropdown_lists(policy)["scheme_types"]))
 
 
 def build(

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 
+from bcf_xl.metrics import Achievement, Progress
 from bcf_xl.model import AreaOfSpend
+from bcf_xl.policy import Policy
 from bcf_xl.returns.definition import ReturnKind, ReturnYear
 from bcf_xl.submission.layout import COVER, GUIDANCE, LISTS, checklist_table, col
 from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, Field, Lines, Table, one_a_row
+from bcf_xl.workbook.validation import dropdown_lists
 
 CONDITIONS = "National Conditions"
 METRICS = "Metrics"
@@ -251,3 +254,16 @@ class ReturnLayout:
             self.spend_sheet: spend,
             SECTION_75: {col(i): 18.0 for i in range(1, len(self.statement.fields) + 1)},
         }
+
+
+def assessment_words(kind: ReturnKind) -> tuple[str, ...]:
+    """The words a metric may be given: the progress words each quarter, the achievement words at year end (the
+    no-data words last in both)."""
+    if kind is ReturnKind.YEAR_END:
+        return tuple(word.value for word in (Achievement.ACHIEVED, Achievement.NOT_ACHIEVED, Achievement.NO_DATA))
+    return tuple(word.value for word in (Progress.ON_TRACK, Progress.NOT_ON_TRACK, Progress.NO_DATA))
+
+
+def layout_for(year: ReturnYear, kind: ReturnKind, quarter: int, policy: Policy) -> ReturnLayout:
+    """The layout of a return (its scheme-type totals have a row for each national scheme type)."""
+    return ReturnLayout(year, kind, quarter, len(dropdown_lists(policy)["scheme_types"]))

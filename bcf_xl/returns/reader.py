@@ -30,7 +30,6 @@ from bcf_xl.monitoring import (
 from bcf_xl.monitoring_checks import CONDITION_STATUS, INCOME_RECEIVED, METRIC_REPORT, SCHEME_SPEND, check_actuals
 from bcf_xl.policy import Policy
 from bcf_xl.returns import rules
-from bcf_xl.returns.builder import assessment_words, layout_for
 from bcf_xl.returns.definition import RETURN_YEARS, ReturnKind, ReturnYear, return_year
 from bcf_xl.returns.layout import (
     COVER_INPUTS,
@@ -38,6 +37,8 @@ from bcf_xl.returns.layout import (
     RETURN_KIND_CELL,
     RETURN_YEAR_CELL,
     ReturnLayout,
+    assessment_words,
+    layout_for,
     quarter_text,
 )
 from bcf_xl.submission.checklist import Item

@@ -55,6 +55,8 @@ from bcf_xl.submission.layout import (
     cells,
     col,
     guidance_cell,
+    list_ranges,
+    lists_for,
     scheme_rows_for,
 )
 from bcf_xl.submission.totals import rated_rule, summary_formulas
@@ -64,33 +66,18 @@ from bcf_xl.workbook.rules import Calculation, ExcelError, Expr, Range, countif,
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, printed
 from bcf_xl.workbook.tables import Table
 from bcf_xl.workbook.validation import (
-    SCHEME_LISTS,
     Validation,
     between,
     dropdown,
-    dropdown_lists,
     list_cells,
-    list_ranges as ranges_on_sheet,
     percent,
     pounds,
-    select,
 )
 from bcf_xl.workbook.values import cover_values, dfg_inputs, retained, scheme_values
 
 LOOK = TEMPLATE
 POUNDS = MONEY_FORMAT
 GREEN, RED = LOOK.good, LOOK.bad
-_LIST_NAMES = ("partner_kinds", "area_kinds", *SCHEME_LISTS)
-
-
-def lists_for(policy: Policy, year: TemplateYear) -> dict[str, tuple[str, ...]]:
-    """The dropdown vocabularies of the Lists sheet, by name: the year's income labels, then the shared lists."""
-    return {"income": year.labels, **select(dropdown_lists(policy), _LIST_NAMES)}
-
-
-def list_ranges(lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Where each list sits on the template's Lists sheet, e.g. ``Lists!$A$2:$A$7``."""
-    return ranges_on_sheet(LISTS, lists)
 
 
 def _write_text(sheet: Worksheet, ref: str, value: str) -> None:

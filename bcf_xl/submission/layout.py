@@ -14,14 +14,14 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import ClassVar
 
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import absolute_coordinate
-
 from bcf_xl.files import MAX_SCHEME_ROWS
 from bcf_xl.model import AreaOfSpend
+from bcf_xl.policy import Policy
 from bcf_xl.submission.definition import TemplateYear
 from bcf_xl.workbook.placement import FieldKey, Placement
+from bcf_xl.workbook.references import absolute, column_letter
 from bcf_xl.workbook.tables import CHOICE, MONEY, NUMBER, SHARE, TEXT, Field, Lines, Table, one_a_row, quote
+from bcf_xl.workbook.validation import SCHEME_LISTS, dropdown_lists, list_ranges as ranges_on_sheet, select
 
 GUIDANCE = "Guidance"
 COVER = "Cover"
@@ -84,7 +84,7 @@ SCHEME_TRAILING = (
 
 def col(index: int) -> str:
     """Column letter of a 1-based column number."""
-    return get_column_letter(index)
+    return column_letter(index)
 
 
 def checklist_table(header_row: int) -> Table:
@@ -115,7 +115,7 @@ def block(table: Table, first: str, last: str) -> str:
     """The absolute reference of a table's data cells from column ``first`` to column ``last``,
     e.g. ``Income!$A$4:$B$23``."""
     rows = table.data_rows
-    start, end = absolute_coordinate(table.cell(first, rows[0])), absolute_coordinate(table.cell(last, rows[-1]))
+    start, end = absolute(table.cell(first, rows[0])), absolute(table.cell(last, rows[-1]))
     return f"{quote(table.sheet)}!{start}:{end}"
 
 
@@ -496,3 +496,16 @@ def scheme_rows_for(n_schemes: int) -> int:
     """Expenditure rows to give a plan: its schemes and room for more, at least 100 and at most the
     :data:`~bcf_xl.files.MAX_SCHEME_ROWS` a reader reads (the builder refuses a plan with more schemes)."""
     return min(MAX_SCHEME_ROWS, max(100, n_schemes + 50))
+
+
+_LIST_NAMES = ("partner_kinds", "area_kinds", *SCHEME_LISTS)
+
+
+def lists_for(policy: Policy, year: TemplateYear) -> dict[str, tuple[str, ...]]:
+    """The dropdown vocabularies of the Lists sheet, by name: the year's income labels, then the shared lists."""
+    return {"income": year.labels, **select(dropdown_lists(policy), _LIST_NAMES)}
+
+
+def list_ranges(lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Where each list sits on the template's Lists sheet, e.g. ``Lists!$A$2:$A$7``."""
+    return ranges_on_sheet(LISTS, lists)

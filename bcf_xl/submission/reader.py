@@ -15,8 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
-from openpyxl.utils import range_boundaries
-
 from bcf_xl.dfg import dfg_by_year_and_district
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import MAX_SCHEME_ROWS
@@ -66,6 +64,7 @@ from bcf_xl.workbook.reading import (
     shown,
     table_rows,
 )
+from bcf_xl.workbook.references import cell_position
 from bcf_xl.workbook.values import CONTACT_FIELDS
 
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
@@ -184,7 +183,7 @@ def _scheme_rows(path: Path, book: Book) -> int:
     sheet, _, cells = reference.rpartition("!")
     first = last = None
     if sheet in (EXPENDITURE, f"'{EXPENDITURE}'") and _RANGE.fullmatch(cells):
-        _, first, _, last = range_boundaries(cells.replace("$", ""))
+        (first, _), (last, _) = (cell_position(end) for end in cells.split(":"))
     if first is None or last is None or last < first:
         raise BcfInputError(where, "must name the Expenditure table's rows as a range of cells", reference)
     if last - first + 1 > MAX_SCHEME_ROWS:

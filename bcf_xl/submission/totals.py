@@ -8,10 +8,9 @@ the validator's checklist come from the same declaration.
 
 from __future__ import annotations
 
-from openpyxl.utils.cell import absolute_coordinate
-
 from bcf_xl.model import AreaOfSpend, MetricUnit, SourceKind
 from bcf_xl.submission.layout import COVER, EXPENDITURE, INCOME, METRICS, SUMMARY, Layout
+from bcf_xl.workbook.references import absolute
 from bcf_xl.workbook.rules import (
     Expr,
     Ref,
@@ -69,7 +68,7 @@ def summary_rules(layout: Layout) -> dict[str, list[Expr]]:
     labels = range_at(layout.income.span("kind"))
     nhs_label, dfg_label = layout.year.label(SourceKind.NHS_MINIMUM), layout.year.label(SourceKind.DFG)
     kinds, areas = range_at(layout.scheme_range("kind")), range_at(layout.scheme_range("area_of_spend"))
-    area_kind = Ref(COVER, absolute_coordinate(layout.cover_cell("area_kind")))
+    area_kind = Ref(COVER, absolute(layout.cover_cell("area_kind")))
     minimum = (kinds, nhs_label)
     rules: dict[str, list[Expr]] = {key: [] for key in layout.summary_rows}
     for index, year in enumerate(layout.years):

@@ -21,8 +21,7 @@ from bcf_xl.findings import Finding, Severity, Target, Validated, by_severity
 from bcf_xl.money import to_pence
 from bcf_xl.policy import Policy
 from bcf_xl.submission import checklist
-from bcf_xl.submission.builder import list_ranges, lists_for
-from bcf_xl.submission.layout import Layout
+from bcf_xl.submission.layout import Layout, list_ranges, lists_for
 from bcf_xl.submission.reader import PLAN_BOUNDS, Submission, read
 from bcf_xl.workbook import rules
 from bcf_xl.workbook.validation import pounds

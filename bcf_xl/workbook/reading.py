@@ -47,17 +47,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from openpyxl.cell.read_only import EmptyCell
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_WORKBOOK, XLSM, XLSX, XLTM, XLTX
-
 from bcf_xl.errors import BcfInputError, Location, describe
 from bcf_xl.files import check_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.money import ZERO, parse_amount
 from bcf_xl.workbook.placement import Origins
+from bcf_xl.workbook.references import column_index, column_letter, split_cell
 from bcf_xl.workbook.tables import Lines, Table
 
 Values = dict[tuple[str, str], object]
@@ -94,8 +89,8 @@ def bounds_of(*parts: Table | Lines | tuple[str, str]) -> dict[str, tuple[int, i
     for part in parts:
         if isinstance(part, tuple):
             sheet, cell = part
-            column_letters, row = coordinate_from_string(cell)
-            column = column_index_from_string(column_letters)
+            column_letters, row = split_cell(cell)
+            column = column_index(column_letters)
             last_row, last_column = found.get(sheet, (1, 1))
             found[sheet] = (max(last_row, row), max(last_column, column))
             continue
@@ -104,7 +99,7 @@ def bounds_of(*parts: Table | Lines | tuple[str, str]) -> dict[str, tuple[int, i
             column = part.first_column + len(part.fields) - 1
         else:
             row = max((*part.rows.values(), part.first_row, 1))
-            column = max(column_index_from_string(c) for c in (part.label_column, *part.columns))
+            column = max(column_index(c) for c in (part.label_column, *part.columns))
         last_row, last_column = found.get(part.sheet, (1, 1))
         found[part.sheet] = (max(last_row, row), max(last_column, column))
     return found
@@ -151,28 +146,11 @@ def backend() -> str:
     return CALAMINE if importlib.util.find_spec("python_calamine") is not None else OPENPYXL
 
 
-def _book(reader: _LayoutReader, last_rows: dict[str, int]) -> Book:
-    book = reader.wb
-    names = {name: defined.attr_text or "" for name, defined in book.defined_names.items()}
-    sheetnames = tuple(reader.sheet_names)  # chart sheets too: a sheet of that name is there
-    return Book(sheetnames, MappingProxyType(names), MappingProxyType(last_rows))
-
-
 def _openpyxl_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
-    """Every value within ``bounds`` through openpyxl's read-only reader, which streams each sheet's rows."""
-    values: Values = {}
-    last_rows: dict[str, int] = {}
-    reader = _LayoutReader(path, read_only=True, data_only=True, keep_links=False)
-    try:
-        reader.read()
-        book = reader.wb
-        _refuse_charts(reader.chart_sheets, bounds)
-        for name, (max_row, max_col) in bounds.items():
-            if name in book.sheetnames:
-                last_rows[name] = _take(book[name], name, max_row, max_col, values)
-        return _book(reader, last_rows), values
-    finally:
-        reader.archive.close()
+    """Every value within ``bounds`` through openpyxl's read-only reader (loaded only when it reads)."""
+    from bcf_xl.workbook.openpyxl_reading import openpyxl_cells
+
+    return openpyxl_cells(path, bounds)
 
 
 def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
@@ -228,7 +206,17 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _PACKAGE = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_WORKBOOK_TYPES = (XLTM, XLTX, XLSM, XLSX)  # in the order openpyxl looks for the workbook part
+# The workbook part's content types, in the order openpyxl looks for it, and its usual place (as openpyxl names them).
+_WORKBOOK_TYPES = tuple(
+    f"application/vnd.{kind}.main+xml"
+    for kind in (
+        "ms-excel.template.macroEnabled",
+        "openxmlformats-officedocument.spreadsheetml.template",
+        "ms-excel.sheet.macroEnabled",
+        "openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+)
+ARC_CONTENT_TYPES, ARC_WORKBOOK = "[Content_Types].xml", "xl/workbook.xml"
 # Names openpyxl gives each sheet, not the workbook: they never reach Book.defined_names.
 _SHEET_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase")
 
@@ -346,7 +334,7 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
         return _Scan(0, 0)
     letters_of, numbers_of = zip(*references, strict=True)
     rows = {text: int(text) for text in set(numbers_of)}  # each row's number worked out once
-    columns = {letters: column_index_from_string(letters.decode()) for letters in set(letters_of)}
+    columns = {letters: column_index(letters.decode()) for letters in set(letters_of)}
     if (max(rows.values()) - min(rows.values()) + 1) * (
         max(columns.values()) - min(columns.values()) + 1
     ) > MAX_DENSE_CELLS:
@@ -387,7 +375,7 @@ def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> 
             if first_row >= max_row or first_col >= max_col:
                 continue
             rows = sheet.to_python(skip_empty_area=True, nrows=max_row - first_row)
-            letters = [get_column_letter(c) for c in range(first_col + 1, max_col + 1)]
+            letters = [column_letter(c) for c in range(first_col + 1, max_col + 1)]
             for row_number, row in enumerate(rows, start=first_row + 1):
                 number = str(row_number)
                 for letter, value in zip(letters, row, strict=False):
@@ -429,17 +417,6 @@ def _too_long(value: str, sheet: str, reference: str) -> BcfInputError:
     )
 
 
-class _UnsizedSheet(ReadOnlyWorksheet):
-    """A read-only sheet that takes no size from its file, so opening it parses nothing.
-
-    openpyxl reads a sheet's dimension record when it opens it, parsing the whole sheet when there is none;
-    bcf-xl reads every sheet within its layout's bounds, whatever the file claims, so it needs no size.
-    """
-
-    def _get_size(self) -> None:
-        return None
-
-
 def _refuse_charts(charts: list[str], bounds: Bounds) -> None:
     """Refuse a workbook where a sheet bcf-xl reads cells from is a chart sheet."""
     for name in charts:
@@ -447,50 +424,6 @@ def _refuse_charts(charts: list[str], bounds: Bounds) -> None:
             raise BcfInputError(
                 Location(sheet=name), "is a chart sheet, not a worksheet of cells as bcf-xl expects", show_got=False
             )
-
-
-class _LayoutReader(ExcelReader):
-    """openpyxl's read-only workbook reader, with sheets that are parsed only when their cells are read."""
-
-    sheet_names: list[str]
-    chart_sheets: list[str]
-
-    def read_worksheets(self) -> None:
-        # As openpyxl's read-only branch of this method, with _UnsizedSheet for ReadOnlyWorksheet; chart sheets,
-        # which bcf-xl never reads, are left out (their names noted).
-        self.sheet_names, self.chart_sheets = [], []
-        for sheet, rel in self.parser.find_sheets():
-            if rel.target in self.valid_files:
-                self.sheet_names.append(sheet.name)
-            if rel.target in self.valid_files and "chartsheet" in rel.Type:
-                self.chart_sheets.append(sheet.name)
-            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
-                continue
-            worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
-            worksheet.sheet_state = sheet.state or "visible"
-            self.wb._sheets.append(worksheet)  # type: ignore[attr-defined]  # the stubs leave the sheet list out
-
-
-def _take(sheet: object, name: str, max_row: int, max_col: int, values: Values) -> int:
-    """Put a sheet's values within the bounds into ``values``; the last row holding a cell record."""
-    if not isinstance(sheet, ReadOnlyWorksheet):
-        raise BcfInputError(Location(sheet=name), "is a chart, not a sheet of cells as bcf-xl expects", show_got=False)
-    last = 0
-    # The stubs type ReadOnlyWorksheet.iter_rows as Worksheet's, which mypy will not bind to a read-only sheet.
-    rows = sheet.iter_rows(min_row=1, max_row=max_row, min_col=1, max_col=max_col, values_only=False)  # type: ignore[misc]
-    for row_number, row in enumerate(rows, start=1):
-        for column, cell in enumerate(row, start=1):
-            if isinstance(cell, EmptyCell):
-                continue
-            last = row_number
-            value = cell.value
-            if value is None:
-                continue
-            reference = f"{get_column_letter(column)}{row_number}"
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                raise _too_long(value, name, reference)
-            values[(name, reference)] = value
-    return last
 
 
 def shown(value: object) -> str:

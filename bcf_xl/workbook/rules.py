@@ -40,10 +40,8 @@ from functools import reduce
 from itertools import repeat
 from typing import Any, Union, cast
 
-from openpyxl.utils.cell import rows_from_range
-from openpyxl.utils.datetime import to_excel
-
 from bcf_xl.money import EXCEL_ERRORS
+from bcf_xl.workbook.references import block_rows
 
 Cells = Mapping[tuple[str, str], object]
 
@@ -102,6 +100,8 @@ def scalar(value: object) -> Scalar:
     if isinstance(value, float):
         return Decimal(repr(value)) if math.isfinite(value) else NUM
     if isinstance(value, datetime | date | time | timedelta):
+        from openpyxl.utils.datetime import to_excel  # loaded for a date only: openpyxl loads all of itself
+
         return Decimal(repr(to_excel(value)))  # type: ignore[no-untyped-call]  # openpyxl is untyped
     return str(value)
 
@@ -396,7 +396,7 @@ class Range(Expr):
 @functools.lru_cache(maxsize=1024)
 def _block(sheet: str, cells: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     """The (sheet, cell) keys of a block such as ``$A$4:$B$5``, row by row."""
-    return tuple(tuple((sheet, cell) for cell in row) for row in rows_from_range(cells.replace("$", "")))
+    return tuple(tuple((sheet, cell) for cell in row) for row in block_rows(cells.replace("$", "")))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
-from openpyxl.utils import get_column_letter
-
 from bcf_xl.workbook.placement import FieldKey, TablePlace
+from bcf_xl.workbook.references import column_letter
 
 # Kinds of field: how a cell is formatted, validated and read.
 TEXT, MONEY, SIGNED_MONEY, SHARE, WHOLE, NUMBER, CHOICE, RATE = (
@@ -65,7 +64,7 @@ class Table:
 
     @cached_property
     def columns(self) -> Mapping[str, str]:
-        return MappingProxyType({f.key: get_column_letter(self.first_column + i) for i, f in enumerate(self.fields)})
+        return MappingProxyType({f.key: column_letter(self.first_column + i) for i, f in enumerate(self.fields)})
 
     @property
     def data_rows(self) -> range:
@@ -82,7 +81,7 @@ class Table:
 
     @property
     def last_column(self) -> str:
-        return get_column_letter(self.first_column + len(self.fields) - 1)
+        return column_letter(self.first_column + len(self.fields) - 1)
 
     @cached_property
     def _fields(self) -> Mapping[str, Field]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from bcf_xl.errors import BcfInputError, Location
+from bcf_xl.workbook.references import ILLEGAL_CHARACTERS
 
 CellValue = str | float | int | None
 
@@ -22,7 +21,7 @@ def storable_text(text: str, where: Location) -> str:
     Raises:
         BcfInputError: the text holds a control character (other than tab, line feed and carriage return).
     """
-    if ILLEGAL_CHARACTERS_RE.search(text):
+    if ILLEGAL_CHARACTERS.search(text):
         raise BcfInputError(where, "contains a control character a workbook cannot store", text)
     return text
 

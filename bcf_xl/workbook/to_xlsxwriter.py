@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.utils import get_column_letter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -14,6 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from bcf_xl.errors import Location, one_line
 from bcf_xl.workbook.formats import Style
 from bcf_xl.workbook.formulas import criterion
+from bcf_xl.workbook.references import column_letter
 from bcf_xl.workbook.sheets import SheetSetup
 from bcf_xl.workbook.text import cell_value
 from bcf_xl.workbook.validation import LIST, WHOLE_NUMBER, Validation
@@ -123,12 +123,12 @@ def put_row(
                 if escape:
                     value = one_line(value)
                 else:  # control characters: refused by cell_value, with the cell named
-                    cell_value(value, Location(sheet=sheet.name, cell=f"{get_column_letter(column + 1)}{row}"))
+                    cell_value(value, Location(sheet=sheet.name, cell=f"{column_letter(column + 1)}{row}"))
             write_string(at, column, value, cell_format)
         elif isinstance(value, Decimal):
             write_number(at, column, float(value), cell_format)
         else:
-            held = cell_value(value, Location(sheet=sheet.name, cell=f"{get_column_letter(column + 1)}{row}"))
+            held = cell_value(value, Location(sheet=sheet.name, cell=f"{column_letter(column + 1)}{row}"))
             if isinstance(held, str):
                 write_string(at, column, held, cell_format)
             elif held is not None:

@@ -14,10 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final, Literal
 
-from openpyxl.utils import get_column_letter
-
 from bcf_xl.model import AreaKind, AreaOfSpend, Commissioner, MetricUnit, PartnerKind, Polarity, RagRule, SourceKind
 from bcf_xl.policy import Bound, Policy
+from bcf_xl.workbook.references import column_letter
 
 ValidationKind = Literal["list", "decimal", "whole"]
 LIST: Final = "list"
@@ -71,7 +70,7 @@ def select(lists: Mapping[str, tuple[str, ...]], names: Iterable[str]) -> dict[s
 def list_cells(lists: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[str, str, bool]]:
     """Every cell of a Lists sheet, one list a column: (A1 reference, text, whether it is the list's name in row 1)."""
     for index, (name, words) in enumerate(lists.items(), start=1):
-        column = get_column_letter(index)
+        column = column_letter(index)
         yield f"{column}1", name, True
         for row, word in enumerate(words, start=2):
             yield f"{column}{row}", word, False
@@ -82,7 +81,7 @@ def list_ranges(sheet: str, lists: Mapping[str, tuple[str, ...]]) -> dict[str, s
     (an empty list still spans one blank cell, as a dropdown needs a range)."""
     ranges = {}
     for index, (name, words) in enumerate(lists.items(), start=1):
-        column = get_column_letter(index)
+        column = column_letter(index)
         ranges[name] = f"{sheet}!${column}$2:${column}${1 + max(len(words), 1)}"
     return ranges
 
