@@ -40,6 +40,9 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# Compile bcf-xl's modules once, as pip does for a package it installs, so that each bcf-xl command starts without
+# compiling them again (Python does not write them itself where PYTHONDONTWRITEBYTECODE is set).
+.venv/bin/python -m compileall -q bcf_xl udfs macros >/dev/null
 
 if command -v npm >/dev/null 2>&1; then
   installed=$(sed -n 's/^ *"version": *"\(.*\)".*/\1/p' .pyodide/node_modules/pyodide/package.json 2>/dev/null || true)
