@@ -294,13 +294,16 @@ def _passport_in_arrays(pennies: int, value: object) -> list[list[float]] | None
     split of :func:`~bcf_xl.money.allocate_pence` (largest remainder, equal remainders first come first) over
     the weights in whole pence.
 
-    None when numpy is not installed, for fewer than :data:`_ARRAYS_FROM` weights, when a weight is not an exact
-    amount in pounds and pence 0 or more (as :func:`_weights_in_pence` takes them), or when a figure could leave
-    numpy's 64-bit whole numbers: the pure Python way then works it out, with the same result.
+    None when numpy is not installed, for a range shorter than :data:`_ARRAYS_FROM` (in cells, or in rows of a
+    block), when a weight is not an exact amount in pounds and pence 0 or more (as :func:`_weights_in_pence`
+    takes them), or when a figure could leave numpy's 64-bit whole numbers: the pure Python way then works it
+    out, with the same result.
     """
+    if type(value) is not list or len(value) < _ARRAYS_FROM:  # a short range (in cells, or in rows of a block)
+        return None
     np = _numpy()
     floats = _float_cells(value) if np is not None else None
-    if np is None or floats is None or len(floats) < _ARRAYS_FROM:
+    if np is None or floats is None:
         return None
     pounds = np.array(floats, dtype=np.float64)
     if not np.isfinite(pounds).all():
@@ -426,12 +429,13 @@ def _spill(parts: Sequence[Decimal]) -> list[list[float]]:
 def bcf_passport(total: CellValue, weights: Any) -> Result:
     """Split a total by weights exactly to the penny (largest remainder); spills one amount per weight."""
     whole_total = to_pence(number(total, "total"))
-    spilled = _passport_in_arrays(int(whole_total * 100), weights)
+    pennies = int(whole_total.scaleb(2))
+    spilled = _passport_in_arrays(pennies, weights)
     if spilled is not None:
         return spilled
     weighed = _weights_in_pence(weights)
     if weighed is not None:
-        parts = allocate_pence(int(whole_total * 100), weighed[0])  # the weights in pence: allocate, in whole numbers
+        parts = allocate_pence(pennies, weighed[0])  # the weights in pence: allocate, in whole numbers
         return [[part / 100] for part in parts]
     return _spill(allocate(whole_total, _amounts(weights, "weights"), Location(field="weights")))
 
