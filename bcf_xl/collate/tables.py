@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from bcf_xl.collate.returns import TOTAL_VIEWS, AreaReturn, Row
 from bcf_xl.money import ZERO
+from bcf_xl.submission.layout import expenditure_header
 from bcf_xl.workbook.tables import MONEY, NUMBER, WHOLE, Field
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def amount_key(plan_year: str) -> str:
 def expenditure(years: Sequence[str]) -> tuple[Field, ...]:
     """Expenditure's columns: the scheme's, then its planned expenditure in each of ``years``, headed as the
     template's Expenditure tab heads it ("Expenditure 2023-24 (£)")."""
-    return (*SCHEME, *(Field(amount_key(y), f"Expenditure {y} (£)", MONEY, width=18) for y in years))
+    return (*SCHEME, *(Field(amount_key(y), expenditure_header(y), MONEY, width=18) for y in years))
 
 
 def per_file(

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -41,6 +40,7 @@ from bcf_xl.workbook.formulas import (
     social_care_from_nhs_minimum,
     sumifs,
 )
+from bcf_xl.workbook.references import absolute, split_cell
 from bcf_xl.workbook.sheets import HIDDEN_LISTS, Printing, SheetSetup, printed
 from bcf_xl.workbook.to_xlsxwriter import Formats
 from bcf_xl.workbook.validation import (
@@ -68,8 +68,8 @@ Cached = Mapping[tuple[str, str], object]
 def _bounds(cells: str) -> tuple[int, str, int, str]:
     """First row, first column, last row and last column of a range such as ``K4:K18``."""
     first, last = cells.split(":")
-    first_column, first_row = coordinate_from_string(first)
-    last_column, last_row = coordinate_from_string(last)
+    first_column, first_row = split_cell(first)
+    last_column, last_row = split_cell(last)
     return first_row, first_column, last_row, last_column
 
 
@@ -145,7 +145,7 @@ class _Writer:
         """A line of text wrapped within the columns the layout gives it (layout.PARAGRAPHS), so it stays within
         the printed page; the row is as tall as the lines the text needs."""
         last_column, chars = L.PARAGRAPHS[sheet]
-        _, row = coordinate_from_string(ref)
+        _, row = split_cell(ref)
         style = (LOOK.bold if bold else LOOK.base).but(wrap=True, valign="top")
         target = self.sheets[sheet]
         target.merge_range(f"{ref}:{last_column}{row}", "", self.formats[style])
@@ -770,7 +770,7 @@ def rated_formula(row: int, source: str) -> str:
     def band(key: str) -> str:
         return bands.span(key)
 
-    owner = f"{L.quote(L.AGE_BANDS)}!{absolute_coordinate(L.AGE_BAND_LINES.cell('metric_id'))}"
+    owner = f"{L.quote(L.AGE_BANDS)}!{absolute(L.AGE_BAND_LINES.cell('metric_id'))}"
     typed = f'IF(ISNUMBER({c(source)}),{c(source)},"")'
     count, population = c(f"{source}_count"), c("population")
     from_count = f"BCF_RATE({count},{population},{c('per')})"

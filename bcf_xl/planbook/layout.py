@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from openpyxl.utils.cell import coordinate_from_string
-
 from bcf_xl.errors import BcfInputError, Location
 from bcf_xl.files import MAX_SCHEME_ROWS
 from bcf_xl.workbook.placement import Placement
 
 # The one layout vocabulary (kinds of field, fields, tables, lines) is the toolkit's.
+from bcf_xl.workbook.references import absolute
 from bcf_xl.workbook.tables import (
     CHOICE as CHOICE,
     MONEY as MONEY,
@@ -455,8 +454,7 @@ YEAR_WORDS = ("first", "second")
 def period_cell(key: str) -> str:
     """The grey Cover cell of the period reported (``report_year`` or ``report_quarter``), as other sheets refer to
     it: the one typed, else the latest with actuals."""
-    column, row = coordinate_from_string(REPORT_LINES.cell(key, 1))
-    return f"{quote(COVER)}!${column}${row}"
+    return f"{quote(COVER)}!{absolute(REPORT_LINES.cell(key, 1))}"
 
 
 def _quarterly_fields(stem: str, what: str, *, profile: bool = False) -> tuple[Field, ...]:
@@ -674,8 +672,7 @@ def policy_lookup(table: Table, key: str, year_cell: str) -> str:
 
 def year_cell(index: int) -> str:
     """The Cover cell of plan year ``index`` (0-based), as formulas on other sheets refer to it."""
-    column, row = coordinate_from_string(cover_cell(f"year{index + 1}"))
-    return f"{quote(COVER)}!${column}${row}"
+    return f"{quote(COVER)}!{absolute(cover_cell(f'year{index + 1}'))}"
 
 
 def national_codes() -> str:

@@ -74,6 +74,13 @@ SCHEME_LEADING = (
     ("provider", "Provider"),
     ("source", "Source of Funding (Income Ref)"),
 )
+
+
+def expenditure_header(plan_year: str) -> str:
+    """The header of a plan year's amount column on the Expenditure tab: ``Expenditure 2023-24 (£)``."""
+    return f"Expenditure {plan_year} (£)"
+
+
 # ...and after them: (key, header).
 SCHEME_TRAILING = (
     ("status", "New/Existing Scheme"),
@@ -408,7 +415,7 @@ class Layout:
         same columns under ``amount:YEAR`` and ``nhs:YEAR``)."""
         kinds = {"nhs_share": SHARE, "prior_year_budget": MONEY, "additional_investment": MONEY}
         fields = [Field(key, header, kinds.get(key, TEXT)) for key, header in SCHEME_LEADING]
-        fields += [Field(f"amount{i + 1}", f"Expenditure {y} (£)", MONEY) for i, y in enumerate(self.years)]
+        fields += [Field(f"amount{i + 1}", expenditure_header(y), MONEY) for i, y in enumerate(self.years)]
         fields += [Field(key, header, kinds.get(key, TEXT)) for key, header in SCHEME_TRAILING]
         fields += [Field("kind", "Funding source (from Income)", TEXT, computed=True)]
         fields += [

@@ -67,8 +67,6 @@ from bcf_xl.workbook.reading import (
 from bcf_xl.workbook.references import cell_position
 from bcf_xl.workbook.values import CONTACT_FIELDS
 
-_CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
-
 
 @dataclass(frozen=True)
 class Submission:
