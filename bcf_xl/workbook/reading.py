@@ -17,8 +17,9 @@ Two readers of cell values sit behind :func:`load_cells`, which gives the same v
   openpyxl counts it) and guards calamine, which holds a sheet as one dense block and ends the whole
   process when a cell claims a far row. openpyxl reads the file instead when a sheet's cells span more
   than :data:`MAX_DENSE_CELLS` cells, a cell holds an Excel error value (calamine reads it as blank), a
-  cell's reference is written in an unusual form, or calamine cannot read the file (openpyxl then gives
-  its own message).
+  cell's start tag is written in a form other than Excel's (its reference missing, given twice or written
+  otherwise: calamine would place the cell where the scan did not look), or calamine cannot read the file
+  (openpyxl then gives its own message).
 - **openpyxl** alone, where calamine is absent (Pyodide: it is compiled) or ``BCF_XL_READER=openpyxl``.
 
 The file is always checked first (:func:`bcf_xl.files.check_workbook_file`): a hostile file is refused
@@ -281,10 +282,16 @@ class _Scan:
     last_row: int
 
 
-# A cell element's reference as Excel, openpyxl and XlsxWriter write it (the reference first, in double quotes).
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")  # also a cell with a namespace prefix
-_ERROR_TYPES = (b't="e"', b"t='e'")
+# A cell element's start tag as Excel, openpyxl, XlsxWriter and LibreOffice write it, matched whole: the reference
+# first, in double quotes, then each other attribute a cell has (style, type, metadata, phonetic) as ` name="value"`,
+# in any order. A start tag written any other way is not matched, so its sheet is left to openpyxl: among them a
+# second reference (calamine takes a cell's last one, so it would place the cell where this scan did not look) and
+# an error value's type (calamine reads an error as blank, openpyxl as its text).
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: (?:s|cm|vm|ph)="[^"]*+"| t="(?!e")[^"]*+")*+ ?/?>')
+# A cell's start tag in another form: "<c" followed by other white space, ">" or "/", or with a namespace prefix
+# (or text that looks like one). Every other cell's start tag begins "<c ".
+_OTHER_CELL_TAG = re.compile(rb"<c[\t\n\r\f\v/>]")
+_PREFIXED_CELL_TAG = re.compile(rb":c[\s/>]")
 # A text of only spaces (or other white space): calamine reads it as no value, openpyxl (and Excel) as the text.
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
 _PLAIN_BLANK_TEXT = re.compile(rb"<t(?:\s[^>]*)?>\s+</t>")  # the same without namespace prefixes
@@ -316,44 +323,36 @@ def _blank_text(xml: bytes) -> bool:
 def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
     """Scan a sheet's XML for where its cells are; None when calamine should not read it.
 
-    calamine is left out when a cell's reference is not written as ``<c r="A1"`` (its place would be
-    inferred, or it may have a namespace prefix), when a cell holds an Excel error value (calamine reads it
-    as blank, openpyxl as the error's text) or a text of only white space (calamine reads no value), when the
-    sheet's cells span more than :data:`MAX_DENSE_CELLS`
-    cells, or when its XML is larger than :data:`MAX_SCANNED_BYTES`.
+    calamine is left out when a cell's start tag is not written as :data:`_CELL_REF` matches it (its reference
+    missing, in another form or given twice, which calamine would read differently from this scan, or the cell
+    holds an Excel error value, which calamine reads as blank and openpyxl as the error's text), when a cell has a
+    namespace prefix, when a cell holds a text of only white space (calamine reads no value), when the sheet's
+    cells span more than :data:`MAX_DENSE_CELLS` cells, or when its XML is larger than :data:`MAX_SCANNED_BYTES`.
     """
     if archive.getinfo(member).file_size > MAX_SCANNED_BYTES:
         return None
     xml = archive.read(member)
-    if any(error in xml for error in _ERROR_TYPES) or _blank_text(xml):
+    if _blank_text(xml) or _OTHER_CELL_TAG.search(xml) is not None or _PREFIXED_CELL_TAG.search(xml) is not None:
         return None
     references = _CELL_REF.findall(xml)
-    if len(references) != _cell_tags(xml):
+    if len(references) != xml.count(b"<c "):
         return None
     if not references:
         return _Scan(0, 0)
     letters_of, numbers_of = zip(*references, strict=True)
     rows = {text: int(text) for text in set(numbers_of)}  # each row's number worked out once
     columns = {letters: column_index(letters.decode()) for letters in set(letters_of)}
-    if (max(rows.values()) - min(rows.values()) + 1) * (
-        max(columns.values()) - min(columns.values()) + 1
-    ) > MAX_DENSE_CELLS:
+    first_row, last_row = min(rows.values()), max(rows.values())
+    first_column, last_column = min(columns.values()), max(columns.values())
+    if (last_row - first_row + 1) * (last_column - first_column + 1) > MAX_DENSE_CELLS:
         return None
-    if max(columns.values()) <= max_col:  # every cell within the bounds' columns: the last row within them
-        last = max((row for row in rows.values() if row <= max_row), default=0)
+    if last_column <= max_col:  # every cell within the bounds' columns: the last row within them
+        last = last_row if last_row <= max_row else max((row for row in rows.values() if row <= max_row), default=0)
     else:
         within = {letters for letters, column in columns.items() if column <= max_col}
         cells = set(references)
         last = max((rows[row] for letters, row in cells if letters in within and rows[row] <= max_row), default=0)
     return _Scan(len(references), last)
-
-
-def _cell_tags(xml: bytes) -> int:
-    """How many cell elements a sheet's XML holds, in any of the forms of :data:`_CELL_TAGS`: counted as ``<c ``
-    alone where no other form is there (as Excel, openpyxl and XlsxWriter write every cell), one pass fewer for each."""
-    if b"<c>" in xml or b"<c/>" in xml or b":c" in xml:
-        return sum(xml.count(tag) for tag in _CELL_TAGS)
-    return xml.count(b"<c ")
 
 
 def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> Values:
