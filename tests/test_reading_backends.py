@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -259,6 +260,50 @@ def test_what_calamine_cannot_hold_is_read_by_openpyxl(name: str, xml: str, samp
         assert "Traceback" not in result.stderr
         outputs.append((result.returncode, result.stdout, result.stderr))
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "readable"),
+    [
+        ("two thousand million", ' uniqueCount="2000000000"', True),
+        ("written with a plus", ' uniqueCount="+2000000000"', True),
+        ("given twice", ' uniqueCount="1" uniqueCount="2000000000"', False),  # not XML: openpyxl refuses it
+    ],
+)
+def test_shared_strings_claiming_more_than_they_hold_are_read_by_openpyxl(
+    name: str, count: str, readable: bool, tmp_path: Path
+) -> None:
+    """A planning workbook whose shared strings claim far more strings than the part holds is left to openpyxl
+    (calamine makes room for the claimed count first, and ends the process when it cannot): whichever reader is
+    chosen, the checks are those of the workbook as it is, or openpyxl's refusal of a part that is not XML."""
+    source = ROOT / "workbooks" / "bcf_planning_sample.xlsm"
+    path = tmp_path / source.name
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename == "xl/sharedStrings.xml":
+                edited = re.sub(rb' uniqueCount="[0-9]+"', count.encode(), data, count=1)
+                assert edited != data
+                data = edited
+            new.writestr(item, data)
+    with zipfile.ZipFile(path) as archive:
+        assert reading._shared_strings_unread(archive)
+    with zipfile.ZipFile(source) as archive:
+        assert not reading._shared_strings_unread(archive)
+    outputs = []
+    for folder, chosen in ((tmp_path, CALAMINE), (tmp_path, OPENPYXL), (source.parent, CALAMINE)):
+        result = commands.bcf_xl(
+            "check", path.name, cwd=folder, memory=1500 * 2**20, timeout=60, env={**os.environ, READER_VARIABLE: chosen}
+        )
+        assert "Traceback" not in result.stderr
+        outputs.append((result.returncode, result.stdout, result.stderr))
+    edited_calamine, edited_openpyxl, original = outputs
+    assert edited_calamine == edited_openpyxl
+    if readable:
+        assert edited_calamine == original
+    else:
+        assert edited_calamine[0] == 2
+        assert "cannot be read as a workbook" in edited_calamine[2]
 
 
 def test_reading_works_without_calamine(

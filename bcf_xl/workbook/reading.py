@@ -170,7 +170,7 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
             return None  # openpyxl's full reading gives its own message for a malformed workbook part
         _refuse_charts(list(part.charts), bounds)
         sheets = {name: part.worksheets[name] for name in bounds if name in part.worksheets}
-        if _blank_shared_text(archive):
+        if _shared_strings_unread(archive):
             return None
         scans: dict[str, _Scan] = {}
         for name, member in sheets.items():
@@ -296,6 +296,12 @@ _PREFIXED_CELL_TAG = re.compile(rb":c[\s/>]")
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
 _PLAIN_BLANK_TEXT = re.compile(rb"<t(?:\s[^>]*)?>\s+</t>")  # the same without namespace prefixes
 
+# The shared strings' start tag (any namespace prefix; a quoted value may hold ">"), and the count of distinct
+# strings it claims, as Excel, openpyxl, XlsxWriter and LibreOffice write it. Each string takes at least "<si/>".
+_SST_TAG = re.compile(rb"""<(?:[\w.-]+:)?sst(\s(?:[^>"']|"[^"]*"|'[^']*')*)?/?>""")
+_UNIQUE_COUNT = re.compile(rb' uniqueCount="([0-9]{1,10})"')
+_SHORTEST_STRING = len(b"<si/>")
+
 # calamine holds a sheet as one dense block from its first to its last cell, and ends the process when it
 # cannot: beyond this many cells (or this many bytes of XML) the file is left to openpyxl, which streams
 # rows and stops at the bounds.
@@ -303,12 +309,24 @@ MAX_DENSE_CELLS = 400_000
 MAX_SCANNED_BYTES = 16 * 2**20
 
 
-def _blank_shared_text(archive: zipfile.ZipFile) -> bool:
-    """Whether the workbook's shared strings hold a text of only white space (see :data:`_BLANK_TEXT`)."""
+def _shared_strings_unread(archive: zipfile.ZipFile) -> bool:
+    """Whether calamine must not read the workbook for its shared strings: they hold a text of only white space (see
+    :data:`_BLANK_TEXT`), or their count is not written as :data:`_SHARED_STRINGS_START` matches it, or it claims
+    more strings than the part could hold (calamine makes room for the count claimed before it reads a string, and
+    ends the process when it cannot)."""
     name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
     if name is None or archive.getinfo(name).file_size > MAX_SCANNED_BYTES:
         return name is not None  # too large to scan: openpyxl reads it
-    return _blank_text(archive.read(name))
+    xml = archive.read(name)
+    if _blank_text(xml):
+        return True
+    starts = _SST_TAG.findall(xml)
+    if len(starts) != 1:  # no string table, or more than one: not as a spreadsheet program writes it
+        return True
+    if b"uniqueCount" not in starts[0]:
+        return False
+    counts = _UNIQUE_COUNT.findall(starts[0])
+    return len(counts) != 1 or starts[0].count(b"uniqueCount") != 1 or int(counts[0]) > len(xml) // _SHORTEST_STRING
 
 
 def _blank_text(xml: bytes) -> bool:
