@@ -513,40 +513,62 @@ class RowCells:
     """One data row of a table, read through a :class:`CellReader` by field key.
 
     A message names the field by its column's label (:attr:`Field.label`), so it reads as the header
-    the officer sees.
+    the officer sees. A value that reads as its field needs is taken straight from the cell values; only a
+    value that does not goes through the :class:`CellReader`, which records the finding.
     """
 
-    __slots__ = ("_columns", "_number", "cells", "row", "sheet", "table")
+    __slots__ = ("_columns", "_number", "_values", "cells", "row", "sheet", "table")
 
     def __init__(self, cells: CellReader, table: Table, row: int) -> None:
         self.cells, self.table, self.row, self.sheet = cells, table, row, table.sheet
         self._columns, self._number = table.columns, str(row)  # each field's cell without a call per field
+        self._values = cells.values
 
     def ref(self, key: str) -> str:
         """The cell of a field on this row, e.g. ``K12``."""
         return self._columns[key] + self._number
 
     def raw(self, key: str) -> object:
-        return self.cells.values.get((self.sheet, self._columns[key] + self._number))
+        return self._values.get((self.sheet, self._columns[key] + self._number))
 
     def text(self, key: str) -> str:
-        return self.cells.text(self.sheet, self._columns[key] + self._number)
+        cell = self._columns[key] + self._number
+        value = self._values.get((self.sheet, cell))
+        if type(value) is str:  # the common case, as CellReader.text reads it
+            return value.strip()
+        return self.cells.text(self.sheet, cell)
 
     def amount(self, key: str, *, required: bool = False) -> Decimal | None:
         cell = self._columns[key] + self._number
-        if not required and self.cells.values.get((self.sheet, cell)) is None:
-            return None  # a blank optional amount, the common case: no field label needed
+        value = self._values.get((self.sheet, cell))
+        if value is None:
+            if not required:
+                return None  # a blank optional amount, the common case: no field label needed
+        else:
+            try:
+                amount = parse_amount(value)
+            except BcfInputError:
+                amount = None  # read again below, which records the finding
+            else:
+                if amount is not None or not required:
+                    return amount
         return self.cells.amount(self.sheet, cell, self.table.field(key).label, required=required)
 
     def amounts(self, stem: str, years: int) -> tuple[Decimal, ...]:
         """A required amount per plan year (``amount1``, ``amount2``...); a bad or blank one reads as 0, a finding."""
-        return tuple(self.amount(f"{stem}{i + 1}", required=True) or ZERO for i in range(years))
+        return tuple(self.amount(key, required=True) or ZERO for key in _year_keys(stem, years))
 
     def optional_amounts(self, stem: str, years: int) -> tuple[Decimal | None, ...]:
-        return tuple(self.amount(f"{stem}{i + 1}") for i in range(years))
+        return tuple(self.amount(key) for key in _year_keys(stem, years))
 
     def choice(self, key: str, enum: type[E]) -> E | None:
-        return self.cells.choice(self.sheet, self.ref(key), self.table.field(key).label, enum)
+        cell = self._columns[key] + self._number
+        value = self._values.get((self.sheet, cell))
+        if type(value) is str:  # the common case: the words of a member, as CellReader.choice reads them
+            member = _members(enum).get(value.strip().casefold())
+            if member is not None:
+                return member
+        return self.cells.choice(self.sheet, cell, self.table.field(key).label, enum)
 
     def error(self, key: str, message: str) -> None:
         self.cells.error(self.sheet, self.ref(key), message)
@@ -554,6 +576,12 @@ class RowCells:
     def record(self, key: str, make: Callable[..., T], *args: Any, **named: Any) -> T | None:
         """Construct a record from this row; a validation error becomes a finding at the field ``key``."""
         return build_record(self.cells, self.sheet, self.ref(key), make, *args, **named)
+
+
+@functools.cache
+def _year_keys(stem: str, years: int) -> tuple[str, ...]:
+    """The keys of a field's amount per plan year: ``amount1``, ``amount2``..."""
+    return tuple(f"{stem}{i + 1}" for i in range(years))
 
 
 def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
