@@ -565,7 +565,7 @@ class RowCells:
         cell = self._columns[key] + self._number
         value = self._values.get((self.sheet, cell))
         if type(value) is str:  # the common case: the words of a member, as CellReader.choice reads them
-            member = _members(enum).get(value.strip().casefold())
+            member: E | None = _members(enum).get(value.strip().casefold())
             if member is not None:
                 return member
         return self.cells.choice(self.sheet, cell, self.table.field(key).label, enum)
@@ -594,7 +594,8 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
     inputs = [table.columns[f.key] for f in table.fields if not f.computed]  # the columns an officer types in
     for row in table.data_rows:
         number = str(row)
-        ident = cells.text(sheet, first + number)
+        value = values.get((sheet, first + number))
+        ident = value.strip() if type(value) is str else cells.text(sheet, first + number)
         if not ident:
             if _holds_any(values, sheet, inputs, number):
                 cells.error(
