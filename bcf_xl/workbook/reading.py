@@ -591,13 +591,13 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
     """
     first = table.columns[table.fields[0].key]
     sheet, values = table.sheet, cells.values
-    inputs = [table.columns[f.key] for f in table.fields if not f.computed]  # the columns an officer types in
+    inputs = tuple(table.columns[f.key] for f in table.fields if not f.computed)  # the columns an officer types in
     for row in table.data_rows:
         number = str(row)
         value = values.get((sheet, first + number))
         ident = value.strip() if type(value) is str else cells.text(sheet, first + number)
         if not ident:
-            if _holds_any(values, sheet, inputs, number):
+            if _holds_any(values, _row_keys(sheet, inputs, number)):
                 cells.error(
                     table.sheet,
                     first + number,
@@ -608,10 +608,16 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
         yield RowCells(cells, table, row)
 
 
-def _holds_any(values: Values, sheet: str, columns: list[str], number: str) -> bool:
-    """Whether any of the cells of the given columns on a row holds a value (an empty text is none)."""
-    for column in columns:
-        value = values.get((sheet, column + number))
+@functools.cache
+def _row_keys(sheet: str, columns: tuple[str, ...], number: str) -> tuple[tuple[str, str], ...]:
+    """The keys of the cells of the given columns on a row, made once for every file read in a process."""
+    return tuple((sheet, column + number) for column in columns)
+
+
+def _holds_any(values: Values, keys: tuple[tuple[str, str], ...]) -> bool:
+    """Whether any of the cells of the given keys holds a value (an empty text is none)."""
+    for key in keys:
+        value = values.get(key)
         if value is not None and value != "":
             return True
     return False
