@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
 from typing import TypeVar
@@ -28,7 +28,7 @@ from bcf_xl.minimums import asc_minimum, ooh_minimum
 from bcf_xl.model import AreaKind, FundingSource, Metric, Plan, Polarity, Pool, Scheme, SourceKind
 from bcf_xl.money import ZERO, format_pounds, is_pence
 from bcf_xl.policy import Policy
-from bcf_xl.pooling import balance, running_balances
+from bcf_xl.pooling import SourceBalance, balance, running_balances
 from bcf_xl.uplift import roll_forward
 
 __all__ = ["CHECKS", "Finding", "Severity", "Target", "by_severity", "errors", "run_checks", "shape_findings", "tally"]
@@ -86,15 +86,12 @@ def run_checks(plan: Plan, policy: Policy) -> tuple[Finding, ...]:
 T = TypeVar("T")
 
 
-def _nth(records: Iterable[T], ident: Callable[[T], str]) -> Iterator[tuple[T, int]]:
-    """Each record with its occurrence among records of the same ID (0 the first), so findings about a repeated
-    ID are placed on the row that holds that one."""
-    seen: dict[str, int] = {}
-    for record in records:
-        key = ident(record)
-        nth = seen.get(key, 0)
-        yield record, nth
-        seen[key] = nth + 1
+def _nth(records: Sequence[T], index: int, ident: Callable[[T], str]) -> int:
+    """The occurrence of the record at ``index`` among records of the same ID (0 the first), so a finding about a
+    repeated ID is placed on the row that holds that one. Worked out only for a finding: nearly every record has none.
+    """
+    key = ident(records[index])
+    return sum(1 for record in records[:index] if ident(record) == key)
 
 
 def _scheme_id(scheme: Scheme) -> str:
@@ -111,6 +108,10 @@ def _pool_id(pool: Pool) -> str:
 
 def _metric_id(metric: Metric) -> str:
     return metric.metric_id
+
+
+def _balance_id(line: SourceBalance) -> str:
+    return line.source_id
 
 
 def _error(code: str, target: Target, message: str) -> Finding:
@@ -135,11 +136,18 @@ def shape_findings(plan: Plan) -> tuple[Finding, ...]:
                 _error(SHAPE, target(), f"needs one value per plan year ({n}) (got {len(values)})"),
             )
 
-    for source, nth in _nth(plan.sources, _source_id):
-        need(source.amounts, partial(Target, "source", source.source_id, "amounts", occurrence=nth))
-    for scheme, nth in _nth(plan.schemes, _scheme_id):
-        need(scheme.amounts, partial(Target, "scheme", scheme.scheme_id, "amounts", occurrence=nth))
-        need(scheme.outturn, partial(Target, "scheme", scheme.scheme_id, "outturn", occurrence=nth), optional=True)
+    sources, schemes = plan.sources, plan.schemes
+    for index, source in enumerate(sources):
+        if len(source.amounts) != n:
+            need(
+                source.amounts,
+                partial(Target, "source", source.source_id, "amounts", occurrence=_nth(sources, index, _source_id)),
+            )
+    for index, scheme in enumerate(schemes):
+        if len(scheme.amounts) != n or (scheme.outturn and len(scheme.outturn) != n):
+            nth = _nth(schemes, index, _scheme_id)
+            need(scheme.amounts, partial(Target, "scheme", scheme.scheme_id, "amounts", occurrence=nth))
+            need(scheme.outturn, partial(Target, "scheme", scheme.scheme_id, "outturn", occurrence=nth), optional=True)
     for district in plan.area.districts:
         need(district.dfg_allocation, partial(Target, "district", district.district_id, "dfg_allocation"))
     need(plan.dfg, partial(Target, "dfg", field="years"), optional=True)
@@ -183,33 +191,33 @@ def unique_ids(plan: Plan, policy: Policy) -> Iterator[Finding]:
 def known_references(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Every scheme names a known funding source and pool; sources and pools name known partners."""
     partners = {p.partner_id for p in plan.partners}
-    for source, nth in _nth(plan.sources, _source_id):
+    for index, source in enumerate(plan.sources):
         if source.contributor not in partners:
             yield _error(
                 "BCF02",
-                Target("source", source.source_id, "contributor", occurrence=nth),
+                Target("source", source.source_id, "contributor", occurrence=_nth(plan.sources, index, _source_id)),
                 f"contributor must be one of the partners (got {source.contributor!r})",
             )
-    for pool, nth in _nth(plan.pools, _pool_id):
+    for index, pool in enumerate(plan.pools):
         if pool.host not in partners:
             yield _error(
                 "BCF02",
-                Target("pool", pool.pool_id, "host", occurrence=nth),
+                Target("pool", pool.pool_id, "host", occurrence=_nth(plan.pools, index, _pool_id)),
                 f"host must be one of the partners (got {pool.host!r})",
             )
     sources = {s.source_id for s in plan.sources}
     pools = {p.pool_id for p in plan.pools}
-    for scheme, nth in _nth(plan.schemes, _scheme_id):
+    for index, scheme in enumerate(plan.schemes):
         if scheme.source not in sources:
             yield _error(
                 "BCF02",
-                Target("scheme", scheme.scheme_id, "source", occurrence=nth),
+                Target("scheme", scheme.scheme_id, "source", occurrence=_nth(plan.schemes, index, _scheme_id)),
                 f"source of funding must be one of {', '.join(sorted(sources))} (got {scheme.source!r})",
             )
         if (scheme.pool or pools) and scheme.pool not in pools:
             yield _error(
                 "BCF02",
-                Target("scheme", scheme.scheme_id, "pool", occurrence=nth),
+                Target("scheme", scheme.scheme_id, "pool", occurrence=_nth(plan.schemes, index, _scheme_id)),
                 f"pool must be one of {', '.join(sorted(pools))} (got {scheme.pool!r})",
             )
 
@@ -218,24 +226,24 @@ def known_references(plan: Plan, policy: Policy) -> Iterator[Finding]:
 def vocabularies(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Scheme type, sub-type and provider come from the national lists."""
     providers = policy.vocabularies.get("provider", ())
-    for scheme, nth in _nth(plan.schemes, _scheme_id):
+    for index, scheme in enumerate(plan.schemes):
         subs = policy.scheme_types.get(scheme.scheme_type)
         if subs is None:
             yield _error(
                 "BCF03",
-                Target("scheme", scheme.scheme_id, "scheme_type", occurrence=nth),
+                Target("scheme", scheme.scheme_id, "scheme_type", occurrence=_nth(plan.schemes, index, _scheme_id)),
                 f"scheme type must come from the national list (got {scheme.scheme_type!r})",
             )
         elif subs and scheme.sub_type not in subs:
             yield _error(
                 "BCF03",
-                Target("scheme", scheme.scheme_id, "sub_type", occurrence=nth),
+                Target("scheme", scheme.scheme_id, "sub_type", occurrence=_nth(plan.schemes, index, _scheme_id)),
                 f"sub type must be one of the sub types of {scheme.scheme_type!r} (got {scheme.sub_type!r})",
             )
         if providers and scheme.provider not in providers:
             yield _error(
                 "BCF03",
-                Target("scheme", scheme.scheme_id, "provider", occurrence=nth),
+                Target("scheme", scheme.scheme_id, "provider", occurrence=_nth(plan.schemes, index, _scheme_id)),
                 f"provider must come from the national list (got {scheme.provider!r})",
             )
 
@@ -245,17 +253,21 @@ def amounts_in_bounds(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Every income and planned amount is in pounds and pence, within the template's numeric bounds."""
     bound = policy.bound("planning")
     rule = f"must be between {format_pounds(bound.low)} and {format_pounds(bound.high)}"
-    for source, nth in _nth(plan.sources, _source_id):
+    for index, source in enumerate(plan.sources):
         for year, amount in zip(plan.years, source.amounts, strict=True):
             in_bounds, pence = bound.contains(amount), is_pence(amount)
             if not (in_bounds and pence):  # the target named only for a finding
-                where = Target("source", source.source_id, "amounts", year, occurrence=nth)
+                where = Target(
+                    "source", source.source_id, "amounts", year, occurrence=_nth(plan.sources, index, _source_id)
+                )
                 yield from _amount_findings(where, amount, in_bounds, pence, rule)
-    for scheme, nth in _nth(plan.schemes, _scheme_id):
+    for index, scheme in enumerate(plan.schemes):
         for year, amount in zip(plan.years, scheme.amounts, strict=True):
             in_bounds, pence = bound.contains(amount), is_pence(amount)
             if not (in_bounds and pence):
-                where = Target("scheme", scheme.scheme_id, "amounts", year, occurrence=nth)
+                where = Target(
+                    "scheme", scheme.scheme_id, "amounts", year, occurrence=_nth(plan.schemes, index, _scheme_id)
+                )
                 yield from _amount_findings(where, amount, in_bounds, pence, rule)
 
 
@@ -270,11 +282,11 @@ def _amount_findings(where: Target, amount: Decimal, in_bounds: bool, pence: boo
 def capital_kept_apart(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """DFG is capital: it funds DFG-related schemes only, never revenue spending."""
     capital = {s.source_id for s in plan.sources if s.kind.is_capital}
-    for scheme, nth in _nth(plan.schemes, _scheme_id):
+    for index, scheme in enumerate(plan.schemes):
         if scheme.source in capital and scheme.scheme_type != "DFG Related Schemes":
             yield _error(
                 "BCF05",
-                Target("scheme", scheme.scheme_id, "source", occurrence=nth),
+                Target("scheme", scheme.scheme_id, "source", occurrence=_nth(plan.schemes, index, _scheme_id)),
                 f"capital DFG money may fund only DFG Related Schemes (got scheme type {scheme.scheme_type!r})",
             )
 
@@ -298,8 +310,11 @@ def income_matches_expenditure(plan: Plan, policy: Policy) -> Iterator[Finding]:
 def source_balances(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """No funding source is overcommitted; money left unspent in a source must be explained."""
     for year in plan.years:
-        for line, nth in _nth(running_balances(plan, year), lambda line: line.source_id):
-            where = Target("source", line.source_id, "balance", year, nth)
+        lines = running_balances(plan, year)
+        for index, line in enumerate(lines):
+            if not line.balance:
+                continue
+            where = Target("source", line.source_id, "balance", year, _nth(lines, index, _balance_id))
             if line.balance < 0:
                 yield _error(
                     "BCF07",
@@ -409,14 +424,20 @@ def dfg_passported(plan: Plan, policy: Policy) -> Iterator[Finding]:
 @check("BCF11")
 def budgets_roll_forward(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Where a prior-year budget is shown, prior budget + additional investment = the first year's line."""
-    for scheme, nth in _nth(plan.schemes, _scheme_id):
+    for index, scheme in enumerate(plan.schemes):
         if scheme.prior_year_budget is None:
             continue
         expected = roll_forward(scheme.prior_year_budget, scheme.additional_investment or ZERO)
         if expected != scheme.amounts[0]:
             yield _error(
                 "BCF11",
-                Target("scheme", scheme.scheme_id, "amounts", plan.years[0], occurrence=nth),
+                Target(
+                    "scheme",
+                    scheme.scheme_id,
+                    "amounts",
+                    plan.years[0],
+                    occurrence=_nth(plan.schemes, index, _scheme_id),
+                ),
                 f"prior-year budget {format_pounds(scheme.prior_year_budget)} plus additional investment "
                 f"{format_pounds(scheme.additional_investment or ZERO)} must equal "
                 f"{format_pounds(expected)} (got {format_pounds(scheme.amounts[0])})",
@@ -426,21 +447,21 @@ def budgets_roll_forward(plan: Plan, policy: Policy) -> Iterator[Finding]:
 @check("BCF12")
 def metrics_rateable(plan: Plan, policy: Policy) -> Iterator[Finding]:
     """Every metric has a polarity and a target so it can be rated; missing actuals are noted."""
-    for metric, nth in _nth(plan.metrics, _metric_id):
-        where = Target("metric", metric.metric_id, "actual", occurrence=nth)
+    for index, metric in enumerate(plan.metrics):
         if metric.polarity is Polarity.NONE:
             yield _error(
                 "BCF12",
-                Target("metric", metric.metric_id, "polarity", occurrence=nth),
+                Target("metric", metric.metric_id, "polarity", occurrence=_nth(plan.metrics, index, _metric_id)),
                 "a metric without polarity cannot be rated: say whether lower or higher is better",
             )
         if metric.target is None:
             yield _error(
                 "BCF12",
-                Target("metric", metric.metric_id, "target", occurrence=nth),
+                Target("metric", metric.metric_id, "target", occurrence=_nth(plan.metrics, index, _metric_id)),
                 "a metric needs a target (got a blank)",
             )
         elif assess(metric).rag is Rag.NO_DATA:
+            where = Target("metric", metric.metric_id, "actual", occurrence=_nth(plan.metrics, index, _metric_id))
             yield Finding(Severity.NOTE, "BCF12", where, f"{metric.name}: no actual yet, so it is not rated")
 
 

@@ -265,34 +265,74 @@ class Scheme:
     outturn: tuple[Decimal | None, ...] = ()
 
     def __post_init__(self) -> None:
-        item = self.scheme_id
-        _text(self.scheme_id, ("Scheme ID", None))
-        _text(self.name, ("Scheme Name", item))
-        _text(self.description, ("Description", item), required=False)
-        _member(self, "area_of_spend", AreaOfSpend, ("Area of Spend", item))
-        _member(self, "commissioner", Commissioner, ("Commissioner", item))
-        _member(self, "status", SchemeStatus, ("New/Existing", item))
-        _tuples(self, "amounts", "outturn")
-        _text(self.scheme_type, ("Scheme Type", item))
-        _text(self.sub_type, ("Sub Type", item), required=False)
-        _text(self.provider, ("Provider", item))
-        _text(self.theme, ("Theme", item), required=False)
-        _text(self.pool, ("Pool", item), required=False)
-        _amounts(self.amounts, ("Planned expenditure", item))
-        _amounts(self.outturn, ("Outturn", item), optional=True)
-        if self.commissioner is Commissioner.JOINT:
-            share = self.nhs_share
-            if share is None or not ZERO <= share <= 1:
-                raise BcfInputError(
-                    Location(field="NHS share", item=item),
-                    "a joint scheme needs its NHS share as a fraction from 0 to 1",
-                    share,
-                )
+        if not _plainly_valid(self):
+            _check_scheme(self)
 
     @property
     def la_share(self) -> Decimal:
         """The local-authority fraction of a joint scheme: 1 - NHS share."""
         return 1 - (self.nhs_share or ZERO)
+
+
+def _plainly_valid(scheme: Scheme) -> bool:
+    """Whether a scheme's fields are already of their exact types and within every rule :func:`_check_scheme` holds
+    them to, so checking them field by field would find nothing and convert nothing (a scheme read from a template
+    row nearly always is). False says only that the full check must decide."""
+    share = scheme.nhs_share
+    return (
+        type(scheme.scheme_id) is str
+        and type(scheme.name) is str
+        and type(scheme.description) is str
+        and type(scheme.scheme_type) is str
+        and type(scheme.sub_type) is str
+        and type(scheme.provider) is str
+        and type(scheme.theme) is str
+        and type(scheme.pool) is str
+        and type(scheme.area_of_spend) is AreaOfSpend
+        and type(scheme.commissioner) is Commissioner
+        and type(scheme.status) is SchemeStatus
+        and type(scheme.amounts) is tuple
+        and type(scheme.outturn) is tuple
+        and bool(scheme.scheme_id.strip() and scheme.name.strip())
+        and bool(scheme.scheme_type.strip() and scheme.provider.strip())
+        and all(type(value) is Decimal and value.is_finite() for value in scheme.amounts)
+        and all(value is None or (type(value) is Decimal and value.is_finite()) for value in scheme.outturn)
+        and (
+            scheme.commissioner is not Commissioner.JOINT
+            or (type(share) is Decimal and share.is_finite() and ZERO <= share <= 1)
+        )
+    )
+
+
+def _check_scheme(scheme: Scheme) -> None:
+    """Check each field of a scheme, converting an enum's text to its member and a list to a tuple.
+
+    Raises:
+        BcfInputError: the first field that breaks its rule, named with the scheme's ID.
+    """
+    item = scheme.scheme_id
+    _text(scheme.scheme_id, ("Scheme ID", None))
+    _text(scheme.name, ("Scheme Name", item))
+    _text(scheme.description, ("Description", item), required=False)
+    _member(scheme, "area_of_spend", AreaOfSpend, ("Area of Spend", item))
+    _member(scheme, "commissioner", Commissioner, ("Commissioner", item))
+    _member(scheme, "status", SchemeStatus, ("New/Existing", item))
+    _tuples(scheme, "amounts", "outturn")
+    _text(scheme.scheme_type, ("Scheme Type", item))
+    _text(scheme.sub_type, ("Sub Type", item), required=False)
+    _text(scheme.provider, ("Provider", item))
+    _text(scheme.theme, ("Theme", item), required=False)
+    _text(scheme.pool, ("Pool", item), required=False)
+    _amounts(scheme.amounts, ("Planned expenditure", item))
+    _amounts(scheme.outturn, ("Outturn", item), optional=True)
+    if scheme.commissioner is Commissioner.JOINT:
+        share = scheme.nhs_share
+        if share is None or not ZERO <= share <= 1:
+            raise BcfInputError(
+                Location(field="NHS share", item=item),
+                "a joint scheme needs its NHS share as a fraction from 0 to 1",
+                share,
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -530,40 +530,62 @@ class RowCells:
     """One data row of a table, read through a :class:`CellReader` by field key.
 
     A message names the field by its column's label (:attr:`Field.label`), so it reads as the header
-    the officer sees.
+    the officer sees. A value that reads as its field needs is taken straight from the cell values; only a
+    value that does not goes through the :class:`CellReader`, which records the finding.
     """
 
-    __slots__ = ("_columns", "_number", "cells", "row", "sheet", "table")
+    __slots__ = ("_columns", "_number", "_values", "cells", "row", "sheet", "table")
 
     def __init__(self, cells: CellReader, table: Table, row: int) -> None:
         self.cells, self.table, self.row, self.sheet = cells, table, row, table.sheet
         self._columns, self._number = table.columns, str(row)  # each field's cell without a call per field
+        self._values = cells.values
 
     def ref(self, key: str) -> str:
         """The cell of a field on this row, e.g. ``K12``."""
         return self._columns[key] + self._number
 
     def raw(self, key: str) -> object:
-        return self.cells.values.get((self.sheet, self._columns[key] + self._number))
+        return self._values.get((self.sheet, self._columns[key] + self._number))
 
     def text(self, key: str) -> str:
-        return self.cells.text(self.sheet, self._columns[key] + self._number)
+        cell = self._columns[key] + self._number
+        value = self._values.get((self.sheet, cell))
+        if type(value) is str:  # the common case, as CellReader.text reads it
+            return value.strip()
+        return self.cells.text(self.sheet, cell)
 
     def amount(self, key: str, *, required: bool = False) -> Decimal | None:
         cell = self._columns[key] + self._number
-        if not required and self.cells.values.get((self.sheet, cell)) is None:
-            return None  # a blank optional amount, the common case: no field label needed
+        value = self._values.get((self.sheet, cell))
+        if value is None:
+            if not required:
+                return None  # a blank optional amount, the common case: no field label needed
+        else:
+            try:
+                amount = parse_amount(value)
+            except BcfInputError:
+                amount = None  # read again below, which records the finding
+            else:
+                if amount is not None or not required:
+                    return amount
         return self.cells.amount(self.sheet, cell, self.table.field(key).label, required=required)
 
     def amounts(self, stem: str, years: int) -> tuple[Decimal, ...]:
         """A required amount per plan year (``amount1``, ``amount2``...); a bad or blank one reads as 0, a finding."""
-        return tuple(self.amount(f"{stem}{i + 1}", required=True) or ZERO for i in range(years))
+        return tuple(self.amount(key, required=True) or ZERO for key in _year_keys(stem, years))
 
     def optional_amounts(self, stem: str, years: int) -> tuple[Decimal | None, ...]:
-        return tuple(self.amount(f"{stem}{i + 1}") for i in range(years))
+        return tuple(self.amount(key) for key in _year_keys(stem, years))
 
     def choice(self, key: str, enum: type[E]) -> E | None:
-        return self.cells.choice(self.sheet, self.ref(key), self.table.field(key).label, enum)
+        cell = self._columns[key] + self._number
+        value = self._values.get((self.sheet, cell))
+        if type(value) is str:  # the common case: the words of a member, as CellReader.choice reads them
+            member: E | None = _members(enum).get(value.strip().casefold())
+            if member is not None:
+                return member
+        return self.cells.choice(self.sheet, cell, self.table.field(key).label, enum)
 
     def error(self, key: str, message: str) -> None:
         self.cells.error(self.sheet, self.ref(key), message)
@@ -573,6 +595,12 @@ class RowCells:
         return build_record(self.cells, self.sheet, self.ref(key), make, *args, **named)
 
 
+@functools.cache
+def _year_keys(stem: str, years: int) -> tuple[str, ...]:
+    """The keys of a field's amount per plan year: ``amount1``, ``amount2``..."""
+    return tuple(f"{stem}{i + 1}" for i in range(years))
+
+
 def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
     """Each data row whose first field (the record's ID) holds something, noted as where that record came from.
 
@@ -580,12 +608,13 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
     """
     first = table.columns[table.fields[0].key]
     sheet, values = table.sheet, cells.values
-    inputs = [table.columns[f.key] for f in table.fields if not f.computed]  # the columns an officer types in
+    inputs = tuple(table.columns[f.key] for f in table.fields if not f.computed)  # the columns an officer types in
     for row in table.data_rows:
         number = str(row)
-        ident = cells.text(sheet, first + number)
+        value = values.get((sheet, first + number))
+        ident = value.strip() if type(value) is str else cells.text(sheet, first + number)
         if not ident:
-            if _holds_any(values, sheet, inputs, number):
+            if _holds_any(values, _row_keys(sheet, inputs, number)):
                 cells.error(
                     table.sheet,
                     first + number,
@@ -596,10 +625,16 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
         yield RowCells(cells, table, row)
 
 
-def _holds_any(values: Values, sheet: str, columns: list[str], number: str) -> bool:
-    """Whether any of the cells of the given columns on a row holds a value (an empty text is none)."""
-    for column in columns:
-        value = values.get((sheet, column + number))
+@functools.cache
+def _row_keys(sheet: str, columns: tuple[str, ...], number: str) -> tuple[tuple[str, str], ...]:
+    """The keys of the cells of the given columns on a row, made once for every file read in a process."""
+    return tuple((sheet, column + number) for column in columns)
+
+
+def _holds_any(values: Values, keys: tuple[tuple[str, str], ...]) -> bool:
+    """Whether any of the cells of the given keys holds a value (an empty text is none)."""
+    for key in keys:
+        value = values.get(key)
         if value is not None and value != "":
             return True
     return False

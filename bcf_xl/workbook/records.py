@@ -30,9 +30,6 @@ from bcf_xl.workbook.reading import CellReader, RowCells, shown, table_rows
 from bcf_xl.workbook.tables import Table
 from bcf_xl.workbook.values import CONTACT_FIELDS
 
-# Scheme fields that are plain text in every layout.
-SCHEME_TEXT = ("scheme_id", "name", "description", "scheme_type", "sub_type", "provider", "source")
-
 
 def partner(r: RowCells) -> Partner | None:
     """A partner from its row: ID, name and type."""
@@ -67,15 +64,22 @@ def scheme(
     commissioner = r.choice("commissioner", Commissioner)
     status = r.choice("status", SchemeStatus)
     amounts = r.amounts("amount", years)
-    share, prior, extra = (r.amount(key) for key in ("nhs_share", "prior_year_budget", "additional_investment"))
+    share, prior, extra = r.amount("nhs_share"), r.amount("prior_year_budget"), r.amount("additional_investment")
     if area is None or commissioner is None or status is None:
         return None
+    text = r.text
     return r.record(
         "name",
         Scheme,
-        **{key: r.text(key) for key in SCHEME_TEXT},
+        scheme_id=text("scheme_id"),
+        name=text("name"),
+        description=text("description"),
+        scheme_type=text("scheme_type"),
+        sub_type=text("sub_type"),
         area_of_spend=area,
         commissioner=commissioner,
+        provider=text("provider"),
+        source=text("source"),
         amounts=amounts,
         status=status,
         theme=theme,
