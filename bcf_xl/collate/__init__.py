@@ -215,8 +215,10 @@ def _collate_into(
         for outcome in outcomes:
             book.add(outcome)
             returns.append(outcome)
-    result = _collated(returns, years)
-    book.close(result.tables, result.returns)
+    with book:
+        book.seal()  # once the workers are gone: a sheet is serialised on the core they leave
+        result = _collated(returns, years)
+        book.close(result.tables, result.returns)
     return result
 
 
