@@ -192,7 +192,9 @@ def collate(
             return _collated(list(outcomes), years)
     made: list[Collation] = []
     write_atomically(
-        output, lambda temporary: made.append(_collate_into(temporary, reading, years)), overwrite=overwrite
+        output,
+        lambda temporary: made.append(_collate_into(temporary, reading, years, aside=workers > 1)),
+        overwrite=overwrite,
     )
     return made[0]
 
@@ -205,13 +207,17 @@ def _collate_into(
     path: Path,
     reading: Callable[[], contextlib.AbstractContextManager[Iterator[AreaReturn]]],
     years: tuple[str, ...],
+    *,
+    aside: bool,
 ) -> Collation:
-    """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once."""
+    """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once; with
+    ``aside``, a sheet's cells are serialised in a forked process once they are all read (as the readers do, one
+    job keeps everything in this process)."""
     returns: list[AreaReturn] = []
     with reading() as outcomes:
         from bcf_xl.collate.book import CollatedBook  # loaded and set up while the workers read the first files
 
-        book = CollatedBook(path, years)
+        book = CollatedBook(path, years, aside=aside)
         for outcome in outcomes:
             book.add(outcome)
             returns.append(outcome)

@@ -19,6 +19,7 @@ for the end.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,15 +46,20 @@ _MOST_CATEGORIES = 60  # a chart shows at most this many areas or metrics (its t
 #: The sheets whose cells are serialised in a forked process once every file is added (:meth:`CollatedBook.seal`):
 #: the largest, about as long to serialise as all that is left to this process by then.
 ASIDE = ("Expenditure",)
-# Text is kept as text (never a formula or a link); a number no cell can hold becomes an error value. A cell
-# in the look's base style needs no format of its own. Every part is made in memory (no temporary files).
-_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "nan_inf_to_errors": True,
-    "default_format_properties": properties(_LOOK.base),
-    "in_memory": True,
-}
+
+
+def _options() -> dict[str, object]:
+    """The workbook's options, made afresh for each workbook (XlsxWriter adds to the default format's properties
+    it is given, which would change the next workbook's default font): text is kept as text (never a formula or a
+    link); a number no cell can hold becomes an error value; a cell in the look's base style needs no format of
+    its own; every part is made in memory (no temporary files)."""
+    return {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,
+        "default_format_properties": properties(_LOOK.base),
+        "in_memory": True,
+    }
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ class CollatedBook:
         self._aside = aside
         self._serialised: CellsAside | None = None
         self._sealed = False
-        self._book = Workbook(str(path), _OPTIONS)
+        self._book = Workbook(str(path), _options())
         self._formats = Formats(self._book)
         self._dashboard = self._book.add_worksheet(DASHBOARD)
         self._sheets = {name: self._book.add_worksheet(name) for name in ORDER}
@@ -108,6 +114,12 @@ class CollatedBook:
     def __exit__(self, *exc: object) -> None:
         if self._serialised is not None:
             self._serialised.end()
+
+    @property
+    def aside(self) -> CellsAside | None:
+        """The :data:`ASIDE` sheets' cells being serialised in a forked process, from :meth:`seal` on (None when
+        they are not: not sealed, not asked, or no forking here)."""
+        return self._serialised
 
     def add(self, area: AreaReturn) -> None:
         """Write one file's rows under the rows of the files added before it.
@@ -178,7 +190,7 @@ def write_book(
 
 
 def _write(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn], years: Sequence[str]) -> None:
-    with CollatedBook(path, years) as book:
+    with CollatedBook(path, years, aside=(os.cpu_count() or 1) > 1) as book:
         for area in returns:
             book.add(area)
         book.close(tables, returns)

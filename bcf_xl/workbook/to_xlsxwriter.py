@@ -327,10 +327,16 @@ class CellsAside:
     """
 
     def __init__(self, sheets: Sequence[Worksheet], pid: int, pipe: int) -> None:
+        self.pid = pid  #: the forked process's id
         self._sheets = tuple(sheets)
-        self._pid: int | None = pid
+        self._waiting: int | None = pid  # the forked process, until waited for
         self._pipe: int | None = pipe
         self._texts: tuple[str, ...] | None = None
+
+    @property
+    def served(self) -> bool:
+        """True once the sheets' cells have come from the forked process (False if it failed, or not yet)."""
+        return self._texts is not None
 
     def __enter__(self) -> CellsAside:
         return self
@@ -353,9 +359,9 @@ class CellsAside:
         if self._pipe is not None:
             os.close(self._pipe)
             self._pipe = None
-        if self._pid is not None:
+        if self._waiting is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
+                os.kill(self._waiting, signal.SIGKILL)
             self._reap()
 
     def _write(self, index: int, sheet: Worksheet, serialise_here: Callable[[], None]) -> None:
@@ -385,7 +391,7 @@ class CellsAside:
     def _reap(self) -> bool:
         import os
 
-        pid, self._pid = self._pid, None
+        pid, self._waiting = self._waiting, None
         if pid is None:
             return False
         _, status = os.waitpid(pid, 0)
