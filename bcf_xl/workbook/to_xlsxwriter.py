@@ -424,8 +424,12 @@ def serialise_aside(book: Workbook, sheets: Sequence[Worksheet]) -> CellsAside |
         os.close(write_end)
         return None
     if pid == 0:  # the forked process: serialise, send, and end without running this process's exit handlers
-        os.close(read_end)
-        os._exit(_serialise(book, sheets, write_end))
+        code = 1
+        try:
+            os.close(read_end)
+            code = _serialise(book, sheets, write_end)
+        finally:
+            os._exit(code)
     os.close(write_end)
     return CellsAside(sheets, pid, read_end)
 
