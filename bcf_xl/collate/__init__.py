@@ -9,7 +9,9 @@ kept, each flagged with the other's name. The tables (:mod:`bcf_xl.collate.table
 Given an ``output``, :func:`collate` writes the workbook while the files are read: the workers send each
 file's rows back as soon as it is read, in file order, and this process writes them into their sheets while
 the workers read the next files, so only the sheets that need every file and the saving are left once the
-last file is read. On Linux the workers are forked, starting with the readers this process has loaded.
+last file is read. On Linux the workers are forked, starting with the readers this process has loaded. Once the
+last file is read, the largest sheet's cells are serialised in a process forked then, on a core the workers
+leave, while this process writes the sheets that need every file (:meth:`~bcf_xl.collate.book.CollatedBook.seal`).
 
 A sketch of use from Python::
 
@@ -168,7 +170,7 @@ def collate(
         paths: files and folders (searched for .xlsx and .xlsm).
         policy: national parameters; the shipped ones when None.
         year: a template year (e.g. ``"2025-26"``): a file of another year is not read, with that reason.
-        jobs: worker processes; all cores when None; 1 reads every file in this process.
+        jobs: worker processes; all cores when None; 1 reads every file (and writes the workbook) in this process.
         progress: where a progress bar goes (tqdm), shown only when it is a terminal and the run lasts
             more than a moment; None shows none.
         output: where to write the collated workbook (left out where a folder holds it). It is written while
@@ -192,7 +194,9 @@ def collate(
             return _collated(list(outcomes), years)
     made: list[Collation] = []
     write_atomically(
-        output, lambda temporary: made.append(_collate_into(temporary, reading, years)), overwrite=overwrite
+        output,
+        lambda temporary: made.append(_collate_into(temporary, reading, years, aside=workers > 1)),
+        overwrite=overwrite,
     )
     return made[0]
 
@@ -205,18 +209,24 @@ def _collate_into(
     path: Path,
     reading: Callable[[], contextlib.AbstractContextManager[Iterator[AreaReturn]]],
     years: tuple[str, ...],
+    *,
+    aside: bool,
 ) -> Collation:
-    """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once."""
+    """Collate the files as they are read, writing each file's rows into the workbook at ``path`` at once; with
+    ``aside``, a sheet's cells are serialised in a forked process once they are all read (as the readers do, one
+    job keeps everything in this process)."""
     returns: list[AreaReturn] = []
     with reading() as outcomes:
         from bcf_xl.collate.book import CollatedBook  # loaded and set up while the workers read the first files
 
-        book = CollatedBook(path, years)
+        book = CollatedBook(path, years, aside=aside)
         for outcome in outcomes:
             book.add(outcome)
             returns.append(outcome)
-    result = _collated(returns, years)
-    book.close(result.tables, result.returns)
+    with book:
+        book.seal()  # once the workers are gone: a sheet is serialised on the core they leave
+        result = _collated(returns, years)
+        book.close(result.tables, result.returns)
     return result
 
 

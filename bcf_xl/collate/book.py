@@ -19,6 +19,7 @@ for the end.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,22 +36,30 @@ from bcf_xl.metrics import Rag
 from bcf_xl.money import ZERO
 from bcf_xl.workbook.formats import PLANNING, Style, number_format
 from bcf_xl.workbook.tables import MONEY, WHOLE, Field, Table, quote
-from bcf_xl.workbook.to_xlsxwriter import Formats, properties, put, put_row
+from bcf_xl.workbook.to_xlsxwriter import CellsAside, Formats, properties, put, put_rows, serialise_aside
 
 DASHBOARD = "Dashboard"
 _LOOK = PLANNING
 _CHART_ROW, _CHART_HEIGHT_ROWS = 2, 22  # charts sit from the third row; their data tables below them
 _CHART_COLUMNS = 9  # each chart is about this many default columns wide
 _MOST_CATEGORIES = 60  # a chart shows at most this many areas or metrics (its table holds them all)
-# Text is kept as text (never a formula or a link); a number no cell can hold becomes an error value. A cell
-# in the look's base style needs no format of its own. Every part is made in memory (no temporary files).
-_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "nan_inf_to_errors": True,
-    "default_format_properties": properties(_LOOK.base),
-    "in_memory": True,
-}
+#: The sheets whose cells are serialised in a forked process once every file is added (:meth:`CollatedBook.seal`):
+#: the largest, about as long to serialise as all that is left to this process by then.
+ASIDE = ("Expenditure",)
+
+
+def _options() -> dict[str, object]:
+    """The workbook's options, made afresh for each workbook (XlsxWriter adds to the default format's properties
+    it is given, which would change the next workbook's default font): text is kept as text (never a formula or a
+    link); a number no cell can hold becomes an error value; a cell in the look's base style needs no format of
+    its own; every part is made in memory (no temporary files)."""
+    return {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,
+        "default_format_properties": properties(_LOOK.base),
+        "in_memory": True,
+    }
 
 
 @dataclass(frozen=True)
@@ -82,10 +91,14 @@ class CollatedBook:
     the order of writing.
     """
 
-    def __init__(self, path: Path, years: Sequence[str]) -> None:
+    def __init__(self, path: Path, years: Sequence[str], *, aside: bool = True) -> None:
         """Start the workbook at ``path`` (it is saved there by :meth:`close`), with Expenditure's amount columns
-        for ``years`` (:func:`~bcf_xl.collate.returns.plan_years`)."""
-        self._book = Workbook(str(path), _OPTIONS)
+        for ``years`` (:func:`~bcf_xl.collate.returns.plan_years`); ``aside``: serialise the :data:`ASIDE` sheets'
+        cells in a forked process once every file is added (where forking is possible)."""
+        self._aside = aside
+        self._serialised: CellsAside | None = None
+        self._sealed = False
+        self._book = Workbook(str(path), _options())
         self._formats = Formats(self._book)
         self._dashboard = self._book.add_worksheet(DASHBOARD)
         self._sheets = {name: self._book.add_worksheet(name) for name in ORDER}
@@ -95,14 +108,43 @@ class CollatedBook:
             formats = _begin(sheet, Table(name, name, 1, 0, fields), self._formats)
             self._streams[name] = _Stream(sheet, rows, formats, 2)
 
+    def __enter__(self) -> CollatedBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._serialised is not None:
+            self._serialised.end()
+
+    @property
+    def aside(self) -> CellsAside | None:
+        """The :data:`ASIDE` sheets' cells being serialised in a forked process, from :meth:`seal` on (None when
+        they are not: not sealed, not asked, or no forking here)."""
+        return self._serialised
+
     def add(self, area: AreaReturn) -> None:
-        """Write one file's rows under the rows of the files added before it."""
+        """Write one file's rows under the rows of the files added before it.
+
+        Raises:
+            ValueError: the book is sealed (a fault of bcf-xl).
+        """
+        if self._sealed:
+            raise ValueError("no file can be added to a sealed collated workbook")
         for stream in self._streams.values():
-            sheet, formats, row = stream.sheet, stream.formats, stream.next_row
-            for values in stream.rows(area):
-                put_row(sheet, row, 1, values, formats, escape=True)
-                row += 1
-            stream.next_row = row
+            stream.next_row = put_rows(stream.sheet, stream.next_row, 1, stream.rows(area), stream.formats, escape=True)
+
+    def seal(self) -> None:
+        """Every file is added: the file-by-file sheets take no more rows.
+
+        Each format made so far is given its index in the workbook's styles, and the :data:`ASIDE` sheets' cells
+        start being serialised in a forked process, on the core the readers no longer need, while this process
+        writes the sheets that need every file and saves (:meth:`close`). The workbook is the same either way.
+        """
+        if self._sealed:
+            return
+        self._sealed = True
+        self._formats.fix_indexes()
+        if self._aside:
+            self._serialised = serialise_aside(self._book, [self._sheets[name] for name in ASIDE])
 
     def close(self, tables: Sequence[Sheet], returns: Sequence[AreaReturn]) -> None:
         """Write the sheets that need every file and save the workbook.
@@ -114,6 +156,7 @@ class CollatedBook:
         Raises:
             ValueError: a table written file by file does not hold the rows of ``tables`` (a fault of bcf-xl).
         """
+        self.seal()
         for table in tables:
             sheet = self._sheets[table.name]
             stream = self._streams.get(table.name)
@@ -126,7 +169,12 @@ class CollatedBook:
             else:
                 _end(sheet, Table(table.name, table.name, 1, len(table.rows), table.fields))
         _write_dashboard(self._book, self._dashboard, returns, self._formats)
-        self._book.close()
+        if self._serialised is not None:
+            with self._serialised:
+                self._serialised.place()
+                self._book.close()
+        else:
+            self._book.close()
 
 
 def write_book(
@@ -142,10 +190,10 @@ def write_book(
 
 
 def _write(path: Path, tables: Sequence[Sheet], returns: Sequence[AreaReturn], years: Sequence[str]) -> None:
-    book = CollatedBook(path, years)
-    for area in returns:
-        book.add(area)
-    book.close(tables, returns)
+    with CollatedBook(path, years, aside=(os.cpu_count() or 1) > 1) as book:
+        for area in returns:
+            book.add(area)
+        book.close(tables, returns)
 
 
 def _style(field: Field) -> Style:
@@ -177,8 +225,9 @@ def _write_table(
 ) -> None:
     """A header row and the rows under it, each column in its field's format and width."""
     cell_formats = _begin(sheet, table, formats)
-    for row, values in zip(table.data_rows, rows, strict=True):
-        put_row(sheet, row, table.first_column, values, cell_formats, escape=True)
+    if len(rows) != table.rows:
+        raise ValueError(f"{table.name}: {len(rows)} rows for a table of {table.rows}")
+    put_rows(sheet, table.data_rows.start, table.first_column, rows, cell_formats, escape=True)
     if filtered:
         _end(sheet, table)
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from math import isfinite
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -53,6 +58,19 @@ class Formats:
             self._made[style] = self._book.add_format(properties(style))
         return self._made[style]
 
+    def fix_indexes(self) -> None:
+        """Give each format made so far its index in the workbook's styles now, in the order made.
+
+        XlsxWriter gives a format its index when a cell using it is first serialised, inside ``close()``; cells
+        serialised before (:func:`serialise_aside`) need theirs fixed beforehand, and the whole workbook then has
+        the same indexes however its cells are serialised. Should an XlsxWriter release lack ``_get_xf_index``,
+        nothing is fixed (and :func:`serialise_aside` then serialises nothing aside).
+        """
+        for made in self._made.values():
+            give = getattr(made, "_get_xf_index", None)
+            if give is not None:
+                give()
+
 
 def put(sheet: Worksheet, ref: str, value: object, cell_format: Format) -> None:
     """Write a plan value: text always as text (never a formula), numbers as numbers, a blank as a formatted blank.
@@ -83,6 +101,108 @@ def _cell_writers(sheet: Worksheet) -> tuple[Callable[..., object], Callable[...
     )
 
 
+@dataclass(frozen=True)
+class _Cells:
+    """A worksheet's table of cells, as XlsxWriter 3.3 keeps it, to put a row's common cells in at once.
+
+    XlsxWriter's ``_write_string`` and ``_write_number`` each check the cell's place and widen the sheet's used
+    range (``_check_dimensions``), take a string's index in the shared strings (``_get_shared_string_index``) and
+    store a ``String`` or ``Number`` tuple of the value (or string's index) and format in ``table[row][col]``.
+    For a row of short printable text and finite numbers this does the same once a row: its place is checked
+    before, its strings take their indexes in column order, its cells are stored together and the used range is
+    widened to its first and last cell. Whatever else (long text, text to escape, other values) takes
+    XlsxWriter's own methods, in its column's turn.
+    """
+
+    rows: Mapping[int, dict[int, object]]
+    string_index: Callable[[str], int]
+    check: Callable[..., int]
+    string: type[tuple[object, ...]]
+    number: type[tuple[object, ...]]
+
+    @staticmethod
+    def of(sheet: Worksheet) -> _Cells | None:
+        """The sheet's cells, or None where XlsxWriter keeps them otherwise (another release, or the constant
+        memory mode, which writes each row out as the next begins)."""
+        from xlsxwriter import worksheet
+
+        rows = getattr(sheet, "table", None)
+        string_index = getattr(getattr(sheet, "str_table", None), "_get_shared_string_index", None)
+        check = getattr(sheet, "_check_dimensions", None)
+        string, number = getattr(worksheet, "CellStringTuple", None), getattr(worksheet, "CellNumberTuple", None)
+        if (
+            getattr(sheet, "constant_memory", True)
+            or not isinstance(rows, defaultdict)
+            or string_index is None
+            or check is None
+            or not (isinstance(string, type) and issubclass(string, tuple))
+            or not (isinstance(number, type) and issubclass(number, tuple))
+        ):
+            return None
+        return _Cells(rows, string_index, check, string, number)
+
+
+_SHORT = 16_383  # text this long or shorter is within a cell's limit, whatever its characters (XlsxWriter's test)
+
+
+def put_rows(
+    sheet: Worksheet,
+    row: int,
+    first_column: int,
+    rows: Iterable[Sequence[object]],
+    formats: Sequence[Format | None],
+    *,
+    escape: bool = False,
+) -> int:
+    """Write rows of values, the first at ``row`` and ``first_column`` (counted from 1), each value as :func:`put`
+    writes it, except that a blank (None or empty text) writes no cell at all; the row after the last written.
+
+    For long tables: the cells are addressed by number, not by name, and the common values (text that
+    prints as it is, exact money) go straight into the sheet's cells a row at a time (:class:`_Cells`). A blank
+    needs no cell: a table written this way has no format on its blank cells.
+
+    Args:
+        sheet: the sheet.
+        row: the first row, counted from 1.
+        first_column: each row's first value's column, counted from 1.
+        rows: the rows' values.
+        formats: each column's cell format (None: the workbook's default).
+        escape: text holding a character that does not print is written with it shown escaped (as
+            :func:`~bcf_xl.errors.one_line` shows it: text read from another file) instead of refused.
+
+    Raises:
+        BcfInputError: text a workbook cannot store, named at its cell (unless ``escape``).
+    """
+    cells = _Cells.of(sheet)
+    first = first_column - 1
+    new, string_index = tuple.__new__, cells.string_index if cells is not None else None
+    for values in rows:
+        at = row - 1
+        row += 1
+        if cells is None or first < 0 or cells.check(at, first + len(values) - 1, True, True):
+            _put_cells(sheet, at + 1, first_column, values, formats, escape=escape)  # outside the sheet: refused there
+            continue
+        made: dict[int, object] = {}
+        for column, (value, cell_format) in enumerate(zip(values, formats, strict=True), first):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if not value:
+                    continue
+                if value.isprintable() and len(value) <= _SHORT:
+                    made[column] = new(cells.string, (string_index(value), cell_format))  # type: ignore[misc]
+                    continue
+            elif isinstance(value, Decimal) and isfinite(amount := float(value)):
+                made[column] = new(cells.number, (amount, cell_format))
+                continue
+            _put_cells(sheet, at + 1, column + 1, (value,), (cell_format,), escape=escape)
+        if made:
+            cells.check(at, min(made))
+            cells.check(at, max(made))
+            cells.rows[at].update(made)
+    return row
+
+
 def put_row(
     sheet: Worksheet,
     row: int,
@@ -92,25 +212,20 @@ def put_row(
     *,
     escape: bool = False,
 ) -> None:
-    """Write a row of values from ``first_column`` (row and columns counted from 1), each as :func:`put` writes it,
-    except that a blank (None or empty text) writes no cell at all.
+    """Write a row of values from ``first_column`` (row and columns counted from 1), as :func:`put_rows` does."""
+    put_rows(sheet, row, first_column, (values,), formats, escape=escape)
 
-    For long tables: the cells are addressed by number, not by name, and the common values (text that
-    prints as it is, exact money) go straight to their cell without building a location. A blank needs no
-    cell: a table written this way has no format on its blank cells.
 
-    Args:
-        sheet: the sheet.
-        row: the row, counted from 1.
-        first_column: the first value's column, counted from 1.
-        values: the row's values.
-        formats: each value's cell format (None: the workbook's default).
-        escape: text holding a character that does not print is written with it shown escaped (as
-            :func:`~bcf_xl.errors.one_line` shows it: text read from another file) instead of refused.
-
-    Raises:
-        BcfInputError: text a workbook cannot store, named at its cell (unless ``escape``).
-    """
+def _put_cells(
+    sheet: Worksheet,
+    row: int,
+    first_column: int,
+    values: Sequence[object],
+    formats: Sequence[Format | None],
+    *,
+    escape: bool,
+) -> None:
+    """Write values as :func:`put_row` does, each through XlsxWriter's own methods."""
     write_string, write_number = _cell_writers(sheet)
     at = row - 1
     for column, (value, cell_format) in enumerate(zip(values, formats, strict=True), first_column - 1):
@@ -187,3 +302,164 @@ def finish(sheet: Worksheet, setup: SheetSetup) -> None:
             sheet.repeat_rows(printing.repeat_rows[0] - 1, printing.repeat_rows[1] - 1)
     if setup.freeze:
         sheet.freeze_panes(setup.freeze)
+
+
+class CellsAside:
+    """The cells of finished sheets serialised as XML in a forked process, while this process goes on.
+
+    XlsxWriter serialises every sheet inside ``Workbook.close()``, one after the other on one core. A sheet that
+    will take no more cells can be serialised beforehand in a process forked from this one, on another core, while
+    this process writes the other sheets; :meth:`place` then has ``close()`` take that text where it would have
+    serialised those cells itself. The workbook is the same to the byte.
+
+    This leans on XlsxWriter's private workings, as 3.3 has them, in this one place:
+
+    - a worksheet writes its cells (the ``<sheetData>`` element) in ``_write_sheet_data``, to its XML writer's
+      file ``fh`` (set by ``_set_xml_writer``); what it writes depends only on the cells (and their formats' and
+      shared strings' indexes), which the caller must leave alone from :func:`serialise_aside` on;
+    - a cell format's index in the workbook's styles is given on its first use (``Format._get_xf_index``), so every
+      format a cell uses must be given its index before the fork (:meth:`Formats.fix_indexes`): the forked process
+      checks that it gave none.
+
+    Whenever an assumption fails (no ``fork`` on this platform, a thread running, XlsxWriter without those methods,
+    the forked process failing, or giving an index) the sheet's cells are serialised here, as a plain ``close()``
+    does. Use it as a context manager: leaving ends the forked process if it still runs.
+    """
+
+    def __init__(self, sheets: Sequence[Worksheet], pid: int, pipe: int) -> None:
+        self.pid = pid  #: the forked process's id
+        self._sheets = tuple(sheets)
+        self._waiting: int | None = pid  # the forked process, until waited for
+        self._pipe: int | None = pipe
+        self._texts: tuple[str, ...] | None = None
+
+    @property
+    def served(self) -> bool:
+        """True once the sheets' cells have come from the forked process (False if it failed, or not yet)."""
+        return self._texts is not None
+
+    def __enter__(self) -> CellsAside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
+
+    def place(self) -> None:
+        """Have the book's ``close()`` take each sheet's cells as serialised aside (waiting for them when it
+        comes to the first such sheet), or serialise them itself if that failed."""
+        for index, sheet in enumerate(self._sheets):
+            serialise_here = type(sheet)._write_sheet_data.__get__(sheet)
+            sheet._write_sheet_data = functools.partial(self._write, index, sheet, serialise_here)
+
+    def end(self) -> None:
+        """End the forked process if it still runs and release the pipe from it."""
+        import os
+        import signal
+
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+        if self._waiting is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._waiting, signal.SIGKILL)
+            self._reap()
+
+    def _write(self, index: int, sheet: Worksheet, serialise_here: Callable[[], None]) -> None:
+        texts = self._received()
+        if texts is None:
+            serialise_here()
+        else:
+            sheet.fh.write(texts[index])
+
+    def _received(self) -> tuple[str, ...] | None:
+        """The forked process's texts, read once; None when it failed in any way."""
+        import os
+        import pickle
+
+        if self._pipe is not None:
+            pipe, self._pipe = self._pipe, None
+            try:
+                with os.fdopen(pipe, "rb") as handle:
+                    texts = pickle.load(handle)  # from this process's own fork
+            except Exception:  # a forked process that failed in any way: its sheets are serialised here
+                texts = None
+            ended_well = self._reap()
+            if ended_well and isinstance(texts, tuple) and len(texts) == len(self._sheets):
+                self._texts = texts
+        return self._texts
+
+    def _reap(self) -> bool:
+        import os
+
+        pid, self._waiting = self._waiting, None
+        if pid is None:
+            return False
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def serialise_aside(book: Workbook, sheets: Sequence[Worksheet]) -> CellsAside | None:
+    """Start serialising the cells of ``sheets`` in a forked process (:class:`CellsAside`); None where it cannot be
+    (no ``fork``, another thread running, an XlsxWriter without the methods it takes), to serialise them as usual.
+
+    Every cell format of ``sheets`` must already have its index (:meth:`Formats.fix_indexes`), and their cells must
+    not change after this.
+    """
+    import os
+    import threading
+
+    hooks = ("_write_sheet_data", "_set_xml_writer")
+    if (
+        not hasattr(os, "fork")
+        or threading.active_count() > 1  # forking with a thread running can leave a lock held in the forked process
+        or not isinstance(getattr(book, "xf_format_indices", None), dict)
+        or not all(callable(getattr(sheet, hook, None)) for sheet in sheets for hook in hooks)
+    ):
+        return None
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the forked process: serialise, send, and end without running this process's exit handlers
+        code = 1
+        try:
+            os.close(read_end)
+            code = _serialise(book, sheets, write_end)
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return CellsAside(sheets, pid, read_end)
+
+
+def _serialise(book: Workbook, sheets: Sequence[Worksheet], pipe: int) -> int:
+    """In the forked process: each sheet's cells as XML, pickled into ``pipe`` (None if a format took an index)."""
+    import gc
+    import io
+    import os
+    import pickle
+    import signal
+
+    try:
+        # Told to end, it simply ends (it inherited the handlers that remove an output's temporary file); an
+        # interrupt is for the process it was forked from, which ends this one.
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        gc.disable()  # what it makes it frees at once; a full pass would only walk (and copy) the inherited heap
+        indexes = book.xf_format_indices
+        given = len(indexes)
+        texts = []
+        for sheet in sheets:
+            out = io.StringIO()
+            sheet._set_xml_writer(out)
+            sheet._write_sheet_data()
+            texts.append(out.getvalue())
+        with os.fdopen(pipe, "wb") as handle:
+            pickle.dump(tuple(texts) if len(indexes) == given else None, handle, pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # nothing may escape the forked process: it would go on running the parent's code
+        return 1
+    return 0
