@@ -9,7 +9,9 @@ once (two workers) and pickles the collation. Then, R times (default 3), alterna
 
 1. the workbook built from the pickled collation in a new process: the time to add every file's rows
    (``CollatedBook.add``, what runs while the files are read) and the time to close (the sheets that need every
-   file, XlsxWriter serialising every cell, zipping), with that process's CPU time;
+   file, XlsxWriter serialising every cell, zipping), with that process's CPU time (where the code serialises
+   the largest sheet in a process forked at close, as collate does from two cores, that process's CPU is not in
+   it: the close's wall time is the figure to compare);
 2. ``bcf-xl collate FOLDER -o OUT.xlsx --force`` end to end, wall time and the CPU time of it and its workers.
 
 The fastest of the R runs of each is shown (on a shared machine the others measure the neighbours as much as
