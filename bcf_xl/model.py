@@ -279,15 +279,18 @@ def _plainly_valid(scheme: Scheme) -> bool:
     them to, so checking them field by field would find nothing and convert nothing (a scheme read from a template
     row nearly always is). False says only that the full check must decide."""
     share = scheme.nhs_share
+    texts = (
+        scheme.scheme_id,
+        scheme.name,
+        scheme.description,
+        scheme.scheme_type,
+        scheme.sub_type,
+        scheme.provider,
+        scheme.theme,
+        scheme.pool,
+    )
     return (
-        type(scheme.scheme_id) is str
-        and type(scheme.name) is str
-        and type(scheme.description) is str
-        and type(scheme.scheme_type) is str
-        and type(scheme.sub_type) is str
-        and type(scheme.provider) is str
-        and type(scheme.theme) is str
-        and type(scheme.pool) is str
+        set(map(type, texts)) == {str}
         and type(scheme.area_of_spend) is AreaOfSpend
         and type(scheme.commissioner) is Commissioner
         and type(scheme.status) is SchemeStatus

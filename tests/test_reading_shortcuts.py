@@ -113,8 +113,10 @@ class Words(str):
     """Text of a subclass of str: valid, though not of the exact type the shortcut takes."""
 
 
-TEXTS = st.sampled_from(["S1", "Home care", "", "  ", Words("S2"), 5, None])
-AMOUNT = st.sampled_from([D("10.00"), D("-3"), D("0"), D("NaN"), D("Infinity"), 1, 2.5, None, "12"])
+TEXT_VALUES = ["S1", "Home care", "", "  ", Words("S2"), 5, None]
+AMOUNT_VALUES = [D("10.00"), D("-3"), D("0"), D("NaN"), D("Infinity"), 1, 2.5, None, "12"]
+TEXTS = st.sampled_from(TEXT_VALUES)
+AMOUNT = st.sampled_from(AMOUNT_VALUES)
 SCHEME_FIELDS = st.fixed_dictionaries(
     {
         "scheme_id": TEXTS,
@@ -171,6 +173,29 @@ def test_a_scheme_is_refused_exactly_as_the_full_check_refuses_it(fields: dict[s
 def test_one_field_astray_is_refused_exactly_as_the_full_check_refuses_it(name: str, other: dict[str, object]) -> None:
     """A valid scheme with any one field changed is made or refused exactly as the full check makes or refuses it."""
     fields = {**VALID, name: other[name]}
+    assert _made(fields) == _checked(fields)
+
+
+_TEXT_FIELDS = ("scheme_id", "name", "description", "scheme_type", "sub_type", "provider", "source", "theme", "pool")
+_AMOUNT_ROWS = [(value,) for value in AMOUNT_VALUES] + [[D("1")], "10", ()]
+ASTRAY: dict[str, list[object]] = {
+    **dict.fromkeys(_TEXT_FIELDS, TEXT_VALUES),
+    "area_of_spend": [AreaOfSpend.ACUTE, "Acute", "acute", "Nowhere", None],
+    "commissioner": [*Commissioner, "Joint", "ICB", "joint", 3],
+    "amounts": _AMOUNT_ROWS,
+    "outturn": _AMOUNT_ROWS,
+    "status": [SchemeStatus.NEW, "Existing", "existing", None],
+    "nhs_share": [None, D("0"), D("1"), D("1.5"), D("-0.1"), D("Infinity"), D("NaN"), 1, 0.5],
+}
+
+
+@pytest.mark.parametrize(("name", "value"), [(name, value) for name, values in ASTRAY.items() for value in values])
+def test_each_field_astray_in_each_way_is_refused_exactly_as_the_full_check_refuses_it(
+    name: str, value: object
+) -> None:
+    """A valid scheme with one field given each of the values above (right, wrong, of a near type) is made or refused
+    exactly as the full check makes or refuses it: every field, every value, not a sample."""
+    fields = {**VALID, name: value}
     assert _made(fields) == _checked(fields)
 
 
