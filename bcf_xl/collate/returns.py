@@ -26,7 +26,7 @@ from bcf_xl.metrics import assess
 from bcf_xl.model import MetricUnit, Plan
 from bcf_xl.money import ZERO
 from bcf_xl.policy import Policy
-from bcf_xl.pooling import LOCAL_AUTHORITY, NHS, commissioner_parts
+from bcf_xl.pooling import Dimension, totals_by
 from bcf_xl.returns.definition import ReturnKind
 from bcf_xl.returns.layout import quarter_text
 from bcf_xl.returns.reader import ReturnValidation, is_return, validate as validate_return
@@ -260,21 +260,12 @@ def _figures(
         )
     totals: list[TotalRow] = []
     for index, plan_year in enumerate(plan.years):
-        # The three views in one pass over the schemes, each as pooling.totals_by gives it: the commissioners
-        # always both, in that order; areas of spend in order of first appearance; scheme types sorted.
-        by_commissioner: dict[str, Decimal] = {NHS: ZERO, LOCAL_AUTHORITY: ZERO}
-        by_area: dict[str, Decimal] = {}
         by_type: dict[str, Decimal] = {}
         for scheme in plan.schemes:
-            amount = scheme.amounts[index]
-            for key, part in commissioner_parts(scheme, amount):
-                by_commissioner[key] += part
-            area_of_spend = scheme.area_of_spend.value
-            by_area[area_of_spend] = by_area.get(area_of_spend, ZERO) + amount
-            by_type[scheme.scheme_type] = by_type.get(scheme.scheme_type, ZERO) + amount
+            by_type[scheme.scheme_type] = by_type.get(scheme.scheme_type, ZERO) + scheme.amounts[index]
         views = (
-            (COMMISSIONER, by_commissioner.items()),
-            (AREA_OF_SPEND, by_area.items()),
+            (COMMISSIONER, [(line.key, line.amount) for line in totals_by(plan, Dimension.COMMISSIONER, plan_year)]),
+            (AREA_OF_SPEND, [(line.key, line.amount) for line in totals_by(plan, Dimension.AREA_OF_SPEND, plan_year)]),
             (SCHEME_TYPE, sorted(by_type.items())),
         )
         for view, lines in views:
