@@ -66,7 +66,6 @@ def _book(path: Path, collation: Collation, *, aside: bool) -> CellsAside | None
     return serialised
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="serialising aside needs fork (Linux, macOS)")
 def test_cells_serialised_aside_make_the_same_workbook_to_the_byte(collation: Collation, tmp_path: Path) -> None:
     """The Expenditure sheet's cells serialised in a forked process give the workbook, part for part and byte for
     byte, that serialising them in close() gives; the forked process served them and has been waited for."""
@@ -83,7 +82,6 @@ def test_cells_serialised_aside_make_the_same_workbook_to_the_byte(collation: Co
     assert "Falls\\nand \\u202ereturn" in [c.value for c in expenditure["E"]]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="serialising aside needs fork (Linux, macOS)")
 def test_a_forked_process_that_fails_leaves_the_cells_to_close(
     collation: Collation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,7 +93,6 @@ def test_a_forked_process_that_fails_leaves_the_cells_to_close(
     assert _parts(tmp_path / "aside.xlsx") == _parts(_plain(tmp_path, collation))
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="serialising aside needs fork (Linux, macOS)")
 def test_a_format_without_its_index_leaves_the_cells_to_close(
     collation: Collation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,13 +105,22 @@ def test_a_format_without_its_index_leaves_the_cells_to_close(
     assert _parts(tmp_path / "aside.xlsx") == _parts(_plain(tmp_path, collation))
 
 
+def test_where_no_process_can_be_forked_close_serialises_every_cell(
+    collation: Collation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the platform cannot fork (Windows, Excel on the web), nothing is serialised aside and the workbook is
+    the one a plain close() makes, to the byte."""
+    monkeypatch.delattr(os, "fork")
+    assert _book(tmp_path / "aside.xlsx", collation, aside=True) is None
+    assert _parts(tmp_path / "aside.xlsx") == _parts(_plain(tmp_path, collation))
+
+
 def _plain(tmp_path: Path, collation: Collation) -> Path:
     path = tmp_path / "plain.xlsx"
     _book(path, collation, aside=False)
     return path
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="serialising aside needs fork (Linux, macOS)")
 def test_collating_serialises_expenditure_aside_and_a_failure_leaves_no_file_nor_process(
     collation: Collation, tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
