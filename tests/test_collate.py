@@ -568,6 +568,41 @@ def test_the_workbook_written_while_reading_is_the_collations_workbook(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["after.xlsx", "streamed.xlsx"]
 
 
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_collating_into_a_workbook_leaves_the_collector_as_it_found_it(
+    frozen_before: bool, returns_folder: Path, tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the files are collated into a workbook, what this process holds is kept out of the collector's passes
+    (frozen after each file); at the end the collector has it all back. A program that froze objects itself keeps
+    them frozen, and nothing more is frozen."""
+    import gc
+
+    import bcf_xl.collate as collating
+
+    counts: list[int] = []
+    real_read = collating.read_return
+
+    def read(path: Path, *args: object) -> object:
+        counts.append(gc.get_freeze_count())  # one job: each file is read in this process, after those before
+        return real_read(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(collating, "read_return", read)
+    if frozen_before:
+        gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        collate([returns_folder], policy=policy, jobs=1, output=tmp_path / "region.xlsx")
+        after = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert len(counts) > 2
+    if frozen_before:
+        # (a frozen object freed leaves the count: it may fall, but never rise)
+        assert all(0 < count <= before for count in counts) and 0 < after <= before
+    else:
+        assert before == 0 and counts[0] == 0 and all(later > 0 for later in counts[1:]) and after == 0
+
+
 def test_an_existing_output_is_refused_before_any_file_is_read(
     returns_folder: Path, tmp_path: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:

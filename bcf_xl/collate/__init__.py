@@ -216,18 +216,35 @@ def _collate_into(
     ``aside``, a sheet's cells are serialised in a forked process once they are all read (as the readers do, one
     job keeps everything in this process)."""
     returns: list[AreaReturn] = []
-    with reading() as outcomes:
-        from bcf_xl.collate.book import CollatedBook  # loaded and set up while the workers read the first files
+    with _settled() as settle:
+        with reading() as outcomes:
+            from bcf_xl.collate.book import CollatedBook  # loaded and set up while the workers read the first files
 
-        book = CollatedBook(path, years, aside=aside)
-        for outcome in outcomes:
-            book.add(outcome)
-            returns.append(outcome)
-    with book:
-        book.seal()  # once the workers are gone: a sheet is serialised on the core they leave
-        result = _collated(returns, years)
-        book.close(result.tables, result.returns)
+            book = CollatedBook(path, years, aside=aside)
+            for outcome in outcomes:
+                book.add(outcome)
+                returns.append(outcome)
+                settle()
+        with book:
+            book.seal()  # once the workers are gone: a sheet is serialised on the core they leave
+            result = _collated(returns, years)
+            book.close(result.tables, result.returns)
     return result
+
+
+@contextlib.contextmanager
+def _settled() -> Iterator[Callable[[], None]]:
+    """What settles this process's objects as the files are collated into the workbook: all it holds (its modules,
+    every file's rows, the cells written) lasts to the end, so each call takes what is there out of the collector's
+    passes (frozen), and the collector has it back at the end. Where objects are already frozen (by a program that
+    calls :func:`collate`), that is left as it is and nothing is frozen."""
+    if gc.get_freeze_count():
+        yield lambda: None
+        return
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
 
 
 def duplicates(returns: Sequence[AreaReturn]) -> dict[str, str]:
