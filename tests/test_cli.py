@@ -104,3 +104,23 @@ def test_unknown_command_is_usage_error() -> None:
     with pytest.raises(SystemExit) as caught:
         cli.main(["frobnicate"])
     assert caught.value.code == 2
+
+
+@pytest.mark.parametrize("code", [0, 1, 2])
+def test_the_command_ends_with_mains_code_its_leavings_frozen(code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``bcf-xl`` command (``run``, as pyproject.toml names it) exits with main's code, what the command left
+    frozen out of the collector's last pass."""
+    import gc
+    import tomllib
+
+    scripts = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["bcf-xl"] == "bcf_xl.cli:run"
+    monkeypatch.setattr(cli, "main", lambda: code)
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as ended:
+            cli.run()
+        assert ended.value.code == code
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
