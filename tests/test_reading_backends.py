@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import io
 import os
 import re
 import zipfile
@@ -372,3 +373,30 @@ def test_the_quick_search_for_blank_text_finds_what_the_full_pattern_finds(xml: 
 
     data = xml.encode()
     assert reading._blank_text(data) == (reading._BLANK_TEXT.search(data) is not None)
+
+
+_CELLS = st.lists(
+    st.tuples(st.sampled_from(["A", "B", "H", "Z", "AA", "AB"]), st.integers(1, 40)), min_size=0, max_size=30
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CELLS, st.integers(1, 40), st.integers(1, 28), st.booleans())
+def test_the_scan_finds_each_cell_and_the_last_row_within_the_bounds(
+    cells: list[tuple[str, int]], max_row: int, max_col: int, padded: bool
+) -> None:
+    """The scan of a sheet's XML counts every cell record and gives the last row that has one within the bounds'
+    rows and columns, as a walk over each cell gives it (row numbers written with leading zeros too, and cells out
+    of order)."""
+    from bcf_xl.workbook.references import column_index
+
+    rows = "".join(
+        f'<row r="{row}"><c r="{letters}{row:03d}" s="1"/></row>' if padded else f'<c r="{letters}{row}" t="s"/>'
+        for letters, row in cells
+    )
+    xml = f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode()
+    archive = zipfile.ZipFile(io.BytesIO(), "w")
+    archive.writestr("xl/worksheets/sheet1.xml", xml)
+    scan = reading._scan(archive, "xl/worksheets/sheet1.xml", max_row, max_col)
+    within = [row for letters, row in cells if row <= max_row and column_index(letters) <= max_col]
+    assert scan == reading._Scan(len(cells), max(within, default=0))

@@ -287,7 +287,8 @@ class _Scan:
 # in any order. A start tag written any other way is not matched, so its sheet is left to openpyxl: among them a
 # second reference (calamine takes a cell's last one, so it would place the cell where this scan did not look) and
 # an error value's type (calamine reads an error as blank, openpyxl as its text).
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: (?:s|cm|vm|ph)="[^"]*+"| t="(?!e")[^"]*+")*+ ?/?>')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: (?:s|cm|vm|ph)="[^"]*+"| t="(?!e")[^"]*+")*+ ?/?>')
+_LETTERS, _DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"
 # A cell's start tag in another form: "<c" followed by other white space, ">" or "/", or with a namespace prefix
 # (or text that looks like one). Every other cell's start tag begins "<c ".
 _OTHER_CELL_TAG = re.compile(rb"<c[\t\n\r\f\v/>]")
@@ -357,19 +358,21 @@ def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> 
         return None
     if not references:
         return _Scan(0, 0)
-    letters_of, numbers_of = zip(*references, strict=True)
-    rows = {text: int(text) for text in set(numbers_of)}  # each row's number worked out once
-    columns = {letters: column_index(letters.decode()) for letters in set(letters_of)}
+    # Each distinct row number and column, taken from all the references at once (bytes' own loops, not Python's).
+    joined = b" ".join(references)
+    rows = {text: int(text) for text in set(joined.translate(None, _LETTERS).split())}
+    columns = {letters: column_index(letters.decode()) for letters in set(joined.translate(None, _DIGITS).split())}
     first_row, last_row = min(rows.values()), max(rows.values())
     first_column, last_column = min(columns.values()), max(columns.values())
     if (last_row - first_row + 1) * (last_column - first_column + 1) > MAX_DENSE_CELLS:
         return None
     if last_column <= max_col:  # every cell within the bounds' columns: the last row within them
         last = last_row if last_row <= max_row else max((row for row in rows.values() if row <= max_row), default=0)
-    else:
-        within = {letters for letters, column in columns.items() if column <= max_col}
+    else:  # the last row within the bounds' rows that has a cell within their columns, looked for from the end
+        within = [letters for letters, column in columns.items() if column <= max_col]
         cells = set(references)
-        last = max((rows[row] for letters, row in cells if letters in within and rows[row] <= max_row), default=0)
+        ends = sorted(((row, text) for text, row in rows.items() if row <= max_row), reverse=True)
+        last = next((row for row, text in ends if any(letters + text in cells for letters in within)), 0)
     return _Scan(len(references), last)
 
 
