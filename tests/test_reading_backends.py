@@ -28,6 +28,7 @@ from bcf_xl.submission.reader import READ_BOUNDS, load_values
 from bcf_xl.submission.validator import validate
 from bcf_xl.workbook import reading
 from bcf_xl.workbook.reading import CALAMINE, OPENPYXL, READER_VARIABLE, backend
+from bcf_xl.workbook.references import column_index
 from tests import commands
 from tests.plans import balanced_plan, plans
 
@@ -388,15 +389,13 @@ def test_the_scan_finds_each_cell_and_the_last_row_within_the_bounds(
     """The scan of a sheet's XML counts every cell record and gives the last row that has one within the bounds'
     rows and columns, as a walk over each cell gives it (row numbers written with leading zeros too, and cells out
     of order)."""
-    from bcf_xl.workbook.references import column_index
-
     rows = "".join(
         f'<row r="{row}"><c r="{letters}{row:03d}" s="1"/></row>' if padded else f'<c r="{letters}{row}" t="s"/>'
         for letters, row in cells
     )
     xml = f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode()
-    archive = zipfile.ZipFile(io.BytesIO(), "w")
-    archive.writestr("xl/worksheets/sheet1.xml", xml)
-    scan = reading._scan(archive, "xl/worksheets/sheet1.xml", max_row, max_col)
+    with zipfile.ZipFile(io.BytesIO(), "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", xml)
+        scan = reading._scan(archive, "xl/worksheets/sheet1.xml", max_row, max_col)
     within = [row for letters, row in cells if row <= max_row and column_index(letters) <= max_col]
     assert scan == reading._Scan(len(cells), max(within, default=0))
