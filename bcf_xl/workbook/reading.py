@@ -38,6 +38,7 @@ import importlib.util
 import os
 import posixpath
 import re
+import string
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -288,7 +289,7 @@ class _Scan:
 # second reference (calamine takes a cell's last one, so it would place the cell where this scan did not look) and
 # an error value's type (calamine reads an error as blank, openpyxl as its text).
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: (?:s|cm|vm|ph)="[^"]*+"| t="(?!e")[^"]*+")*+ ?/?>')
-_LETTERS, _DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"0123456789"
+_LETTERS, _DIGITS = string.ascii_uppercase.encode(), string.digits.encode()
 # A cell's start tag in another form: "<c" followed by other white space, ">" or "/", or with a namespace prefix
 # (or text that looks like one). Every other cell's start tag begins "<c ".
 _OTHER_CELL_TAG = re.compile(rb"<c[\t\n\r\f\v/>]")
