@@ -9,6 +9,7 @@ import importlib.util
 import io
 import os
 import re
+import string
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,7 @@ from bcf_xl.submission.reader import READ_BOUNDS, load_values
 from bcf_xl.submission.validator import validate
 from bcf_xl.workbook import reading
 from bcf_xl.workbook.reading import CALAMINE, OPENPYXL, READER_VARIABLE, backend
-from bcf_xl.workbook.references import column_index
+from bcf_xl.workbook.references import column_index, column_letter
 from tests import commands
 from tests.plans import balanced_plan, plans
 
@@ -246,6 +247,11 @@ def test_what_calamine_cannot_hold_is_read_by_openpyxl(name: str, xml: str, samp
     )
     assert scan_of(path, COVER) is None
     assert scan_of(sample_file, COVER) is not None
+    with zipfile.ZipFile(path) as archive:  # the search within the dimension's claim says no on its own
+        xml = archive.read(f"xl/worksheets/sheet{cover_index(path)}.xml")
+    claim = reading._DIMENSION.search(xml)
+    assert claim is not None
+    assert reading._last_row_within_claim(xml, claim[1].decode(), claim[2].decode(), *READ_BOUNDS[COVER]) is None
     assert reading._calamine_cells(path, READ_BOUNDS) is None
     outputs = []
     for chosen in (CALAMINE, OPENPYXL):
@@ -381,21 +387,40 @@ _CELLS = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(_CELLS, st.integers(1, 40), st.integers(1, 28), st.booleans())
-def test_the_scan_finds_each_cell_and_the_last_row_within_the_bounds(
-    cells: list[tuple[str, int]], max_row: int, max_col: int, padded: bool
+# A dimension record claiming where the cells end (any column from A to AC, any row to 45), or none.
+_CLAIMS = st.one_of(st.none(), st.tuples(st.integers(1, 29), st.integers(1, 45)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CELLS, st.integers(1, 40), st.integers(1, 28), st.booleans(), _CLAIMS)
+def test_the_scan_finds_the_last_row_within_the_bounds(
+    cells: list[tuple[str, int]], max_row: int, max_col: int, padded: bool, claim: tuple[int, int] | None
 ) -> None:
-    """The scan of a sheet's XML counts every cell record and gives the last row that has one within the bounds'
-    rows and columns, as a walk over each cell gives it (row numbers written with leading zeros too, and cells out
-    of order)."""
+    """The scan of a sheet's XML gives the last row that has a cell within the bounds' rows and columns, as a walk
+    over each cell gives it, whatever the sheet's dimension claims (true, beyond its cells, short of them, or no
+    claim at all), with row numbers written with leading zeros too, and cells out of order."""
     rows = "".join(
         f'<row r="{row}"><c r="{letters}{row:03d}" s="1"/></row>' if padded else f'<c r="{letters}{row}" t="s"/>'
         for letters, row in cells
     )
-    xml = f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode()
+    dimension = "" if claim is None else f'<dimension ref="A1:{column_letter(claim[0])}{claim[1]}"/>'
+    xml = f"<worksheet>{dimension}<sheetData>{rows}</sheetData></worksheet>".encode()
     with zipfile.ZipFile(io.BytesIO(), "w") as archive:
         archive.writestr("xl/worksheets/sheet1.xml", xml)
         scan = reading._scan(archive, "xl/worksheets/sheet1.xml", max_row, max_col)
     within = [row for letters, row in cells if row <= max_row and column_index(letters) <= max_col]
-    assert scan == reading._Scan(len(cells), max(within, default=0))
+    assert scan == max(within, default=0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(1, 18_278), st.integers(1, 18_278), st.integers(1, 9_999_999), st.integers(1, 9_999_999))
+def test_the_patterns_of_columns_and_rows_up_to_a_limit_take_exactly_those(
+    limit_column: int, column: int, limit_row: int, row: int
+) -> None:
+    """The pattern of the columns up to a limit matches a column's letters exactly when it is no further right, and
+    that of the rows up to a limit a row number exactly when it is no further down (a leading zero never)."""
+    columns = reading._at_most(column_letter(limit_column), string.ascii_uppercase, string.ascii_uppercase)
+    rows = reading._at_most(str(limit_row), string.digits[1:], string.digits)
+    assert (re.fullmatch(columns, column_letter(column)) is not None) == (column <= limit_column)
+    assert (re.fullmatch(rows, str(row)) is not None) == (row <= limit_row)
+    assert re.fullmatch(rows, f"0{row}") is None

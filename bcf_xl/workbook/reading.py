@@ -173,23 +173,22 @@ def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
         sheets = {name: part.worksheets[name] for name in bounds if name in part.worksheets}
         if _shared_strings_unread(archive):
             return None
-        scans: dict[str, _Scan] = {}
+        last_rows: dict[str, int] = {}
         for name, member in sheets.items():
-            scan = _scan(archive, member, *bounds[name])
-            if scan is None:
+            last = _scan(archive, member, *bounds[name])
+            if last is None:
                 return None
-            scans[name] = scan
+            last_rows[name] = last
         values: Values = {}
         if sheets:
             try:
-                values = _calamine_values(path, {name: bounds[name] for name in sheets}, scans)
+                values = _calamine_values(path, {name: bounds[name] for name in sheets}, last_rows)
             except BcfInputError:
                 raise
             except BaseException as exc:  # a Rust panic arrives as a BaseException
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
                 return None
-        last_rows = {name: scan.last_row for name, scan in scans.items()}
         return Book(part.sheetnames, part.names, MappingProxyType(last_rows)), values
 
 
@@ -275,21 +274,15 @@ def _workbook_part(archive: zipfile.ZipFile) -> _Part | None:
     return _Part(tuple(sheetnames), tuple(charts), MappingProxyType(worksheets), MappingProxyType(names))
 
 
-@dataclass(frozen=True)
-class _Scan:
-    """What the cell references of a sheet's XML show: how many cells, and the last row with one within the bounds."""
-
-    cells: int
-    last_row: int
-
-
 # A cell element's start tag as Excel, openpyxl, XlsxWriter and LibreOffice write it, matched whole: the reference
 # first, in double quotes, then each other attribute a cell has (style, type, metadata, phonetic) as ` name="value"`,
 # in any order. A start tag written any other way is not matched, so its sheet is left to openpyxl: among them a
 # second reference (calamine takes a cell's last one, so it would place the cell where this scan did not look) and
 # an error value's type (calamine reads an error as blank, openpyxl as its text).
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: (?:s|cm|vm|ph)="[^"]*+"| t="(?!e")[^"]*+")*+ ?/?>')
-_LETTERS, _DIGITS = string.ascii_uppercase.encode(), string.digits.encode()
+_OTHER_ATTRIBUTES = rb'(?: (?:s|cm|vm|ph)="[^"]*+"| t="(?!e")[^"]*+")*+ ?/?>'
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"' + _OTHER_ATTRIBUTES)
+_LETTERS, _DIGITS = string.ascii_uppercase, string.digits
+_LETTERS_BYTES, _DIGITS_BYTES = _LETTERS.encode(), _DIGITS.encode()
 # A cell's start tag in another form: "<c" followed by other white space, ">" or "/", or with a namespace prefix
 # (or text that looks like one). Every other cell's start tag begins "<c ".
 _OTHER_CELL_TAG = re.compile(rb"<c[\t\n\r\f\v/>]")
@@ -297,6 +290,9 @@ _PREFIXED_CELL_TAG = re.compile(rb":c[\s/>]")
 # A text of only spaces (or other white space): calamine reads it as no value, openpyxl (and Excel) as the text.
 _BLANK_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>\s+</(?:\w+:)?t>")
 _PLAIN_BLANK_TEXT = re.compile(rb"<t(?:\s[^>]*)?>\s+</t>")  # the same without namespace prefixes
+# The sheet's dimension, as every spreadsheet program writes it before the cells: the last column and row it claims.
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_LAST_ROW_OF_CELL = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')  # matched at a cell's start tag
 
 # The shared strings' start tag (any namespace prefix; a quoted value may hold ">"), and the count of distinct
 # strings it claims, as Excel, openpyxl, XlsxWriter and LibreOffice write it. Each string takes at least "<si/>".
@@ -340,45 +336,115 @@ def _blank_text(xml: bytes) -> bool:
     return b":t" in xml and _BLANK_TEXT.search(xml) is not None
 
 
-def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> _Scan | None:
-    """Scan a sheet's XML for where its cells are; None when calamine should not read it.
+def _scan(archive: zipfile.ZipFile, member: str, max_row: int, max_col: int) -> int | None:
+    """Scan a sheet's XML for where its cells are: the last row holding a cell within the bounds (0 for none), or
+    None when calamine should not read the sheet.
 
     calamine is left out when a cell's start tag is not written as :data:`_CELL_REF` matches it (its reference
     missing, in another form or given twice, which calamine would read differently from this scan, or the cell
     holds an Excel error value, which calamine reads as blank and openpyxl as the error's text), when a cell has a
     namespace prefix, when a cell holds a text of only white space (calamine reads no value), when the sheet's
     cells span more than :data:`MAX_DENSE_CELLS` cells, or when its XML is larger than :data:`MAX_SCANNED_BYTES`.
+
+    Where the sheet's dimension claims where its cells end, one search shows whether every cell is written in that
+    form and within the claim (:func:`_outside`); each cell is looked at on its own only where one is not.
     """
     if archive.getinfo(member).file_size > MAX_SCANNED_BYTES:
         return None
     xml = archive.read(member)
-    if _blank_text(xml) or _OTHER_CELL_TAG.search(xml) is not None or _PREFIXED_CELL_TAG.search(xml) is not None:
+    if _blank_text(xml) or _PREFIXED_CELL_TAG.search(xml) is not None:
+        return None
+    claim = _DIMENSION.search(xml, 0, max(xml.find(b"<sheetData"), 0))
+    if claim is not None:
+        last = _last_row_within_claim(xml, claim[1].decode(), claim[2].decode(), max_row, max_col)
+        if last is not None:
+            return last
+    return _last_row_of_each_cell(xml, max_row, max_col)
+
+
+def _last_row_within_claim(xml: bytes, letters: str, digits: str, max_row: int, max_col: int) -> int | None:
+    """The last row holding a cell within the bounds, where every cell's start tag is in Excel's form and within
+    the dimension's claim (from A1 to its last cell, a span calamine can hold); else None."""
+    last_column, last_row = column_index(letters), int(digits)
+    if last_column * last_row > MAX_DENSE_CELLS or _outside(letters, digits).search(xml) is not None:
+        return None
+    if last_column <= max_col and last_row <= max_row:  # every cell within the bounds: the last one's row, if claimed
+        start = xml.rfind(b'<c r="')
+        if start < 0:
+            return 0  # no cell at all
+        found = _LAST_ROW_OF_CELL.match(xml, start)
+        if found is not None and int(found[1]) == last_row:
+            return last_row
+    columns, rows = min(last_column, max_col), min(last_row, max_row)
+    return max(map(int, set(_within(column_letter(columns), str(rows)).findall(xml))), default=0)
+
+
+@functools.lru_cache(maxsize=64)
+def _outside(letters: str, digits: str) -> re.Pattern[bytes]:
+    """A cell's start tag not written as :data:`_CELL_REF` matches it, or beyond the given last column and row."""
+    reference = (_at_most(letters, _LETTERS, _LETTERS) + _at_most(digits, _DIGITS[1:], _DIGITS)).encode()
+    return re.compile(rb'<c(?:[\t\n\r\f\v/>]| (?!r="' + reference + rb'"' + _OTHER_ATTRIBUTES + rb"))")
+
+
+@functools.lru_cache(maxsize=64)
+def _within(letters: str, digits: str) -> re.Pattern[bytes]:
+    """A cell's start tag within the given last column and row, its row number taken."""
+    columns, rows = _at_most(letters, _LETTERS, _LETTERS), _at_most(digits, _DIGITS[1:], _DIGITS)
+    return re.compile(f'<c r="{columns}({rows})"'.encode())
+
+
+def _at_most(limit: str, first: str, rest: str) -> str:
+    """A pattern for the texts that stand for at most ``limit``, written as row numbers are (digits, the first not
+    0) or column letters (A to Z): a shorter text stands for less, and one as long for less where it sorts first."""
+
+    def among(characters: str) -> str:
+        return characters if len(characters) == 1 else f"[{characters[0]}-{characters[-1]}]"
+
+    def any_of(count: int) -> str:
+        return "" if count == 0 else among(rest) + (f"{{{count}}}" if count > 1 else "")
+
+    size = len(limit)
+    shorter = [among(first) + (among(rest) + f"{{0,{size - 2}}}" if size > 2 else "")] if size > 1 else []
+    as_long = []
+    for place, character in enumerate(limit):
+        alphabet = first if place == 0 else rest
+        lower = alphabet[: alphabet.index(character)]
+        if lower:
+            as_long.append(limit[:place] + among(lower) + any_of(size - place - 1))
+    return "(?:" + "|".join((*shorter, *as_long, limit)) + ")"
+
+
+def _last_row_of_each_cell(xml: bytes, max_row: int, max_col: int) -> int | None:
+    """The last row holding a cell within the bounds, from each cell's reference; None as :func:`_scan` says."""
+    if _OTHER_CELL_TAG.search(xml) is not None:
         return None
     references = _CELL_REF.findall(xml)
     if len(references) != xml.count(b"<c "):
         return None
     if not references:
-        return _Scan(0, 0)
+        return 0
     # Each distinct row number and column, taken from all the references at once (bytes' own loops, not Python's).
     joined = b" ".join(references)
-    rows = {text: int(text) for text in set(joined.translate(None, _LETTERS).split())}
-    columns = {letters: column_index(letters.decode()) for letters in set(joined.translate(None, _DIGITS).split())}
+    rows = {text: int(text) for text in set(joined.translate(None, _LETTERS_BYTES).split())}
+    columns = {
+        letters: column_index(letters.decode()) for letters in set(joined.translate(None, _DIGITS_BYTES).split())
+    }
     first_row, last_row = min(rows.values()), max(rows.values())
     first_column, last_column = min(columns.values()), max(columns.values())
     if (last_row - first_row + 1) * (last_column - first_column + 1) > MAX_DENSE_CELLS:
         return None
     if last_column <= max_col:  # every cell within the bounds' columns: the last row within them
-        last = last_row if last_row <= max_row else max((row for row in rows.values() if row <= max_row), default=0)
-    else:  # the last row within the bounds' rows that has a cell within their columns, looked for from the end
-        within = [letters for letters, column in columns.items() if column <= max_col]
-        cells = set(references)
-        ends = sorted(((row, text) for text, row in rows.items() if row <= max_row), reverse=True)
-        last = next((row for row, text in ends if any(letters + text in cells for letters in within)), 0)
-    return _Scan(len(references), last)
+        return last_row if last_row <= max_row else max((row for row in rows.values() if row <= max_row), default=0)
+    # The last row within the bounds' rows that has a cell within their columns, looked for from the end.
+    within = [letters for letters, column in columns.items() if column <= max_col]
+    cells = set(references)
+    ends = sorted(((row, text) for text, row in rows.items() if row <= max_row), reverse=True)
+    return next((row for row, text in ends if any(letters + text in cells for letters in within)), 0)
 
 
-def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> Values:
-    """The values within ``bounds`` of the given sheets, read by python-calamine, as openpyxl gives them.
+def _calamine_values(path: Path, bounds: Bounds, last_rows: Mapping[str, int]) -> Values:
+    """The values within ``bounds`` of the given sheets, read by python-calamine, as openpyxl gives them (each sheet
+    as far as its last row holding a cell within the bounds, as the scan found it).
 
     A whole number is an ``int`` (a number written without a decimal point, as Excel writes them); a date
     with no time is a ``datetime`` at midnight; an empty text is no value.
@@ -389,8 +455,8 @@ def _calamine_values(path: Path, bounds: Bounds, scans: Mapping[str, _Scan]) -> 
     workbook = CalamineWorkbook.from_path(str(path))
     try:
         for name, (max_row, max_col) in bounds.items():
-            if not scans[name].cells:
-                continue
+            if not last_rows[name]:
+                continue  # no cell within the bounds
             sheet = workbook.get_sheet_by_name(name)
             first_row, first_col = sheet.start or (0, 0)
             if first_row >= max_row or first_col >= max_col:
