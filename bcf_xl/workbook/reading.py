@@ -462,31 +462,36 @@ def _calamine_values(path: Path, bounds: Bounds, last_rows: Mapping[str, int]) -
             if first_row >= max_row or first_col >= max_col:
                 continue
             rows = sheet.to_python(skip_empty_area=True, nrows=max_row - first_row)
-            letters = [column_letter(c) for c in range(first_col + 1, max_col + 1)]
             for row_number, row in enumerate(rows, start=first_row + 1):
-                number = str(row_number)
-                for letter, value in zip(letters, row, strict=False):
+                for key, value in zip(_cell_keys(name, first_col + 1, max_col, row_number), row, strict=False):
                     if type(value) is str:  # the common kinds first, without a further call
                         if not value:
                             continue  # an empty cell (calamine gives every cell of the block)
                         if len(value) > MAX_CELL_CHARS:
-                            raise _too_long(value, name, letter + number)
-                        values[(name, letter + number)] = value
+                            raise _too_long(value, name, key[1])
+                        values[key] = value
                     elif type(value) is float:
                         whole = value.is_integer() and abs(value) < _EXACT_INTEGERS
-                        values[(name, letter + number)] = int(value) if whole else value  # as openpyxl reads it
+                        values[key] = int(value) if whole else value  # as openpyxl reads it
                     else:
-                        values[(name, letter + number)] = _as_openpyxl(value, name, letter, row_number)
+                        values[key] = _as_openpyxl(value, name, key[1])
     finally:
         workbook.close()
     return values
 
 
-def _as_openpyxl(value: object, sheet: str, column: str, row: int) -> object:
+@functools.lru_cache(maxsize=4096)
+def _cell_keys(sheet: str, first_column: int, last_column: int, row: int) -> tuple[tuple[str, str], ...]:
+    """The keys of a row's cells from one column to another, made once for every file read in a process."""
+    number = str(row)
+    return tuple((sheet, column_letter(column) + number) for column in range(first_column, last_column + 1))
+
+
+def _as_openpyxl(value: object, sheet: str, reference: str) -> object:
     """A value as calamine gives it, turned into what openpyxl gives for the same cell."""
     if isinstance(value, str):
         if len(value) > MAX_CELL_CHARS:
-            raise _too_long(value, sheet, f"{column}{row}")
+            raise _too_long(value, sheet, reference)
         return value
     if type(value) is dt.date:
         return dt.datetime.combine(value, dt.time())
