@@ -111,6 +111,12 @@ def test_references_are_parsed_and_refused_with_the_text() -> None:
         (r.round_(A1, 2), {("S", "A1"): 0.125}, D("0.13")),
         (r.round_(A1, 0), {("S", "A1"): -2.5}, D("-3")),
         (r.round_(A1, 2), {("S", "A1"): 1e300}, D("1e300")),
+        # ROUND to more places than a number holds, or to a power of ten far above it, as Excel gives it
+        (r.round_(A1, 1000), {("S", "A1"): 1.25}, D("1.25")),
+        (r.round_(A1, 200), {("S", "A1"): 1e300}, D("1e300")),
+        (r.round_(A1, -3), {("S", "A1"): 60}, D(0)),
+        (r.round_(A1, -2), {("S", "A1"): -60}, D(-100)),
+        (r.round_(A1, -400), {("S", "A1"): 1e300}, D(0)),
         (r.max_(0, A1), {("S", "A1"): -3}, D(0)),
         # SUM skips text and TRUE in ranges; an error passes on
         (r.sum_(COLUMN), _cells(1.5, "2", True, 3), D("4.5")),

@@ -911,7 +911,12 @@ def _round_one(value: Scalar, digits: Scalar) -> Scalar:
         return number
     if isinstance(places, ExcelError):
         return places
-    return number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP, context=_WIDE)
+    exponent = -int(places)  # the power of ten to round to (Excel drops a fraction of places)
+    if exponent > number.adjusted() + 1:  # a power of ten so far above the number that it rounds to 0
+        return _ZERO
+    if number.adjusted() - exponent >= _WIDE.prec and number.as_tuple().exponent >= exponent:  # type: ignore[operator]
+        return number  # more places than the number has (and than any precision holds): nothing to round
+    return number.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _search_one(find: Scalar, within: Scalar) -> Scalar:
