@@ -20,7 +20,8 @@ methods (``a.eq(b)``, ``a.gt(0)``...); :func:`group` keeps brackets the formula 
 
 Two ways to evaluate, with the same outcome: ``rule.evaluate(cells)`` walks the expression node by node (the
 plain reading of the rules above), and :func:`compiled` turns a rule, once, into nested Python functions that
-a :class:`Calculation` and :func:`holds` use (a region's files are validated with them). Tests hold the two
+a :class:`Calculation` and :func:`holds` use (a region's files are validated with them); a SUMPRODUCT's work in
+one row becomes one function of Python statements. Tests hold the two
 equal, value for value, on random rules and randomly edited templates.
 """
 
@@ -1421,7 +1422,7 @@ def _compile_sumproduct(call: Call) -> Compiled | None:
     if len(call.args) != 1 or _single(call.args[0]):
         return None
     rows = _Rows()
-    row_function = rows.build(call.args[0])
+    row_function = rows.function(call.args[0])
     if row_function is None or not rows.leaves:
         return None
     leaves, prepared = tuple(rows.leaves), tuple(rows.prepared)
@@ -1447,29 +1448,48 @@ def _compile_sumproduct(call: Call) -> Compiled | None:
 
 
 class _Rows:
-    """An array expression over ranges of one length as a function of one row of them (each range's cell in that
-    row) and of what is worked out once per evaluation (single values, lookup indexes)."""
+    """An array expression over ranges of one length as one Python function of one row of them (each range's cell in
+    that row) and of what is worked out once per evaluation (single values, lookup indexes).
+
+    The function is written as Python statements, one for each function or operator of the expression, each calling
+    what the expression's own evaluation calls, in the same order: a row then takes one call of the function instead
+    of one call for each part of the expression. The statements name only the row, the values worked out once and
+    what they call (bound by names made here); nothing of a workbook's text is ever part of them.
+    """
 
     def __init__(self) -> None:
         self.leaves: list[tuple[str, str]] = []  # the ranges read cell by cell, as (sheet, cells)
         self.prepared: list[Callable[[Calculation], Any]] = []  # what is worked out once per evaluation
         self._size: int | None = None
-        # The row functions that read one range's cell or give one constant, with it (the function kept alive with
-        # its id): a function over them reads the cell or takes the constant itself, one call fewer per row.
-        self._plain: dict[int, tuple[RowFunction, str, Any]] = {}
+        self._statements: list[str] = []
+        self._names: dict[str, Any] = {}  # each function and constant the statements use, by the name given it
 
-    def _known(self, function: RowFunction, what: str, detail: Any) -> RowFunction:
-        self._plain[id(function)] = (function, what, detail)
-        return function
+    def function(self, rule: Expr) -> RowFunction | None:
+        """The rule's value in one row, or None where the rule is not made of what is described here."""
+        result = self.build(rule)
+        if result is None:
+            return None
+        source = "\n".join(("def row_function(row, env):", *self._statements, f"    return {result}"))
+        namespace = dict(self._names)
+        exec(compile(source, "<SUMPRODUCT row>", "exec"), namespace)  # statements made above, of names made here
+        return cast(RowFunction, namespace["row_function"])
 
-    def _kind(self, function: RowFunction) -> tuple[str, Any]:
-        """("cell", place) for a range's cell, ("constant", value) for a constant, else ("", None)."""
-        found = self._plain.get(id(function))
-        return (found[1], found[2]) if found is not None and found[0] is function else ("", None)
+    def _name(self, value: Any) -> str:
+        name = f"n{len(self._names)}"
+        self._names[name] = value
+        return name
 
-    def _slot(self, prepare: Callable[[Calculation], Any]) -> int:
+    def _step(self, function: Callable[..., Scalar] | str, *operands: str) -> str:
+        """A statement calling ``function`` (or the function a slot holds) with the operands (names, slots or cells
+        of the row); the name of what it gives."""
+        callee = function if isinstance(function, str) else self._name(function)
+        name = f"v{len(self._statements)}"
+        self._statements.append(f"    {name} = {callee}({', '.join(operands)})")
+        return name
+
+    def _slot(self, prepare: Callable[[Calculation], Any]) -> str:
         self.prepared.append(prepare)
-        return len(self.prepared) - 1
+        return f"env[{len(self.prepared) - 1}]"
 
     def _leaf(self, rule: Range) -> int | None:
         key = (rule.sheet, rule.cells)
@@ -1482,81 +1502,64 @@ class _Rows:
         self.leaves.append(key)
         return len(self.leaves) - 1
 
-    def build(self, rule: Expr) -> RowFunction | None:
-        """The rule's value in one row, or None where the rule is not made of what is described here."""
+    def build(self, rule: Expr) -> str | None:
+        """Where the rule's value in one row is held (a name, or a cell of the row), after the statements that work
+        it out; None where the rule is not made of what is described here."""
         if _single(rule):
             if type(rule) is Const:
-                value = rule.scalar
-                return self._known(lambda row, env: value, "constant", value)
-            slot = self._slot(_compile(rule))
-            return lambda row, env: env[slot]
+                return self._name(rule.scalar)
+            return self._slot(_compile(rule))
         kind = type(rule)
         if kind is Range:
-            found = self._leaf(cast(Range, rule))
-            if found is None:
-                return None
-            place: int = found
-            return self._known(lambda row, env: row[place], "cell", place)
+            place = self._leaf(cast(Range, rule))
+            return None if place is None else f"row[{place}]"
         if kind is Group:
             return self.build(cast(Group, rule).inner)
         if kind is Arithmetic or kind is Comparison:
             binary = cast(Arithmetic | Comparison, rule)
-            left, right = self.build(binary.left), self.build(binary.right)
+            left = self.build(binary.left)
+            right = self.build(binary.right) if left is not None else None
             if left is None or right is None:
                 return None
-            if kind is Arithmetic and binary.operator in _OPERATIONS:
-                return _row_arithmetic(binary.operator, left, right)
-            apply = _COMPARISONS[binary.operator] if kind is Comparison else _ARITHMETIC[binary.operator]
-            (what, place), (other, value) = self._kind(left), self._kind(right)
-            if other == "constant":
-                if what == "cell":
-                    return lambda row, env: apply(row[place], value)
-                return lambda row, env: apply(left(row, env), value)
-            return lambda row, env: apply(left(row, env), right(row, env))
+            if kind is Arithmetic:
+                apply = _ROW_ARITHMETIC.get(binary.operator) or _ARITHMETIC[binary.operator]
+            else:
+                apply = _COMPARISONS[binary.operator]
+            return self._step(apply, left, right)
         if kind is Call:
             return self._call(cast(Call, rule))
         return None
 
-    def _call(self, call: Call) -> RowFunction | None:
+    def _call(self, call: Call) -> str | None:
         name, args = call.name, call.args
         if name in _ONE_VALUE:
-            inner, function = self.build(args[0]), _ONE_VALUE[name]
-            if inner is None:
-                return None
-            what, place = self._kind(inner)
-            if what == "cell":
-                return lambda row, env: function(row[place])
-            return lambda row, env: function(inner(row, env))
+            inner = self.build(args[0])
+            return None if inner is None else self._step(_ONE_VALUE[name], inner)
         if name in _TWO_VALUES and len(args) == 2:
-            first, second, both = self.build(args[0]), self.build(args[1]), _TWO_VALUES[name]
-            if first is None or second is None:
-                return None
-            return lambda row, env: both(first(row, env), second(row, env))
+            first = self.build(args[0])
+            second = self.build(args[1]) if first is not None else None
+            return None if first is None or second is None else self._step(_TWO_VALUES[name], first, second)
         if name == "MATCH" and isinstance(args[1], Range):
             lookup, key = self.build(args[0]), (args[1].sheet, args[1].cells)
             if lookup is None:
                 return None
-            slot = self._slot(lambda c: functools.partial(_position, *c.indexed(*key)))
-            what, place = self._kind(lookup)
-            if what == "cell":
-                return lambda row, env: env[slot](row[place])
-            return lambda row, env: env[slot](lookup(row, env))
+            position = self._slot(lambda c: functools.partial(_position, *c.indexed(*key)))
+            return self._step(position, lookup)
         if name == "COUNTIF" and isinstance(args[0], Range) and len(args) == 2:
             criterion, key = self.build(args[1]), (args[0].sheet, args[0].cells)
             if criterion is None:
                 return None
-            slot = self._slot(lambda c: functools.partial(_count, *c.indexed(*key)))
-            return lambda row, env: env[slot](criterion(row, env))
+            count = self._slot(lambda c: functools.partial(_count, *c.indexed(*key)))
+            return self._step(count, criterion)
         return None
 
 
-def _row_arithmetic(operator_text: str, left: RowFunction, right: RowFunction) -> RowFunction:
-    """``left + - * right`` in one row: numbers, TRUE/FALSE (as the tests in a SUMPRODUCT give) and blanks worked
-    out in place, anything else as :func:`_arithmetic` works it out."""
+def _row_arithmetic(operator_text: str) -> Callable[[Scalar, Scalar], Scalar]:
+    """``x + - * y`` in one row: numbers, TRUE/FALSE (as the tests in a SUMPRODUCT give) and blanks worked out in
+    place, anything else as :func:`_arithmetic` works it out."""
     operation, apply = _OPERATIONS[operator_text], _ARITHMETIC[operator_text]
 
-    def arithmetic(row: tuple[Scalar, ...], env: list[Any]) -> Scalar:
-        x, y = left(row, env), right(row, env)
+    def arithmetic(x: Scalar, y: Scalar) -> Scalar:
         if type(x) is not Decimal:
             if x is True:
                 x = _ONE
@@ -1574,6 +1577,9 @@ def _row_arithmetic(operator_text: str, left: RowFunction, right: RowFunction) -
         return operation(x, y)  # type: ignore[no-any-return]  # two Decimals give a Decimal
 
     return arithmetic
+
+
+_ROW_ARITHMETIC = {operator_text: _row_arithmetic(operator_text) for operator_text in _OPERATIONS}
 
 
 _CALL_COMPILERS: Mapping[str, Callable[[Call], Compiled | None]] = {
