@@ -46,6 +46,16 @@ def check_workbook_file(path: Path) -> None:
     Raises:
         BcfInputError: naming the file and what is wrong with it.
     """
+    open_workbook_file(path).close()
+
+
+def open_workbook_file(path: Path) -> zipfile.ZipFile:
+    """The workbook file's package, open for reading, once :func:`check_workbook_file` would pass it (the caller
+    closes it; a reader that goes on to read the package need not open it again).
+
+    Raises:
+        BcfInputError: naming the file and what is wrong with it.
+    """
     where = Location(sheet=path.name)
     if not path.exists():
         raise BcfInputError(where, f"no such file: {path}", show_got=False)
@@ -69,12 +79,21 @@ def check_workbook_file(path: Path) -> None:
     if not head.startswith(b"PK"):
         raise BcfInputError(where, "is not an Excel workbook (.xlsx or .xlsm)", show_got=False)
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise BcfInputError(
             where, "is damaged or truncated: it cannot be opened as a workbook", show_got=False
         ) from None
+    try:
+        _check_members(archive.infolist(), where, size)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def _check_members(members: list[zipfile.ZipInfo], where: Location, size: int) -> None:
+    """Refuse a package whose parts are too many, unpack too far, hold too many sheets or no workbook part."""
     if len(members) > MAX_MEMBERS:
         raise BcfInputError(where, f"holds {len(members)} parts, more than the {MAX_MEMBERS} allowed", show_got=False)
     unpacked = 0

@@ -252,7 +252,8 @@ def test_what_calamine_cannot_hold_is_read_by_openpyxl(name: str, xml: str, samp
     claim = reading._DIMENSION.search(xml)
     assert claim is not None
     assert reading._last_row_within_claim(xml, claim[1].decode(), claim[2].decode(), *READ_BOUNDS[COVER]) is None
-    assert reading._calamine_cells(path, READ_BOUNDS) is None
+    with zipfile.ZipFile(path) as archive:
+        assert reading._calamine_cells(path, archive, READ_BOUNDS) is None
     outputs = []
     for chosen in (CALAMINE, OPENPYXL):
         result = commands.bcf_xl(

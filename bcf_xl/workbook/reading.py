@@ -22,7 +22,7 @@ Two readers of cell values sit behind :func:`load_cells`, which gives the same v
   (openpyxl then gives its own message).
 - **openpyxl** alone, where calamine is absent (Pyodide: it is compiled) or ``BCF_XL_READER=openpyxl``.
 
-The file is always checked first (:func:`bcf_xl.files.check_workbook_file`): a hostile file is refused
+The file is always checked first (:func:`bcf_xl.files.open_workbook_file`): a hostile file is refused
 before either library parses it. calamine's values are given as openpyxl gives them: a whole number as an
 ``int``, a date as a ``datetime``, an empty text as no value. Two differences remain, neither in a file
 Excel writes: a whole number written with a decimal point (``5.0``) reads as ``5``, and a text holding
@@ -50,7 +50,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bcf_xl.errors import BcfInputError, Location, describe
-from bcf_xl.files import check_workbook_file
+from bcf_xl.files import open_workbook_file
 from bcf_xl.findings import Finding, Severity, Target
 from bcf_xl.money import ZERO, parse_amount
 from bcf_xl.workbook.placement import Origins
@@ -120,12 +120,11 @@ def load_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
         BcfInputError: the file is not a workbook that can be opened (see :mod:`bcf_xl.files`), a sheet
             to read is not a sheet of cells, or a cell holds more than :data:`MAX_CELL_CHARS` characters.
     """
-    check_workbook_file(path)
     try:
-        with warnings.catch_warnings():
+        with open_workbook_file(path) as archive, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if backend() == CALAMINE:
-                fast = _calamine_cells(path, bounds)
+                fast = _calamine_cells(path, archive, bounds)
                 if fast is not None:
                     return fast
             return _openpyxl_cells(path, bounds)
@@ -155,41 +154,40 @@ def _openpyxl_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
     return openpyxl_cells(path, bounds)
 
 
-def _calamine_cells(path: Path, bounds: Bounds) -> tuple[Book, Values] | None:
+def _calamine_cells(path: Path, archive: zipfile.ZipFile, bounds: Bounds) -> tuple[Book, Values] | None:
     """Every value within ``bounds`` through python-calamine, or None when openpyxl must read the file.
 
-    openpyxl reads the workbook part (sheet names and kinds, defined names): values cannot show them.
-    Each sheet to read is first scanned for its cell references (see :func:`_scan`); calamine then
-    reads it whole, and only the cells within the bounds are kept.
+    The workbook part (sheet names and kinds, defined names), which values cannot show, is read from the package
+    (``archive``, the file's, open). Each sheet to read is first scanned for its cell references (see
+    :func:`_scan`); calamine then reads it whole, and only the cells within the bounds are kept.
     """
-    with zipfile.ZipFile(path) as archive:
-        try:
-            part = _workbook_part(archive)
-        except Exception:
-            part = None
-        if part is None:
-            return None  # openpyxl's full reading gives its own message for a malformed workbook part
-        _refuse_charts(list(part.charts), bounds)
-        sheets = {name: part.worksheets[name] for name in bounds if name in part.worksheets}
-        if _shared_strings_unread(archive):
+    try:
+        part = _workbook_part(archive)
+    except Exception:
+        part = None
+    if part is None:
+        return None  # openpyxl's full reading gives its own message for a malformed workbook part
+    _refuse_charts(list(part.charts), bounds)
+    sheets = {name: part.worksheets[name] for name in bounds if name in part.worksheets}
+    if _shared_strings_unread(archive):
+        return None
+    last_rows: dict[str, int] = {}
+    for name, member in sheets.items():
+        last = _scan(archive, member, *bounds[name])
+        if last is None:
             return None
-        last_rows: dict[str, int] = {}
-        for name, member in sheets.items():
-            last = _scan(archive, member, *bounds[name])
-            if last is None:
-                return None
-            last_rows[name] = last
-        values: Values = {}
-        if sheets:
-            try:
-                values = _calamine_values(path, {name: bounds[name] for name in sheets}, last_rows)
-            except BcfInputError:
+        last_rows[name] = last
+    values: Values = {}
+    if sheets:
+        try:
+            values = _calamine_values(path, {name: bounds[name] for name in sheets}, last_rows)
+        except BcfInputError:
+            raise
+        except BaseException as exc:  # a Rust panic arrives as a BaseException
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
-            except BaseException as exc:  # a Rust panic arrives as a BaseException
-                if isinstance(exc, KeyboardInterrupt | SystemExit):
-                    raise
-                return None
-        return Book(part.sheetnames, part.names, MappingProxyType(last_rows)), values
+            return None
+    return Book(part.sheetnames, part.names, MappingProxyType(last_rows)), values
 
 
 @dataclass(frozen=True)
@@ -225,7 +223,7 @@ _SHEET_NAMES = ("_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase
 def _workbook_part(archive: zipfile.ZipFile) -> _Part | None:
     """The workbook part, read as openpyxl reads it; None where it is not plainly written (openpyxl reads then).
 
-    The parts are small (a few kilobytes); :func:`bcf_xl.files.check_workbook_file` has already refused a hostile
+    The parts are small (a few kilobytes); :func:`bcf_xl.files.open_workbook_file` has already refused a hostile
     package, and defusedxml refuses entity declarations.
     """
     from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]  # a dependency; no stubs
