@@ -15,7 +15,9 @@ Two readers of cell values sit behind :func:`load_cells`, which gives the same v
   reads a sheet, the sheet's XML is scanned for its cell references, which gives the
   last row holding a cell record within the bounds (a formatted blank cell has no value, yet counts, as
   openpyxl counts it) and guards calamine, which holds a sheet as one dense block and ends the whole
-  process when a cell claims a far row. openpyxl reads the file instead when a sheet's cells span more
+  process when a cell claims a far row. Where the sheet's dimension claims where its cells end, as every
+  spreadsheet program writes it, one search checks every cell against the claim; each reference is taken
+  on its own only where a cell is outside it. openpyxl reads the file instead when a sheet's cells span more
   than :data:`MAX_DENSE_CELLS` cells, a cell holds an Excel error value (calamine reads it as blank), a
   cell's start tag is written in a form other than Excel's (its reference missing, given twice or written
   otherwise: calamine would place the cell where the scan did not look), or calamine cannot read the file
@@ -120,20 +122,21 @@ def load_cells(path: Path, bounds: Bounds) -> tuple[Book, Values]:
         BcfInputError: the file is not a workbook that can be opened (see :mod:`bcf_xl.files`), a sheet
             to read is not a sheet of cells, or a cell holds more than :data:`MAX_CELL_CHARS` characters.
     """
-    try:
-        with open_workbook_file(path) as archive, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if backend() == CALAMINE:
-                fast = _calamine_cells(path, archive, bounds)
-                if fast is not None:
-                    return fast
-            return _openpyxl_cells(path, bounds)
-    except BcfInputError:
-        raise
-    except Exception as exc:
-        raise BcfInputError(
-            Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
-        ) from None
+    with open_workbook_file(path) as archive:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if backend() == CALAMINE:
+                    fast = _calamine_cells(path, archive, bounds)
+                    if fast is not None:
+                        return fast
+                return _openpyxl_cells(path, bounds)
+        except BcfInputError:
+            raise
+        except Exception as exc:
+            raise BcfInputError(
+                Location(sheet=path.name), "cannot be read as a workbook", f"{type(exc).__name__}: {exc}"
+            ) from None
 
 
 def backend() -> str:

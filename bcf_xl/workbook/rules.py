@@ -21,8 +21,8 @@ methods (``a.eq(b)``, ``a.gt(0)``...); :func:`group` keeps brackets the formula 
 Two ways to evaluate, with the same outcome: ``rule.evaluate(cells)`` walks the expression node by node (the
 plain reading of the rules above), and :func:`compiled` turns a rule, once, into nested Python functions that
 a :class:`Calculation` and :func:`holds` use (a region's files are validated with them); a SUMPRODUCT's work in
-one row becomes one function of Python statements. Tests hold the two
-equal, value for value, on random rules and randomly edited templates.
+one row becomes one function of Python statements. Tests hold the two equal, value for value, on random rules
+and randomly edited templates.
 """
 
 from __future__ import annotations
