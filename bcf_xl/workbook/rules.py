@@ -1771,7 +1771,7 @@ class Calculation(Mapping[tuple[str, str], object]):
                     _FORMULAS.clear()
                 _FORMULAS[id(rule)] = held
         _, _, shape, refs, run = held
-        if shape is not None and list(map(self._values.get, refs)).count(None) == len(refs):
+        if shape is not None and self._values.keys().isdisjoint(refs):  # no cell it reads holds a value
             found = self._blank_rows.get(shape, _MISSING)
             if found is _MISSING:
                 found = self._blank_rows[shape] = _scalar_of(run(self))
