@@ -249,10 +249,9 @@ def test_what_calamine_cannot_hold_is_read_by_openpyxl(name: str, xml: str, samp
     assert scan_of(sample_file, COVER) is not None
     with zipfile.ZipFile(path) as archive:  # the search within the dimension's claim says no on its own
         xml = archive.read(f"xl/worksheets/sheet{cover_index(path)}.xml")
-    claim = reading._DIMENSION.search(xml)
-    assert claim is not None
-    assert reading._last_row_within_claim(xml, claim[1].decode(), claim[2].decode(), *READ_BOUNDS[COVER]) is None
-    with zipfile.ZipFile(path) as archive:
+        claim = reading._DIMENSION.search(xml)
+        assert claim is not None
+        assert reading._last_row_within_claim(xml, claim[1].decode(), claim[2].decode(), *READ_BOUNDS[COVER]) is None
         assert reading._calamine_cells(path, archive, READ_BOUNDS) is None
     outputs = []
     for chosen in (CALAMINE, OPENPYXL):

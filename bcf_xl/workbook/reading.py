@@ -383,15 +383,21 @@ def _last_row_within_claim(xml: bytes, letters: str, digits: str, max_row: int, 
 @functools.lru_cache(maxsize=64)
 def _outside(letters: str, digits: str) -> re.Pattern[bytes]:
     """A cell's start tag not written as :data:`_CELL_REF` matches it, or beyond the given last column and row."""
-    reference = (_at_most(letters, _LETTERS, _LETTERS) + _at_most(digits, _DIGITS[1:], _DIGITS)).encode()
+    columns, rows = _reference_at_most(letters, digits)
+    reference = (columns + rows).encode()
     return re.compile(rb'<c(?:[\t\n\r\f\v/>]| (?!r="' + reference + rb'"' + _OTHER_ATTRIBUTES + rb"))")
 
 
 @functools.lru_cache(maxsize=64)
 def _within(letters: str, digits: str) -> re.Pattern[bytes]:
     """A cell's start tag within the given last column and row, its row number taken."""
-    columns, rows = _at_most(letters, _LETTERS, _LETTERS), _at_most(digits, _DIGITS[1:], _DIGITS)
+    columns, rows = _reference_at_most(letters, digits)
     return re.compile(f'<c r="{columns}({rows})"'.encode())
+
+
+def _reference_at_most(letters: str, digits: str) -> tuple[str, str]:
+    """The patterns of a reference's columns up to ``letters`` and of its rows up to ``digits``."""
+    return _at_most(letters, _LETTERS, _LETTERS), _at_most(digits, _DIGITS[1:], _DIGITS)
 
 
 def _at_most(limit: str, first: str, rest: str) -> str:
