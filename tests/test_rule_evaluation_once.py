@@ -362,3 +362,41 @@ def test_a_compiled_rule_gives_what_its_expression_gives(expr: rules.Expr, grid:
     assert _outcome(lambda: rules.compiled(expr)(Calculation(cells, {}))) == walked
     if walked.startswith("bool:"):
         assert rules.holds(expr, cells) is (walked == "bool:True")
+
+
+# Every kind of value a cell holds, for the parts of a SUMPRODUCT row worked out in place.
+KINDS = [None, True, False, D("0"), D("2.50"), D("-1"), D("1E+3"), "", "a", "A", " 2 ", "#N/A", "#DIV/0!"]
+PAIRS = [(x, y) for x in KINDS for y in KINDS]
+
+
+def _row_parts(x: rules.Expr, y: rules.Expr) -> list[rules.Expr]:
+    """Parts of a row whose kinds settle how each is worked out: the cells themselves, TRUE/FALSE from comparisons
+    and ISNA/ISNUMBER/NOT, numbers from LEN and arithmetic, each under every operator."""
+    parts: list[rules.Expr] = [x, y, rules.Comparison(">", x, y), rules.isna(x), rules.isnumber(y), rules.not_(x)]
+    parts += [rules.len_(x), rules.Arithmetic("+", x, y), rules.Comparison("=", x, rules.lift("a"))]
+    parts += [rules.Comparison("<", x, rules.lift(D("0.5"))), rules.Arithmetic("-", rules.isna(x), rules.isna(y))]
+    binary = [rules.Arithmetic(op, left, right) for op in "+-*/" for left in parts[:8] for right in parts[:8]] + [
+        rules.Comparison(op, left, right)
+        for op in ("=", "<>", "<", ">", "<=", ">=")
+        for left in parts
+        for right in parts[:3]
+    ]
+    return parts + binary
+
+
+ROW_RULES = [
+    rules.sumproduct(whole)
+    for part in _row_parts(Range("T", "$A$1:$A$1"), Range("T", "$B$1:$B$1"))
+    for whole in (part, rules.Arithmetic("*", part, rules.lift(1)))  # TRUE/FALSE counted as 1/0 too
+]
+
+
+@pytest.mark.parametrize(("x", "y"), PAIRS, ids=[f"{x!r}-{y!r}" for x, y in PAIRS])
+def test_a_sumproduct_row_worked_out_in_place_gives_what_its_expression_gives(x: object, y: object) -> None:
+    """For every pair of kinds of cell value, each operator and function a SUMPRODUCT row works out in place (numbers
+    compared and added, TRUE/FALSE added and multiplied, LEN, ISNA, text compared with a text) gives exactly what
+    walking the expression gives: value, kind and exponent, or the same error."""
+    cells = {key: value for key, value in ((("T", "A1"), x), (("T", "B1"), y)) if value is not None}
+    for rule in ROW_RULES:
+        walked = _outcome(lambda rule=rule: rule.evaluate(cells))
+        assert _outcome(lambda rule=rule: rules.compiled(rule)(Calculation(cells, {}))) == walked, rule.formula()

@@ -1418,6 +1418,20 @@ def _compile_vlookup(call: Call) -> Compiled | None:
     return find
 
 
+# The kinds of value a part of a SUMPRODUCT row can give, as its statements know them.
+_ANY: frozenset[type] = frozenset({Decimal, bool, str, ExcelError, type(None)})
+_NUMBER: frozenset[type] = frozenset({Decimal})
+_LOGICAL: frozenset[type] = frozenset({bool})
+_NUMBER_OR_ERROR, _LOGICAL_OR_ERROR = _NUMBER | {ExcelError}, _LOGICAL | {ExcelError}
+_KIND_NAMES: Mapping[type, str] = {Decimal: "D", bool: "B", str: "str", ExcelError: "E", type(None): "None"}
+
+
+def _all(*tests: str | None) -> str | None:
+    """Tests joined by ``and`` (those that are None are not needed), or None where none is needed."""
+    needed = [test for test in tests if test is not None]
+    return " and ".join(needed) if needed else None
+
+
 def _compile_sumproduct(call: Call) -> Compiled | None:
     if len(call.args) != 1 or _single(call.args[0]):
         return None
@@ -1451,10 +1465,13 @@ class _Rows:
     """An array expression over ranges of one length as one Python function of one row of them (each range's cell in
     that row) and of what is worked out once per evaluation (single values, lookup indexes).
 
-    The function is written as Python statements, one for each function or operator of the expression, each calling
-    what the expression's own evaluation calls, in the same order: a row then takes one call of the function instead
-    of one call for each part of the expression. The statements name only the row, the values worked out once and
-    what they call (bound by names made here); nothing of a workbook's text is ever part of them.
+    The function is written as Python statements, one for each function or operator of the expression, in the order
+    the expression's own evaluation works them out: a row then takes one call of the function instead of one call for
+    each part of the expression. Where the kinds of value settle the result (``LEN`` of a text, two numbers compared,
+    TRUE/FALSE added to a number), a statement works it out in place, exactly as the function it stands for would;
+    any other value is passed to that function. The kinds each part can give (a comparison TRUE, FALSE or an error,
+    say) are followed through, so a test already settled is not written. The statements name only the row, the values
+    worked out once and what they call (bound by names made here); nothing of a workbook's text is ever part of them.
     """
 
     def __init__(self) -> None:
@@ -1462,14 +1479,19 @@ class _Rows:
         self.prepared: list[Callable[[Calculation], Any]] = []  # what is worked out once per evaluation
         self._size: int | None = None
         self._statements: list[str] = []
-        self._names: dict[str, Any] = {}  # each function and constant the statements use, by the name given it
+        self._names: dict[str, Any] = {**_ROW_NAMES}  # each function and constant the statements use, by name
+        self._constants: dict[str, Scalar] = {}  # the names of the rule's own constants, with their values
+        self._kinds: dict[str, frozenset[type]] = {}  # the kinds of value a name can hold, where fewer than any
 
     def function(self, rule: Expr) -> RowFunction | None:
         """The rule's value in one row, or None where the rule is not made of what is described here."""
         result = self.build(rule)
         if result is None:
             return None
-        source = "\n".join(("def row_function(row, env):", *self._statements, f"    return {result}"))
+        head = [f"    {', '.join(f'r{i}' for i in range(len(self.leaves)))}, = row"]  # each cell of the row by name
+        if self.prepared:
+            head.append(f"    {', '.join(f'e{i}' for i in range(len(self.prepared)))}, = env")
+        source = "\n".join(("def row_function(row, env):", *head, *self._statements, f"    return {result}"))
         namespace = dict(self._names)
         exec(compile(source, "<SUMPRODUCT row>", "exec"), namespace)  # statements made above, of names made here
         return cast(RowFunction, namespace["row_function"])
@@ -1479,17 +1501,79 @@ class _Rows:
         self._names[name] = value
         return name
 
-    def _step(self, function: Callable[..., Scalar] | str, *operands: str) -> str:
+    def _fast(
+        self,
+        test: str | None,
+        fast: str,
+        function: Callable[..., Scalar] | str,
+        *operands: str,
+        kinds: frozenset[type] = _ANY,
+    ) -> str:
+        """A statement giving ``fast`` where ``test`` holds (kinds of values whose result it is exactly) and calling
+        ``function`` with the operands otherwise (``fast`` alone where no test is given: it is the function's own
+        working); ``{0}``, ``{1}`` in ``test`` and ``fast`` stand for the operands. ``kinds``: what it can give."""
+        name = f"v{len(self._statements)}"
+        self._kinds[name] = kinds
+        if test is None:
+            self._statements.append(f"    {name} = {fast.format(*operands)}")
+            return name
+        callee = function if isinstance(function, str) else self._name(function)
+        call = f"{callee}({', '.join(operands)})"
+        self._statements.append(f"    {name} = {fast.format(*operands)} if {test.format(*operands)} else {call}")
+        return name
+
+    def _binary(self, kind: type, operator_text: str, left: str, right: str) -> str:
+        """``left operator right`` of one row: numbers (and TRUE/FALSE in ``+ - *``) worked out in place, a text
+        compared with a text constant in place, anything else by the function the interpreted way calls."""
+        if kind is Arithmetic and operator_text == "/":
+            return self._step(_ARITHMETIC[operator_text], left, right, kinds=_NUMBER_OR_ERROR)
+        symbol = _PYTHON_OPERATORS[operator_text]
+        if kind is Comparison:
+            constant = self._constants.get(right, _MISSING)
+            apply, test = self._name(_COMPARISONS[operator_text]), None
+            if type(constant) is str:
+                folded = self._name(constant.casefold())
+                fast, test = f"({{0}}.casefold() {symbol} {folded})", "type({0}) is str"
+            else:
+                fast, test = f"({{0}} {symbol} {{1}})", _all(self._test(left, _NUMBER), self._test(right, _NUMBER))
+            return self._fast(test, fast, apply, left, right, kinds=_LOGICAL_OR_ERROR)
+        # Numbers with numbers or TRUE/FALSE (as 1/0) give the Decimal Excel's arithmetic gives; two of TRUE/FALSE
+        # give a whole number, its Decimal taken from the table of them (+ and * only: a difference may be -1).
+        apply = self._name(_ROW_ARITHMETIC[operator_text])
+        tests = [self._test(left, _NUMBER | _LOGICAL), self._test(right, _NUMBER | _LOGICAL)]
+        left_kinds, right_kinds = (self._kinds.get(name, _ANY) & (_NUMBER | _LOGICAL) for name in (left, right))
+        if left_kinds == _NUMBER or right_kinds == _NUMBER:  # a Decimal either way
+            fast = f"({{0}} {symbol} {{1}})"
+        elif operator_text == "-":
+            tests.append("(type({0}) is D or type({1}) is D)")
+            fast = f"({{0}} {symbol} {{1}})"
+        elif left_kinds == _LOGICAL and right_kinds == _LOGICAL:
+            fast = f"W[{{0}} {symbol} {{1}}]"
+        else:
+            fast = f"(({{0}} {symbol} {{1}}) if type({{0}}) is D or type({{1}}) is D else W[{{0}} {symbol} {{1}}])"
+        return self._fast(_all(*tests), fast, apply, left, right, kinds=_NUMBER_OR_ERROR)
+
+    def _test(self, operand: str, kinds: frozenset[type]) -> str | None:
+        """The test that an operand is of one of the kinds; None where it can be of no other."""
+        held = self._kinds.get(operand, _ANY)
+        if held <= kinds:
+            return None
+        names = sorted(_KIND_NAMES[kind] for kind in held & kinds)
+        tests = [f"type({operand}) is {name}" for name in names]
+        return f"({' or '.join(tests)})" if len(tests) > 1 else tests[0] if tests else "False"
+
+    def _step(self, function: Callable[..., Scalar] | str, *operands: str, kinds: frozenset[type] = _ANY) -> str:
         """A statement calling ``function`` (or the function a slot holds) with the operands (names, slots or cells
-        of the row); the name of what it gives."""
+        of the row); the name of what it gives (of the ``kinds`` given)."""
         callee = function if isinstance(function, str) else self._name(function)
         name = f"v{len(self._statements)}"
+        self._kinds[name] = kinds
         self._statements.append(f"    {name} = {callee}({', '.join(operands)})")
         return name
 
     def _slot(self, prepare: Callable[[Calculation], Any]) -> str:
         self.prepared.append(prepare)
-        return f"env[{len(self.prepared) - 1}]"
+        return f"e{len(self.prepared) - 1}"
 
     def _leaf(self, rule: Range) -> int | None:
         key = (rule.sheet, rule.cells)
@@ -1507,12 +1591,14 @@ class _Rows:
         it out; None where the rule is not made of what is described here."""
         if _single(rule):
             if type(rule) is Const:
-                return self._name(rule.scalar)
+                name = self._name(rule.scalar)
+                self._constants[name], self._kinds[name] = rule.scalar, frozenset({type(rule.scalar)})
+                return name
             return self._slot(_compile(rule))
         kind = type(rule)
         if kind is Range:
             place = self._leaf(cast(Range, rule))
-            return None if place is None else f"row[{place}]"
+            return None if place is None else f"r{place}"
         if kind is Group:
             return self.build(cast(Group, rule).inner)
         if kind is Arithmetic or kind is Comparison:
@@ -1521,11 +1607,7 @@ class _Rows:
             right = self.build(binary.right) if left is not None else None
             if left is None or right is None:
                 return None
-            if kind is Arithmetic:
-                apply = _ROW_ARITHMETIC.get(binary.operator) or _ARITHMETIC[binary.operator]
-            else:
-                apply = _COMPARISONS[binary.operator]
-            return self._step(apply, left, right)
+            return self._binary(kind, binary.operator, left, right)
         if kind is Call:
             return self._call(cast(Call, rule))
         return None
@@ -1534,7 +1616,12 @@ class _Rows:
         name, args = call.name, call.args
         if name in _ONE_VALUE:
             inner = self.build(args[0])
-            return None if inner is None else self._step(_ONE_VALUE[name], inner)
+            if inner is None:
+                return None
+            if name not in _ROW_ONE_VALUE:
+                return self._step(_ONE_VALUE[name], inner)
+            test, fast, kinds = _ROW_ONE_VALUE[name]
+            return self._fast(test, fast, _ONE_VALUE[name], inner, kinds=kinds)
         if name in _TWO_VALUES and len(args) == 2:
             first = self.build(args[0])
             second = self.build(args[1]) if first is not None else None
@@ -1544,13 +1631,13 @@ class _Rows:
             if lookup is None:
                 return None
             position = self._slot(lambda c: functools.partial(_position, *c.indexed(*key)))
-            return self._step(position, lookup)
+            return self._step(position, lookup, kinds=_NUMBER_OR_ERROR)
         if name == "COUNTIF" and isinstance(args[0], Range) and len(args) == 2:
             criterion, key = self.build(args[1]), (args[0].sheet, args[0].cells)
             if criterion is None:
                 return None
             count = self._slot(lambda c: functools.partial(_count, *c.indexed(*key)))
-            return self._step(count, criterion)
+            return self._step(count, criterion, kinds=_NUMBER)
         return None
 
 
@@ -1580,6 +1667,17 @@ def _row_arithmetic(operator_text: str) -> Callable[[Scalar, Scalar], Scalar]:
 
 
 _ROW_ARITHMETIC = {operator_text: _row_arithmetic(operator_text) for operator_text in _OPERATIONS}
+_PYTHON_OPERATORS = {"=": "==", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", "+": "+", "-": "-", "*": "*"}
+# What the statements of a row name besides the rule's own constants and functions.
+_ROW_NAMES: Mapping[str, Any] = {"D": Decimal, "B": bool, "E": ExcelError, "W": _WHOLE, "NA_CODE": NA.code}
+# Functions of one value worked out in place for the kinds of value that settle them (test, value), as the
+# function itself works them out; any other value is passed to the function.
+_ROW_ONE_VALUE: Mapping[str, tuple[str | None, str, frozenset[type]]] = {
+    "LEN": ("type({0}) is str and len({0}) < 256", "W[len({0})]", _NUMBER_OR_ERROR),
+    "ISNA": (None, "(type({0}) is E and {0}.code == NA_CODE)", _LOGICAL),
+    "ISNUMBER": (None, "isinstance({0}, D)", _LOGICAL),
+    "NOT": ("type({0}) is B", "(not {0})", _LOGICAL_OR_ERROR),
+}
 
 
 _CALL_COMPILERS: Mapping[str, Callable[[Call], Compiled | None]] = {
