@@ -369,12 +369,16 @@ KINDS = [None, True, False, D("0"), D("2.50"), D("-1"), D("1E+3"), "", "a", "A",
 PAIRS = [(x, y) for x in KINDS for y in KINDS]
 
 
+LOOKED_IN = Range("T", "$C$1:$C$3")  # what MATCH and COUNTIF look in: "A", 0 and TRUE
+
+
 def _row_parts(x: rules.Expr, y: rules.Expr) -> list[rules.Expr]:
     """Parts of a row whose kinds settle how each is worked out: the cells themselves, TRUE/FALSE from comparisons
-    and ISNA/ISNUMBER/NOT, numbers from LEN and arithmetic, each under every operator."""
+    and ISNA/ISNUMBER/NOT, numbers from LEN, arithmetic, MATCH and COUNTIF, each under every operator."""
     parts: list[rules.Expr] = [x, y, rules.Comparison(">", x, y), rules.isna(x), rules.isnumber(y), rules.not_(x)]
     parts += [rules.len_(x), rules.Arithmetic("+", x, y), rules.Comparison("=", x, rules.lift("a"))]
     parts += [rules.Comparison("<", x, rules.lift(D("0.5"))), rules.Arithmetic("-", rules.isna(x), rules.isna(y))]
+    parts += [rules.match(x, LOOKED_IN), rules.countif(LOOKED_IN, y)]
     binary = [rules.Arithmetic(op, left, right) for op in "+-*/" for left in parts[:8] for right in parts[:8]] + [
         rules.Comparison(op, left, right)
         for op in ("=", "<>", "<", ">", "<=", ">=")
@@ -386,7 +390,7 @@ def _row_parts(x: rules.Expr, y: rules.Expr) -> list[rules.Expr]:
 
 ROW_RULES = [
     rules.sumproduct(whole)
-    for part in _row_parts(Range("T", "$A$1:$A$1"), Range("T", "$B$1:$B$1"))
+    for part in _row_parts(Range("T", "$A$1:$A$3"), Range("T", "$B$1:$B$3"))
     for whole in (part, rules.Arithmetic("*", part, rules.lift(1)))  # TRUE/FALSE counted as 1/0 too
 ]
 
@@ -395,8 +399,14 @@ ROW_RULES = [
 def test_a_sumproduct_row_worked_out_in_place_gives_what_its_expression_gives(x: object, y: object) -> None:
     """For every pair of kinds of cell value, each operator and function a SUMPRODUCT row works out in place (numbers
     compared and added, TRUE/FALSE added and multiplied, LEN, ISNA, text compared with a text) gives exactly what
-    walking the expression gives: value, kind and exponent, or the same error."""
-    cells = {key: value for key, value in ((("T", "A1"), x), (("T", "B1"), y)) if value is not None}
+    walking the expression gives: value, kind and exponent, or the same error. The rows hold the pair, the pair the
+    other way round, and the pair again: a lookup's result kept from the first row is the third's, and values of
+    two kinds are looked up in one range."""
+    rows = {("T", f"A{row}"): a for row, a in ((1, x), (2, y), (3, x))} | {
+        ("T", f"B{row}"): b for row, b in ((1, y), (2, x), (3, y))
+    }
+    cells = {key: value for key, value in rows.items() if value is not None}
+    cells |= {("T", "C1"): "A", ("T", "C2"): D("0"), ("T", "C3"): True}
     for rule in ROW_RULES:
         walked = _outcome(lambda rule=rule: rule.evaluate(cells))
         assert _outcome(lambda rule=rule: rules.compiled(rule)(Calculation(cells, {}))) == walked, rule.formula()

@@ -1630,15 +1630,24 @@ class _Rows:
             lookup, key = self.build(args[0]), (args[1].sheet, args[1].cells)
             if lookup is None:
                 return None
-            position = self._slot(lambda c: functools.partial(_position, *c.indexed(*key)))
-            return self._step(position, lookup, kinds=_NUMBER_OR_ERROR)
+            return self._looked_up(_position, key, lookup, _NUMBER_OR_ERROR)
         if name == "COUNTIF" and isinstance(args[0], Range) and len(args) == 2:
             criterion, key = self.build(args[1]), (args[0].sheet, args[0].cells)
             if criterion is None:
                 return None
-            count = self._slot(lambda c: functools.partial(_count, *c.indexed(*key)))
-            return self._step(count, criterion, kinds=_NUMBER)
+            return self._looked_up(_count, key, criterion, _NUMBER)
         return None
+
+    def _looked_up(
+        self, function: Callable[..., Scalar], key: tuple[str, str], value: str, kinds: frozenset[type]
+    ) -> str:
+        """MATCH or COUNTIF of a value in a range (``key``): a text's result, once worked out, taken from where the
+        calculation keeps it; any other value worked out each time."""
+        found = self._slot(lambda c: c.found(function, *key))
+        name = f"v{len(self._statements)}"
+        self._kinds[name] = kinds
+        self._statements.append(f"    {name} = {found}[{value}] if type({value}) is str else {found}.function({value})")
+        return name
 
 
 def _row_arithmetic(operator_text: str) -> Callable[[Scalar, Scalar], Scalar]:
@@ -1755,6 +1764,18 @@ def _shape(rule: Expr, refs: list[tuple[str, str]]) -> object:
     return None
 
 
+class _Found(dict[str, Scalar]):
+    """A lookup's result for each text looked up, worked out by ``function`` when first asked for."""
+
+    def __init__(self, function: Callable[[Scalar], Scalar]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, text: str) -> Scalar:
+        found = self[text] = self.function(text)
+        return found
+
+
 class Calculation(Mapping[tuple[str, str], object]):
     """Cell values with every formula cell computed from its rule, as Excel shows them after recalculating.
 
@@ -1774,6 +1795,7 @@ class Calculation(Mapping[tuple[str, str], object]):
         self._flat: dict[tuple[str, str], tuple[Scalar, ...]] = {}
         self._indexes: dict[tuple[str, str], _Index] = {}
         self._lookups: dict[tuple[str, str], tuple[_Index, tuple[Scalar, ...]]] = {}
+        self._found: dict[tuple[object, str, str], _Found] = {}
         self._blank_rows: dict[object, object] = {}
 
     def block(self, sheet: str, cells: str) -> list[tuple[Scalar, ...]]:
@@ -1830,6 +1852,14 @@ class Calculation(Mapping[tuple[str, str], object]):
         if found is None:
             values = self.flat(sheet, cells)
             found = self._lookups[key] = (_Index(values), values)
+        return found
+
+    def found(self, function: Callable[..., Scalar], sheet: str, cells: str) -> _Found:
+        """``function`` (MATCH's or COUNTIF's) of values looked up in a block of cells, each text's result kept."""
+        key = (function, sheet, cells)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = _Found(functools.partial(function, *self.indexed(sheet, cells)))
         return found
 
     def first_column(self, table: Range) -> _Index:
