@@ -694,7 +694,7 @@ def table_rows(cells: CellReader, table: Table) -> Iterator[RowCells]:
     for row in table.data_rows:
         number = str(row)
         value = values.get((sheet, first + number))
-        ident = value.strip() if type(value) is str else cells.text(sheet, first + number)
+        ident = value.strip() if type(value) is str else "" if value is None else cells.text(sheet, first + number)
         if not ident:
             if _holds_any(values, _row_keys(sheet, inputs, number)):
                 cells.error(
@@ -715,6 +715,8 @@ def _row_keys(sheet: str, columns: tuple[str, ...], number: str) -> tuple[tuple[
 
 def _holds_any(values: Values, keys: tuple[tuple[str, str], ...]) -> bool:
     """Whether any of the cells of the given keys holds a value (an empty text is none)."""
+    if values.keys().isdisjoint(keys):
+        return False  # none of them is so much as present: the common case, an empty row, in one step
     for key in keys:
         value = values.get(key)
         if value is not None and value != "":
