@@ -1222,6 +1222,11 @@ def _compile_binary(rule: Arithmetic | Comparison) -> Compiled:
             value = rule.right.scalar
             if type(rule.left) is Ref:
                 key = rule.left.key
+                if not arithmetic and type(value) is str:  # a text compared with a text in place, any case
+                    test, folded = _TESTS[operator_text], value.casefold()
+                    return lambda c: (
+                        test(x.casefold(), folded) if type(x := c.scalar_at(key)) is str else apply(x, value)
+                    )
                 return lambda c: apply(c.scalar_at(key), value)
             return lambda c: apply(left(c), value)  # type: ignore[arg-type]  # a single value, by its shape
         return lambda c: apply(left(c), right(c))  # type: ignore[arg-type]  # both single values, by their shape
