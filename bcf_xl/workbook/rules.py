@@ -1812,17 +1812,6 @@ class Calculation(Mapping[tuple[str, str], object]):
             found = self._blocks[key] = [values[i : i + width] for i in range(0, len(values), width)]
         return found
 
-    def _read(self, key: tuple[str, str]) -> Scalar:
-        """As :meth:`scalar_at`, a computed cell worked out here (one call fewer each, for blocks of grey cells)."""
-        rule = self._formulas.get(key)
-        if rule is None:
-            value = self._values.get(key)
-            return value if value is None or (type(value) is str and value not in EXCEL_ERRORS) else scalar(value)
-        found = self._computed.get(key, _MISSING)
-        if found is _MISSING:
-            found = self._computed[key] = self._compute(rule)
-        return scalar(found)
-
     def scalar_at(self, key: tuple[str, str]) -> Scalar:
         """A cell's value as Excel holds it (:func:`scalar`); a blank and plain text without a further call."""
         if key in self._formulas:
@@ -1846,9 +1835,24 @@ class Calculation(Mapping[tuple[str, str], object]):
                     ]
                 )
             else:
-                found = tuple(map(self._read, keys))
+                found = tuple(self._read(keys))
             self._flat[key] = found
         return found
+
+    def _read(self, keys: tuple[tuple[str, str], ...]) -> Iterator[Scalar]:
+        """Each cell's value as :meth:`scalar_at` gives it, a computed cell worked out here (for blocks of grey
+        cells, without a call for each cell)."""
+        formulas, computed, values = self._formulas, self._computed, self._values
+        for key in keys:
+            rule = formulas.get(key)
+            if rule is None:
+                value = values.get(key)
+                yield value if value is None or (type(value) is str and value not in EXCEL_ERRORS) else scalar(value)
+            else:
+                found = computed.get(key, _MISSING)
+                if found is _MISSING:
+                    found = computed[key] = self._compute(rule)
+                yield scalar(found)
 
     def indexed(self, sheet: str, cells: str) -> tuple[_Index, tuple[Scalar, ...]]:
         """Where each value of a block of cells sits (for MATCH and COUNTIF), with the values; made once."""
@@ -1909,7 +1913,8 @@ class Calculation(Mapping[tuple[str, str], object]):
             if found is _MISSING:
                 found = self._blank_rows[shape] = _scalar_of(run(self))
             return found
-        return _scalar_of(run(self))
+        found = run(self)
+        return VALUE if isinstance(found, tuple) else found  # as _scalar_of, without a further call
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from self._formulas
