@@ -67,19 +67,19 @@ def scheme(
     share, prior, extra = r.amount("nhs_share"), r.amount("prior_year_budget"), r.amount("additional_investment")
     if area is None or commissioner is None or status is None:
         return None
-    text = r.text
+    ident, name, description, scheme_type, sub_type, provider, source = r.texts(_SCHEME_TEXTS)
     return r.record(
         "name",
         Scheme,
-        scheme_id=text("scheme_id"),
-        name=text("name"),
-        description=text("description"),
-        scheme_type=text("scheme_type"),
-        sub_type=text("sub_type"),
+        scheme_id=ident,
+        name=name,
+        description=description,
+        scheme_type=scheme_type,
+        sub_type=sub_type,
         area_of_spend=area,
         commissioner=commissioner,
-        provider=text("provider"),
-        source=text("source"),
+        provider=provider,
+        source=source,
         amounts=amounts,
         status=status,
         theme=theme,
@@ -89,6 +89,9 @@ def scheme(
         additional_investment=extra,
         outturn=outturn if any(o is not None for o in outturn) else (),
     )
+
+
+_SCHEME_TEXTS = ("scheme_id", "name", "description", "scheme_type", "sub_type", "provider", "source")
 
 
 def district(r: RowCells, years: int) -> tuple[District | None, tuple[Retention | None, ...]]:
