@@ -108,7 +108,8 @@ def gamma_quantile(a: float, p: float) -> float:
         raise ValueError(f"the probability must be between 0 and 1 (got {p})")
     # Wilson and Hilferty's approximation starts the search; a bracket keeps every step honest.
     z = NormalDist().inv_cdf(p)
-    guess = a * (1 - 1 / (9 * a) + z / (3 * math.sqrt(a))) ** 3
+    base = 1 - 1 / (9 * a) + z / (3 * math.sqrt(a))
+    guess = a * base**3 if abs(base) < 1e100 else math.nan  # none for a shape so small its cube would overflow
     low, high = 0.0, max(1.0, 2 * a)
     while gamma_p(a, high) < p:
         low, high = high, high * 2

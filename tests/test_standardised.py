@@ -140,6 +140,15 @@ def test_gamma_quantile_against_a_decimal_series(a: int, p: float) -> None:
     assert math.isclose(gamma_p(a, x), p, rel_tol=1e-12)
 
 
+@pytest.mark.parametrize("a", [3.276843518218324e-281, 1e-300, 1e-100, 1e-10, 1e-3])
+@pytest.mark.parametrize("p", [0.025, 0.975])
+def test_gamma_quantile_of_a_tiny_shape_is_found_without_overflow(a: float, p: float) -> None:
+    """A shape so small that Wilson and Hilferty's starting guess would overflow (a count of 3e-281 events, as a cell
+    can pass) still gives a quantile, within 1e-60 of SciPy's (or 1e-9 relative): the search starts from its bracket
+    instead."""
+    assert math.isclose(gamma_quantile(a, p), float(special.gammaincinv(a, p)), rel_tol=1e-9, abs_tol=1e-60)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     a=st.floats(min_value=0.5, max_value=1e5),
