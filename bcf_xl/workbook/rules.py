@@ -1649,10 +1649,7 @@ class _Rows:
         """MATCH or COUNTIF of a value in a range (``key``): a text's result, once worked out, taken from where the
         calculation keeps it; any other value worked out each time."""
         found = self._slot(lambda c: c.found(function, *key))
-        name = f"v{len(self._statements)}"
-        self._kinds[name] = kinds
-        self._statements.append(f"    {name} = {found}[{value}] if type({value}) is str else {found}.function({value})")
-        return name
+        return self._fast("type({0}) is str", f"{found}[{{0}}]", f"{found}.function", value, kinds=kinds)
 
 
 def _row_arithmetic(operator_text: str) -> Callable[[Scalar, Scalar], Scalar]:
