@@ -21,7 +21,7 @@ from functools import partial
 from typing import TypeVar
 
 from bcf_xl.dfg import passport_plan
-from bcf_xl.errors import BcfInputError
+from bcf_xl.errors import BcfInputError, one_line
 from bcf_xl.findings import Finding, Severity, Target, by_severity, errors, tally
 from bcf_xl.metrics import Rag, assess
 from bcf_xl.minimums import asc_minimum, ooh_minimum
@@ -212,13 +212,13 @@ def known_references(plan: Plan, policy: Policy) -> Iterator[Finding]:
             yield _error(
                 "BCF02",
                 Target("scheme", scheme.scheme_id, "source", occurrence=_nth(plan.schemes, index, _scheme_id)),
-                f"source of funding must be one of {', '.join(sorted(sources))} (got {scheme.source!r})",
+                f"source of funding must be one of {one_line(', '.join(sorted(sources)))} (got {scheme.source!r})",
             )
         if (scheme.pool or pools) and scheme.pool not in pools:
             yield _error(
                 "BCF02",
                 Target("scheme", scheme.scheme_id, "pool", occurrence=_nth(plan.schemes, index, _scheme_id)),
-                f"pool must be one of {', '.join(sorted(pools))} (got {scheme.pool!r})",
+                f"pool must be one of {one_line(', '.join(sorted(pools)))} (got {scheme.pool!r})",
             )
 
 

@@ -49,6 +49,14 @@ def test_unknown_source_and_pool(plan: Plan, policy: Policy) -> None:
     assert any("(got 'NHS9')" in f.message for f in _of(findings, "BCF02"))
 
 
+def test_the_known_sources_a_message_lists_stay_on_one_line(plan: Plan, policy: Policy) -> None:
+    """A source ID typed with a line break in it is listed escaped, so the message that lists it stays one line."""
+    sources = (dataclasses.replace(plan.sources[0], source_id="0\n0"), *plan.sources[1:])
+    findings = _of(run_checks(dataclasses.replace(plan, sources=sources), policy), "BCF02")
+    assert findings and all("\n" not in f.message for f in findings)
+    assert any("must be one of 0\\n0, " in f.message for f in findings)
+
+
 def test_vocabulary(plan: Plan, policy: Policy) -> None:
     """Scheme type, sub type and provider must come from the national lists."""
     findings = run_checks(_with_scheme(plan, "S001", sub_type="Reablement in a bed", provider="Acme Ltd"), policy)
