@@ -19,7 +19,11 @@ Then, in one run, each timed once over all N files:
 5. each file read+validated and read by pandas with openpyxl, in turn, file by file, each going first every other
    file: the machine's speed drifts from minute to minute, and this ratio is the one such a drift moves least;
 6. the same three times over for each file, the fastest of each kept (as timeit takes the fastest run: a pause
-   the machine made, for a neighbour or a drift, only ever adds time), the figure least moved by noise.
+   the machine made, for a neighbour or a drift, only ever adds time), the figure least moved by noise;
+7. blocks of ten files, read+validated one after another and read by pandas one after another, in turn, each
+   going first every other block: as bcf-xl reads a region's files (one after another, not each after a pandas
+   read that leaves little of bcf-xl's code and data in the processor's caches), with a drift still reaching
+   both alike; the ratio of the totals, and the lowest, middle and highest of the blocks' ratios.
 
 Prints each total, the per-file time and the ratios to pandas with openpyxl, in wall time and in CPU time (the
 collate's CPU time is its process's and its workers'; on a shared machine CPU time varies less than wall time),
@@ -160,6 +164,22 @@ def main() -> None:
 
         f_ours, f_theirs = fastest_in_turn()
 
+        def in_blocks(size: int = 10) -> tuple[float, float, list[float]]:
+            # Blocks of ``size`` files read by each in turn, which goes first alternating from block to block.
+            spent, ratios = [0.0, 0.0], []
+            for number, first in enumerate(range(0, len(paths), size)):
+                block, taken = paths[first : first + size], [0.0, 0.0]
+                for which in (number % 2, 1 - number % 2):
+                    start = time.perf_counter()
+                    for path in block:
+                        readers[which](path)
+                    taken[which] = time.perf_counter() - start
+                    spent[which] += taken[which]
+                ratios.append(taken[1] / taken[0])
+            return spent[0], spent[1], sorted(ratios)
+
+        b_ours, b_theirs, b_ratios = in_blocks()
+
         print(f"   collated workbook: {out.stat().st_size / 1024:.0f} KiB")
         for label, (total, cpu) in (
             ("bcf-xl collate, end to end (new process)   ", t_collate),
@@ -182,6 +202,11 @@ def main() -> None:
         print(
             f"   fastest of three, file by file in turn, read+validate {f_ours / n * 1000:.1f} ms and pandas+openpyxl "
             f"{f_theirs / n * 1000:.1f} ms a file: {f_theirs / f_ours:.2f}x (wall)"
+        )
+        print(
+            f"   blocks of ten files in turn, read+validate {b_ours / n * 1000:.1f} ms and pandas+openpyxl "
+            f"{b_theirs / n * 1000:.1f} ms a file: {b_theirs / b_ours:.2f}x (wall); the blocks' ratios: lowest "
+            f"{b_ratios[0]:.2f}x, middle {b_ratios[len(b_ratios) // 2]:.2f}x, highest {b_ratios[-1]:.2f}x"
         )
         print(f"   load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
