@@ -189,6 +189,16 @@ def test_a_formula_cell_is_recalculated_from_its_rule() -> None:
     assert dict(calculation) == {("S", "A1"): 2, ("S", "A2"): D(6), ("S", "A3"): D(7)}
 
 
+def test_a_block_is_read_with_the_formulas_of_each_calculation() -> None:
+    """Whether a block holds a formula cell is kept for each set of formulas: a block read first where it holds none
+    is read again where its second cell is computed (the rule's value, not the stored one), and the other way."""
+    values = {("S", "A1"): 2, ("S", "A2"): 999}
+    none, computed = {("S", "B1"): A1 + 1}, {("S", "A2"): A1 * 3}
+    assert Calculation(values, none).flat("S", "$A$1:$A$2") == (D(2), D(999))
+    assert Calculation(values, computed).flat("S", "$A$1:$A$2") == (D(2), D(6))
+    assert Calculation(values, none).flat("S", "$A$1:$A$2") == (D(2), D(999))
+
+
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [(A1.eq("x"), True), (A1 + 1, False), (r.if_(True, "TRUE", "no"), False), (A2 + 1, False)],

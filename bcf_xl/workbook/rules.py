@@ -1723,6 +1723,28 @@ _NEXT_SHAPE = itertools.count()  # never the same number twice, even after the n
 _FORMULAS: dict[int, tuple[Expr, Mapping[tuple[str, str], Expr], object, tuple[tuple[str, str], ...], Compiled]] = {}
 
 
+# Whether a block of cells holds no formula cell, by the formulas looked in (held, so that its id is not reused while
+# here; a template year's formulas are one mapping for all its files) and the block.
+_INPUT_BLOCKS: dict[tuple[int, str, str], tuple[Mapping[tuple[str, str], Expr], bool]] = {}
+
+
+def _inputs_only(
+    formulas: Mapping[tuple[str, str], Expr], sheet: str, cells: str, keys: tuple[tuple[str, str], ...]
+) -> bool:
+    """Whether none of a block's cells (``keys``) is a formula cell: looked at once for each block of a template."""
+    if not formulas:
+        return True
+    place = (id(formulas), sheet, cells)
+    held = _INPUT_BLOCKS.get(place)
+    if held is not None and held[0] is formulas:
+        return held[1]
+    found = formulas.keys().isdisjoint(keys)
+    if len(_INPUT_BLOCKS) >= _MOST_SHAPES:
+        _INPUT_BLOCKS.clear()
+    _INPUT_BLOCKS[place] = (formulas, found)
+    return found
+
+
 def _shape_of(rule: Expr) -> tuple[object, tuple[tuple[str, str], ...]]:
     """A rule's shape (its functions, operators, constants and ranges, with each single cell it reads as a numbered
     place) and the cells in those places; the shape is None for a rule of a kind not described here.
@@ -1824,7 +1846,7 @@ class Calculation(Mapping[tuple[str, str], object]):
         found = self._flat.get(key)
         if found is None:
             keys = _flat_keys(sheet, cells)
-            if self._formulas.keys().isdisjoint(keys):  # inputs only: read without a call for each blank or text
+            if _inputs_only(self._formulas, sheet, cells, keys):  # read without a call for each blank or text
                 found = tuple(
                     [
                         value if value is None or (type(value) is str and value not in EXCEL_ERRORS) else scalar(value)
