@@ -20,7 +20,7 @@ from bcf_xl.sample import sample_plan
 from bcf_xl.submission import checklist
 from bcf_xl.submission.builder import list_ranges, lists_for, write
 from bcf_xl.submission.definition import YEAR_2023_25
-from bcf_xl.submission.layout import COVER, Layout
+from bcf_xl.submission.layout import COVER, Layout, layout_of
 from bcf_xl.submission.reader import read
 from bcf_xl.submission.validator import validate
 from bcf_xl.workbook import rules
@@ -91,6 +91,17 @@ def test_rules_are_built_once_per_template_year_and_length() -> None:
     longer = checklist.computed_rules(Layout(YEAR_2023_25, 120))
     assert longer is not checklist.computed_rules(LAYOUT)
     assert len(longer) > len(checklist.computed_rules(LAYOUT))  # the 20 more rows' grey cells
+
+
+def test_files_of_one_template_year_and_length_share_one_layout(tmp_path: Path, policy: Policy) -> None:
+    """Two files of the same template year and table length are read with one layout object (its tables and lines
+    worked out once for both); another length gets its own."""
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    write(sample_plan(), YEAR_2023_25, policy, first)
+    write(sample_plan(), YEAR_2023_25, policy, second)
+    layout = read(first, policy).layout
+    assert read(second, policy).layout is layout
+    assert layout_of(YEAR_2023_25, layout.scheme_rows + 20) is not layout
 
 
 def test_a_file_validated_after_others_gets_its_own_findings(tmp_path: Path, policy: Policy) -> None:

@@ -8,6 +8,7 @@ number of rows is kept in the workbook (defined name ``BCF_SCHEME_ROWS``) so a r
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -516,3 +517,10 @@ def lists_for(policy: Policy, year: TemplateYear) -> dict[str, tuple[str, ...]]:
 def list_ranges(lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Where each list sits on the template's Lists sheet, e.g. ``Lists!$A$2:$A$7``."""
     return ranges_on_sheet(LISTS, lists)
+
+
+@functools.lru_cache(maxsize=64)
+def layout_of(year: TemplateYear, scheme_rows: int) -> Layout:
+    """The layout of a template year with a given number of expenditure rows: one object for every file read with
+    them, so that what it works out (its tables, its lines) is worked out once."""
+    return Layout(year, scheme_rows)

@@ -49,6 +49,7 @@ from bcf_xl.submission.layout import (
     SUMMARY,
     TEMPLATE_YEAR_CELL,
     Layout,
+    layout_of,
 )
 from bcf_xl.uplift import uplift_series
 from bcf_xl.workbook import records
@@ -198,7 +199,7 @@ def read(path: Path, policy: Policy, expected_year: str | None = None, *, bounds
     """
     book, values = load_cells(path, bounds)
     year = identify(path, book, values, expected_year)
-    return read_values(path, values, Layout(year, _scheme_rows(path, book)), policy)
+    return read_values(path, values, layout_of(year, _scheme_rows(path, book)), policy)
 
 
 def read_values(path: Path, values: Values, layout: Layout, policy: Policy) -> Submission:
