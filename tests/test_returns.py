@@ -432,6 +432,14 @@ def _plan() -> Plan:
 # --- bad files get clean refusals ------------------------------------------------------------------------
 
 
+def test_returns_of_one_year_kind_and_quarter_share_one_layout(q3: Path, policy: Policy) -> None:
+    """Two returns of the same year, kind and quarter are read with one layout object (what it works out is worked
+    out once for both); another quarter gets its own."""
+    layout = read(q3, policy).layout
+    assert read(q3, policy).layout is layout
+    assert layout.quarter == 3 and _layout(policy, ReturnKind.QUARTERLY, 2) is not layout
+
+
 def test_a_return_of_another_year_is_refused(q3: Path, policy: Policy) -> None:
     """Asking for another year's return names the file and both years."""
     with pytest.raises(BcfInputError, match=r"is a return for 2023-24, not 2024-25"):

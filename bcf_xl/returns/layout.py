@@ -7,6 +7,7 @@ holds is refused by the builder), so a reader finds each table without trusting 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
@@ -265,5 +266,11 @@ def assessment_words(kind: ReturnKind) -> tuple[str, ...]:
 
 
 def layout_for(year: ReturnYear, kind: ReturnKind, quarter: int, policy: Policy) -> ReturnLayout:
-    """The layout of a return (its scheme-type totals have a row for each national scheme type)."""
-    return ReturnLayout(year, kind, quarter, len(dropdown_lists(policy)["scheme_types"]))
+    """The layout of a return (its scheme-type totals have a row for each national scheme type): one object for
+    every return of the same year, kind, quarter and list, so that what it works out is worked out once."""
+    return _layout(year, kind, quarter, len(dropdown_lists(policy)["scheme_types"]))
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(year: ReturnYear, kind: ReturnKind, quarter: int, scheme_types: int) -> ReturnLayout:
+    return ReturnLayout(year, kind, quarter, scheme_types)
