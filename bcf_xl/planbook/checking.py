@@ -20,7 +20,7 @@ from bcf_xl.submission.layout import (
     INCOME,
     METRICS as SUBMISSION_METRICS,
     PARTNER_KINDS,
-    Layout,
+    layout_of,
     list_ranges,
     lists_for,
     scheme_rows_for,
@@ -67,7 +67,7 @@ def template_needs(read: PlanRead, template: TemplateYear | None, policy: Policy
         message = f"the {template.name} template cannot hold the plan: {exc}"
         return [*found, _need(L.COVER, L.cover_cell("year1"), Target("plan", field=exc.location.field), message)]
     values = held_values(book)
-    layout = Layout(template, scheme_rows_for(len(read.plan.schemes)))
+    layout = layout_of(template, scheme_rows_for(len(read.plan.schemes)))
     lists = lists_for(policy, template)
     items = checklist.items(layout, lists, list_ranges(lists), policy)
     reported = {f"metric:{f.target.ident}" for f in found}  # a national metric reported above is not again

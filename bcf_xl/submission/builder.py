@@ -55,6 +55,7 @@ from bcf_xl.submission.layout import (
     cells,
     col,
     guidance_cell,
+    layout_of,
     list_ranges,
     lists_for,
     scheme_rows_for,
@@ -200,7 +201,7 @@ def _assemble(plan: Plan, year: TemplateYear, policy: Policy) -> tuple[Workbook,
             f"the {year.name} template is for {', '.join(year.plan_years)}",
             ", ".join(plan.years),
         )
-    layout = Layout(year, scheme_rows_for(len(plan.schemes)))
+    layout = layout_of(year, scheme_rows_for(len(plan.schemes)))
     _fits(plan, layout)
     lists = lists_for(policy, year)
     ranges = list_ranges(lists)
